@@ -1,0 +1,66 @@
+# Two commands for a newcomer: `make run` (the app with demo data on SQLite) and `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON_CANDIDATES := python3.12 python3.13 python3.14 python3
+PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $(p))))
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/disputes
+
+.PHONY: help run test test-postgres lint format bench messages system-deps python-check
+
+help:
+	@echo "make run            the app with demo data on SQLite at http://127.0.0.1:8000"
+	@echo "make test           the whole test suite (unit, integration, browser)"
+	@echo "make test-postgres  the same suite against PostgreSQL ($(PG_URL))"
+	@echo "make lint           ruff check and ruff format --check"
+	@echo "make bench          load-test the real pages under gunicorn (PostgreSQL)"
+
+python-check:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: Python 3.12 or newer is required and none was found (tried: $(PYTHON_CANDIDATES))." >&2; \
+	  echo "Install Python 3.12+ (e.g. 'pyenv install 3.12' or your system's python3.12 package)." >&2; \
+	  exit 1; fi
+
+$(BIN)/python: | python-check
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@ $(VENV)/.installed-run
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: system-deps $(VENV)/.installed-run
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: system-deps $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: system-deps $(VENV)/.installed-test
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(VENV)/.installed-test
+	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=tests
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: system-deps $(VENV)/.installed-test
+	$(BIN)/python bench/run.py
