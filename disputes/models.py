@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,10 @@ class Dispute(models.Model):
     )
     description = models.TextField(_("description"))
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    # Emails about the dispute are written in the language the buyer used to open it.
+    language = models.CharField(
+        _("buyer's language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     outcome = models.CharField(
         _("decision"), max_length=16, choices=Outcome, null=True, blank=True
@@ -117,6 +122,9 @@ class Dispute(models.Model):
 
     def __str__(self):
         return _("Dispute on order %(number)s") % {"number": self.order.number}
+
+    def get_absolute_url(self):
+        return reverse("disputes:detail", args=[self.pk])
 
     @property
     def buyer(self):
@@ -293,3 +301,7 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @staticmethod
+    def new_draft_key():
+        return secrets.token_urlsafe(24)

@@ -1,0 +1,118 @@
+"""Can a dispute be opened (or reopened) on an order now, and every reason why not.
+
+Pure rules: no HTTP, no database writes. The answer is a value the order page renders;
+each reason carries the dates the buyer needs and a code the templates turn into words.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from .models import DisputeStatus
+
+
+class ReasonCode:
+    NOT_SHIPPED = "not_shipped"
+    TOO_EARLY = "too_early"
+    IN_TRANSIT = "in_transit"
+    WINDOW_CLOSED = "window_closed"
+    DISPUTE_OPEN = "dispute_open"
+    ALREADY_DECIDED = "already_decided"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    shipped_at: datetime | None = None
+    opens_at: datetime | None = None
+    closed_at: datetime | None = None
+    dispute: object = None
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The dispute window of PRODUCT.md §2, in days; both ends inclusive."""
+
+    opens_days_after_shipment: int
+    closes_days_after_receipt: int
+
+    @classmethod
+    def from_settings(cls):
+        return cls(
+            opens_days_after_shipment=settings.DISPUTE_OPENS_DAYS_AFTER_SHIPMENT,
+            closes_days_after_receipt=settings.DISPUTE_WINDOW_DAYS_AFTER_RECEIPT,
+        )
+
+    def opens_at(self, order):
+        if order.shipped_at is None:
+            return None
+        return order.shipped_at + timedelta(days=self.opens_days_after_shipment)
+
+    def closes_at(self, order):
+        if order.received_at is None:
+            return None
+        return order.received_at + timedelta(days=self.closes_days_after_receipt)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    reasons: tuple[Reason, ...]
+    windows: Windows
+    # What the buyer may do when allowed: open a new dispute, or reopen the one they cancelled.
+    cancelled_dispute: object = None
+    window_closes_at: datetime | None = None
+    now: datetime | None = None
+
+    @property
+    def allowed(self):
+        return not self.reasons
+
+    @property
+    def is_reopen(self):
+        return self.allowed and self.cancelled_dispute is not None
+
+    @property
+    def time_left(self):
+        if not self.allowed or self.window_closes_at is None:
+            return None
+        return self.window_closes_at - self.now
+
+    def has(self, code):
+        return any(reason.code == code for reason in self.reasons)
+
+
+def dispute_eligibility(order, disputes, *, now, windows=None):
+    """Judge ``order`` at ``now`` against every rule, given all of the order's disputes."""
+    windows = windows or Windows.from_settings()
+    reasons = []
+    opens_at = windows.opens_at(order)
+    closes_at = windows.closes_at(order)
+
+    if order.shipped_at is None:
+        reasons.append(Reason(ReasonCode.NOT_SHIPPED))
+    else:
+        if now < opens_at:
+            reasons.append(
+                Reason(ReasonCode.TOO_EARLY, shipped_at=order.shipped_at, opens_at=opens_at)
+            )
+        if order.received_at is None:
+            reasons.append(Reason(ReasonCode.IN_TRANSIT, shipped_at=order.shipped_at))
+        elif now > closes_at:
+            reasons.append(Reason(ReasonCode.WINDOW_CLOSED, closed_at=closes_at))
+
+    by_status = {}
+    for dispute in sorted(disputes, key=lambda d: d.opened_at):
+        by_status[dispute.status] = dispute
+    if open_dispute := by_status.get(DisputeStatus.OPEN):
+        reasons.append(Reason(ReasonCode.DISPUTE_OPEN, dispute=open_dispute))
+    if decided_dispute := by_status.get(DisputeStatus.DECIDED):
+        reasons.append(Reason(ReasonCode.ALREADY_DECIDED, dispute=decided_dispute))
+
+    return Eligibility(
+        reasons=tuple(reasons),
+        windows=windows,
+        cancelled_dispute=by_status.get(DisputeStatus.CANCELLED),
+        window_closes_at=closes_at,
+        now=now,
+    )

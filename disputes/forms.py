@@ -1,0 +1,97 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import DisputeReason, Outcome, RefundRequest
+
+DESCRIPTION_MIN_LENGTH = 30
+
+
+class ReasonForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with the item?"),
+        choices=DisputeReason.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class RefundForm(forms.Form):
+    refund_request = forms.ChoiceField(
+        label=_("What do you want?"),
+        choices=RefundRequest.choices,
+        widget=forms.RadioSelect,
+    )
+    requested_amount = forms.DecimalField(
+        label=_("Amount you ask for"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Only for a partial refund."),
+    )
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.fields["requested_amount"].help_text = _(
+            "Only for a partial refund: more than 0 and less than %(price)s, in %(currency)s."
+        ) % {"price": order.price, "currency": order.currency}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("refund_request") != RefundRequest.PARTIAL:
+            cleaned["requested_amount"] = None
+            return cleaned
+        amount = cleaned.get("requested_amount")
+        if amount is None:
+            self.add_error("requested_amount", _("Enter the amount you ask for."))
+        elif not (Decimal(0) < amount < self.order.price):
+            self.add_error(
+                "requested_amount",
+                _("Enter an amount more than 0 and less than the price paid (%(price)s).")
+                % {"price": self.order.price},
+            )
+        return cleaned
+
+
+class DetailsForm(forms.Form):
+    description = forms.CharField(
+        label=_("Describe the problem"),
+        min_length=DESCRIPTION_MIN_LENGTH,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What you expected, what you received, and what is wrong with it "
+            "(at least %(count)d characters)."
+        )
+        % {"count": DESCRIPTION_MIN_LENGTH},
+    )
+
+
+class ReviewForm(forms.Form):
+    """The last step only confirms: every answer is shown and validated again."""
+
+
+class AppealForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your message to customer service"),
+        min_length=DESCRIPTION_MIN_LENGTH,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Explain why you think the decision is wrong."),
+    )
+
+
+class DecisionForm(forms.Form):
+    """The mediator's decision, in the admin."""
+
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices)
+    refund_amount = forms.DecimalField(
+        label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
+    )
+    note = forms.CharField(label=_("Note to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AppealAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))

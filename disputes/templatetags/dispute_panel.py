@@ -1,0 +1,16 @@
+"""The order page's dispute panel: owned by the disputes app so orders know nothing of it."""
+
+from django import template
+from django.utils import timezone
+
+from disputes.eligibility import dispute_eligibility
+
+register = template.Library()
+
+
+@register.inclusion_tag("disputes/_dispute_panel.html")
+def dispute_panel(order):
+    return {
+        "order": order,
+        "eligibility": dispute_eligibility(order, order.disputes.all(), now=timezone.now()),
+    }

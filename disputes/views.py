@@ -1,0 +1,109 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import actions, evidence_service
+from .eligibility import dispute_eligibility
+from .forms import AppealForm
+from .models import Appeal, Dispute, DisputeEvent, DisputeStatus, Evidence
+
+
+def buyer_dispute(request, pk):
+    """The requesting buyer's dispute; anyone else's answers 404."""
+    disputes = Dispute.objects.of_buyer(request.user).select_related(
+        "order__seller", "decided_by"
+    )
+    return get_object_or_404(disputes, pk=pk)
+
+
+@login_required
+def dispute_detail(request, pk):
+    dispute = buyer_dispute(request, pk)
+    events = DisputeEvent.objects.filter(dispute=dispute).select_related("actor")
+    evidence = dispute.evidence.all()
+    appeal = Appeal.objects.filter(dispute=dispute).prefetch_related(
+        Prefetch("evidence", to_attr="evidence_list")
+    ).first()
+    eligibility = dispute_eligibility(dispute.order, [dispute], now=timezone.now())
+    return render(
+        request,
+        "disputes/dispute_detail.html",
+        {
+            "dispute": dispute,
+            "order": dispute.order,
+            "events": events,
+            "evidence_list": evidence,
+            "appeal": appeal,
+            "eligibility": eligibility,
+            "evidence_panel": {
+                "evidence_list": evidence,
+                "upload_target": {"order": dispute.order.number, "dispute": dispute.pk},
+                "next": request.path,
+            },
+        },
+    )
+
+
+@require_POST
+@login_required
+def cancel_dispute(request, pk):
+    dispute = buyer_dispute(request, pk)
+    try:
+        actions.cancel_dispute(dispute=dispute, buyer=request.user)
+    except actions.DisputeActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your dispute is cancelled."))
+    return redirect(dispute)
+
+
+@login_required
+def appeal(request, pk):
+    dispute = buyer_dispute(request, pk)
+    if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer:
+        return redirect(dispute)
+    draft_key = request.session.setdefault(f"appeal_draft_{dispute.pk}", Evidence.new_draft_key())
+    form = AppealForm(request.POST or None)
+    refusals = ()
+    if request.method == "POST":
+        refusals = evidence_service.store_uploads(
+            request.FILES.getlist("evidence"),
+            buyer=request.user,
+            order=dispute.order,
+            draft_key=draft_key,
+        ).refusals
+        if form.is_valid() and not refusals:
+            try:
+                actions.send_appeal(
+                    dispute=dispute,
+                    buyer=request.user,
+                    message=form.cleaned_data["message"],
+                    draft_key=draft_key,
+                )
+            except actions.DisputeActionError as error:
+                messages.error(request, error.message)
+            else:
+                del request.session[f"appeal_draft_{dispute.pk}"]
+                messages.success(request, _("Your appeal is sent to customer service."))
+            return redirect(dispute)
+    return render(
+        request,
+        "disputes/appeal.html",
+        {
+            "dispute": dispute,
+            "order": dispute.order,
+            "form": form,
+            "evidence_panel": {
+                "evidence_list": evidence_service.draft_evidence(
+                    request.user, dispute.order, draft_key
+                ),
+                "upload_target": {"order": dispute.order.number, "draft": draft_key},
+                "refusals": refusals,
+                "next": request.path,
+            },
+        },
+    )

@@ -1,0 +1,52 @@
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from orders.importing import OrderImportError, import_orders
+
+
+class Command(BaseCommand):
+    help = "Import orders from the marketplace: a JSON array (FILE, or - for stdin). All or nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path to a JSON file, or - to read standard input")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and report, but write nothing"
+        )
+
+    def handle(self, *args, file, dry_run, **options):
+        records = self._read(file)
+        try:
+            report = import_orders(records, dry_run=dry_run)
+        except OrderImportError as error:
+            raise CommandError(
+                f"Nothing was imported; {len(error.problems)} problem(s):\n{error}"
+            ) from None
+        prefix = "Dry run, nothing written: would have " if dry_run else ""
+        self.stdout.write(
+            f"{prefix}created {len(report.created)} order(s), updated {len(report.updated)}, "
+            f"left {len(report.unchanged)} unchanged; "
+            f"new buyers: {len(report.buyers_created)}, new sellers: {len(report.sellers_created)}."
+        )
+        for label, numbers in (("created", report.created), ("updated", report.updated)):
+            if numbers:
+                self.stdout.write(f"  {label}: {', '.join(numbers)}")
+        if report.buyers_created:
+            self.stdout.write(f"  new buyers: {', '.join(report.buyers_created)}")
+
+    def _read(self, file):
+        try:
+            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+        try:
+            # Decimal keeps prices exact when a file gives them as JSON numbers.
+            return json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError as error:
+            raise CommandError(
+                f"{file} is not valid JSON: {error.msg} at line {error.lineno}, "
+                f"column {error.colno}. Nothing was imported."
+            ) from None

@@ -1,0 +1,129 @@
+"""Demo data for a newcomer: every situation of PRODUCT.md §2, relative to today. Idempotent."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from disputes import actions
+from disputes.models import DisputeReason, Outcome, RefundRequest
+from orders.importing import import_orders
+from orders.models import Order
+
+BUYER = ("alice", "alice-demo-2026")
+OTHER_BUYER = ("bob", "bob-demo-2026")
+MEDIATOR = ("mediator", "mediator-demo-2026")
+
+# (number, item, price, days ago placed / shipped / received, what the buyer will see)
+SITUATIONS = [
+    ("DEMO-0001", "Wireless earbuds, charging case", "39.90", 2, None, None, "not shipped"),
+    ("DEMO-0002", "Phone case, clear, 6.1 inch", "8.49", 5, 3, None, "too early, in transit"),
+    ("DEMO-0003", "Desk lamp, LED, dimmable", "24.00", 16, 14, None, "in transit"),
+    ("DEMO-0004", "USB-C cable, 2 m, braided", "12.99", 20, 18, 3, "dispute possible"),
+    ("DEMO-0005", "Smart watch strap, silicone", "6.99", 40, 38, 25, "window closed"),
+    ("DEMO-0006", "Mechanical keyboard, 75%", "64.50", 8, 6, 1, "too early, received"),
+    ("DEMO-0007", "Bluetooth speaker, waterproof", "29.99", 20, 17, 5, "dispute open"),
+    ("DEMO-0008", "Running shoes, size 42", "54.00", 30, 27, 12, "decided against you"),
+    ("DEMO-0009", "Kitchen scale, digital", "15.75", 22, 19, 4, "dispute cancelled"),
+    ("DEMO-0010", "Sunglasses, polarised", "19.90", 35, 30, 14, "refunded in full"),
+]
+HISTORY_ORDERS = 24  # older, received orders so the list has more than one page
+
+
+def order_record(number, item, price, placed, shipped, received, username, now):
+    def ago(days):
+        return None if days is None else (now - timedelta(days=days)).isoformat()
+
+    return {
+        "number": number,
+        "buyer": {"username": username, "email": f"{username}@example.com"},
+        "seller": "Shenzhen Gadget Store" if int(number[-1]) % 2 else "Lyon Outlet",
+        "item": item,
+        "description": f"{item}. Sold and shipped by the seller.",
+        "price": price,
+        "currency": "EUR",
+        "placed_at": ago(placed),
+        "shipped_at": ago(shipped),
+        "received_at": ago(received),
+    }
+
+
+class Command(BaseCommand):
+    help = "Load demo buyers, a mediator and orders in every dispute situation (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        now = timezone.now()
+        for (username, password), staff in ((BUYER, False), (OTHER_BUYER, False), (MEDIATOR, True)):
+            self._user(username, password, staff=staff)
+        records = [
+            order_record(number, item, price, placed, shipped, received, BUYER[0], now)
+            for number, item, price, placed, shipped, received, _label in SITUATIONS
+        ]
+        records += [
+            order_record(
+                f"DEMO-1{index:03d}", f"Past purchase #{index}", "9.99",
+                60 + index * 7, 58 + index * 7, 50 + index * 7, BUYER[0], now,
+            )
+            for index in range(HISTORY_ORDERS)
+        ]
+        records.append(
+            order_record("DEMO-9001", "Bob's headphones", "49.00", 20, 18, 3, OTHER_BUYER[0], now)
+        )
+        import_orders(records)
+        self._disputes(now)
+        self._print_logins()
+
+    def _user(self, username, password, *, staff):
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
+        user.is_staff = user.is_superuser = staff
+        user.set_password(password)
+        user.save()
+
+    def _disputes(self, now):
+        buyer = get_user_model().objects.get(username=BUYER[0])
+        mediator = get_user_model().objects.get(username=MEDIATOR[0])
+
+        def open_on(number, days_ago, **answers):
+            order = Order.objects.get(number=number)
+            if order.disputes.exists():
+                return None
+            answers = {
+                "reason": DisputeReason.DEFECTIVE,
+                "refund_request": RefundRequest.FULL,
+                "description": "It stopped working on the second day; the photos show the fault.",
+                **answers,
+            }
+            return actions.open_dispute(
+                order=order, buyer=buyer, now=now - timedelta(days=days_ago), **answers
+            )
+
+        open_on("DEMO-0007", 2, reason=DisputeReason.NOT_AS_DESCRIBED)
+        if dispute := open_on("DEMO-0008", 8, reason=DisputeReason.COUNTERFEIT):
+            actions.decide_dispute(
+                dispute=dispute, mediator=mediator, outcome=Outcome.REJECTED,
+                note="The photos do not show a fault we can attribute to the seller.",
+                now=now - timedelta(days=6),
+            )
+        if dispute := open_on(
+            "DEMO-0009", 3, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("5.00")
+        ):
+            actions.cancel_dispute(dispute=dispute, buyer=buyer, now=now - timedelta(days=1))
+        if dispute := open_on("DEMO-0010", 12):
+            actions.decide_dispute(
+                dispute=dispute, mediator=mediator, outcome=Outcome.FULL_REFUND,
+                note="The seller agreed the item was faulty.", now=now - timedelta(days=10),
+            )
+
+    def _print_logins(self):
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000"))
+        self.stdout.write(f"  buyer:    {BUYER[0]} / {BUYER[1]}")
+        self.stdout.write(f"  buyer 2:  {OTHER_BUYER[0]} / {OTHER_BUYER[1]}")
+        self.stdout.write(f"  mediator: {MEDIATOR[0]} / {MEDIATOR[1]}  (admin: /admin/)")
+        for number, *_rest, label in SITUATIONS:
+            self.stdout.write(f"  order {number}: {label}")
