@@ -1,0 +1,73 @@
+"""Evidence previews for mediators: an inline that shows, plays and downloads, never edits."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Evidence, EvidenceKind
+from .templatetags.evidence_panel import megabytes
+
+
+def _file_url(evidence, variant):
+    return reverse("disputes:evidence_file", args=[evidence.pk, variant])
+
+
+class EvidenceInline(admin.TabularInline):
+    """Read-only evidence of a dispute or an appeal: mediators cannot change what a buyer sent."""
+
+    model = Evidence
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    fields = [
+        "preview",
+        "original_name",
+        "kind",
+        "mime",
+        "size_mb",
+        "sha256",
+        "uploaded_at",
+        "download",
+    ]
+    readonly_fields = fields
+    ordering = ["uploaded_at", "pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("preview"))
+    def preview(self, evidence):
+        if evidence.pk is None:
+            return ""
+        if evidence.kind == EvidenceKind.VIDEO:
+            return format_html(
+                '<video controls preload="metadata" width="320" poster="{}" src="{}"></video>',
+                _file_url(evidence, "display"),
+                _file_url(evidence, "video"),
+            )
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" '
+            'style="max-width:160px;max-height:160px"></a>',
+            _file_url(evidence, "display"),
+            _file_url(evidence, "thumbnail"),
+            evidence.original_name,
+        )
+
+    @admin.display(description=_("size"))
+    def size_mb(self, evidence):
+        return _("%(size)s MB") % {"size": megabytes(evidence.size)}
+
+    @admin.display(description=_("original"))
+    def download(self, evidence):
+        if evidence.pk is None:
+            return ""
+        return format_html(
+            '<a href="{}" download>{}</a>', _file_url(evidence, "original"), _("Download")
+        )
