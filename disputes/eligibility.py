@@ -5,7 +5,7 @@ each reason carries the dates the buyer needs and a code the templates turn into
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 
@@ -45,14 +45,21 @@ class Windows:
         )
 
     def opens_at(self, order):
-        if order.shipped_at is None:
-            return None
-        return order.shipped_at + timedelta(days=self.opens_days_after_shipment)
+        return _days_after(order.shipped_at, self.opens_days_after_shipment)
 
     def closes_at(self, order):
-        if order.received_at is None:
-            return None
-        return order.received_at + timedelta(days=self.closes_days_after_receipt)
+        return _days_after(order.received_at, self.closes_days_after_receipt)
+
+
+def _days_after(moment, days):
+    """``days`` whole 24-hour days later: the same instant for every buyer, whatever their zone.
+
+    Python adds days to an aware datetime on its own wall clock, which would shift the
+    deadline by an hour across a daylight-saving change, so the sum is done in UTC.
+    """
+    if moment is None:
+        return None
+    return moment.astimezone(UTC) + timedelta(days=days)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,126 @@
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from orders.models import Order, Seller
+
+pytestmark = pytest.mark.django_db
+
+
+def record(**overrides):
+    return {
+        "number": "8030112233445566",
+        "buyer": {"username": "alice", "email": "alice@example.com"},
+        "seller": "Shenzhen Gadget Store",
+        "item": "USB-C cable, 2 m, braided",
+        "description": "Braided nylon, 100 W, 2 m",
+        "price": "12.99",
+        "currency": "EUR",
+        "placed_at": "2026-10-01T09:30:00Z",
+        "shipped_at": "2026-10-03T14:00:00Z",
+        "received_at": None,
+    } | overrides
+
+
+def run_import(tmp_path, records, *args):
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps(records))
+    out = StringIO()
+    call_command("import_orders", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def test_import_creates_orders_buyers_and_sellers(tmp_path):
+    output = run_import(tmp_path, [record(), record(number="8030112233445567", seller="Lyon")])
+    assert "created 2 order(s)" in output
+    order = Order.objects.get(number="8030112233445566")
+    assert order.price == Decimal("12.99")
+    assert order.buyer.username == "alice"
+    assert not order.buyer.has_usable_password()
+    assert order.received_at is None
+    assert Seller.objects.count() == 2
+
+
+def test_reimport_changes_nothing(tmp_path):
+    run_import(tmp_path, [record()])
+    output = run_import(tmp_path, [record()])
+    assert "created 0 order(s), updated 0, left 1 unchanged" in output
+
+
+def test_reimport_updates_changed_orders(tmp_path):
+    run_import(tmp_path, [record()])
+    output = run_import(tmp_path, [record(received_at="2026-10-09T08:00:00Z")])
+    assert "updated 1" in output
+    assert Order.objects.get().received_at is not None
+
+
+def test_one_bad_record_writes_nothing_and_names_record_and_field(tmp_path):
+    records = [record(), record(number="8030112233445567", price="-3")]
+    with pytest.raises(CommandError) as error:
+        run_import(tmp_path, records)
+    assert "record 1, field 'price': must be more than 0" in str(error.value)
+    assert Order.objects.count() == 0
+    assert get_user_model().objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"currency": "EURO"}, "currency", "is not an ISO 4217 currency code"),
+        ({"price": 12.999}, "price", "more than 2 decimal places"),
+        ({"placed_at": "yesterday"}, "placed_at", "is not an ISO 8601"),
+        ({"placed_at": "2026-10-01T09:30:00"}, "placed_at", "must include a time zone"),
+        ({"shipped_at": "2026-09-01T00:00:00Z"}, "shipped_at", "is before placed_at"),
+        ({"shipped_at": None, "received_at": "2026-10-05T00:00:00Z"}, "received_at", "shipped_at is null"),
+        ({"received_at": "2026-10-02T00:00:00Z"}, "received_at", "is before shipped_at"),
+        ({"buyer": {"username": "", "email": "a@example.com"}}, "buyer.username", "is required"),
+        ({"buyer": {"username": "al ice", "email": "a@example.com"}}, "buyer.username", "valid username"),
+        ({"buyer": {"username": "alice", "email": "not-an-email"}}, "buyer.email", "valid email"),
+        ({"item": ""}, "item", "is required"),
+    ],
+)
+def test_each_bad_field_is_reported(tmp_path, overrides, field, message):
+    with pytest.raises(CommandError) as error:
+        run_import(tmp_path, [record(**overrides)])
+    assert f"record 0, field '{field}'" in str(error.value)
+    assert message in str(error.value)
+    assert Order.objects.count() == 0
+
+
+def test_repeated_number_in_one_file_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="record 1, field 'number': repeats record 0"):
+        run_import(tmp_path, [record(), record()])
+
+
+def test_an_order_cannot_move_to_another_buyer(tmp_path):
+    run_import(tmp_path, [record()])
+    with pytest.raises(CommandError, match="belongs to another buyer"):
+        run_import(tmp_path, [record(buyer={"username": "mallory", "email": "m@example.com"})])
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    output = run_import(tmp_path, [record()], "--dry-run")
+    assert "Dry run, nothing written: would have created 1" in output
+    assert Order.objects.count() == 0
+
+
+def test_reads_standard_input(monkeypatch):
+    monkeypatch.setattr("sys.stdin", StringIO(json.dumps([record()])))
+    call_command("import_orders", "-", stdout=StringIO())
+    assert Order.objects.filter(number="8030112233445566").exists()
+
+
+def test_invalid_json_is_reported_with_its_position(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('[{"number": ')
+    with pytest.raises(CommandError, match="is not valid JSON: .* line 1"):
+        call_command("import_orders", str(path))
+
+
+def test_not_an_array_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="must be a JSON array"):
+        run_import(tmp_path, record())
