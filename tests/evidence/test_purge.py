@@ -1,0 +1,144 @@
+"""The ``purge_evidence`` command: abandoned drafts and orphan files go, evidence stays."""
+
+import io
+import os
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from disputes import evidence_service
+from disputes.models import Dispute, Evidence
+from tests.evidence.conftest import corpus_path
+from tests.factories import make_order
+
+pytestmark = pytest.mark.usefixtures("evidence_root")
+
+DRAFT = "draft-0123456789abcdef"
+TWO_HOURS = 2 * 3600
+
+
+def store(buyer, order, **target):
+    path = corpus_path("good/png_photo_hopper.png")
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    target = target or {"draft_key": DRAFT}
+    [evidence] = evidence_service.store_uploads([upload], buyer=buyer, order=order, **target).stored
+    return evidence
+
+
+def age(evidence, root, *, hours):
+    """Make a row and its files look ``hours`` old."""
+    Evidence.objects.filter(pk=evidence.pk).update(
+        uploaded_at=timezone.now() - timedelta(hours=hours)
+    )
+    for name in evidence_service.evidence_file_names(evidence):
+        age_file(root / name, seconds=hours * 3600)
+
+
+def age_file(path, *, seconds):
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def files_in(root):
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def purge(*args):
+    out = io.StringIO()
+    call_command("purge_evidence", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_drafts_go_with_their_files_and_recent_ones_stay(buyer, evidence_root):
+    order = make_order(buyer)
+    old = store(buyer, order)
+    age(old, evidence_root, hours=30)
+    fresh = store(buyer, order)
+
+    output = purge()
+
+    assert list(Evidence.objects.all()) == [fresh]
+    assert files_in(evidence_root) == sorted(evidence_service.evidence_file_names(fresh))
+    assert f"Removed draft evidence #{old.pk} 'png_photo_hopper.png'" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_attached_evidence_stays_however_old(buyer, evidence_root):
+    order = make_order(buyer)
+    dispute = Dispute.objects.create(
+        order=order, reason="defective", refund_request="full", description="It broke."
+    )
+    evidence = store(buyer, order, dispute=dispute)
+    age(evidence, evidence_root, hours=24 * 90)
+
+    purge()
+
+    assert list(Evidence.objects.all()) == [evidence]
+    assert len(files_in(evidence_root)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orphan_files_past_the_grace_period_go_and_fresh_ones_stay(buyer, evidence_root):
+    (evidence_root / "originals").mkdir(exist_ok=True)
+    old_orphan = evidence_root / "originals" / "old.jpg"
+    old_orphan.write_bytes(b"left by a crash")
+    age_file(old_orphan, seconds=TWO_HOURS)
+    in_flight = evidence_root / "originals" / "in-flight.jpg"
+    in_flight.write_bytes(b"an upload whose row is not committed yet")
+
+    output = purge()
+
+    assert files_in(evidence_root) == ["originals/in-flight.jpg"]
+    assert "Removed orphan file originals/old.jpg" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_upload_leaves_no_file_after_purge(buyer, evidence_root):
+    order = make_order(buyer)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        evidence = store(buyer, order)
+        raise RuntimeError("the enclosing action failed")
+
+    assert not Evidence.objects.exists()
+    left_behind = files_in(evidence_root)
+    assert len(left_behind) == 3
+    for name in left_behind:
+        age_file(evidence_root / name, seconds=TWO_HOURS)
+
+    purge()
+
+    assert files_in(evidence_root) == []
+    assert evidence.pk is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dry_run_removes_nothing(buyer, evidence_root):
+    order = make_order(buyer)
+    old = store(buyer, order)
+    age(old, evidence_root, hours=30)
+
+    output = purge("--dry-run")
+
+    assert Evidence.objects.filter(pk=old.pk).exists()
+    assert len(files_in(evidence_root)) == 3
+    assert "Would remove draft evidence" in output
+    assert "Would remove 1 draft evidence, 0 orphan files." in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_age_of_drafts_can_be_chosen(buyer, evidence_root):
+    order = make_order(buyer)
+    evidence = store(buyer, order)
+    age(evidence, evidence_root, hours=3)
+
+    purge("--older-than-hours", "2")
+
+    assert not Evidence.objects.exists()
+    assert files_in(evidence_root) == []
