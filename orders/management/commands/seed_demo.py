@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from disputes import actions
@@ -54,6 +55,8 @@ def order_record(number, item, price, placed, shipped, received, username, now):
 class Command(BaseCommand):
     help = "Load demo buyers, a mediator and orders in every dispute situation (idempotent)."
 
+    # The demo's past decisions would otherwise print their emails on every run.
+    @override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}})
     @transaction.atomic
     def handle(self, *args, **options):
         now = timezone.now()
