@@ -1,0 +1,438 @@
+"""Decide whether a file is acceptable dispute evidence, by its content alone.
+
+libmagic names the type from the first bytes; the type picks one branch, and only the
+decoder of that kind confirms it: Pillow, restricted to the allowed formats, for photos,
+and a PyAV worker in a separate process for videos. File names and browser-sent types
+are never consulted.
+"""
+
+import math
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import magic
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+from pillow_heif import register_heif_opener
+
+from disputes.evidence.probe import DEMUXERS, VIDEO_CODECS, ProbeError, ProbeTimeout, probe_video
+
+register_heif_opener()
+
+MAGIC_HEAD_BYTES = 64 * 1024
+
+# Each photo type is opened only by the Pillow plugins of its own family, so bytes that
+# libmagic calls PNG are never handed to, say, the PSD plugin.
+PHOTO_FORMATS_BY_MIME = {
+    "image/jpeg": ("JPEG",),
+    "image/png": ("PNG",),
+    "image/webp": ("WEBP",),
+    "image/heic": ("HEIF",),
+    "image/heif": ("HEIF",),
+    "image/avif": ("AVIF",),
+}
+# Pillow opens an iPhone JPEG with a gain map as an MPO of two frames; it is one photo.
+MULTI_FRAME_PHOTO_FORMATS = frozenset({"MPO"})
+SEQUENCE_MIMES = frozenset({"image/heif-sequence", "image/heic-sequence", "image/avif-sequence"})
+
+EBML_MAGIC = b"\x1a\x45\xdf\xa3"
+EBML_DOC_TYPE_ID = 0x4282
+
+KIND_LABELS = {
+    "image/jpeg": _("a JPEG image"),
+    "image/png": _("a PNG image"),
+    "image/webp": _("a WebP image"),
+    "image/heic": _("a HEIC image"),
+    "image/heif": _("a HEIF image"),
+    "image/avif": _("an AVIF image"),
+    "image/heif-sequence": _("a HEIF image sequence"),
+    "image/heic-sequence": _("a HEIC image sequence"),
+    "image/avif-sequence": _("an AVIF image sequence"),
+    "image/gif": _("a GIF image"),
+    "image/tiff": _("a TIFF image"),
+    "image/bmp": _("a BMP image"),
+    "image/x-ms-bmp": _("a BMP image"),
+    "image/vnd.adobe.photoshop": _("a Photoshop document"),
+    "image/vnd.microsoft.icon": _("an icon file"),
+    "image/x-icon": _("an icon file"),
+    "image/jxl": _("a JPEG XL image"),
+    "image/jp2": _("a JPEG 2000 image"),
+    "image/svg+xml": _("an SVG drawing"),
+    "video/mp4": _("an MP4 video"),
+    "video/x-m4v": _("an MP4 video"),
+    "video/quicktime": _("a QuickTime video"),
+    "video/webm": _("a WebM video"),
+    "video/x-matroska": _("a Matroska video"),
+    "video/3gpp": _("a 3GP video"),
+    "video/3gpp2": _("a 3GP video"),
+    "video/x-msvideo": _("an AVI video"),
+    "video/mpeg": _("an MPEG video"),
+    "video/x-flv": _("a Flash video"),
+    "video/x-ms-asf": _("a Windows Media video"),
+    "video/ogg": _("an Ogg video"),
+    "audio/mpeg": _("an MP3 audio file"),
+    "audio/x-wav": _("a WAV audio file"),
+    "audio/ogg": _("an Ogg audio file"),
+    "audio/x-m4a": _("an M4A audio file"),
+    "audio/flac": _("a FLAC audio file"),
+    "application/pdf": _("a PDF document"),
+    "application/zip": _("a ZIP archive"),
+    "application/gzip": _("a gzip archive"),
+    "application/x-rar": _("a RAR archive"),
+    "application/x-7z-compressed": _("a 7-Zip archive"),
+    "application/x-tar": _("a tar archive"),
+    "application/vnd.microsoft.portable-executable": _("an executable program"),
+    "application/x-dosexec": _("an executable program"),
+    "application/x-executable": _("an executable program"),
+    "application/x-sharedlib": _("an executable program"),
+    "application/x-pie-executable": _("an executable program"),
+    "application/x-mach-binary": _("an executable program"),
+    "application/x-shockwave-flash": _("a Flash file"),
+    "application/json": _("a JSON file"),
+    "application/msword": _("a Word document"),
+    "text/html": _("an HTML page"),
+    "text/xml": _("an XML document"),
+    "text/plain": _("plain text"),
+    "text/x-php": _("a PHP script"),
+    "text/x-shellscript": _("a shell script"),
+    "text/javascript": _("a JavaScript file"),
+}
+UNKNOWN_KIND_LABEL = _("a file of an unrecognised type")
+MATROSKA_LABEL = KIND_LABELS["video/x-matroska"]
+
+ACCEPTED_PHOTO = _("%(name)s is accepted: %(what)s of %(width)s by %(height)s pixels.")
+ACCEPTED_VIDEO = _(
+    "%(name)s is accepted: %(what)s of %(duration)s seconds, %(width)s by %(height)s pixels."
+)
+MISSING = _("%(name)s does not exist.")
+UNREADABLE = _("%(name)s could not be read.")
+EMPTY = _("%(name)s is empty (0 bytes).")
+NOT_ALLOWED = _(
+    "%(name)s is %(what)s; only photos (JPEG, PNG, WebP, HEIC, AVIF) "
+    "and videos (MP4, MOV, WebM) are accepted."
+)
+PHOTO_TOO_LARGE = _("%(name)s is %(size)s MB; photos can be at most %(limit)s MB.")
+VIDEO_TOO_LARGE = _("%(name)s is %(size)s MB; videos can be at most %(limit)s MB.")
+VIDEO_TOO_LONG = _(
+    "%(name)s lasts %(duration)s seconds; videos can last at most %(limit)s seconds."
+)
+ANIMATED = _("%(name)s is %(what)s with %(frames)s frames; only still photos are accepted.")
+SEQUENCE = _("%(name)s is %(what)s; only still photos are accepted.")
+CORRUPT = _("%(name)s looks like %(what)s but could not be read; it may be damaged or incomplete.")
+DECOMPRESSION_BOMB = _(
+    "%(name)s is %(what)s with too many pixels to open safely; "
+    "photos can have at most %(limit)s million pixels."
+)
+NO_VIDEO_STREAM = _(
+    "%(name)s is %(what)s with no video track (sound only or empty); "
+    "only videos with a picture are accepted."
+)
+CODEC_NOT_ALLOWED = _(
+    "%(name)s is %(what)s encoded as %(codec)s; only H.264, HEVC, VP8, VP9 "
+    "and AV1 videos are accepted."
+)
+PROBE_TIMEOUT = _("%(name)s took too long to check; try a shorter or smaller video.")
+
+
+@dataclass(frozen=True)
+class EvidenceLimits:
+    """Size and duration limits an evidence file must respect."""
+
+    photo_max_bytes: int
+    video_max_bytes: int
+    video_max_seconds: float
+    probe_timeout_seconds: float = 30.0
+
+    @classmethod
+    def from_settings(cls):
+        """Read the limits from the EVIDENCE_* settings."""
+        return cls(
+            photo_max_bytes=settings.EVIDENCE_PHOTO_MAX_BYTES,
+            video_max_bytes=settings.EVIDENCE_VIDEO_MAX_BYTES,
+            video_max_seconds=settings.EVIDENCE_VIDEO_MAX_SECONDS,
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome for one file: accepted or not, what it is, and the buyer's message."""
+
+    file_name: str
+    accepted: bool
+    kind: str | None
+    mime: str | None
+    size: int | None
+    code: str
+    message: str
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+    video_codec: str | None = None
+    image_format: str | None = None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A file on disk with what libmagic saw in it, as every rule needs it."""
+
+    path: Path
+    name: str
+    mime: str
+    size: int
+
+    @property
+    def label(self):
+        """Human words for what libmagic detected, e.g. "a PDF document"."""
+        return KIND_LABELS.get(self.mime, UNKNOWN_KIND_LABEL)
+
+
+@dataclass(frozen=True)
+class _PhotoHeader:
+    """What Pillow reads from a photo's header, before decoding any pixel."""
+
+    image_format: str
+    width: int
+    height: int
+    frames: int
+
+
+def inspect_evidence(path, file_name, *, limits=None):
+    """Return the Verdict for the file at ``path``, shown to the buyer as ``file_name``."""
+    limits = limits or EvidenceLimits.from_settings()
+    try:
+        size, head = _read_head(path)
+    except FileNotFoundError:
+        return _unreadable(file_name, "missing", MISSING)
+    except OSError:
+        return _unreadable(file_name, "unreadable", UNREADABLE)
+    if size == 0:
+        return _refuse(_Candidate(Path(path), file_name, "application/x-empty", 0), "empty", EMPTY)
+    candidate = _Candidate(Path(path), file_name, magic.from_buffer(head, mime=True), size)
+    if candidate.mime in PHOTO_FORMATS_BY_MIME:
+        return _inspect_photo(candidate, limits)
+    if candidate.mime in DEMUXERS:
+        return _inspect_video(candidate, head, limits)
+    if candidate.mime in SEQUENCE_MIMES:
+        return _refuse(candidate, "animated", SEQUENCE, kind="photo")
+    code = "container_not_allowed" if candidate.mime.startswith("video/") else "format_not_allowed"
+    return _refuse(candidate, code, NOT_ALLOWED)
+
+
+def ebml_doc_type(head):
+    """Return the DocType of an EBML header ("webm", "matroska"), or None if there is none."""
+    if not head.startswith(EBML_MAGIC):
+        return None
+    try:
+        header_size, position = _read_vint(head, len(EBML_MAGIC))
+        end = min(position + header_size, len(head))
+        while position < end:
+            element_id, position = _read_vint(head, position, keep_marker=True)
+            length, position = _read_vint(head, position)
+            if position + length > len(head):
+                return None
+            if element_id == EBML_DOC_TYPE_ID:
+                return head[position : position + length].decode("ascii", "replace").rstrip("\0")
+            position += length
+    except (IndexError, ValueError):
+        return None
+    return None
+
+
+def _read_vint(data, position, *, keep_marker=False):
+    """Read an EBML variable-length integer; return it and the position after it."""
+    first = data[position]
+    if first == 0:
+        raise ValueError("EBML integer longer than 8 bytes")
+    length = 9 - first.bit_length()
+    if position + length > len(data):
+        raise ValueError("EBML integer cut short")
+    value = int.from_bytes(data[position : position + length], "big")
+    if not keep_marker:
+        value &= (1 << (7 * length)) - 1
+    return value, position + length
+
+
+def _read_head(path):
+    """Return the size of the file and its first bytes, for libmagic."""
+    with open(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        return size, stream.read(MAGIC_HEAD_BYTES)
+
+
+def _inspect_photo(candidate, limits):
+    """Apply the photo rules: size, pixel count, a single frame, and a full decode."""
+    if candidate.size > limits.photo_max_bytes:
+        return _refuse_too_large(candidate, "photo", PHOTO_TOO_LARGE, limits.photo_max_bytes)
+    formats = PHOTO_FORMATS_BY_MIME[candidate.mime]
+    try:
+        header = _read_photo_header(candidate.path, formats)
+        if header.width * header.height > Image.MAX_IMAGE_PIXELS:
+            return _refuse_bomb(candidate)
+        if header.frames > 1 and header.image_format not in MULTI_FRAME_PHOTO_FORMATS:
+            return _refuse(candidate, "animated", ANIMATED, kind="photo", frames=header.frames)
+        _decode_photo(candidate.path, formats)
+    except Image.DecompressionBombError:
+        return _refuse_bomb(candidate)
+    except Exception:
+        # Pillow reports damage as OSError, SyntaxError, IndexError, ValueError and more.
+        return _refuse(candidate, "corrupt", CORRUPT, kind="photo")
+    return Verdict(
+        file_name=candidate.name,
+        accepted=True,
+        kind="photo",
+        mime=candidate.mime,
+        size=candidate.size,
+        code="accepted",
+        message=_message(ACCEPTED_PHOTO, candidate, width=header.width, height=header.height),
+        width=header.width,
+        height=header.height,
+        image_format=header.image_format,
+    )
+
+
+def _read_photo_header(path, formats):
+    """Open the photo with the plugins of its family and read its format, size and frames."""
+    with Image.open(path, formats=formats) as image:
+        return _PhotoHeader(image.format, image.width, image.height, getattr(image, "n_frames", 1))
+
+
+def _decode_photo(path, formats):
+    """Check the photo's structure and decode every pixel of its first frame.
+
+    Both are needed: a truncated JPEG passes verify() but fails load(), and a truncated
+    PNG fails verify() but passes load().
+    """
+    with Image.open(path, formats=formats) as image:
+        image.verify()
+    with Image.open(path, formats=formats) as image:
+        image.load()
+
+
+def _inspect_video(candidate, head, limits):
+    """Apply the video rules: size, WebM DocType, then what the probe worker found."""
+    if candidate.size > limits.video_max_bytes:
+        return _refuse_too_large(candidate, "video", VIDEO_TOO_LARGE, limits.video_max_bytes)
+    if candidate.mime == "video/webm" and ebml_doc_type(head) != "webm":
+        return _refuse(
+            candidate, "container_not_allowed", NOT_ALLOWED, kind="video", what=MATROSKA_LABEL
+        )
+    try:
+        facts = probe_video(candidate.path, candidate.mime, timeout=limits.probe_timeout_seconds)
+    except ProbeTimeout:
+        return _refuse(candidate, "probe_timeout", PROBE_TIMEOUT, kind="video")
+    except ProbeError:
+        return _refuse(candidate, "corrupt", CORRUPT, kind="video")
+    if not facts.readable:
+        return _refuse(candidate, "corrupt", CORRUPT, kind="video")
+    if not facts.has_video:
+        return _refuse(candidate, "no_video_stream", NO_VIDEO_STREAM, kind="video")
+    if facts.codec not in VIDEO_CODECS:
+        refusal = _refuse(
+            candidate,
+            "codec_not_allowed",
+            CODEC_NOT_ALLOWED,
+            kind="video",
+            codec=facts.codec_label or facts.codec,
+        )
+        return replace(refusal, video_codec=facts.codec)
+    if not facts.decoded_frame:
+        return _refuse(candidate, "corrupt", CORRUPT, kind="video")
+    # A WebM recorded live may carry no duration; its size limit still bounds it.
+    duration = facts.duration_seconds
+    if duration is not None and duration > limits.video_max_seconds:
+        refusal = _refuse(
+            candidate,
+            "video_too_long",
+            VIDEO_TOO_LONG,
+            kind="video",
+            duration=number_format(duration, 1),
+            limit=number_format(limits.video_max_seconds, 0),
+        )
+        return replace(refusal, duration_seconds=duration, video_codec=facts.codec)
+    return Verdict(
+        file_name=candidate.name,
+        accepted=True,
+        kind="video",
+        mime=candidate.mime,
+        size=candidate.size,
+        code="accepted",
+        message=_message(
+            ACCEPTED_VIDEO,
+            candidate,
+            duration=number_format(duration or 0, 1),
+            width=facts.width,
+            height=facts.height,
+        ),
+        width=facts.width,
+        height=facts.height,
+        duration_seconds=duration,
+        video_codec=facts.codec,
+    )
+
+
+def _refuse_too_large(candidate, kind, template, limit_bytes):
+    """Refuse a file over its size limit, stating both sizes in decimal megabytes."""
+    return _refuse(
+        candidate,
+        f"{kind}_too_large",
+        template,
+        kind=kind,
+        size=_megabytes(candidate.size, round_up=True),
+        limit=_megabytes(limit_bytes),
+    )
+
+
+def _refuse_bomb(candidate):
+    """Refuse a photo declaring more pixels than Pillow's MAX_IMAGE_PIXELS."""
+    return _refuse(
+        candidate,
+        "decompression_bomb",
+        DECOMPRESSION_BOMB,
+        kind="photo",
+        limit=number_format(Image.MAX_IMAGE_PIXELS / 1e6, 0),
+    )
+
+
+def _megabytes(size, *, round_up=False):
+    """Format bytes as decimal megabytes with one decimal, dropping a ".0" on limits.
+
+    Sizes round up so that a file just over a limit never reads as equal to it.
+    """
+    if not round_up and size % 1_000_000 == 0:
+        return number_format(size // 1_000_000)
+    tenths = math.ceil(size / 100_000) if round_up else round(size / 100_000)
+    return number_format(tenths / 10, 1)
+
+
+def _refuse(candidate, code, template, *, kind=None, what=None, **details):
+    """Build a refusal Verdict whose message names the file and what was detected."""
+    return Verdict(
+        file_name=candidate.name,
+        accepted=False,
+        kind=kind,
+        mime=candidate.mime,
+        size=candidate.size,
+        code=code,
+        message=_message(template, candidate, what=what, **details),
+    )
+
+
+def _unreadable(file_name, code, template):
+    """Build the refusal for a path that cannot be opened at all."""
+    return Verdict(
+        file_name=file_name,
+        accepted=False,
+        kind=None,
+        mime=None,
+        size=None,
+        code=code,
+        message=str(template) % {"name": file_name},
+    )
+
+
+def _message(template, candidate, *, what=None, **details):
+    """Translate ``template`` and fill in the file name and what was detected."""
+    return str(template) % {"name": candidate.name, "what": what or candidate.label, **details}
