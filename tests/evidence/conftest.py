@@ -4,8 +4,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from disputes.evidence.inspect import EvidenceLimits
-
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 MANIFEST = CORPUS / "MANIFEST.tsv"
 
@@ -24,12 +22,6 @@ def corpus_path(relative):
     if not path.is_file():
         pytest.fail(f"corpus file {path} is missing: the evidence corpus must be present")
     return path
-
-
-@pytest.fixture
-def limits():
-    """The production limits, read from settings."""
-    return EvidenceLimits.from_settings()
 
 
 @pytest.fixture
