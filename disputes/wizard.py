@@ -89,6 +89,10 @@ class DisputeWizard(SessionWizardView):
             return self.render(self.get_form(data=request.POST))
         return super().post(request, *args, **kwargs)
 
+    def process_step_files(self, form):
+        # Evidence files were stored as Evidence rows in post(); formtools keeps none.
+        return {}
+
     def get_form_kwargs(self, step=None):
         return {"order": self.order} if step == "refund" else {}
 

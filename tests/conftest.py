@@ -9,6 +9,29 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path, monkeypatch):
+    """Every test keeps evidence in a private storage of its own, in a temporary directory.
+
+    The model's file fields evaluated their storage at import, so they are pointed at
+    the new one too.
+    """
+    from disputes.models import Evidence, evidence_storage
+
+    root = tmp_path / "evidence"
+    root.mkdir()
+    settings.STORAGES = settings.STORAGES | {
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root, "base_url": None},
+        }
+    }
+    storage = evidence_storage()
+    for name in ("original", "display", "thumbnail"):
+        monkeypatch.setattr(Evidence._meta.get_field(name), "storage", storage)
+    return root
+
+
 @pytest.fixture
 def buyer(db):
     return make_buyer("alice")

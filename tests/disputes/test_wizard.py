@@ -1,0 +1,172 @@
+"""The wizard through Django's test client: no JavaScript, every answer kept."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from disputes.models import Dispute, DisputeStatus
+from tests.disputes.builders import DESCRIPTION, cancelled_dispute, disputable_order
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
+
+
+class Wizard:
+    def __init__(self, client, url, order):
+        self.client = client
+        self.url = url
+        self.prefix = f"dispute_wizard_{order.pk}"
+
+    def start(self):
+        return self.client.get(self.url)
+
+    def post(self, step, data=None, **extra):
+        payload = {f"{self.prefix}-current_step": step}
+        payload |= {f"{step}-{name}": value for name, value in (data or {}).items()}
+        return self.client.post(self.url, payload | extra)
+
+    def back(self, step, to, data=None):
+        return self.post(step, data, wizard_goto_step=to)
+
+
+def upload(name, relative):
+    return SimpleUploadedFile(name, (CORPUS / relative).read_bytes())
+
+
+@pytest.fixture
+def order(buyer):
+    return disputable_order(buyer)
+
+
+@pytest.fixture
+def wizard(buyer_client, order):
+    return Wizard(buyer_client, reverse("disputes:open", args=[order.number]), order)
+
+
+def test_the_four_steps_open_a_dispute(wizard, order, buyer):
+    assert "Step 1 of 4" in wizard.start().content.decode()
+    assert "Step 2 of 4" in wizard.post("reason", {"reason": "defective"}).content.decode()
+    response = wizard.post("refund", {"refund_request": "partial", "requested_amount": "4.50"})
+    assert "Step 3 of 4" in response.content.decode()
+    response = wizard.post(
+        "details",
+        {"description": DESCRIPTION},
+        evidence=[upload("cable.png", "good/png_photo_hopper.png")],
+    )
+    review = response.content.decode()
+    assert "Step 4 of 4" in review
+    assert "€4.50" in review
+    assert "cable.png" in review
+    response = wizard.post("review")
+    dispute = Dispute.objects.get(order=order)
+    assert response.status_code == 302
+    assert response.url == dispute.get_absolute_url()
+    assert dispute.requested_amount == 4.5
+    assert [evidence.original_name for evidence in dispute.evidence.all()] == ["cable.png"]
+    assert dispute.events.get().details["evidence"] == ["cable.png"]
+
+
+def test_going_back_keeps_the_answers_of_the_step_left(wizard):
+    wizard.start()
+    wizard.post("reason", {"reason": "wrong_item"})
+    wizard.post("refund", {"refund_request": "full"})
+    response = wizard.back("details", "refund", {"description": "Half typed description"})
+    assert 'value="full"' in response.content.decode()
+    response = wizard.post("refund", {"refund_request": "full"})
+    assert "Half typed description" in response.content.decode()
+    response = wizard.back("refund", "reason")
+    assert 'value="wrong_item" required id="id_reason-reason_2" checked' in response.content.decode()
+
+
+def test_partial_refund_above_the_price_is_refused_on_its_step(wizard):
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    response = wizard.post("refund", {"refund_request": "partial", "requested_amount": "12.99"})
+    assert "less than the price paid (12.99)" in response.content.decode()
+
+
+def test_refused_file_is_named_while_accepted_file_and_description_are_kept(wizard, order):
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    response = wizard.post(
+        "details",
+        {"description": DESCRIPTION},
+        evidence=[
+            upload("photo.jpg", "good/jpeg_exif_orientation_6.jpg"),
+            upload("invoice.jpg", "bad/exe_renamed.jpg"),
+        ],
+    )
+    content = response.content.decode()
+    assert "Step 3 of 4" in content
+    assert "invoice.jpg" in content
+    assert DESCRIPTION in content
+    assert "photo.jpg" in content
+    response = wizard.post("details", {"description": DESCRIPTION})
+    assert "Step 4 of 4" in response.content.decode()
+
+
+def test_description_needs_a_sensible_length(wizard):
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    response = wizard.post("details", {"description": "Broken."})
+    assert "Ensure this value has at least 30 characters" in response.content.decode()
+
+
+def test_reopen_walks_the_wizard_with_the_earlier_answers(buyer_client, buyer):
+    dispute = cancelled_dispute(buyer)
+    url = reverse("disputes:reopen", args=[dispute.pk])
+    wizard = Wizard(buyer_client, url, dispute.order)
+    assert 'value="defective" required id="id_reason-reason_1" checked' in (
+        wizard.start().content.decode()
+    )
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    assert DESCRIPTION in wizard.post("refund", {"refund_request": "full"}).content.decode()
+    wizard.post("details", {"description": DESCRIPTION + " It also smells burnt."})
+    response = wizard.post("review")
+    dispute.refresh_from_db()
+    assert response.status_code == 302
+    assert dispute.status == DisputeStatus.OPEN
+    assert dispute.description.endswith("smells burnt.")
+
+
+def test_wizard_of_an_ineligible_order_goes_back_to_the_order_page(buyer_client, buyer):
+    from tests.factories import make_order
+
+    unshipped = make_order(buyer)
+    response = buyer_client.get(reverse("disputes:open", args=[unshipped.number]))
+    assert response.status_code == 302
+    assert response.url == reverse("orders:detail", args=[unshipped.number])
+
+
+def test_a_dispute_opened_in_another_tab_meanwhile_is_reported(wizard, order, buyer):
+    from tests.disputes.builders import open_dispute
+
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    wizard.post("details", {"description": DESCRIPTION})
+    open_dispute(buyer, order)
+    response = wizard.post("review")
+    assert response.status_code == 302
+    page = wizard.client.get(response.url).content.decode()
+    assert "A dispute cannot be opened on this order now." in page
+    assert Dispute.objects.filter(order=order).count() == 1
+
+
+def test_htmx_gets_the_wizard_fragment(wizard):
+    wizard.start()
+    response = wizard.client.post(
+        wizard.url,
+        {f"{wizard.prefix}-current_step": "reason", "reason-reason": "defective"},
+        headers={"HX-Request": "true"},
+    )
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="wizard"')
+    assert "<html" not in content
