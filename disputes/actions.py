@@ -128,8 +128,10 @@ def open_dispute(
 
 def _locked_dispute_of(buyer, dispute):
     try:
-        return Dispute.objects.select_for_update().select_related("order").get(
-            pk=dispute.pk, order__buyer=buyer
+        return (
+            Dispute.objects.select_for_update()
+            .select_related("order")
+            .get(pk=dispute.pk, order__buyer=buyer)
         )
     except Dispute.DoesNotExist:
         raise DisputeActionError(_("This dispute is not yours.")) from None

@@ -125,7 +125,9 @@ class DisputeAdmin(admin.ModelAdmin):
     @admin.display(description=_("order"))
     def order_link(self, dispute):
         url = reverse("admin:orders_order_change", args=[dispute.order_id])
-        return format_html('<a href="{}">{}</a> — {}', url, dispute.order.number, dispute.order.item)
+        return format_html(
+            '<a href="{}">{}</a> — {}', url, dispute.order.number, dispute.order.item
+        )
 
     @admin.display(description=_("price paid"))
     def price_paid(self, dispute):

@@ -94,4 +94,6 @@ class DecisionForm(forms.Form):
 
 
 class AppealAnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Answer to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
+    answer = forms.CharField(
+        label=_("Answer to the buyer"), widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -64,7 +64,8 @@ class Dispute(models.Model):
         _("buyer's language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    outcome = models.CharField(
+    # NULL, not "", for "not decided yet": the constraints pair it with decided_at.
+    outcome = models.CharField(  # noqa: DJ001
         _("decision"), max_length=16, choices=Outcome, null=True, blank=True
     )
     refund_amount = models.DecimalField(

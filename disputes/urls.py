@@ -10,9 +10,7 @@ urlpatterns = [
     path("orders/<str:number>/dispute/", login_required(OpenDisputeWizard.as_view()), name="open"),
     path("disputes/<int:pk>/", views.dispute_detail, name="detail"),
     path("disputes/<int:pk>/cancel/", views.cancel_dispute, name="cancel"),
-    path(
-        "disputes/<int:pk>/reopen/", login_required(ReopenDisputeWizard.as_view()), name="reopen"
-    ),
+    path("disputes/<int:pk>/reopen/", login_required(ReopenDisputeWizard.as_view()), name="reopen"),
     path("disputes/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("evidence/", include("disputes.evidence_urls")),
 ]

@@ -14,9 +14,7 @@ from .models import Appeal, Dispute, DisputeEvent, DisputeStatus, Evidence
 
 def buyer_dispute(request, pk):
     """The requesting buyer's dispute; anyone else's answers 404."""
-    disputes = Dispute.objects.of_buyer(request.user).select_related(
-        "order__seller", "decided_by"
-    )
+    disputes = Dispute.objects.of_buyer(request.user).select_related("order__seller", "decided_by")
     return get_object_or_404(disputes, pk=pk)
 
 
@@ -25,9 +23,11 @@ def dispute_detail(request, pk):
     dispute = buyer_dispute(request, pk)
     events = DisputeEvent.objects.filter(dispute=dispute).select_related("actor")
     evidence = dispute.evidence.all()
-    appeal = Appeal.objects.filter(dispute=dispute).prefetch_related(
-        Prefetch("evidence", to_attr="evidence_list")
-    ).first()
+    appeal = (
+        Appeal.objects.filter(dispute=dispute)
+        .prefetch_related(Prefetch("evidence", to_attr="evidence_list"))
+        .first()
+    )
     eligibility = dispute_eligibility(dispute.order, [dispute], now=timezone.now())
     return render(
         request,

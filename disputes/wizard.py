@@ -17,7 +17,7 @@ from orders.models import Order
 
 from . import actions, evidence_service
 from .eligibility import dispute_eligibility
-from .forms import DetailsForm, RefundForm, ReasonForm, ReviewForm
+from .forms import DetailsForm, ReasonForm, RefundForm, ReviewForm
 from .models import Dispute, DisputeReason, DisputeStatus, Evidence
 
 

@@ -91,7 +91,7 @@ class _Record:
     def price(self):
         value = self.raw.get("price")
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-            self.problem("price", "must be a decimal string such as \"12.99\"")
+            self.problem("price", 'must be a decimal string such as "12.99"')
             return None
         try:
             price = Decimal(str(value))

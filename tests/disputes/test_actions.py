@@ -183,7 +183,7 @@ def test_reopen_takes_the_new_answers(buyer):
 
 @pytest.mark.parametrize("amount", [Decimal("0"), Decimal("12.99"), Decimal("13.00"), None])
 def test_partial_refund_request_must_be_between_zero_and_the_price(buyer, amount):
-    with pytest.raises(actions.DisputeActionError, match="more than 0 and less than 12.99"):
+    with pytest.raises(actions.DisputeActionError, match=r"more than 0 and less than 12\.99"):
         open_dispute(buyer, refund_request="partial", requested_amount=amount)
 
 
@@ -220,7 +220,9 @@ def test_decision_needs_a_note(buyer):
         )
 
 
-def test_decision_is_recorded_with_the_mediator_and_emailed(buyer, django_capture_on_commit_callbacks):
+def test_decision_is_recorded_with_the_mediator_and_emailed(
+    buyer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         dispute = decided_dispute(buyer)
     event = dispute.events.get(kind=EventKind.DECIDED)

@@ -32,7 +32,14 @@ def test_order_page_offers_open_dispute_with_the_deadline(buyer_client, buyer):
     ("dates", "expected"),
     [
         ({}, ["The seller has not confirmed shipment yet."]),
-        ({"shipped_at": 3}, ["The seller confirmed shipment on", "A dispute can be opened from", "still in transit"]),
+        (
+            {"shipped_at": 3},
+            [
+                "The seller confirmed shipment on",
+                "A dispute can be opened from",
+                "still in transit",
+            ],
+        ),
         ({"shipped_at": 30, "received_at": 20}, ["The time to open a dispute ended on"]),
     ],
 )
@@ -142,6 +149,8 @@ def test_answered_appeal_is_shown_to_the_buyer(buyer_client, buyer):
     from tests.disputes.builders import make_mediator
 
     dispute = appealed_dispute(buyer)
-    actions.answer_appeal(appeal=dispute.appeal, mediator=make_mediator(), answer="Refund approved.")
+    actions.answer_appeal(
+        appeal=dispute.appeal, mediator=make_mediator(), answer="Refund approved."
+    )
     page = buyer_client.get(dispute.get_absolute_url()).content.decode()
     assert "Refund approved." in page

@@ -79,7 +79,9 @@ def test_going_back_keeps_the_answers_of_the_step_left(wizard):
     response = wizard.post("refund", {"refund_request": "full"})
     assert "Half typed description" in response.content.decode()
     response = wizard.back("refund", "reason")
-    assert 'value="wrong_item" required id="id_reason-reason_2" checked' in response.content.decode()
+    assert (
+        'value="wrong_item" required id="id_reason-reason_2" checked' in response.content.decode()
+    )
 
 
 def test_partial_refund_above_the_price_is_refused_on_its_step(wizard):

@@ -75,10 +75,18 @@ def test_one_bad_record_writes_nothing_and_names_record_and_field(tmp_path):
         ({"placed_at": "yesterday"}, "placed_at", "is not an ISO 8601"),
         ({"placed_at": "2026-10-01T09:30:00"}, "placed_at", "must include a time zone"),
         ({"shipped_at": "2026-09-01T00:00:00Z"}, "shipped_at", "is before placed_at"),
-        ({"shipped_at": None, "received_at": "2026-10-05T00:00:00Z"}, "received_at", "shipped_at is null"),
+        (
+            {"shipped_at": None, "received_at": "2026-10-05T00:00:00Z"},
+            "received_at",
+            "shipped_at is null",
+        ),
         ({"received_at": "2026-10-02T00:00:00Z"}, "received_at", "is before shipped_at"),
         ({"buyer": {"username": "", "email": "a@example.com"}}, "buyer.username", "is required"),
-        ({"buyer": {"username": "al ice", "email": "a@example.com"}}, "buyer.username", "valid username"),
+        (
+            {"buyer": {"username": "al ice", "email": "a@example.com"}},
+            "buyer.username",
+            "valid username",
+        ),
         ({"buyer": {"username": "alice", "email": "not-an-email"}}, "buyer.email", "valid email"),
         ({"item": ""}, "item", "is required"),
     ],
@@ -117,7 +125,7 @@ def test_reads_standard_input(monkeypatch):
 def test_invalid_json_is_reported_with_its_position(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('[{"number": ')
-    with pytest.raises(CommandError, match="is not valid JSON: .* line 1"):
+    with pytest.raises(CommandError, match=r"is not valid JSON: .* line 1"):
         call_command("import_orders", str(path))
 
 

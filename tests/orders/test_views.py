@@ -31,8 +31,13 @@ def test_account_shows_latest_orders_and_view_all(buyer_client, buyer):
 
 def test_orders_list_is_newest_first_and_filters_by_status(buyer_client, buyer):
     now = timezone.now()
-    make_order(buyer, item="Old received", placed_at=now - timedelta(days=30),
-               shipped_at=now - timedelta(days=29), received_at=now - timedelta(days=20))
+    make_order(
+        buyer,
+        item="Old received",
+        placed_at=now - timedelta(days=30),
+        shipped_at=now - timedelta(days=29),
+        received_at=now - timedelta(days=20),
+    )
     make_order(buyer, item="New unshipped", placed_at=now - timedelta(days=1))
     content = buyer_client.get(reverse("orders:list")).content.decode()
     assert content.index("New unshipped") < content.index("Old received")

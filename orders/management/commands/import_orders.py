@@ -9,7 +9,9 @@ from orders.importing import OrderImportError, import_orders
 
 
 class Command(BaseCommand):
-    help = "Import orders from the marketplace: a JSON array (FILE, or - for stdin). All or nothing."
+    help = (
+        "Import orders from the marketplace: a JSON array (FILE, or - for stdin). All or nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path to a JSON file, or - to read standard input")

@@ -56,7 +56,9 @@ class Command(BaseCommand):
     help = "Load demo buyers, a mediator and orders in every dispute situation (idempotent)."
 
     # The demo's past decisions would otherwise print their emails on every run.
-    @override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}})
+    @override_settings(
+        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    )
     @transaction.atomic
     def handle(self, *args, **options):
         now = timezone.now()
@@ -68,8 +70,14 @@ class Command(BaseCommand):
         ]
         records += [
             order_record(
-                f"DEMO-1{index:03d}", f"Past purchase #{index}", "9.99",
-                60 + index * 7, 58 + index * 7, 50 + index * 7, BUYER[0], now,
+                f"DEMO-1{index:03d}",
+                f"Past purchase #{index}",
+                "9.99",
+                60 + index * 7,
+                58 + index * 7,
+                50 + index * 7,
+                BUYER[0],
+                now,
             )
             for index in range(HISTORY_ORDERS)
         ]
@@ -109,7 +117,9 @@ class Command(BaseCommand):
         open_on("DEMO-0007", 2, reason=DisputeReason.NOT_AS_DESCRIBED)
         if dispute := open_on("DEMO-0008", 8, reason=DisputeReason.COUNTERFEIT):
             actions.decide_dispute(
-                dispute=dispute, mediator=mediator, outcome=Outcome.REJECTED,
+                dispute=dispute,
+                mediator=mediator,
+                outcome=Outcome.REJECTED,
                 note="The photos do not show a fault we can attribute to the seller.",
                 now=now - timedelta(days=6),
             )
@@ -119,8 +129,11 @@ class Command(BaseCommand):
             actions.cancel_dispute(dispute=dispute, buyer=buyer, now=now - timedelta(days=1))
         if dispute := open_on("DEMO-0010", 12):
             actions.decide_dispute(
-                dispute=dispute, mediator=mediator, outcome=Outcome.FULL_REFUND,
-                note="The seller agreed the item was faulty.", now=now - timedelta(days=10),
+                dispute=dispute,
+                mediator=mediator,
+                outcome=Outcome.FULL_REFUND,
+                note="The seller agreed the item was faulty.",
+                now=now - timedelta(days=10),
             )
 
     def _print_logins(self):
