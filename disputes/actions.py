@@ -76,6 +76,17 @@ def _check_rules(order, *, now, reopening=None):
     return eligibility
 
 
+def _request_details(dispute, attached_evidence):
+    """What the buyer asked for, as the opened or reopened event records it."""
+    amount = dispute.requested_amount
+    return {
+        "reason": dispute.reason,
+        "refund_request": dispute.refund_request,
+        "requested_amount": str(amount) if amount is not None else None,
+        "evidence": [evidence.original_name for evidence in attached_evidence],
+    }
+
+
 def _save_open_dispute(dispute):
     try:
         with transaction.atomic():
@@ -113,16 +124,7 @@ def open_dispute(
     attached = evidence_service.attach_draft_evidence(
         buyer=buyer, order=order, draft_key=draft_key, dispute=dispute
     )
-    record_event(
-        dispute,
-        EventKind.OPENED,
-        buyer,
-        now=now,
-        reason=reason,
-        refund_request=refund_request,
-        requested_amount=str(dispute.requested_amount) if dispute.requested_amount else None,
-        evidence=[evidence.original_name for evidence in attached],
-    )
+    record_event(dispute, EventKind.OPENED, buyer, now=now, **_request_details(dispute, attached))
     return dispute
 
 
@@ -180,16 +182,7 @@ def reopen_dispute(
     attached = evidence_service.attach_draft_evidence(
         buyer=buyer, order=order, draft_key=draft_key, dispute=dispute
     )
-    record_event(
-        dispute,
-        EventKind.REOPENED,
-        buyer,
-        now=now,
-        reason=reason,
-        refund_request=refund_request,
-        requested_amount=str(dispute.requested_amount) if dispute.requested_amount else None,
-        evidence=[evidence.original_name for evidence in attached],
-    )
+    record_event(dispute, EventKind.REOPENED, buyer, now=now, **_request_details(dispute, attached))
     return dispute
 
 

@@ -22,6 +22,8 @@ from .models import Appeal, Dispute, DisputeEvent, DisputeStatus
 
 
 class ReadOnlyAdminMixin:
+    """Mediators see what buyers submitted but never change it in a form."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -30,6 +32,9 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
 
 
 class DisputeEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -64,7 +69,9 @@ class AgeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The dispute queue. Decisions go through the decide view, which records who and when."""
+
     list_display = [
         "order_number",
         "buyer",
@@ -103,20 +110,6 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Mediators see everything but change nothing directly: decisions go through
-        # the decide view, which records who decided and when.
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
 
     @admin.display(description=_("order"), ordering="order__number")
     def order_number(self, dispute):
@@ -190,7 +183,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["order_number", "buyer", "outcome", "sent_at", "answered_at"]
     list_filter = [AnsweredFilter]
     search_fields = [
@@ -213,18 +206,6 @@ class AppealAdmin(admin.ModelAdmin):
     fields = readonly_fields
     inlines = [EvidenceInline]
     change_form_template = "admin/disputes/appeal/change_form.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
 
     @admin.display(description=_("order"), ordering="dispute__order__number")
     def order_number(self, appeal):

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from PIL import Image
@@ -36,7 +37,7 @@ from disputes.evidence.derivatives import (
     make_video_poster,
 )
 from disputes.evidence.inspect import EvidenceLimits, inspect_evidence
-from disputes.models import Evidence, evidence_storage, random_evidence_name
+from disputes.models import DisputeStatus, Evidence, evidence_storage, random_evidence_name
 from orders.models import Order
 
 logger = logging.getLogger(__name__)
@@ -141,8 +142,10 @@ def _target_evidence(order, draft_key, dispute):
     """The evidence already counted against the file limit of this draft or dispute."""
     if dispute is not None:
         return Evidence.objects.filter(dispute=dispute)
+    # A draft that will reopen the order's cancelled dispute joins the files it already has.
     return Evidence.objects.filter(
-        order=order, draft_key=draft_key, dispute__isnull=True, appeal__isnull=True
+        Q(order=order, draft_key=draft_key, dispute__isnull=True, appeal__isnull=True)
+        | Q(dispute__order=order, dispute__status=DisputeStatus.CANCELLED)
     )
 
 

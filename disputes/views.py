@@ -10,6 +10,7 @@ from . import actions, evidence_service
 from .eligibility import dispute_eligibility
 from .forms import AppealForm
 from .models import Appeal, Dispute, DisputeEvent, DisputeStatus, Evidence
+from .uploads import streams_evidence
 
 
 def buyer_dispute(request, pk):
@@ -62,6 +63,7 @@ def cancel_dispute(request, pk):
 
 
 @login_required
+@streams_evidence
 def appeal(request, pk):
     dispute = buyer_dispute(request, pk)
     if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer:

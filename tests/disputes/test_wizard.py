@@ -172,3 +172,28 @@ def test_htmx_gets_the_wizard_fragment(wizard):
     content = response.content.decode()
     assert content.lstrip().startswith('<div id="wizard"')
     assert "<html" not in content
+
+
+def test_reopening_counts_the_files_the_dispute_already_has(buyer_client, buyer, settings):
+    from disputes import evidence_service
+
+    settings.EVIDENCE_MAX_FILES = 1
+    dispute = cancelled_dispute(buyer)
+    first = evidence_service.store_uploads(
+        [upload("before.png", "good/png_photo_hopper.png")],
+        buyer=buyer,
+        order=dispute.order,
+        draft_key="earlier",
+    )
+    evidence_service.attach_draft_evidence(
+        buyer=buyer, order=dispute.order, draft_key="earlier", dispute=dispute
+    )
+    assert first.stored
+    second = evidence_service.store_uploads(
+        [upload("after.png", "good/png_photo_hopper.png")],
+        buyer=buyer,
+        order=dispute.order,
+        draft_key="reopening",
+    )
+    assert [refusal.file_name for refusal in second.refusals] == ["after.png"]
+    assert "at most 1 files" in second.refusals[0].message
