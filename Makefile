@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/disputes
 
-.PHONY: help run test test-postgres lint format bench messages system-deps python-check
+.PHONY: help run test test-postgres lint format bench messages python-check
 
 help:
 	@echo "make run            the app with demo data on SQLite at http://127.0.0.1:8000"
@@ -35,19 +35,18 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.installed-run
 
-system-deps:
-	@bash scripts/system-deps.sh
-
-run: system-deps $(VENV)/.installed-run
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0 2>/dev/null || true
+run: $(VENV)/.installed-run
+	@bash scripts/system-deps.sh run
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: system-deps $(VENV)/.installed-test
+test: $(VENV)/.installed-test
+	@bash scripts/system-deps.sh test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-postgres: system-deps $(VENV)/.installed-test
+test-postgres: $(VENV)/.installed-test
+	@bash scripts/system-deps.sh test
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
@@ -62,5 +61,6 @@ messages: $(VENV)/.installed-test
 	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
-bench: system-deps $(VENV)/.installed-test
+bench: $(VENV)/.installed-test
+	@bash scripts/system-deps.sh bench
 	$(BIN)/python bench/run.py

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Installs the system packages the app and its tests need, when they are missing.
-# libmagic identifies evidence by content; Chromium runs the browser tests; gettext
-# compiles translations; wrk drives the benchmark.
+# Installs the system packages a target needs, when they are missing: `run` needs libmagic
+# (evidence is identified by content); `test` adds Chromium (browser tests) and gettext
+# (translations); `bench` adds wrk (the load generator).
 set -euo pipefail
+target=${1:-test}
 
 missing=()
-[ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || missing+=(libmagic1)
-command -v chromium >/dev/null || missing+=(chromium)
-command -v msgfmt >/dev/null || missing+=(gettext)
-command -v wrk >/dev/null || missing+=(wrk)
+ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || missing+=(libmagic1)
+if [ "$target" != run ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v msgfmt >/dev/null || missing+=(gettext)
+fi
+if [ "$target" = bench ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
+fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
