@@ -6,7 +6,7 @@ set -euo pipefail
 target=${1:-test}
 
 missing=()
-ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || missing+=(libmagic1)
+ldconfig -p 2>/dev/null | grep libmagic.so.1 >/dev/null || missing+=(libmagic1)
 if [ "$target" != run ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v msgfmt >/dev/null || missing+=(gettext)
