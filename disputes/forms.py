@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import DisputeReason, Outcome, RefundRequest
@@ -61,11 +62,17 @@ class DetailsForm(forms.Form):
         min_length=DESCRIPTION_MIN_LENGTH,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_(
-            "What you expected, what you received, and what is wrong with it "
-            "(at least %(count)d characters)."
-        )
-        % {"count": DESCRIPTION_MIN_LENGTH},
+        # Lazy, so the sentence is translated for each request rather than once at import.
+        help_text=lazy(
+            lambda: (
+                _(
+                    "What you expected, what you received, and what is wrong with it "
+                    "(at least %(count)d characters)."
+                )
+                % {"count": DESCRIPTION_MIN_LENGTH}
+            ),
+            str,
+        )(),
     )
 
 
