@@ -6,13 +6,16 @@ buyer appeals and reads the answer. Every page is screenshotted and checked with
 """
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, corpus_file
 from tests.disputes.builders import disputable_order
-from tests.factories import make_buyer
+from tests.factories import make_buyer, make_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -108,6 +111,15 @@ def test_buyer_journey_from_order_to_appeal_answer(open_visit, evidence_root, vi
     words = WORDS[language]
     alice = make_buyer("alice")
     order = disputable_order(alice)
+    # Other orders around it, so the lists look like a buyer's.
+    now = timezone.now()
+    make_order(alice, item="Wireless earbuds, charging case", placed_at=now - timedelta(days=1))
+    make_order(
+        alice,
+        item="Desk lamp, LED, dimmable",
+        price=Decimal("24.00"),
+        shipped_at=now - timedelta(days=5),
+    )
     make_buyer("mediator", is_staff=True, is_superuser=True)
 
     buyer = open_visit("buyer", viewport=viewport, language=language)
