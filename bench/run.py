@@ -1,0 +1,439 @@
+"""Load-test the real pages, served the production way, against the app's own floor.
+
+Creates a dedicated PostgreSQL database (``disputes_bench``), loads a realistic volume,
+starts the app under gunicorn with production settings on 127.0.0.1, drives every page
+with wrk at a fixed concurrency and writes ``bench/results/latest.json``. See
+docs/benchmark.md. Usage: ``make bench`` or ``.venv/bin/python bench/run.py [--quick]``.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BENCH_DIR = Path(__file__).resolve().parent
+BASE_DIR = BENCH_DIR.parent
+RESULTS = BENCH_DIR / "results"
+HOST = "127.0.0.1"  # the benchmark never targets anything else
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", f"postgres://postgres@{HOST}:5432")
+BENCH_DB = "disputes_bench"
+PROTECTED_DBS = {"disputes", "postgres", "template0", "template1"}
+SECRET_KEY = secrets.token_urlsafe(50)
+
+# Gunicorn on 2 cores (docs/benchmark.md): the app is CPU-bound (templates, ORM), so
+# processes, not threads, give parallelism; cores + 1 keeps both cores busy while one waits
+# on PostgreSQL without crowding out PostgreSQL itself. gthread workers keep HTTP
+# connections alive (sync workers close each one) and 3 x 4 threads cover 8 connections.
+DEFAULT_WORKERS = (os.cpu_count() or 1) + 1
+DEFAULT_WORKER_CLASS = "gthread"
+DEFAULT_WORKER_THREADS = 4
+
+
+def fail(message):
+    print(f"bench: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small data, short runs (smoke)")
+    parser.add_argument("--duration", type=int, help="seconds per page (default 10, quick 3)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers")
+    parser.add_argument("--worker-class", default=DEFAULT_WORKER_CLASS, choices=["sync", "gthread"])
+    parser.add_argument(
+        "--worker-threads", type=int, default=DEFAULT_WORKER_THREADS, help="per gthread worker"
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--keep-db", action="store_true", help="keep disputes_bench afterwards")
+    parser.add_argument("--label", default="", help="a note stored with the results")
+    args = parser.parse_args()
+    args.duration = args.duration or (3 if args.quick else 10)
+    if not 1 <= args.duration <= 120:
+        parser.error("--duration must be between 1 and 120 seconds")
+    return args
+
+
+def preflight():
+    """Fail loudly, before doing anything, when wrk or PostgreSQL is missing."""
+    if urlsplit(PG_SERVER).hostname not in {HOST, "localhost"}:
+        fail(f"BENCH_PG_SERVER must be on {HOST}, not {PG_SERVER}: the bench drops databases.")
+    if shutil.which("wrk") is None:
+        fail("wrk is not installed: `sudo apt-get install wrk` (or `make system-deps`).")
+    try:
+        import psycopg
+    except ImportError:
+        fail("psycopg is not installed: run `make bench` (it installs requirements) first.")
+    try:
+        psycopg.connect(f"{PG_SERVER}/postgres", connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        fail(
+            f"PostgreSQL is not reachable at {PG_SERVER} ({error}). Start it, e.g. "
+            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, "
+            "or point BENCH_PG_SERVER at a server (postgres://user@127.0.0.1:5432)."
+        )
+
+
+def recreate_database(drop_only=False):
+    import psycopg
+
+    assert BENCH_DB not in PROTECTED_DBS and not BENCH_DB.startswith("test_")
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def production_env():
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": f"{PG_SERVER}/{BENCH_DB}",
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_DEBUG": "false",
+    }
+
+
+def setup_django():
+    os.environ.update(production_env())
+    sys.path.insert(0, str(BASE_DIR))
+    os.chdir(BASE_DIR)
+    import django
+
+    django.setup()
+
+
+def step(message):
+    print(f"bench: {message}", flush=True)
+
+
+def prepare(size):
+    import dataset
+    from django.core.management import call_command
+    from django.db import connection
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    step(f"migrated and collected static files in {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    targets = dataset.load(size)
+    with connection.cursor() as cursor:
+        # What autovacuum would have done by now: planner statistics and visibility maps.
+        cursor.execute("VACUUM ANALYZE")
+    seconds = time.monotonic() - started
+    volume = dataset.counts()
+    step(f"loaded {volume} in {seconds:.1f} s")
+    return targets, volume, seconds
+
+
+def session_cookie(user_id):
+    """A logged-in session made by the session engine, exactly as login() would store it."""
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = get_user_model().objects.get(pk=user_id)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def pages(targets):
+    """(name, path, who) for every page; who is None (anonymous), "buyer" or "mediator"."""
+    return [
+        ("healthz (floor)", "/healthz", None),
+        ("orders list", "/orders/", "buyer"),
+        ("orders list, page 50", "/orders/?page=50", "buyer"),
+        ("order page", f"/orders/{targets.order_number}/", "buyer"),
+        ("dispute page", f"/disputes/{targets.dispute_id}/", "buyer"),
+        ("admin dispute queue", "/admin/disputes/dispute/", "mediator"),
+    ]
+
+
+def measure_in_process(page_list, cookies, repeats):
+    """SQL queries and time per request, one request at a time, through Django's test client.
+
+    Same database and settings as the server. ``cpu_ms`` is the median CPU time of this
+    process (PostgreSQL's work is not in it); ``wall_ms`` the median elapsed time, database
+    included. Both move far less than wrk's figures when other programs load the machine.
+    """
+    from django.db import connection
+    from django.test import Client
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    measures = {}
+    for name, path, who in page_list:
+        client = Client(HTTP_HOST=HOST)
+        if who:
+            key, value = cookies[who].split("=", 1)
+            client.cookies[key] = value
+        client.get(path)  # warm caches (content types, translations) like a running worker
+        statements = []
+        with connection.execute_wrapper(record):
+            response = client.get(path)
+        if response.status_code != 200:
+            fail(f"{path} answered {response.status_code} to the test client, not 200")
+        cpu, wall = [], []
+        for _ in range(repeats):
+            started, started_wall = time.process_time(), time.perf_counter()
+            client.get(path)
+            cpu.append(time.process_time() - started)
+            wall.append(time.perf_counter() - started_wall)
+        measures[name] = {
+            "queries": len(statements),
+            "sql": statements,
+            "cpu_ms": round(statistics.median(cpu) * 1000, 2),
+            "wall_ms": round(statistics.median(wall) * 1000, 2),
+        }
+    return measures
+
+
+def settings_checks():
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return {
+        "conn_max_age": database["CONN_MAX_AGE"],
+        "conn_health_checks": database["CONN_HEALTH_CHECKS"],
+        "staticfiles_storage": settings.STORAGES["staticfiles"]["BACKEND"],
+        "whitenoise_middleware": "whitenoise.middleware.WhiteNoiseMiddleware"
+        in settings.MIDDLEWARE,
+        "debug": settings.DEBUG,
+    }
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_command(args, port):
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "config.wsgi",
+        "--workers",
+        str(args.workers),
+        "--bind",
+        f"{HOST}:{port}",
+    ]
+    if args.worker_class == "gthread":
+        command += ["--worker-class", "gthread", "--threads", str(args.worker_threads)]
+    return command
+
+
+def get(port, path, headers=None):
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def wait_until_up(port, process, log_path):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            fail(f"gunicorn exited with {process.returncode}:\n{Path(log_path).read_text()}")
+        try:
+            if get(port, "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    fail(f"gunicorn did not answer /healthz within 30 s:\n{Path(log_path).read_text()}")
+
+
+def check_static(port, buyer_cookie):
+    """The page links hashed file names, served compressed and cached for ever."""
+    html = get(port, "/orders/", {"Cookie": buyer_cookie})[2].decode()
+    match = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', html)
+    if not match:
+        return {"hashed_name": False}
+    status, headers, _body = get(port, match.group(1), {"Accept-Encoding": "br, gzip"})
+    return {
+        "hashed_name": True,
+        "url": match.group(1),
+        "status": status,
+        "content_encoding": headers.get("Content-Encoding", ""),
+        "cache_control": headers.get("Cache-Control", ""),
+    }
+
+
+def run_wrk(args, port, path, cookie, duration):
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "5s",
+        "--latency",
+        "-s",
+        str(BENCH_DIR / "report.lua"),
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(f"http://{HOST}:{port}{path}")
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 30, check=False
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if done.returncode != 0 or line is None:
+        fail(f"wrk failed on {path}:\n{done.stdout}\n{done.stderr}")
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = raw["duration_us"] / 1_000_000
+    return {
+        "requests": raw["requests"],
+        "rps": round(raw["requests"] / seconds, 1),
+        "p50_ms": raw["p50"] / 1000,
+        "p90_ms": raw["p90"] / 1000,
+        "p95_ms": raw["p95"] / 1000,
+        "p99_ms": raw["p99"] / 1000,
+        "max_ms": raw["max"] / 1000,
+        "errors": raw["non2xx"] + raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
+        "error_detail": {
+            key: raw[key] for key in ("non2xx", "connect", "read", "write", "timeout")
+        },
+    }
+
+
+def bench_pages(args, page_list, cookies):
+    port = free_port()
+    command = gunicorn_command(args, port)
+    step(f"starting {' '.join(command[1:])}")
+    with tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log") as log:
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=production_env(), stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_until_up(port, process, log.name)
+            static = check_static(port, cookies["buyer"])
+            results = {}
+            for name, path, who in page_list:
+                cookie = cookies.get(who)
+                status = get(port, path, {"Cookie": cookie} if cookie else {})[0]
+                if status != 200:
+                    fail(f"{path} answered {status} under gunicorn, not 200")
+                run_wrk(args, port, path, cookie, duration=2)  # warm every worker and thread
+                row = run_wrk(args, port, path, cookie, args.duration)
+                results[name] = {"path": path, **row}
+                step(f"{name:<24} {row['rps']:>8.1f} req/s  p99 {row['p99_ms']:.1f} ms")
+            return results, static, " ".join(command[1:])
+        finally:
+            # Whatever happened above, gunicorn does not outlive the benchmark.
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def table(results, floor_rps):
+    header = (
+        f"{'page':<24} {'req/s':>8} {'x floor':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'errors':>7} {'queries':>8} {'cpu ms':>7} {'1-req ms':>8}"
+    )
+    lines = [header, "-" * len(header)]
+    for name, row in results.items():
+        lines.append(
+            f"{name:<24} {row['rps']:>8.1f} {row['rps'] / floor_rps:>8.2f} {row['p50_ms']:>8.2f} "
+            f"{row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['errors']:>7} "
+            f"{row['queries']:>8} {row['cpu_ms']:>7.2f} {row['wall_ms']:>8.2f}"
+        )
+    return "\n".join(lines)
+
+
+def main():
+    args = parse_args()
+    preflight()
+    start_load = os.getloadavg()
+    setup_django()
+    import dataset
+
+    size = dataset.QUICK if args.quick else dataset.FULL
+    step(f"recreating database {BENCH_DB}")
+    recreate_database()
+    try:
+        targets, volume, load_seconds = prepare(size)
+        cookies = {
+            "buyer": session_cookie(targets.buyer_id),
+            "mediator": session_cookie(targets.mediator_id),
+        }
+        page_list = pages(targets)
+        measures = measure_in_process(page_list, cookies, repeats=20 if args.quick else 50)
+        checks = settings_checks()
+        from django.db import connections
+
+        connections.close_all()
+        results, static, server = bench_pages(args, page_list, cookies)
+    finally:
+        if not args.keep_db:
+            from django.db import connections
+
+            connections.close_all()
+            recreate_database(drop_only=True)
+
+    floor = results["healthz (floor)"]["rps"]
+    for name, row in results.items():
+        row["floor_ratio"] = round(row["rps"] / floor, 3)
+        row.update(measures[name])
+    report = {
+        "label": args.label,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "load_average": [start_load, os.getloadavg()]},
+        "mode": "quick" if args.quick else "full",
+        "server": f"gunicorn {server}",
+        "load": {
+            "tool": "wrk",
+            "threads": args.threads,
+            "connections": args.connections,
+            "duration_s": args.duration,
+        },
+        "data": volume,
+        "data_load_seconds": round(load_seconds, 1),
+        "settings": checks,
+        "static": static,
+        "pages": results,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print()
+    print(table(results, floor))
+    print(f"\nbench: results written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()

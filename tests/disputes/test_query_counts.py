@@ -1,0 +1,87 @@
+"""The dispute page and the mediators' queue run as many queries for one row as for many."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from disputes.models import DisputeEvent, EventKind, Evidence, EvidenceKind
+from tests.disputes.builders import appealed_dispute, open_dispute
+from tests.factories import make_buyer
+
+pytestmark = pytest.mark.django_db
+
+_files = itertools.count(1)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def add_evidence_and_events(dispute, files):
+    buyer = dispute.order.buyer
+    for _ in range(files):
+        name = f"IMG_{next(_files)}.jpg"
+        Evidence.objects.create(
+            uploaded_by=buyer,
+            order=dispute.order,
+            dispute=dispute,
+            kind=EvidenceKind.PHOTO,
+            original_name=name,
+            original=f"test/{name}",
+            display=f"test/{name}.webp",
+            thumbnail=f"test/{name}.thumb.webp",
+            mime="image/jpeg",
+            size=1_000_000,
+            sha256="0" * 64,
+        )
+        DisputeEvent.objects.create(
+            dispute=dispute,
+            kind=EventKind.EVIDENCE_ADDED,
+            actor=buyer,
+            details={"evidence": [name]},
+        )
+
+
+@pytest.mark.parametrize("make_dispute", [open_dispute, appealed_dispute])
+def test_dispute_page_query_count_does_not_grow_with_events_or_evidence(
+    buyer_client, buyer, make_dispute
+):
+    dispute = make_dispute(buyer)
+    url = reverse("disputes:detail", args=[dispute.pk])
+    add_evidence_and_events(dispute, files=1)
+    with_one = count_queries(buyer_client, url)
+    add_evidence_and_events(dispute, files=30)
+    assert count_queries(buyer_client, url) == with_one
+    assert with_one <= 8
+
+
+@pytest.fixture
+def mediator_client(client):
+    client.force_login(make_buyer("mediator", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_queue_query_count_does_not_grow_with_disputes(mediator_client):
+    url = reverse("admin:disputes_dispute_changelist")
+    add_evidence_and_events(open_dispute(make_buyer("buyer-0")), files=2)
+    with_one = count_queries(mediator_client, url)
+    for index in range(1, 25):
+        add_evidence_and_events(open_dispute(make_buyer(f"buyer-{index}")), files=index % 4)
+    assert count_queries(mediator_client, url) == with_one
+    assert with_one <= 8
+
+
+def test_admin_queue_shows_each_disputes_own_evidence_count(mediator_client):
+    add_evidence_and_events(open_dispute(make_buyer("none")), files=0)
+    add_evidence_and_events(open_dispute(make_buyer("three")), files=3)
+    response = mediator_client.get(reverse("admin:disputes_dispute_changelist"))
+    totals = {
+        dispute.order.buyer.username: dispute.evidence_total
+        for dispute in response.context["cl"].result_list
+    }
+    assert totals == {"none": 0, "three": 3}
