@@ -89,11 +89,8 @@ class Dispute(models.Model):
         verbose_name_plural = _("disputes")
         ordering = ["-opened_at", "-pk"]
         indexes = [
-            models.Index(fields=["status", "-opened_at"], name="dispute_queue_idx"),
-            # The mediators' queue (admin): by status, oldest first, then newest pk.
-            models.Index(fields=["status", "opened_at", "-id"], name="dispute_admin_queue_idx"),
-            # The default ordering, and the first and last dates of the admin's date drill-down.
-            models.Index(fields=["-opened_at", "-id"], name="dispute_newest_idx"),
+            # The mediators' queue (admin): one status, oldest first (the admin adds -pk).
+            models.Index(fields=["status", "opened_at", "-id"], name="dispute_queue_idx"),
         ]
         constraints = [
             # Two tabs submitting at once still make one open dispute.

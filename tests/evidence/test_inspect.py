@@ -133,8 +133,8 @@ def test_messages_are_translated_at_call_time(tmp_path):
     with translation.override("fr"):
         verdict = inspect_evidence(path, "a.jpg")
 
-    # No French catalogue yet: the English sentence, with a French decimal comma.
-    assert verdict.message == "a.jpg is 23,4 MB; photos can be at most 20 MB."
+    # French puts a no-break space before the semicolon.
+    assert verdict.message == "a.jpg fait 23,4 Mo\u00a0; une photo peut faire au plus 20 Mo."
 
 
 @pytest.mark.parametrize(
