@@ -10,7 +10,6 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -30,11 +29,11 @@ from orders.models import Order
 
 from . import actions, evidence_service
 from .actions import DisputeActionError
+from .drafts import is_issued
 from .models import Dispute, DisputeStatus, Evidence, EvidenceKind, evidence_storage
 from .uploads import streams_evidence
 
 PANEL_TEMPLATE = "disputes/evidence/_panel.html"
-DRAFT_KEY_MAX_LENGTH = 64
 STREAM_CHUNK_BYTES = 64 * 1024
 RANGE_PATTERN = re.compile(r"^bytes=(\d*)-(\d*)$")
 FILE_VARIANTS = ("thumbnail", "display", "original", "video")
@@ -75,29 +74,28 @@ def _upload_target(request):
         )
         return {"order": order, "dispute": dispute, "draft": ""}
     draft = request.POST.get("draft", "")
-    if not draft or len(draft) > DRAFT_KEY_MAX_LENGTH:
+    if not is_issued(request.session, draft):
         raise Http404
     return {"order": order, "dispute": None, "draft": draft}
 
 
 def _add_to_dispute(request, target, files):
-    """Store files straight onto an open dispute and record the "evidence added" event.
+    """Store files onto an open dispute, then record the "evidence added" event.
 
-    Both happen in one transaction: if the dispute closed meanwhile, nothing is attached
-    and the files just written are deleted.
+    Each file is committed on its own, so the order row is never locked while the next
+    file is decoded; if the dispute closed meanwhile, the files just stored are deleted.
     """
-    result = evidence_service.UploadResult()
+    result = evidence_service.store_uploads(
+        files, buyer=request.user, order=target["order"], dispute=target["dispute"]
+    )
     try:
-        with transaction.atomic():
-            result = evidence_service.store_uploads(
-                files, buyer=request.user, order=target["order"], dispute=target["dispute"]
+        if result.stored:
+            actions.add_evidence(
+                dispute=target["dispute"], buyer=request.user, evidence=result.stored
             )
-            if result.stored:
-                actions.add_evidence(
-                    dispute=target["dispute"], buyer=request.user, evidence=result.stored
-                )
     except DisputeActionError as error:
         for evidence in result.stored:
+            evidence.delete()
             evidence_service.delete_files(evidence_service.evidence_file_names(evidence))
         refusals = [
             evidence_service.Refusal(file_name=evidence.original_name, message=error.message)

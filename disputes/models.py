@@ -303,7 +303,3 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
-
-    @staticmethod
-    def new_draft_key():
-        return secrets.token_urlsafe(24)

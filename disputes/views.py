@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import actions, evidence_service
+from .drafts import issue_draft_key
 from .eligibility import dispute_eligibility
 from .forms import AppealForm
-from .models import Appeal, Dispute, DisputeEvent, DisputeStatus, Evidence
+from .models import Appeal, Dispute, DisputeEvent, DisputeStatus
 from .uploads import streams_evidence
 
 
@@ -68,7 +69,10 @@ def appeal(request, pk):
     dispute = buyer_dispute(request, pk)
     if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer:
         return redirect(dispute)
-    draft_key = request.session.setdefault(f"appeal_draft_{dispute.pk}", Evidence.new_draft_key())
+    session_key = f"appeal_draft_{dispute.pk}"
+    if session_key not in request.session:
+        request.session[session_key] = issue_draft_key(request.session)
+    draft_key = request.session[session_key]
     form = AppealForm(request.POST or None)
     refusals = ()
     if request.method == "POST":
@@ -89,7 +93,7 @@ def appeal(request, pk):
             except actions.DisputeActionError as error:
                 messages.error(request, error.message)
             else:
-                del request.session[f"appeal_draft_{dispute.pk}"]
+                del request.session[session_key]
                 messages.success(request, _("Your appeal is sent to customer service."))
             return redirect(dispute)
     return render(

@@ -16,9 +16,10 @@ from formtools.wizard.views import SessionWizardView
 from orders.models import Order
 
 from . import actions, evidence_service
+from .drafts import issue_draft_key
 from .eligibility import dispute_eligibility
 from .forms import DetailsForm, ReasonForm, RefundForm, ReviewForm
-from .models import Dispute, DisputeReason, DisputeStatus, Evidence
+from .models import Dispute, DisputeReason, DisputeStatus
 
 
 class DisputeWizard(SessionWizardView):
@@ -59,7 +60,7 @@ class DisputeWizard(SessionWizardView):
     def draft_key(self):
         extra = self.storage.extra_data
         if "draft_key" not in extra:
-            extra["draft_key"] = Evidence.new_draft_key()
+            extra["draft_key"] = issue_draft_key(self.request.session)
             self.storage.extra_data = extra
         return extra["draft_key"]
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from disputes import evidence_service
+from disputes import drafts, evidence_service
 from disputes.models import Dispute, DisputeEvent, Evidence
 from tests.evidence.conftest import corpus_path
 from tests.factories import make_buyer, make_order
@@ -29,10 +29,18 @@ def corpus_file(relative, name=None):
     return stream
 
 
+def issue(client, draft):
+    """Put ``draft`` among the keys the client's session was issued, as a wizard would."""
+    session = client.session
+    session[drafts.SESSION_KEY] = [*session.get(drafts.SESSION_KEY, []), draft]
+    session.save()
+
+
 def post_upload(client, order, *files, htmx=False, **fields):
     data = {"order": order.number, "evidence": list(files), **fields}
     if "dispute" not in fields:
         data.setdefault("draft", DRAFT)
+        issue(client, DRAFT)
     return client.post(UPLOAD_URL, data, **(HTMX if htmx else {}))
 
 
@@ -212,6 +220,20 @@ def test_upload_to_another_buyers_dispute_is_404(buyer_client, buyer, other_buye
     )
 
     assert response.status_code == 404
+
+
+def test_upload_to_a_draft_key_the_session_was_not_issued_is_404(buyer_client, buyer):
+    order = make_order(buyer)
+    response = buyer_client.post(
+        UPLOAD_URL,
+        {
+            "order": order.number,
+            "draft": "made-up-key",
+            "evidence": [corpus_file("good/png_photo_hopper.png")],
+        },
+    )
+    assert response.status_code == 404
+    assert not Evidence.objects.exists()
 
 
 def test_upload_without_a_draft_or_dispute_is_404(buyer_client, buyer):
