@@ -56,6 +56,11 @@ class DisputeWizard(SessionWizardView):
     def get_prefix(self, request, *args, **kwargs):
         return f"dispute_wizard_{self.order.pk}"
 
+    def posted_step(self):
+        """The step whose form was submitted (the session may be on another one: the
+        browser's Back button returns to an older page without telling the server)."""
+        return self.request.POST.get(f"{self.prefix}-current_step", self.steps.current)
+
     @property
     def draft_key(self):
         extra = self.storage.extra_data
@@ -74,7 +79,7 @@ class DisputeWizard(SessionWizardView):
         return self.render(self.get_form(step, data=data) if data else self.get_form(step))
 
     def post(self, request, *args, **kwargs):
-        if self.steps.current == "details":
+        if self.posted_step() == "details":
             result = evidence_service.store_uploads(
                 request.FILES.getlist("evidence"),
                 buyer=request.user,
@@ -172,6 +177,11 @@ class OpenDisputeWizard(DisputeWizard):
 
 
 class ReopenDisputeWizard(DisputeWizard):
+    def get_prefix(self, request, *args, **kwargs):
+        # Each cancellation starts a fresh walk from the dispute's own answers, never from
+        # an earlier, abandoned one.
+        return f"dispute_reopen_{self.dispute.pk}_{self.dispute.cancelled_at.timestamp():.0f}"
+
     def get_subject(self, request, pk):
         dispute = get_object_or_404(
             Dispute.objects.of_buyer(request.user).select_related("order"),

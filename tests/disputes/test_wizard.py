@@ -16,10 +16,10 @@ CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 
 
 class Wizard:
-    def __init__(self, client, url, order):
+    def __init__(self, client, url, prefix):
         self.client = client
         self.url = url
-        self.prefix = f"dispute_wizard_{order.pk}"
+        self.prefix = prefix
 
     def start(self):
         return self.client.get(self.url)
@@ -44,7 +44,8 @@ def order(buyer):
 
 @pytest.fixture
 def wizard(buyer_client, order):
-    return Wizard(buyer_client, reverse("disputes:open", args=[order.number]), order)
+    url = reverse("disputes:open", args=[order.number])
+    return Wizard(buyer_client, url, f"dispute_wizard_{order.pk}")
 
 
 def test_the_four_steps_open_a_dispute(wizard, order, buyer):
@@ -123,7 +124,8 @@ def test_description_needs_a_sensible_length(wizard):
 def test_reopen_walks_the_wizard_with_the_earlier_answers(buyer_client, buyer):
     dispute = cancelled_dispute(buyer)
     url = reverse("disputes:reopen", args=[dispute.pk])
-    wizard = Wizard(buyer_client, url, dispute.order)
+    prefix = f"dispute_reopen_{dispute.pk}_{dispute.cancelled_at.timestamp():.0f}"
+    wizard = Wizard(buyer_client, url, prefix)
     assert 'value="defective" required id="id_reason-reason_1" checked' in (
         wizard.start().content.decode()
     )
@@ -197,3 +199,18 @@ def test_reopening_counts_the_files_the_dispute_already_has(buyer_client, buyer,
     )
     assert [refusal.file_name for refusal in second.refusals] == ["after.png"]
     assert "at most 1 files" in second.refusals[0].message
+
+
+def test_a_file_sent_from_an_older_evidence_page_is_kept(wizard, order):
+    """The browser's Back button shows step 3 again while the session is on step 4."""
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    wizard.post("details", {"description": DESCRIPTION})
+    response = wizard.post(
+        "details",
+        {"description": DESCRIPTION},
+        evidence=[upload("second.png", "good/png_photo_hopper.png")],
+    )
+    assert "Step 4 of 4" in response.content.decode()
+    assert "second.png" in response.content.decode()
