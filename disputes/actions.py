@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_mediator
 from orders.models import Order
 
 from . import evidence_service, notifications
@@ -208,7 +209,7 @@ def add_evidence(*, dispute, buyer, evidence, now=None):
 
 
 def _require_mediator(user):
-    if not (user.is_active and user.is_staff):
+    if not is_mediator(user):
         raise DisputeActionError(_("Only a mediator can do this."))
 
 

@@ -16,29 +16,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import MediatorReadOnlyMixin
+
 from . import actions
 from .evidence_admin import EvidenceInline
 from .forms import AppealAnswerForm, DecisionForm
 from .models import Appeal, Dispute, DisputeEvent, DisputeStatus, Evidence
 
 
-class ReadOnlyAdminMixin:
-    """Mediators see what buyers submitted but never change it in a form."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-
-class DisputeEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class DisputeEventInline(MediatorReadOnlyMixin, admin.TabularInline):
     model = DisputeEvent
     fields = ["created_at", "kind", "actor", "details"]
     readonly_fields = fields
@@ -97,7 +83,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DisputeAdmin(MediatorReadOnlyMixin, admin.ModelAdmin):
     """The dispute queue. Decisions go through the decide view, which records who and when."""
 
     list_display = [
@@ -227,7 +213,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appeal)
-class AppealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin):
     list_display = ["order_number", "buyer", "outcome", "sent_at", "answered_at"]
     list_filter = [AnsweredFilter]
     search_fields = [

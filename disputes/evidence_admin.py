@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import MediatorReadOnlyMixin
+
 from .models import Evidence, EvidenceKind
 from .templatetags.evidence_panel import megabytes
 
@@ -13,7 +15,7 @@ def _file_url(evidence, variant):
     return reverse("disputes:evidence_file", args=[evidence.pk, variant])
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(MediatorReadOnlyMixin, admin.TabularInline):
     """Read-only evidence of a dispute or an appeal: mediators cannot change what a buyer sent."""
 
     model = Evidence
@@ -32,15 +34,6 @@ class EvidenceInline(admin.TabularInline):
     ]
     readonly_fields = fields
     ordering = ["uploaded_at", "pk"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("preview"))
     def preview(self, evidence):

@@ -30,6 +30,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from PIL import Image
 
+from accounts.roles import is_mediator
 from disputes.evidence.derivatives import (
     THUMBNAIL_MAX_SIDE,
     encode_jpeg,
@@ -350,6 +351,6 @@ def delete_files(names):
 
 def evidence_visible_to(user):
     """The evidence ``user`` may fetch: their own uploads, or everything for staff."""
-    if user.is_active and user.is_staff:
+    if is_mediator(user):
         return Evidence.objects.all()
     return Evidence.objects.filter(uploaded_by=user)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import MediatorReadOnlyMixin
+
 from .models import Order, OrderStatus, Seller
 
 
@@ -21,7 +23,7 @@ class SellerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(MediatorReadOnlyMixin, admin.ModelAdmin):
     """Orders come from the marketplace (``import_orders``): staff look, they do not edit."""
 
     list_display = ["number", "buyer", "seller", "item", "price", "currency", "placed_at", "status"]
@@ -30,15 +32,6 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["buyer", "seller"]
     date_hierarchy = "placed_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("status"))
     def status(self, order):

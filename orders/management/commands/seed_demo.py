@@ -92,7 +92,8 @@ class Command(BaseCommand):
         user, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
         )
-        user.is_staff = user.is_superuser = staff
+        # The mediator is staff, not a superuser: what a real mediator's account would be.
+        user.is_staff = staff
         user.set_password(password)
         user.save()
 

@@ -1,0 +1,95 @@
+"""The mediators' admin, used by a staff account that is not a superuser."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from disputes import evidence_service
+from disputes.models import DisputeStatus, Outcome
+from tests.disputes.builders import cancelled_dispute, make_mediator, open_dispute
+
+pytestmark = pytest.mark.django_db
+
+PHOTO = Path(settings.BASE_DIR).parent / "shared" / "corpus" / "good" / "png_photo_hopper.png"
+
+
+@pytest.fixture
+def mediator_client(client):
+    client.force_login(make_mediator())
+    return client
+
+
+def dispute_with_a_photo(buyer):
+    dispute = open_dispute(buyer)
+    upload = SimpleUploadedFile("crack.png", PHOTO.read_bytes())
+    evidence_service.store_uploads([upload], buyer=buyer, order=dispute.order, dispute=dispute)
+    return dispute
+
+
+def test_mediator_sees_the_queue_with_open_disputes_first(mediator_client, buyer):
+    waiting = open_dispute(buyer)
+    cancelled = cancelled_dispute(buyer)
+    content = mediator_client.get(reverse("admin:disputes_dispute_changelist")).content.decode()
+    assert waiting.order.number in content
+    assert cancelled.order.number not in content
+    everything = mediator_client.get(
+        reverse("admin:disputes_dispute_changelist"), {"status": "all"}
+    )
+    assert cancelled.order.number in everything.content.decode()
+
+
+def test_mediator_sees_evidence_previews_and_the_timeline(mediator_client, buyer):
+    dispute = dispute_with_a_photo(buyer)
+    evidence = dispute.evidence.get()
+    page = mediator_client.get(reverse("admin:disputes_dispute_change", args=[dispute.pk]))
+    content = page.content.decode()
+    assert reverse("disputes:evidence_file", args=[evidence.pk, "thumbnail"]) in content
+    assert "crack.png" in content
+    assert "Dispute opened" in content
+    thumbnail = mediator_client.get(
+        reverse("disputes:evidence_file", args=[evidence.pk, "thumbnail"])
+    )
+    assert thumbnail.status_code == 200
+
+
+def test_mediator_cannot_edit_what_the_buyer_submitted(mediator_client, buyer):
+    dispute = open_dispute(buyer)
+    url = reverse("admin:disputes_dispute_change", args=[dispute.pk])
+    response = mediator_client.post(url, {"description": "Edited by staff", "status": "decided"})
+    assert response.status_code == 403
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.OPEN
+
+
+def test_mediator_decides_in_the_admin(mediator_client, buyer):
+    dispute = open_dispute(buyer)
+    url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
+    response = mediator_client.post(
+        url, {"outcome": Outcome.PARTIAL_REFUND, "refund_amount": "13.00", "note": "Half works."}
+    )
+    assert "less than the price paid" in response.content.decode()
+    response = mediator_client.post(
+        url, {"outcome": Outcome.PARTIAL_REFUND, "refund_amount": "6.00", "note": "Half works."}
+    )
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.outcome == Outcome.PARTIAL_REFUND
+    assert dispute.decided_by.username == "mediator"
+
+
+def test_deciding_a_cancelled_dispute_is_refused(mediator_client, buyer):
+    dispute = cancelled_dispute(buyer)
+    url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
+    assert "it cannot be decided" in mediator_client.get(url).content.decode()
+    response = mediator_client.post(url, {"outcome": "rejected", "note": "Too late."})
+    assert "cannot be decided" in response.content.decode()
+
+
+def test_buyers_cannot_reach_the_admin(buyer_client, buyer):
+    dispute = open_dispute(buyer)
+    response = buyer_client.get(reverse("admin:disputes_dispute_decide", args=[dispute.pk]))
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
