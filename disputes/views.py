@@ -67,7 +67,8 @@ def cancel_dispute(request, pk):
 @streams_evidence
 def appeal(request, pk):
     dispute = buyer_dispute(request, pk)
-    if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer:
+    already_sent = Appeal.objects.filter(dispute=dispute).exists()
+    if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer or already_sent:
         return redirect(dispute)
     session_key = f"appeal_draft_{dispute.pk}"
     if session_key not in request.session:

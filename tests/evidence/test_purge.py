@@ -58,8 +58,10 @@ def purge(*args):
 def test_old_drafts_go_with_their_files_and_recent_ones_stay(buyer, evidence_root):
     order = make_order(buyer)
     old = store(buyer, order)
-    age(old, evidence_root, hours=30)
+    # Abandoned once the buyer's session (and with it the wizard) can no longer exist.
+    age(old, evidence_root, hours=14 * 24 + 1)
     fresh = store(buyer, order)
+    age(fresh, evidence_root, hours=13 * 24)
 
     output = purge()
 
@@ -122,7 +124,7 @@ def test_rolled_back_upload_leaves_no_file_after_purge(buyer, evidence_root):
 def test_dry_run_removes_nothing(buyer, evidence_root):
     order = make_order(buyer)
     old = store(buyer, order)
-    age(old, evidence_root, hours=30)
+    age(old, evidence_root, hours=15 * 24)
 
     output = purge("--dry-run")
 

@@ -7,6 +7,7 @@ grace period spares the files of uploads still in flight.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +23,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than-hours", type=float, default=24)
+        # A draft lives in the buyer's session (the wizard's answers and its key), so it
+        # is abandoned only once that session can no longer exist.
+        parser.add_argument(
+            "--older-than-hours", type=float, default=settings.SESSION_COOKIE_AGE / 3600
+        )
         parser.add_argument("--grace-minutes", type=float, default=60)
         parser.add_argument("--dry-run", action="store_true", help="Only say what would go.")
 
