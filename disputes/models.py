@@ -106,7 +106,18 @@ class Dispute(models.Model):
                 name="dispute_partial_request_has_amount",
             ),
             models.CheckConstraint(
-                condition=Q(status="decided", outcome__isnull=False, decided_at__isnull=False)
+                condition=Q(status__in=DisputeStatus.values)
+                & Q(reason__in=DisputeReason.values)
+                & Q(refund_request__in=RefundRequest.values)
+                & (Q(outcome__isnull=True) | Q(outcome__in=Outcome.values)),
+                name="dispute_known_choices",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="decided", outcome__isnull=False, decided_at__isnull=False)
+                    & Q(decided_by__isnull=False)
+                    & ~Q(decision_note="")
+                )
                 | (~Q(status="decided") & Q(outcome__isnull=True, decided_at__isnull=True)),
                 name="dispute_decided_iff_outcome",
             ),
@@ -298,6 +309,10 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=~Q(draft_key="") | Q(dispute__isnull=False) | Q(appeal__isnull=False),
                 name="evidence_belongs_somewhere",
+            ),
+            models.CheckConstraint(
+                condition=Q(dispute__isnull=True) | Q(appeal__isnull=True),
+                name="evidence_of_a_dispute_or_an_appeal",
             ),
         ]
 

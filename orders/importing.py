@@ -46,6 +46,7 @@ class ImportReport:
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     buyers_created: list = field(default_factory=list)
+    buyers_updated: list = field(default_factory=list)
     sellers_created: list = field(default_factory=list)
 
 
@@ -172,6 +173,7 @@ def validate(records):
                 )
             seen.setdefault(values["number"], index)
     _check_owners(parsed, problems)
+    _check_buyers(parsed, problems)
     if problems:
         raise OrderImportError(problems)
     return parsed
@@ -187,6 +189,22 @@ def _check_owners(parsed, problems):
             problems.append(
                 Problem(index, "buyer.username", f"order {number} belongs to another buyer")
             )
+
+
+def _check_buyers(parsed, problems):
+    """Orders belong to buyers: never to a staff account, and one email per buyer per file."""
+    first_seen = {}  # username: (index, email) of its first record
+    for index, values in enumerate(parsed):
+        if values and values["username"]:
+            _first, email = first_seen.setdefault(values["username"], (index, values["email"]))
+            if values["email"] != email:
+                problems.append(
+                    Problem(index, "buyer.email", f"differs from an earlier record: {email!r}")
+                )
+    staff = get_user_model().objects.filter(username__in=first_seen, is_staff=True)
+    for username in staff.values_list("username", flat=True):
+        index, _email = first_seen[username]
+        problems.append(Problem(index, "buyer.username", f"{username!r} is a staff account"))
 
 
 @transaction.atomic
@@ -205,6 +223,11 @@ def import_orders(records, *, dry_run=False):
                 buyer.set_unusable_password()
                 buyer.save(update_fields=["password"])
                 report.buyers_created.append(username)
+            elif values["email"] and buyer.email != values["email"]:
+                # The marketplace owns the buyer's contact details.
+                buyer.email = values["email"]
+                buyer.save(update_fields=["email"])
+                report.buyers_updated.append(username)
             buyers[username] = buyer
         if values["seller"] not in sellers:
             seller, created = Seller.objects.get_or_create(name=values["seller"])

@@ -260,3 +260,19 @@ def test_events_are_append_only(buyer):
     event.details = {"forged": True}
     with pytest.raises(ValueError, match="append-only"):
         event.save()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "decided", "outcome": "rejected", "decision_note": "No."},  # no time, no one
+        {"reason": "bored"},
+        {"refund_request": "everything"},
+    ],
+)
+def test_database_refuses_impossible_disputes(buyer, fields):
+    from django.db import transaction
+
+    dispute = open_dispute(buyer)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Dispute.objects.filter(pk=dispute.pk).update(**fields)

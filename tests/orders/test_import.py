@@ -132,3 +132,26 @@ def test_invalid_json_is_reported_with_its_position(tmp_path):
 def test_not_an_array_is_refused(tmp_path):
     with pytest.raises(CommandError, match="must be a JSON array"):
         run_import(tmp_path, record())
+
+
+def test_orders_never_go_to_a_staff_account(tmp_path):
+    get_user_model().objects.create_user("mediator", is_staff=True)
+    with pytest.raises(
+        CommandError, match=r"record 0, field 'buyer\.username': 'mediator' is a staff"
+    ):
+        run_import(tmp_path, [record(buyer={"username": "mediator", "email": "m@example.com"})])
+
+
+def test_one_buyer_with_two_emails_in_a_file_is_refused(tmp_path):
+    records = [record(), record(number="2", buyer={"username": "alice", "email": "a2@example.com"})]
+    with pytest.raises(
+        CommandError, match=r"record 1, field 'buyer\.email': differs from an earlier"
+    ):
+        run_import(tmp_path, records)
+
+
+def test_a_buyers_new_email_is_taken_and_reported(tmp_path):
+    run_import(tmp_path, [record()])
+    output = run_import(tmp_path, [record(buyer={"username": "alice", "email": "new@example.com"})])
+    assert "buyers with a new email: alice" in output
+    assert get_user_model().objects.get(username="alice").email == "new@example.com"

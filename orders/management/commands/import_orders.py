@@ -38,6 +38,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {label}: {', '.join(numbers)}")
         if report.buyers_created:
             self.stdout.write(f"  new buyers: {', '.join(report.buyers_created)}")
+        if report.buyers_updated:
+            self.stdout.write(f"  buyers with a new email: {', '.join(report.buyers_updated)}")
 
     def _read(self, file):
         try:
