@@ -32,12 +32,12 @@ BENCH_DB = "disputes_bench"
 PROTECTED_DBS = {"disputes", "postgres", "template0", "template1"}
 SECRET_KEY = secrets.token_urlsafe(50)
 
-# Gunicorn on 2 cores (docs/benchmark.md): the app is CPU-bound (templates, ORM), so
-# processes, not threads, give parallelism; cores + 1 keeps both cores busy while one waits
-# on PostgreSQL without crowding out PostgreSQL itself. gthread workers keep HTTP
-# connections alive (sync workers close each one) and 3 x 4 threads cover 8 connections.
-DEFAULT_WORKERS = (os.cpu_count() or 1) + 1
-DEFAULT_WORKER_CLASS = "gthread"
+# Gunicorn as the README runs it (docs/benchmark.md): the app is CPU-bound (templates,
+# ORM), so processes, not threads, give parallelism. Sync workers, two per core, measured
+# the tightest tails here: gthread workers share one GIL per process, and a request that
+# waits behind a thread of its own worker waits for the whole render.
+DEFAULT_WORKERS = 2 * (os.cpu_count() or 1)
+DEFAULT_WORKER_CLASS = "sync"
 DEFAULT_WORKER_THREADS = 4
 
 
