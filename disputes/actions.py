@@ -96,37 +96,37 @@ def _save_open_dispute(dispute):
         raise DisputeActionError(_("A dispute is already open for this order.")) from None
 
 
+def _take_answers(dispute, *, reason, refund_request, description, requested_amount=None):
+    """The wizard's answers onto ``dispute``, checked against the order's price."""
+    dispute.reason = reason
+    dispute.refund_request = refund_request
+    dispute.requested_amount = _validated_request(dispute.order, refund_request, requested_amount)
+    dispute.description = description
+    # Emails about the dispute will speak the language the buyer used for it.
+    dispute.language = get_language() or dispute.language
+
+
+def _submit(dispute, kind, *, buyer, draft_key, now):
+    _save_open_dispute(dispute)
+    attached = evidence_service.attach_draft_evidence(
+        buyer=buyer, order=dispute.order, draft_key=draft_key, dispute=dispute
+    )
+    record_event(dispute, kind, buyer, now=now, **_request_details(dispute, attached))
+    return dispute
+
+
 @transaction.atomic
-def open_dispute(
-    *,
-    order,
-    buyer,
-    reason,
-    refund_request,
-    requested_amount=None,
-    description,
-    draft_key="",
-    now=None,
-):
-    """Open a dispute after checking every rule again, and attach the draft's evidence."""
+def open_dispute(*, order, buyer, draft_key="", now=None, **answers):
+    """Open a dispute after checking every rule again, and attach the draft's evidence.
+
+    ``answers`` are the wizard's: reason, refund_request, requested_amount, description.
+    """
     now = now or timezone.now()
     order = _locked_order_of(buyer, order)
     _check_rules(order, now=now)
-    dispute = Dispute(
-        order=order,
-        reason=reason,
-        refund_request=refund_request,
-        requested_amount=_validated_request(order, refund_request, requested_amount),
-        description=description,
-        opened_at=now,
-        language=get_language() or "en",
-    )
-    _save_open_dispute(dispute)
-    attached = evidence_service.attach_draft_evidence(
-        buyer=buyer, order=order, draft_key=draft_key, dispute=dispute
-    )
-    record_event(dispute, EventKind.OPENED, buyer, now=now, **_request_details(dispute, attached))
-    return dispute
+    dispute = Dispute(order=order, opened_at=now)
+    _take_answers(dispute, **answers)
+    return _submit(dispute, EventKind.OPENED, buyer=buyer, draft_key=draft_key, now=now)
 
 
 def _locked_dispute_of(buyer, dispute):
@@ -154,37 +154,17 @@ def cancel_dispute(*, dispute, buyer, now=None):
 
 
 @transaction.atomic
-def reopen_dispute(
-    *,
-    dispute,
-    buyer,
-    reason,
-    refund_request,
-    requested_amount=None,
-    description,
-    draft_key="",
-    now=None,
-):
+def reopen_dispute(*, dispute, buyer, draft_key="", now=None, **answers):
     """Reopen a dispute the buyer cancelled, with the answers of the wizard walked again."""
     now = now or timezone.now()
     dispute = _locked_dispute_of(buyer, dispute)
     if dispute.status != DisputeStatus.CANCELLED:
         raise DisputeActionError(_("Only a dispute you cancelled can be reopened."))
-    order = _locked_order_of(buyer, dispute.order)
-    _check_rules(order, now=now, reopening=dispute)
+    _check_rules(_locked_order_of(buyer, dispute.order), now=now, reopening=dispute)
     dispute.status = DisputeStatus.OPEN
     dispute.cancelled_at = None
-    dispute.reason = reason
-    dispute.refund_request = refund_request
-    dispute.requested_amount = _validated_request(order, refund_request, requested_amount)
-    dispute.description = description
-    dispute.language = get_language() or dispute.language
-    _save_open_dispute(dispute)
-    attached = evidence_service.attach_draft_evidence(
-        buyer=buyer, order=order, draft_key=draft_key, dispute=dispute
-    )
-    record_event(dispute, EventKind.REOPENED, buyer, now=now, **_request_details(dispute, attached))
-    return dispute
+    _take_answers(dispute, **answers)
+    return _submit(dispute, EventKind.REOPENED, buyer=buyer, draft_key=draft_key, now=now)
 
 
 @transaction.atomic
