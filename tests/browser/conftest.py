@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect, sync_playwright
-
-# Playwright's sync API keeps an event loop in the test's thread, which makes Django
-# refuse ORM calls there; the test's own database work is not async code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,17 +52,63 @@ def corpus_file(relative):
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-        except PlaywrightError as error:
-            pytest.fail(f"Chromium ({CHROMIUM}) could not start: {error}", pytrace=False)
-        yield browser
-        browser.close()
+    """One Chromium for all the browser tests, stopped as soon as they are done.
+
+    Package scope, not session: Playwright's event loop and driver process should not
+    outlive these tests and sit under the rest of the suite.
+    """
+    # Playwright's sync API keeps an event loop in the test's thread, which makes Django
+    # refuse ORM calls there; the tests' own database work is not async code.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            try:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
+            except PlaywrightError as error:
+                pytest.fail(f"Chromium ({CHROMIUM}) could not start: {error}", pytrace=False)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class SerialLiveServerThread(LiveServerThread):
+    """A live server answering one request at a time.
+
+    The tests' in-memory SQLite connection is shared with the server thread. Django's
+    threaded server lets two requests (a page's thumbnails) use it at once, which SQLite
+    answers with "bad parameter or other API misuse" and a 500.
+    """
+
+    def _create_server(self, connections_override=None):
+        return WSGIServer(
+            (self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False
+        )
+
+
+@pytest.fixture(scope="package")
+def live_server():
+    """pytest-django's live server, made serial (see ``SerialLiveServerThread``)."""
+    server = LiveServer("localhost", start=False)
+    thread = server.thread
+    server.thread = SerialLiveServerThread(
+        thread.host,
+        static_handler=thread.static_handler,
+        connections_override=thread.connections_override,
+        port=thread.port,
+    )
+    server.thread.daemon = True
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
