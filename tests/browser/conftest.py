@@ -37,14 +37,10 @@ CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
 # Axe impacts that fail a page; "moderate" and "minor" are reported by axe but allowed.
 BLOCKING_IMPACTS = {"serious", "critical"}
+
+
 # Violations in templates this suite's authors may not change, reported to their owner:
 # (axe rule, text in the offending element's HTML). Remove an entry once it is fixed.
-KNOWN_VIOLATIONS = [
-    # templates/disputes/evidence/_panel.html: the thumbnail link holds only an alt="" image.
-    ("link-name", 'href="/evidence/'),
-]
-
-
 def corpus_file(relative):
     path = CORPUS / relative
     if not path.is_file():
@@ -116,31 +112,6 @@ def axe():
     return Axe()
 
 
-@pytest.fixture
-def evidence_root(settings, tmp_path, monkeypatch):
-    """Evidence stored under the test's temporary directory, not the project's var/."""
-    from disputes.models import Evidence, evidence_storage
-
-    root = tmp_path / "evidence"
-    root.mkdir()
-    storages = {name: dict(config) for name, config in settings.STORAGES.items()}
-    storages["evidence"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": root, "base_url": None},
-    }
-    settings.STORAGES = storages
-    storage = evidence_storage()
-    for name in ("original", "display", "thumbnail"):
-        monkeypatch.setattr(Evidence._meta.get_field(name), "storage", storage)
-    return root
-
-
-def is_known(violation, node):
-    return any(
-        violation["id"] == rule and marker in node["html"] for rule, marker in KNOWN_VIOLATIONS
-    )
-
-
 class Visit:
     """One person's browser tab: navigation, screenshots and an axe check of each page."""
 
@@ -166,11 +137,11 @@ class Visit:
     def check_a11y(self, name=""):
         """Fail on any serious or critical axe-core violation of the page as it is now."""
         results = self.axe.run(self.page)
-        blocking = []
-        for violation in results.response["violations"]:
-            nodes = [node for node in violation["nodes"] if not is_known(violation, node)]
-            if violation["impact"] in BLOCKING_IMPACTS and nodes:
-                blocking.append(violation | {"nodes": nodes})
+        blocking = [
+            violation
+            for violation in results.response["violations"]
+            if violation["impact"] in BLOCKING_IMPACTS
+        ]
         if blocking:
             lines = [f"axe: {len(blocking)} blocking violation(s) on {name or self.page.url}"]
             for violation in blocking:
