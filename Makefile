@@ -58,7 +58,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 
 messages: $(VENV)/.installed-test
-	$(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=tests
+	$(BIN)/python manage.py makemessages -l fr --no-wrap --ignore=.venv --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: $(VENV)/.installed-test
