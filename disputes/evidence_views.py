@@ -17,7 +17,6 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -275,8 +274,3 @@ def _read_range(storage, name, start, length):
                 return
             length -= len(chunk)
             yield chunk
-
-
-def evidence_file_url(evidence, variant):
-    """The URL of one variant of an evidence file."""
-    return reverse("disputes:evidence_file", args=[evidence.pk, variant])

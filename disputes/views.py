@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from . import actions, evidence_service
 from .drafts import issue_draft_key
 from .eligibility import dispute_eligibility
+from .evidence_views import panel_context
 from .forms import AppealForm
 from .models import Appeal, Dispute, DisputeEvent, DisputeStatus
 from .uploads import streams_evidence
@@ -41,11 +42,9 @@ def dispute_detail(request, pk):
             "evidence_list": evidence,
             "appeal": appeal,
             "eligibility": eligibility,
-            "evidence_panel": {
-                "evidence_list": evidence,
-                "upload_target": {"order": dispute.order.number, "dispute": dispute.pk},
-                "next": request.path,
-            },
+            "evidence_panel": panel_context(
+                order=dispute.order, dispute=dispute, next_url=request.path
+            ),
         },
     )
 
@@ -104,13 +103,8 @@ def appeal(request, pk):
             "dispute": dispute,
             "order": dispute.order,
             "form": form,
-            "evidence_panel": {
-                "evidence_list": evidence_service.draft_evidence(
-                    request.user, dispute.order, draft_key
-                ),
-                "upload_target": {"order": dispute.order.number, "draft": draft_key},
-                "refusals": refusals,
-                "next": request.path,
-            },
+            "evidence_panel": panel_context(
+                order=dispute.order, draft=draft_key, refusals=refusals, next_url=request.path
+            ),
         },
     )
