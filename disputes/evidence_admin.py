@@ -46,8 +46,7 @@ class EvidenceInline(MediatorReadOnlyMixin, admin.TabularInline):
                 _file_url(evidence, "video"),
             )
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" '
-            'style="max-width:160px;max-height:160px"></a>',
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" width="160"></a>',
             _file_url(evidence, "display"),
             _file_url(evidence, "thumbnail"),
             evidence.original_name,

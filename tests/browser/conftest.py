@@ -122,6 +122,12 @@ class Visit:
         self.shots_dir = shots_dir
         self.language = language
         self.shot_count = 0
+        self.console_errors = []
+        page.on("console", self._note_console_error)
+
+    def _note_console_error(self, message):
+        if message.type == "error":
+            self.console_errors.append(f"{message.text} ({message.location['url']})")
 
     def goto(self, path):
         self.page.goto(self.base_url + path)
@@ -149,10 +155,18 @@ class Visit:
                 lines.extend(f"    {node['target']}" for node in violation["nodes"][:5])
             pytest.fail("\n".join(lines), pytrace=False)
 
+    def check_console(self, name=""):
+        """Fail on any error the page logged: a script that broke, a blocked resource, a
+        Content-Security-Policy violation."""
+        errors, self.console_errors = self.console_errors, []
+        if errors:
+            pytest.fail(f"console errors on {name or self.page.url}: {errors}", pytrace=False)
+
     def step(self, name):
-        """Screenshot and accessibility check of the page just reached."""
+        """Screenshot, console and accessibility check of the page just reached."""
         self.page.wait_for_load_state("load")
         self.shot(name)
+        self.check_console(name)
         self.check_a11y(name)
 
     def log_in(self, username, password=PASSWORD, *, admin=False):

@@ -99,3 +99,11 @@ def test_order_page_query_count_is_constant(buyer_client, buyer):
         make_order(buyer)
     assert count_queries(buyer_client, reverse("orders:detail", args=[order.number])) == first
     assert first <= 5
+
+
+def test_pages_allow_scripts_and_styles_from_this_site_only(buyer_client):
+    policy = buyer_client.get(reverse("orders:account"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
