@@ -35,6 +35,11 @@ PASSWORD = "correct-horse-battery"  # what tests.factories.make_buyer sets
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
+
+# Uploads are inspected, re-encoded and (videos) probed in a subprocess before the panel
+# answers; on a busy 2-core CI machine that can take longer than expect()'s default 5 s.
+expect.set_options(timeout=15_000)
+
 # Axe impacts that fail a page; "moderate" and "minor" are reported by axe but allowed.
 BLOCKING_IMPACTS = {"serious", "critical"}
 
