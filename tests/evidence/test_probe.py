@@ -1,6 +1,10 @@
 """The video worker and the EBML DocType reader."""
 
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 
 from disputes.evidence import probe
 from disputes.evidence.inspect import ebml_doc_type
@@ -57,8 +61,16 @@ def test_probe_forces_the_demuxer_of_the_detected_type(tmp_path):
 
 
 def test_worker_refuses_an_unknown_demuxer(tmp_path):
-    with pytest.raises(SystemExit):
-        probe.main([str(tmp_path / "x"), "image2"])
+    # In its own process: the worker limits the CPU time and memory of the process it runs in.
+    worker = subprocess.run(
+        [sys.executable, "-m", "disputes.evidence.probe", str(tmp_path / "x"), "image2"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert worker.returncode != 0
+    assert "unknown demuxer 'image2'" in worker.stderr
 
 
 def test_probe_failure_of_the_worker_is_unreadable(tmp_path, monkeypatch):
