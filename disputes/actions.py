@@ -22,6 +22,7 @@ from .models import (
     DisputeEvent,
     DisputeStatus,
     EventKind,
+    Evidence,
     Outcome,
     RefundRequest,
 )
@@ -77,6 +78,11 @@ def _check_rules(order, *, now, reopening=None):
     return eligibility
 
 
+def _names(evidence):
+    """The buyer's file names, as events record them."""
+    return [item.original_name for item in evidence]
+
+
 def _request_details(dispute, attached_evidence):
     """What the buyer asked for, as the opened or reopened event records it."""
     amount = dispute.requested_amount
@@ -84,7 +90,7 @@ def _request_details(dispute, attached_evidence):
         "reason": dispute.reason,
         "refund_request": dispute.refund_request,
         "requested_amount": str(amount) if amount is not None else None,
-        "evidence": [evidence.original_name for evidence in attached_evidence],
+        "evidence": _names(attached_evidence),
     }
 
 
@@ -174,17 +180,10 @@ def add_evidence(*, dispute, buyer, evidence, now=None):
     dispute = _locked_dispute_of(buyer, dispute)
     if dispute.status != DisputeStatus.OPEN:
         raise DisputeActionError(_("Evidence can only be added to an open dispute."))
-    for item in evidence:
-        item.dispute = dispute
-        item.draft_key = ""
-        item.save(update_fields=["dispute", "draft_key"])
-    record_event(
-        dispute,
-        EventKind.EVIDENCE_ADDED,
-        buyer,
-        now=now,
-        evidence=[item.original_name for item in evidence],
+    Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
+        dispute=dispute, draft_key=""
     )
+    record_event(dispute, EventKind.EVIDENCE_ADDED, buyer, now=now, evidence=_names(evidence))
     return dispute
 
 
@@ -257,7 +256,7 @@ def send_appeal(*, dispute, buyer, message, draft_key="", now=None):
         EventKind.APPEAL_SENT,
         buyer,
         now=now,
-        evidence=[evidence.original_name for evidence in attached],
+        evidence=_names(attached),
     )
     return appeal
 

@@ -85,9 +85,6 @@ class Eligibility:
             return None
         return self.window_closes_at - self.now
 
-    def has(self, code):
-        return any(reason.code == code for reason in self.reasons)
-
 
 def dispute_eligibility(order, disputes, *, now, windows=None):
     """Judge ``order`` at ``now`` against every rule, given all of the order's disputes."""

@@ -140,10 +140,6 @@ class Dispute(models.Model):
         return reverse("disputes:detail", args=[self.pk])
 
     @property
-    def buyer(self):
-        return self.order.buyer
-
-    @property
     def is_open(self):
         return self.status == DisputeStatus.OPEN
 

@@ -17,7 +17,7 @@ from .uploads import streams_evidence
 
 def buyer_dispute(request, pk):
     """The requesting buyer's dispute; anyone else's answers 404."""
-    disputes = Dispute.objects.of_buyer(request.user).select_related("order__seller", "decided_by")
+    disputes = Dispute.objects.of_buyer(request.user).select_related("order__seller")
     return get_object_or_404(disputes, pk=pk)
 
 
