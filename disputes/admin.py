@@ -7,6 +7,7 @@ answers, made through ``disputes.actions`` so each one is an event with its medi
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminForm
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
@@ -19,9 +20,41 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import MediatorReadOnlyMixin
 
 from . import actions
-from .evidence_admin import EvidenceInline
+from .evidence.admin import EvidenceInline
 from .forms import AppealAnswerForm, DecisionForm
 from .models import Appeal, Dispute, DisputeEvent, DisputeStatus, Evidence
+
+
+class MediatorActionMixin:
+    """An admin page of the model's own where a mediator acts through ``disputes.actions``.
+
+    The form is rendered as the admin renders its own (``AdminForm``); a refused action
+    shows its message above the form, and a done one returns to the object's page.
+    """
+
+    def action_view(self, request, *, obj, form, act, done_message, template, **context):
+        if request.method == "POST" and form.is_valid():
+            try:
+                act(form.cleaned_data)
+            except actions.DisputeActionError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, done_message)
+                info = self.opts.app_label, self.opts.model_name
+                return redirect("admin:{}_{}_change".format(*info), obj.pk)
+        fieldsets = [(None, {"fields": list(form.base_fields)})]
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": obj,
+                "adminform": AdminForm(form, fieldsets, {}),
+                "form": form,
+                **context,
+            },
+        )
 
 
 class DisputeEventInline(MediatorReadOnlyMixin, admin.TabularInline):
@@ -83,7 +116,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(MediatorReadOnlyMixin, admin.ModelAdmin):
+class DisputeAdmin(MediatorActionMixin, MediatorReadOnlyMixin, admin.ModelAdmin):
     """The dispute queue. Decisions go through the decide view, which records who and when."""
 
     list_display = [
@@ -173,30 +206,22 @@ class DisputeAdmin(MediatorReadOnlyMixin, admin.ModelAdmin):
 
     def decide_view(self, request, pk):
         dispute = get_object_or_404(Dispute.objects.select_related("order__buyer"), pk=pk)
-        form = DecisionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.decide_dispute(
-                    dispute=dispute,
-                    mediator=request.user,
-                    outcome=form.cleaned_data["outcome"],
-                    refund_amount=form.cleaned_data["refund_amount"],
-                    note=form.cleaned_data["note"],
-                )
-            except actions.DisputeActionError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("The decision is recorded and the buyer is told."))
-                return redirect("admin:disputes_dispute_change", dispute.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Decide the dispute on order %(number)s") % {"number": dispute.order.number},
-            "dispute": dispute,
-            "form": form,
-            "can_decide": dispute.status == DisputeStatus.OPEN,
-        }
-        return TemplateResponse(request, "admin/disputes/dispute/decide.html", context)
+        return self.action_view(
+            request,
+            obj=dispute,
+            form=DecisionForm(request.POST or None),
+            act=lambda data: actions.decide_dispute(
+                dispute=dispute,
+                mediator=request.user,
+                outcome=data["outcome"],
+                refund_amount=data["refund_amount"],
+                note=data["note"],
+            ),
+            done_message=_("The decision is recorded and the buyer is told."),
+            template="admin/disputes/dispute/decide.html",
+            title=_("Decide the dispute on order %(number)s") % {"number": dispute.order.number},
+            can_act=dispute.status == DisputeStatus.OPEN,
+        )
 
 
 class AnsweredFilter(admin.SimpleListFilter):
@@ -213,7 +238,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appeal)
-class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin):
+class AppealAdmin(MediatorActionMixin, MediatorReadOnlyMixin, admin.ModelAdmin):
     list_display = ["order_number", "buyer", "outcome", "sent_at", "answered_at"]
     list_filter = [AnsweredFilter]
     search_fields = [
@@ -263,24 +288,16 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin):
 
     def answer_view(self, request, pk):
         appeal = get_object_or_404(Appeal.objects.select_related("dispute__order__buyer"), pk=pk)
-        form = AppealAnswerForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.answer_appeal(
-                    appeal=appeal, mediator=request.user, answer=form.cleaned_data["answer"]
-                )
-            except actions.DisputeActionError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("The answer is recorded and the buyer is told."))
-                return redirect("admin:disputes_appeal_change", appeal.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Answer the appeal on order %(number)s")
+        return self.action_view(
+            request,
+            obj=appeal,
+            form=AppealAnswerForm(request.POST or None),
+            act=lambda data: actions.answer_appeal(
+                appeal=appeal, mediator=request.user, answer=data["answer"]
+            ),
+            done_message=_("The answer is recorded and the buyer is told."),
+            template="admin/disputes/appeal/answer.html",
+            title=_("Answer the appeal on order %(number)s")
             % {"number": appeal.dispute.order.number},
-            "appeal": appeal,
-            "form": form,
-            "can_answer": not appeal.is_answered,
-        }
-        return TemplateResponse(request, "admin/disputes/appeal/answer.html", context)
+            can_act=not appeal.is_answered,
+        )

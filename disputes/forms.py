@@ -93,7 +93,10 @@ class AppealForm(forms.Form):
 class DecisionForm(forms.Form):
     """The mediator's decision, in the admin."""
 
-    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices)
+    # Radios with none chosen: a decision is never made by leaving a default in place.
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
     refund_amount = forms.DecimalField(
         label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
     )

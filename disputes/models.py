@@ -1,15 +1,14 @@
-import secrets
-from pathlib import PurePosixPath
-
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import is_mediator
 from orders.models import Order
+
+from .evidence.storage import evidence_storage
 
 
 class DisputeReason(models.TextChoices):
@@ -233,18 +232,27 @@ class Appeal(models.Model):
         return self.answered_at is not None
 
 
-def evidence_storage():
-    return storages["evidence"]
-
-
-def random_evidence_name(prefix, extension):
-    """A name that reveals nothing of the buyer's file name and cannot be guessed."""
-    return str(PurePosixPath(prefix) / f"{secrets.token_hex(16)}{extension}")
-
-
 class EvidenceKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
     VIDEO = "video", _("Video")
+
+
+class EvidenceQuerySet(models.QuerySet):
+    # A draft is evidence not yet attached to anything it was uploaded for.
+    def drafts(self, *, buyer=None, order=None, key=None):
+        """Draft evidence, of one buyer, order or draft key when given."""
+        drafts = self.filter(dispute__isnull=True, appeal__isnull=True)
+        if key is not None:
+            drafts = drafts.filter(draft_key=key) if key else drafts.none()
+        if buyer is not None:
+            drafts = drafts.filter(uploaded_by=buyer)
+        if order is not None:
+            drafts = drafts.filter(order=order)
+        return drafts
+
+    def visible_to(self, user):
+        """The evidence ``user`` may fetch: their own uploads, or everything for mediators."""
+        return self if is_mediator(user) else self.filter(uploaded_by=user)
 
 
 class Evidence(models.Model):
@@ -297,6 +305,8 @@ class Evidence(models.Model):
     duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
+    objects = EvidenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
@@ -314,3 +324,13 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def is_draft(self):
+        """Not attached to a dispute or an appeal yet: its uploader may still remove it."""
+        return self.dispute_id is None and self.appeal_id is None
+
+    @property
+    def file_names(self):
+        """The storage names of its original and derivatives."""
+        return [file.name for file in (self.original, self.display, self.thumbnail) if file]

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from . import views
-from .uploads import streams_evidence
+from .evidence.upload_handler import streams_evidence
 from .wizard import OpenDisputeWizard, ReopenDisputeWizard
 
 app_name = "disputes"
@@ -17,5 +17,5 @@ urlpatterns = [
     path("disputes/<int:pk>/cancel/", views.cancel_dispute, name="cancel"),
     path("disputes/<int:pk>/reopen/", reopen_wizard, name="reopen"),
     path("disputes/<int:pk>/appeal/", views.appeal, name="appeal"),
-    path("evidence/", include("disputes.evidence_urls")),
+    path("evidence/", include("disputes.evidence.urls")),
 ]

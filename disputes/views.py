@@ -1,57 +1,54 @@
+"""The buyer's dispute pages: the dispute itself, cancelling it, and the appeal form."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import actions, evidence_service
-from .drafts import issue_draft_key
+from . import actions
 from .eligibility import dispute_eligibility
-from .evidence_views import panel_context
+from .evidence import recording
+from .evidence.drafts import issue_draft_key
+from .evidence.upload_handler import streams_evidence
 from .forms import AppealForm
 from .models import Appeal, Dispute, DisputeEvent, DisputeStatus
-from .uploads import streams_evidence
 
 
-def buyer_dispute(request, pk):
+def buyer_dispute(request: HttpRequest, pk: int) -> Dispute:
     """The requesting buyer's dispute; anyone else's answers 404."""
     disputes = Dispute.objects.of_buyer(request.user).select_related("order__seller")
     return get_object_or_404(disputes, pk=pk)
 
 
 @login_required
-def dispute_detail(request, pk):
+def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = buyer_dispute(request, pk)
-    events = DisputeEvent.objects.filter(dispute=dispute).select_related("actor")
-    evidence = dispute.evidence.all()
     appeal = (
         Appeal.objects.filter(dispute=dispute)
         .prefetch_related(Prefetch("evidence", to_attr="evidence_list"))
         .first()
     )
-    eligibility = dispute_eligibility(dispute.order, [dispute], now=timezone.now())
     return render(
         request,
         "disputes/dispute_detail.html",
         {
             "dispute": dispute,
             "order": dispute.order,
-            "events": events,
-            "evidence_list": evidence,
+            "events": DisputeEvent.objects.filter(dispute=dispute).select_related("actor"),
+            "evidence_list": dispute.evidence.all(),
             "appeal": appeal,
-            "eligibility": eligibility,
-            "evidence_panel": panel_context(
-                order=dispute.order, dispute=dispute, next_url=request.path
-            ),
+            "eligibility": dispute_eligibility(dispute.order, [dispute], now=timezone.now()),
         },
     )
 
 
 @require_POST
 @login_required
-def cancel_dispute(request, pk):
+def cancel_dispute(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = buyer_dispute(request, pk)
     try:
         actions.cancel_dispute(dispute=dispute, buyer=request.user)
@@ -64,7 +61,7 @@ def cancel_dispute(request, pk):
 
 @login_required
 @streams_evidence
-def appeal(request, pk):
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = buyer_dispute(request, pk)
     already_sent = Appeal.objects.filter(dispute=dispute).exists()
     if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer or already_sent:
@@ -76,9 +73,9 @@ def appeal(request, pk):
     form = AppealForm(request.POST or None)
     refusals = ()
     if request.method == "POST":
-        refusals = evidence_service.store_uploads(
+        refusals = recording.store_uploads(
             request.FILES.getlist("evidence"),
-            buyer=request.user,
+            uploader=request.user,
             order=dispute.order,
             draft_key=draft_key,
         ).refusals
@@ -103,8 +100,7 @@ def appeal(request, pk):
             "dispute": dispute,
             "order": dispute.order,
             "form": form,
-            "evidence_panel": panel_context(
-                order=dispute.order, draft=draft_key, refusals=refusals, next_url=request.path
-            ),
+            "draft_key": draft_key,
+            "refusals": refusals,
         },
     )

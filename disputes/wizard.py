@@ -15,9 +15,11 @@ from formtools.wizard.views import SessionWizardView
 
 from orders.models import Order
 
-from . import actions, evidence_service
-from .drafts import issue_draft_key
+from . import actions
 from .eligibility import dispute_eligibility
+from .evidence import recording
+from .evidence.drafts import issue_draft_key
+from .evidence.panel import panel_evidence
 from .forms import DetailsForm, ReasonForm, RefundForm, ReviewForm
 from .models import Dispute, DisputeReason, DisputeStatus
 
@@ -80,9 +82,9 @@ class DisputeWizard(SessionWizardView):
 
     def post(self, request, *args, **kwargs):
         if self.posted_step() == "details":
-            result = evidence_service.store_uploads(
+            result = recording.store_uploads(
                 request.FILES.getlist("evidence"),
-                buyer=request.user,
+                uploader=request.user,
                 order=self.order,
                 draft_key=self.draft_key,
             )
@@ -123,23 +125,15 @@ class DisputeWizard(SessionWizardView):
             eligibility=self.eligibility,
             steps=[(name, self.step_titles[name]) for name in self.get_form_list()],
             step_title=self.step_titles[self.steps.current],
-            evidence_panel=self.evidence_panel_context(),
+            draft_key=self.draft_key,
+            upload_refusals=self.upload_refusals,
         )
         if self.steps.current == "review":
             answers = self.answers()
             context["answers"] = answers
             context["reason_label"] = DisputeReason(answers["reason"]).label
+            context["evidence_list"] = panel_evidence(order=self.order, draft=self.draft_key)
         return context
-
-    def evidence_panel_context(self):
-        evidence = evidence_service.draft_evidence(self.request.user, self.order, self.draft_key)
-        submitted = list(self.dispute.evidence.all()) if self.dispute else []
-        return {
-            "evidence_list": submitted + list(evidence),
-            "upload_target": {"order": self.order.number, "draft": self.draft_key},
-            "refusals": self.upload_refusals,
-            "next": self.request.path,
-        }
 
     def answers(self):
         answers = {}

@@ -1,6 +1,45 @@
+import csv
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import make_buyer
+
+CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
+MANIFEST = CORPUS / "MANIFEST.tsv"
+DRAFT_KEY = "draft-0123456789abcdef"
+
+
+def corpus_rows():
+    """Return the manifest rows, or none when the corpus is missing (a test then fails)."""
+    if not MANIFEST.is_file():
+        return []
+    with MANIFEST.open(newline="") as manifest:
+        return list(csv.DictReader(manifest, delimiter="\t"))
+
+
+def corpus_path(relative):
+    """Return the absolute path of a corpus file, failing the test if it is absent."""
+    path = CORPUS / relative
+    if not path.is_file():
+        pytest.fail(f"corpus file {path} is missing: the evidence corpus must be present")
+    return path
+
+
+def corpus_upload(relative, name=None):
+    """A corpus file as an upload, sent under ``name`` (its own name by default)."""
+    path = corpus_path(relative)
+    return SimpleUploadedFile(name or path.name, path.read_bytes())
+
+
+def store_evidence(files, uploader, order, **target):
+    """Store uploads through the real recording path, to ``DRAFT_KEY`` unless told otherwise."""
+    from disputes.evidence import recording
+
+    target = target or {"draft_key": DRAFT_KEY}
+    return recording.store_uploads(files, uploader=uploader, order=order, **target)
 
 
 @pytest.fixture(autouse=True)

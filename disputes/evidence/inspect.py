@@ -6,7 +6,6 @@ and a PyAV worker in a separate process for videos. File names and browser-sent 
 are never consulted.
 """
 
-import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +17,27 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pillow_heif import register_heif_opener
 
-from disputes.evidence.probe import DEMUXERS, VIDEO_CODECS, ProbeError, ProbeTimeout, probe_video
+from .probe import DEMUXERS, VIDEO_CODECS, ProbeError, ProbeTimeout, probe_video
+from .refusals import (
+    ACCEPTED_PHOTO,
+    ACCEPTED_VIDEO,
+    ANIMATED,
+    CODEC_NOT_ALLOWED,
+    CORRUPT,
+    DECOMPRESSION_BOMB,
+    EMPTY,
+    FILE_TOO_LARGE,
+    MISSING,
+    NO_VIDEO_STREAM,
+    NOT_ALLOWED,
+    PHOTO_TOO_LARGE,
+    PROBE_TIMEOUT,
+    SEQUENCE,
+    UNREADABLE,
+    VIDEO_TOO_LARGE,
+    VIDEO_TOO_LONG,
+)
+from .sizes import megabytes
 
 register_heif_opener()
 
@@ -102,39 +121,6 @@ KIND_LABELS = {
 }
 UNKNOWN_KIND_LABEL = _("a file of an unrecognised type")
 MATROSKA_LABEL = KIND_LABELS["video/x-matroska"]
-
-ACCEPTED_PHOTO = _("%(name)s is accepted: %(what)s of %(width)s by %(height)s pixels.")
-ACCEPTED_VIDEO = _(
-    "%(name)s is accepted: %(what)s of %(duration)s seconds, %(width)s by %(height)s pixels."
-)
-MISSING = _("%(name)s does not exist.")
-UNREADABLE = _("%(name)s could not be read.")
-EMPTY = _("%(name)s is empty (0 bytes).")
-NOT_ALLOWED = _(
-    "%(name)s is %(what)s; only photos (JPEG, PNG, WebP, HEIC, AVIF) "
-    "and videos (MP4, MOV, WebM) are accepted."
-)
-PHOTO_TOO_LARGE = _("%(name)s is %(size)s MB; photos can be at most %(limit)s MB.")
-VIDEO_TOO_LARGE = _("%(name)s is %(size)s MB; videos can be at most %(limit)s MB.")
-VIDEO_TOO_LONG = _(
-    "%(name)s lasts %(duration)s seconds; videos can last at most %(limit)s seconds."
-)
-ANIMATED = _("%(name)s is %(what)s with %(frames)s frames; only still photos are accepted.")
-SEQUENCE = _("%(name)s is %(what)s; only still photos are accepted.")
-CORRUPT = _("%(name)s looks like %(what)s but could not be read; it may be damaged or incomplete.")
-DECOMPRESSION_BOMB = _(
-    "%(name)s is %(what)s with too many pixels to open safely; "
-    "photos can have at most %(limit)s million pixels."
-)
-NO_VIDEO_STREAM = _(
-    "%(name)s is %(what)s with no video track (sound only or empty); "
-    "only videos with a picture are accepted."
-)
-CODEC_NOT_ALLOWED = _(
-    "%(name)s is %(what)s encoded as %(codec)s; only H.264, HEVC, VP8, VP9 "
-    "and AV1 videos are accepted."
-)
-PROBE_TIMEOUT = _("%(name)s took too long to check; try a shorter or smaller video.")
 
 
 @dataclass(frozen=True)
@@ -279,14 +265,10 @@ def _inspect_photo(candidate, limits):
     except Exception:
         # Pillow reports damage as OSError, SyntaxError, IndexError, ValueError and more.
         return _refuse(candidate, "corrupt", CORRUPT, kind="photo")
-    return Verdict(
-        file_name=candidate.name,
-        accepted=True,
-        kind="photo",
-        mime=candidate.mime,
-        size=candidate.size,
-        code="accepted",
-        message=_message(ACCEPTED_PHOTO, candidate, width=header.width, height=header.height),
+    return _accept(
+        candidate,
+        "photo",
+        _message(ACCEPTED_PHOTO, candidate, width=header.width, height=header.height),
         width=header.width,
         height=header.height,
         image_format=header.image_format,
@@ -352,14 +334,10 @@ def _inspect_video(candidate, head, limits):
             limit=number_format(limits.video_max_seconds, 0),
         )
         return replace(refusal, duration_seconds=duration, video_codec=facts.codec)
-    return Verdict(
-        file_name=candidate.name,
-        accepted=True,
-        kind="video",
-        mime=candidate.mime,
-        size=candidate.size,
-        code="accepted",
-        message=_message(
+    return _accept(
+        candidate,
+        "video",
+        _message(
             ACCEPTED_VIDEO,
             candidate,
             duration=number_format(duration or 0, 1),
@@ -373,15 +351,31 @@ def _inspect_video(candidate, head, limits):
     )
 
 
+def inspect_oversized(head_path, file_name, size, *, limits=None):
+    """The verdict on a file too large to keep, of which only the first bytes are on disk.
+
+    ``size`` is the size the buyer sent; the message names the limit of the file's kind.
+    """
+    limits = limits or EvidenceLimits.from_settings()
+    _, head = _read_head(head_path)
+    candidate = _Candidate(Path(head_path), file_name, magic.from_buffer(head, mime=True), size)
+    if candidate.mime.startswith("image/"):
+        return _refuse_too_large(candidate, "photo", PHOTO_TOO_LARGE, limits.photo_max_bytes)
+    if candidate.mime.startswith("video/"):
+        return _refuse_too_large(candidate, "video", VIDEO_TOO_LARGE, limits.video_max_bytes)
+    largest = max(limits.photo_max_bytes, limits.video_max_bytes)
+    return _refuse_too_large(candidate, "file", FILE_TOO_LARGE, largest)
+
+
 def _refuse_too_large(candidate, kind, template, limit_bytes):
     """Refuse a file over its size limit, stating both sizes in decimal megabytes."""
     return _refuse(
         candidate,
         f"{kind}_too_large",
         template,
-        kind=kind,
-        size=_megabytes(candidate.size, round_up=True),
-        limit=_megabytes(limit_bytes),
+        kind=kind if kind != "file" else None,
+        size=megabytes(candidate.size),
+        limit=megabytes(limit_bytes, limit=True),
     )
 
 
@@ -396,15 +390,18 @@ def _refuse_bomb(candidate):
     )
 
 
-def _megabytes(size, *, round_up=False):
-    """Format bytes as decimal megabytes with one decimal, dropping a ".0" on limits.
-
-    Sizes round up so that a file just over a limit never reads as equal to it.
-    """
-    if not round_up and size % 1_000_000 == 0:
-        return number_format(size // 1_000_000)
-    tenths = math.ceil(size / 100_000) if round_up else round(size / 100_000)
-    return number_format(tenths / 10, 1)
+def _accept(candidate, kind, message, **facts):
+    """Build the Verdict of an accepted file, with what its decoder found."""
+    return Verdict(
+        file_name=candidate.name,
+        accepted=True,
+        kind=kind,
+        mime=candidate.mime,
+        size=candidate.size,
+        code="accepted",
+        message=message,
+        **facts,
+    )
 
 
 def _refuse(candidate, code, template, *, kind=None, what=None, **details):

@@ -265,7 +265,7 @@ def decide_against_the_buyer(mediator, order):
     page.get_by_role("link", name=order.number).click()
     mediator.step("admin-dispute")
     page.get_by_role("link", name="Decide").click()
-    page.get_by_label("Decision").select_option("rejected")
+    page.get_by_label("Rejected, in the seller's favour").check()
     page.get_by_label("Note to the buyer").fill(NOTE)
     mediator.step("admin-decide")
     page.get_by_role("button", name="Record the decision").click()

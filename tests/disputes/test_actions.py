@@ -1,4 +1,4 @@
-"""Every action in every state: allowed, or refused with a message a person can read."""
+"""Every action in every state: allowed, or refused with a code and a message a person can read."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone, translation
 
 from disputes import actions
+from disputes.errors import DisputeErrorCode
 from disputes.models import Appeal, Dispute, DisputeEvent, DisputeStatus, EventKind, Outcome
 from tests.disputes.builders import (
     DESCRIPTION,
@@ -56,10 +57,7 @@ def do_appeal(dispute, buyer):
 
 
 def do_answer(dispute, buyer):
-    appeal = Appeal.objects.filter(dispute=dispute).first()
-    if appeal is None:
-        raise actions.DisputeActionError("There is no appeal to answer.")
-    actions.answer_appeal(appeal=appeal, mediator=make_mediator(), answer="We checked again.")
+    actions.answer_appeal(appeal=dispute.appeal, mediator=make_mediator(), answer="We checked.")
 
 
 ACTIONS = {
@@ -71,37 +69,41 @@ ACTIONS = {
     "answer": do_answer,
 }
 
-# What each action does in each state: None when allowed, else the start of the message.
+# There is nothing to answer before the buyer appeals: the admin offers no answer page.
+NO_APPEAL = "no_appeal"
+Code = DisputeErrorCode
+
+# What each action does in each state: None when allowed, else the code it is refused with.
 EXPECTED = {
     ("open", "cancel"): None,
-    ("open", "reopen"): "Only a dispute you cancelled can be reopened.",
+    ("open", "reopen"): Code.NOT_CANCELLED,
     ("open", "decide"): None,
     ("open", "add_evidence"): None,
-    ("open", "appeal"): "Only a decision against you can be appealed.",
-    ("open", "answer"): "There is no appeal to answer.",
-    ("cancelled", "cancel"): "Only an open dispute can be cancelled.",
+    ("open", "appeal"): Code.NOT_APPEALABLE,
+    ("open", "answer"): NO_APPEAL,
+    ("cancelled", "cancel"): Code.NOT_OPEN,
     ("cancelled", "reopen"): None,
-    ("cancelled", "decide"): "The buyer cancelled this dispute: it cannot be decided.",
-    ("cancelled", "add_evidence"): "Evidence can only be added to an open dispute.",
-    ("cancelled", "appeal"): "Only a decision against you can be appealed.",
-    ("cancelled", "answer"): "There is no appeal to answer.",
-    ("decided_rejected", "cancel"): "Only an open dispute can be cancelled.",
-    ("decided_rejected", "reopen"): "Only a dispute you cancelled can be reopened.",
-    ("decided_rejected", "decide"): "This dispute has already been decided.",
-    ("decided_rejected", "add_evidence"): "Evidence can only be added to an open dispute.",
+    ("cancelled", "decide"): Code.CANCELLED,
+    ("cancelled", "add_evidence"): Code.NOT_OPEN,
+    ("cancelled", "appeal"): Code.NOT_APPEALABLE,
+    ("cancelled", "answer"): NO_APPEAL,
+    ("decided_rejected", "cancel"): Code.NOT_OPEN,
+    ("decided_rejected", "reopen"): Code.NOT_CANCELLED,
+    ("decided_rejected", "decide"): Code.ALREADY_DECIDED,
+    ("decided_rejected", "add_evidence"): Code.NOT_OPEN,
     ("decided_rejected", "appeal"): None,
-    ("decided_rejected", "answer"): "There is no appeal to answer.",
-    ("decided_full_refund", "cancel"): "Only an open dispute can be cancelled.",
-    ("decided_full_refund", "reopen"): "Only a dispute you cancelled can be reopened.",
-    ("decided_full_refund", "decide"): "This dispute has already been decided.",
-    ("decided_full_refund", "add_evidence"): "Evidence can only be added to an open dispute.",
-    ("decided_full_refund", "appeal"): "Only a decision against you can be appealed.",
-    ("decided_full_refund", "answer"): "There is no appeal to answer.",
-    ("appealed", "cancel"): "Only an open dispute can be cancelled.",
-    ("appealed", "reopen"): "Only a dispute you cancelled can be reopened.",
-    ("appealed", "decide"): "This dispute has already been decided.",
-    ("appealed", "add_evidence"): "Evidence can only be added to an open dispute.",
-    ("appealed", "appeal"): "You have already appealed this decision.",
+    ("decided_rejected", "answer"): NO_APPEAL,
+    ("decided_full_refund", "cancel"): Code.NOT_OPEN,
+    ("decided_full_refund", "reopen"): Code.NOT_CANCELLED,
+    ("decided_full_refund", "decide"): Code.ALREADY_DECIDED,
+    ("decided_full_refund", "add_evidence"): Code.NOT_OPEN,
+    ("decided_full_refund", "appeal"): Code.NOT_APPEALABLE,
+    ("decided_full_refund", "answer"): NO_APPEAL,
+    ("appealed", "cancel"): Code.NOT_OPEN,
+    ("appealed", "reopen"): Code.NOT_CANCELLED,
+    ("appealed", "decide"): Code.ALREADY_DECIDED,
+    ("appealed", "add_evidence"): Code.NOT_OPEN,
+    ("appealed", "appeal"): Code.ALREADY_APPEALED,
     ("appealed", "answer"): None,
 }
 
@@ -114,14 +116,17 @@ def test_the_table_covers_every_action_in_every_state():
 def test_action_in_state(buyer, state, action):
     dispute = STATES[state](buyer)
     events_before = DisputeEvent.objects.filter(dispute=dispute).count()
-    expected_error = EXPECTED[state, action]
-    if expected_error is None:
+    expected = EXPECTED[state, action]
+    if expected == NO_APPEAL:
+        assert not Appeal.objects.filter(dispute=dispute).exists()
+    elif expected is None:
         ACTIONS[action](dispute, buyer)
         assert DisputeEvent.objects.filter(dispute=dispute).count() == events_before + 1
     else:
         with pytest.raises(actions.DisputeActionError) as error:
             ACTIONS[action](dispute, buyer)
-        assert error.value.message.startswith(expected_error)
+        assert error.value.code == expected
+        assert error.value.message  # a sentence for the person, beside the code
         assert DisputeEvent.objects.filter(dispute=dispute).count() == events_before
 
 

@@ -1,19 +1,13 @@
 """The mediators' admin, used by a staff account that is not a superuser."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from disputes import evidence_service
 from disputes.models import DisputeStatus, Outcome
+from tests.conftest import corpus_upload, store_evidence
 from tests.disputes.builders import cancelled_dispute, make_mediator, open_dispute
 
 pytestmark = pytest.mark.django_db
-
-PHOTO = Path(settings.BASE_DIR).parent / "shared" / "corpus" / "good" / "png_photo_hopper.png"
 
 
 @pytest.fixture
@@ -24,8 +18,8 @@ def mediator_client(client):
 
 def dispute_with_a_photo(buyer):
     dispute = open_dispute(buyer)
-    upload = SimpleUploadedFile("crack.png", PHOTO.read_bytes())
-    evidence_service.store_uploads([upload], buyer=buyer, order=dispute.order, dispute=dispute)
+    upload = corpus_upload("good/png_photo_hopper.png", "crack.png")
+    store_evidence([upload], buyer, dispute.order, dispute=dispute)
     return dispute
 
 
@@ -93,3 +87,12 @@ def test_buyers_cannot_reach_the_admin(buyer_client, buyer):
     response = buyer_client.get(reverse("admin:disputes_dispute_decide", args=[dispute.pk]))
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+def test_decide_form_preselects_no_decision(mediator_client, buyer):
+    dispute = open_dispute(buyer)
+
+    html = mediator_client.get(reverse("admin:disputes_dispute_decide", args=[dispute.pk]))
+
+    assert html.content.decode().count('name="outcome"') == 3
+    assert "checked" not in html.content.decode()

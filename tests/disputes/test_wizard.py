@@ -1,18 +1,14 @@
 """The wizard through Django's test client: no JavaScript, every answer kept."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from disputes.evidence import recording
 from disputes.models import Dispute, DisputeStatus
+from tests.conftest import corpus_upload, store_evidence
 from tests.disputes.builders import DESCRIPTION, cancelled_dispute, disputable_order
 
 pytestmark = pytest.mark.django_db
-
-CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 
 
 class Wizard:
@@ -31,10 +27,6 @@ class Wizard:
 
     def back(self, step, to, data=None):
         return self.post(step, data, wizard_goto_step=to)
-
-
-def upload(name, relative):
-    return SimpleUploadedFile(name, (CORPUS / relative).read_bytes())
 
 
 @pytest.fixture
@@ -56,7 +48,7 @@ def test_the_four_steps_open_a_dispute(wizard, order, buyer):
     response = wizard.post(
         "details",
         {"description": DESCRIPTION},
-        evidence=[upload("cable.png", "good/png_photo_hopper.png")],
+        evidence=[corpus_upload("good/png_photo_hopper.png", "cable.png")],
     )
     review = response.content.decode()
     assert "Step 4 of 4" in review
@@ -100,8 +92,8 @@ def test_refused_file_is_named_while_accepted_file_and_description_are_kept(wiza
         "details",
         {"description": DESCRIPTION},
         evidence=[
-            upload("photo.jpg", "good/jpeg_exif_orientation_6.jpg"),
-            upload("invoice.jpg", "bad/exe_renamed.jpg"),
+            corpus_upload("good/jpeg_exif_orientation_6.jpg", "photo.jpg"),
+            corpus_upload("bad/exe_renamed.jpg", "invoice.jpg"),
         ],
     )
     content = response.content.decode()
@@ -177,24 +169,22 @@ def test_htmx_gets_the_wizard_fragment(wizard):
 
 
 def test_reopening_counts_the_files_the_dispute_already_has(buyer_client, buyer, settings):
-    from disputes import evidence_service
-
     settings.EVIDENCE_MAX_FILES = 1
     dispute = cancelled_dispute(buyer)
-    first = evidence_service.store_uploads(
-        [upload("before.png", "good/png_photo_hopper.png")],
-        buyer=buyer,
-        order=dispute.order,
+    first = store_evidence(
+        [corpus_upload("good/png_photo_hopper.png", "before.png")],
+        buyer,
+        dispute.order,
         draft_key="earlier",
     )
-    evidence_service.attach_draft_evidence(
-        buyer=buyer, order=dispute.order, draft_key="earlier", dispute=dispute
+    recording.attach_drafts(
+        uploader=buyer, order=dispute.order, draft_key="earlier", dispute=dispute
     )
     assert first.stored
-    second = evidence_service.store_uploads(
-        [upload("after.png", "good/png_photo_hopper.png")],
-        buyer=buyer,
-        order=dispute.order,
+    second = store_evidence(
+        [corpus_upload("good/png_photo_hopper.png", "after.png")],
+        buyer,
+        dispute.order,
         draft_key="reopening",
     )
     assert [refusal.file_name for refusal in second.refusals] == ["after.png"]
@@ -210,7 +200,7 @@ def test_a_file_sent_from_an_older_evidence_page_is_kept(wizard, order):
     response = wizard.post(
         "details",
         {"description": DESCRIPTION},
-        evidence=[upload("second.png", "good/png_photo_hopper.png")],
+        evidence=[corpus_upload("good/png_photo_hopper.png", "second.png")],
     )
     assert "Step 4 of 4" in response.content.decode()
     assert "second.png" in response.content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.evidence.conftest import corpus_path
+from tests.conftest import corpus_path
 
 GOOD = ["good/jpeg_exif_orientation_6.jpg", "good/webp_lossy.webp", "good/mp4_h264_aac_imovie.mp4"]
 BAD = ["bad/exe_renamed.jpg", "bad/mp4_audio_only.mp4", "bad/empty_zero_bytes.jpg"]

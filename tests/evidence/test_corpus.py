@@ -8,7 +8,7 @@ from PIL import Image
 
 from disputes.evidence.derivatives import make_photo_derivatives, make_video_poster
 from disputes.evidence.inspect import inspect_evidence
-from tests.evidence.conftest import CORPUS, MANIFEST, corpus_path, corpus_rows
+from tests.conftest import CORPUS, MANIFEST, corpus_path, corpus_rows
 
 # Pillow warns about the damage it meets on the way to refusing a file; that is expected.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

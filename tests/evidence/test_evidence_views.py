@@ -5,28 +5,22 @@ import zipfile
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from disputes import drafts, evidence_service
-from disputes.models import Dispute, DisputeEvent, Evidence
-from tests.evidence.conftest import corpus_path
+from disputes import actions
+from disputes.evidence import drafts
+from disputes.models import DisputeEvent, Evidence
+from tests.conftest import DRAFT_KEY, corpus_path, corpus_upload, store_evidence
+from tests.disputes.builders import open_dispute
 from tests.factories import make_buyer, make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
 
 UPLOAD_URL = reverse("disputes:evidence_upload")
 REMOVE_URL = reverse("disputes:evidence_remove")
-DRAFT = "draft-0123456789abcdef"
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def corpus_file(relative, name=None):
-    stream = io.BytesIO(corpus_path(relative).read_bytes())
-    stream.name = name or corpus_path(relative).name
-    return stream
 
 
 def issue(client, draft):
@@ -39,8 +33,8 @@ def issue(client, draft):
 def post_upload(client, order, *files, htmx=False, **fields):
     data = {"order": order.number, "evidence": list(files), **fields}
     if "dispute" not in fields:
-        data.setdefault("draft", DRAFT)
-        issue(client, DRAFT)
+        data.setdefault("draft", DRAFT_KEY)
+        issue(client, DRAFT_KEY)
     return client.post(UPLOAD_URL, data, **(HTMX if htmx else {}))
 
 
@@ -48,18 +42,9 @@ def file_url(evidence, variant):
     return reverse("disputes:evidence_file", args=[evidence.pk, variant])
 
 
-def open_dispute(order, **fields):
-    return Dispute.objects.create(
-        order=order, reason="defective", refund_request="full", description="It broke.", **fields
-    )
-
-
 def stored(buyer, relative, *, order=None, **target):
     order = order or make_order(buyer)
-    path = corpus_path(relative)
-    upload = SimpleUploadedFile(path.name, path.read_bytes())
-    target = target or {"draft_key": DRAFT}
-    [evidence] = evidence_service.store_uploads([upload], buyer=buyer, order=order, **target).stored
+    [evidence] = store_evidence([corpus_upload(relative)], buyer, order, **target).stored
     return evidence
 
 
@@ -76,9 +61,9 @@ def test_htmx_upload_keeps_good_files_and_names_each_refused_one(buyer_client, b
     response = post_upload(
         buyer_client,
         order,
-        corpus_file("good/png_photo_hopper.png"),
-        corpus_file("bad/exe_renamed.jpg", "IMG_2.JPG"),
-        corpus_file("bad/html_renamed.jpg", "IMG_3.JPG"),
+        corpus_upload("good/png_photo_hopper.png"),
+        corpus_upload("bad/exe_renamed.jpg", "IMG_2.JPG"),
+        corpus_upload("bad/html_renamed.jpg", "IMG_3.JPG"),
         htmx=True,
     )
 
@@ -99,8 +84,8 @@ def test_plain_upload_redirects_back_with_a_message_per_refusal(buyer_client, bu
     response = post_upload(
         buyer_client,
         order,
-        corpus_file("good/png_photo_hopper.png"),
-        corpus_file("bad/exe_renamed.jpg", "IMG_2.JPG"),
+        corpus_upload("good/png_photo_hopper.png"),
+        corpus_upload("bad/exe_renamed.jpg", "IMG_2.JPG"),
         next="/orders/",
     )
 
@@ -115,7 +100,7 @@ def test_plain_upload_never_redirects_off_site(buyer_client, buyer):
     order = make_order(buyer)
 
     response = post_upload(
-        buyer_client, order, corpus_file("good/png_photo_hopper.png"), next="https://evil.test/"
+        buyer_client, order, corpus_upload("good/png_photo_hopper.png"), next="https://evil.test/"
     )
 
     assert response["Location"] == reverse("orders:detail", args=[order.number])
@@ -131,7 +116,7 @@ def test_oversized_upload_is_refused_with_a_message_and_not_stored(
     response = post_upload(
         buyer_client,
         order,
-        corpus_file("good/mov_iphone6_h264_aac_gps.mov", "IMG_1.MOV"),
+        corpus_upload("good/mov_iphone6_h264_aac_gps.mov", "IMG_1.MOV"),
         htmx=True,
     )
 
@@ -148,7 +133,10 @@ def test_photo_over_the_photo_limit_but_under_the_video_limit_is_refused(
     order = make_order(buyer)
 
     response = post_upload(
-        buyer_client, order, corpus_file("good/jpeg_large_icc_profile.jpg", "IMG_4.JPG"), htmx=True
+        buyer_client,
+        order,
+        corpus_upload("good/jpeg_large_icc_profile.jpg", "IMG_4.JPG"),
+        htmx=True,
     )
 
     assert "IMG_4.JPG is 0.6 MB; photos can be at most 0.2 MB." in response.content.decode()
@@ -162,8 +150,8 @@ def test_upload_beyond_the_file_limit_is_refused_by_name(buyer_client, buyer, se
     response = post_upload(
         buyer_client,
         order,
-        corpus_file("good/png_photo_hopper.png"),
-        corpus_file("good/webp_lossy.webp", "IMG_9.JPG"),
+        corpus_upload("good/png_photo_hopper.png"),
+        corpus_upload("good/webp_lossy.webp", "IMG_9.JPG"),
         htmx=True,
     )
 
@@ -172,30 +160,29 @@ def test_upload_beyond_the_file_limit_is_refused_by_name(buyer_client, buyer, se
 
 
 def test_upload_to_an_open_dispute_attaches_and_records_the_event(buyer_client, buyer):
-    order = make_order(buyer)
-    dispute = open_dispute(order)
+    dispute = open_dispute(buyer)
+    order = dispute.order
 
     post_upload(
         buyer_client,
         order,
-        corpus_file("good/png_photo_hopper.png"),
+        corpus_upload("good/png_photo_hopper.png"),
         dispute=str(dispute.pk),
         htmx=True,
     )
 
     [evidence] = dispute.evidence.all()
     assert evidence.draft_key == ""
-    event = DisputeEvent.objects.get(dispute=dispute)
-    assert event.kind == "evidence_added"
+    event = DisputeEvent.objects.get(dispute=dispute, kind="evidence_added")
     assert event.details["evidence"] == ["png_photo_hopper.png"]
 
 
 def test_upload_to_a_closed_dispute_is_404(buyer_client, buyer):
-    order = make_order(buyer)
-    dispute = open_dispute(order, status="cancelled", cancelled_at="2026-01-02T00:00:00Z")
+    dispute = actions.cancel_dispute(dispute=open_dispute(buyer), buyer=buyer)
+    order = dispute.order
 
     response = post_upload(
-        buyer_client, order, corpus_file("good/png_photo_hopper.png"), dispute=str(dispute.pk)
+        buyer_client, order, corpus_upload("good/png_photo_hopper.png"), dispute=str(dispute.pk)
     )
 
     assert response.status_code == 404
@@ -205,7 +192,7 @@ def test_upload_to_a_closed_dispute_is_404(buyer_client, buyer):
 def test_upload_to_another_buyers_order_is_404(buyer_client, other_buyer):
     order = make_order(other_buyer)
 
-    response = post_upload(buyer_client, order, corpus_file("good/png_photo_hopper.png"))
+    response = post_upload(buyer_client, order, corpus_upload("good/png_photo_hopper.png"))
 
     assert response.status_code == 404
     assert not Evidence.objects.exists()
@@ -213,10 +200,10 @@ def test_upload_to_another_buyers_order_is_404(buyer_client, other_buyer):
 
 def test_upload_to_another_buyers_dispute_is_404(buyer_client, buyer, other_buyer):
     mine = make_order(buyer)
-    theirs = open_dispute(make_order(other_buyer))
+    theirs = open_dispute(other_buyer)
 
     response = post_upload(
-        buyer_client, mine, corpus_file("good/png_photo_hopper.png"), dispute=str(theirs.pk)
+        buyer_client, mine, corpus_upload("good/png_photo_hopper.png"), dispute=str(theirs.pk)
     )
 
     assert response.status_code == 404
@@ -229,7 +216,7 @@ def test_upload_to_a_draft_key_the_session_was_not_issued_is_404(buyer_client, b
         {
             "order": order.number,
             "draft": "made-up-key",
-            "evidence": [corpus_file("good/png_photo_hopper.png")],
+            "evidence": [corpus_upload("good/png_photo_hopper.png")],
         },
     )
     assert response.status_code == 404
@@ -239,13 +226,15 @@ def test_upload_to_a_draft_key_the_session_was_not_issued_is_404(buyer_client, b
 def test_upload_without_a_draft_or_dispute_is_404(buyer_client, buyer):
     order = make_order(buyer)
 
-    response = post_upload(buyer_client, order, corpus_file("good/png_photo_hopper.png"), draft="")
+    response = post_upload(
+        buyer_client, order, corpus_upload("good/png_photo_hopper.png"), draft=""
+    )
 
     assert response.status_code == 404
 
 
 def test_anonymous_upload_is_sent_to_log_in(client, buyer):
-    response = post_upload(client, make_order(buyer), corpus_file("good/png_photo_hopper.png"))
+    response = post_upload(client, make_order(buyer), corpus_upload("good/png_photo_hopper.png"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -260,7 +249,7 @@ def test_upload_without_a_csrf_token_is_refused(buyer):
     client = Client(enforce_csrf_checks=True)
     client.force_login(buyer)
 
-    response = post_upload(client, make_order(buyer), corpus_file("good/png_photo_hopper.png"))
+    response = post_upload(client, make_order(buyer), corpus_upload("good/png_photo_hopper.png"))
 
     assert response.status_code == 403
     assert not Evidence.objects.exists()
@@ -298,8 +287,8 @@ def test_removing_another_buyers_evidence_is_404(buyer_client, other_buyer):
 
 
 def test_removing_evidence_attached_to_a_dispute_is_404(buyer_client, buyer):
-    order = make_order(buyer)
-    evidence = stored(buyer, "good/png_photo_hopper.png", order=order, dispute=open_dispute(order))
+    dispute = open_dispute(buyer)
+    evidence = stored(buyer, "good/png_photo_hopper.png", order=dispute.order, dispute=dispute)
 
     response = buyer_client.post(REMOVE_URL, {"evidence_pk": evidence.pk})
 
@@ -453,4 +442,4 @@ def test_panel_states_the_limits_and_lists_files_with_remove_buttons(buyer_clien
     assert 'name="evidence" multiple accept="image/*,video/*"' in html
     assert "<form" not in html
     assert f'value="{Evidence.objects.get().pk}"' in html
-    assert f'name="draft" value="{DRAFT}"' in html
+    assert f'name="draft" value="{DRAFT_KEY}"' in html

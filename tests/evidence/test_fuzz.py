@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from disputes.evidence.inspect import Verdict, inspect_evidence
-from tests.evidence.conftest import CORPUS, corpus_rows
+from tests.conftest import CORPUS, corpus_rows
 
 # Pillow warns about the damage it meets on the way to refusing a file; that is expected.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

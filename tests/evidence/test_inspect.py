@@ -8,8 +8,8 @@ from PIL import Image
 
 from disputes.evidence import inspect as inspection
 from disputes.evidence.inspect import EvidenceLimits, Verdict, inspect_evidence
+from tests.conftest import corpus_path
 from tests.evidence import media
-from tests.evidence.conftest import corpus_path
 
 TINY_PHOTO_LIMIT = EvidenceLimits(photo_max_bytes=100, video_max_bytes=10**8, video_max_seconds=180)
 

@@ -6,27 +6,23 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from disputes import evidence_service
 from disputes.models import Dispute, Evidence
-from tests.evidence.conftest import corpus_path
+from tests.conftest import corpus_upload, store_evidence
 from tests.factories import make_order
 
 pytestmark = pytest.mark.usefixtures("evidence_root")
 
-DRAFT = "draft-0123456789abcdef"
 TWO_HOURS = 2 * 3600
 
 
 def store(buyer, order, **target):
-    path = corpus_path("good/png_photo_hopper.png")
-    upload = SimpleUploadedFile(path.name, path.read_bytes())
-    target = target or {"draft_key": DRAFT}
-    [evidence] = evidence_service.store_uploads([upload], buyer=buyer, order=order, **target).stored
+    [evidence] = store_evidence(
+        [corpus_upload("good/png_photo_hopper.png")], buyer, order, **target
+    ).stored
     return evidence
 
 
@@ -35,7 +31,7 @@ def age(evidence, root, *, hours):
     Evidence.objects.filter(pk=evidence.pk).update(
         uploaded_at=timezone.now() - timedelta(hours=hours)
     )
-    for name in evidence_service.evidence_file_names(evidence):
+    for name in evidence.file_names:
         age_file(root / name, seconds=hours * 3600)
 
 
@@ -66,7 +62,7 @@ def test_old_drafts_go_with_their_files_and_recent_ones_stay(buyer, evidence_roo
     output = purge()
 
     assert list(Evidence.objects.all()) == [fresh]
-    assert files_in(evidence_root) == sorted(evidence_service.evidence_file_names(fresh))
+    assert files_in(evidence_root) == sorted(fresh.file_names)
     assert f"Removed draft evidence #{old.pk} 'png_photo_hopper.png'" in output
 
 

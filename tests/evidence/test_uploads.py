@@ -1,4 +1,4 @@
-"""Storing uploaded evidence: the upload handler and ``disputes.evidence_service``."""
+"""Storing uploaded evidence: the upload handler and ``disputes.evidence.recording``."""
 
 import hashlib
 import io
@@ -6,34 +6,16 @@ import os
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from disputes import evidence_service
-from disputes.models import Dispute, Evidence
-from disputes.uploads import OVERSIZED_HEAD_BYTES, EvidenceUploadHandler
-from tests.evidence.conftest import corpus_path
+from disputes.evidence import recording
+from disputes.evidence.upload_handler import OVERSIZED_HEAD_BYTES, EvidenceUploadHandler
+from disputes.models import Evidence
+from tests.conftest import DRAFT_KEY, corpus_path, corpus_upload, store_evidence
+from tests.disputes.builders import disputable_order, open_dispute
 from tests.factories import make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
-
-DRAFT = "draft-0123456789abcdef"
-
-
-def upload(relative, name=None):
-    path = corpus_path(relative)
-    return SimpleUploadedFile(name or path.name, path.read_bytes())
-
-
-def store(files, buyer, order, **target):
-    target = target or {"draft_key": DRAFT}
-    return evidence_service.store_uploads(files, buyer=buyer, order=order, **target)
-
-
-def open_dispute(order):
-    return Dispute.objects.create(
-        order=order, reason="defective", refund_request="full", description="It broke."
-    )
 
 
 def stored_files(root):
@@ -43,8 +25,11 @@ def stored_files(root):
 def test_accepted_file_is_kept_when_another_in_the_same_upload_is_refused(buyer, evidence_root):
     order = make_order(buyer)
 
-    result = store(
-        [upload("good/png_photo_hopper.png"), upload("bad/exe_renamed.jpg", "IMG_2.JPG")],
+    result = store_evidence(
+        [
+            corpus_upload("good/png_photo_hopper.png"),
+            corpus_upload("bad/exe_renamed.jpg", "IMG_2.JPG"),
+        ],
         buyer,
         order,
     )
@@ -64,7 +49,9 @@ def test_original_is_kept_byte_for_byte_with_its_sha256_under_a_random_name(buye
     order = make_order(buyer)
     original = corpus_path("good/jpeg_exif_orientation_6.jpg").read_bytes()
 
-    [evidence] = store([upload("good/jpeg_exif_orientation_6.jpg")], buyer, order).stored
+    [evidence] = store_evidence(
+        [corpus_upload("good/jpeg_exif_orientation_6.jpg")], buyer, order
+    ).stored
 
     with evidence.original.open("rb") as stored:
         assert stored.read() == original
@@ -78,7 +65,9 @@ def test_original_is_kept_byte_for_byte_with_its_sha256_under_a_random_name(buye
 def test_photo_derivatives_are_upright_jpegs_without_metadata(buyer):
     order = make_order(buyer)
 
-    [evidence] = store([upload("good/jpeg_exif_orientation_6.jpg")], buyer, order).stored
+    [evidence] = store_evidence(
+        [corpus_upload("good/jpeg_exif_orientation_6.jpg")], buyer, order
+    ).stored
 
     with evidence.display.open("rb") as display:
         image = Image.open(io.BytesIO(display.read()))
@@ -92,7 +81,7 @@ def test_photo_derivatives_are_upright_jpegs_without_metadata(buyer):
 def test_polyglot_display_copy_is_not_a_zip(buyer):
     order = make_order(buyer)
 
-    [evidence] = store([upload("bad/jpeg_zip_polyglot.jpg")], buyer, order).stored
+    [evidence] = store_evidence([corpus_upload("bad/jpeg_zip_polyglot.jpg")], buyer, order).stored
 
     with evidence.display.open("rb") as display:
         assert not zipfile.is_zipfile(io.BytesIO(display.read()))
@@ -101,7 +90,7 @@ def test_polyglot_display_copy_is_not_a_zip(buyer):
 def test_video_gets_a_poster_and_a_thumbnail_made_from_it(buyer):
     order = make_order(buyer)
 
-    [evidence] = store([upload("good/webm_vp8_vorbis.webm")], buyer, order).stored
+    [evidence] = store_evidence([corpus_upload("good/webm_vp8_vorbis.webm")], buyer, order).stored
 
     assert evidence.kind == "video" and evidence.mime == "video/webm"
     assert evidence.original.name.endswith(".webm")
@@ -114,10 +103,13 @@ def test_video_gets_a_poster_and_a_thumbnail_made_from_it(buyer):
 def test_files_beyond_the_limit_are_refused_by_name(buyer, settings):
     settings.EVIDENCE_MAX_FILES = 2
     order = make_order(buyer)
-    store([upload("good/png_photo_hopper.png")], buyer, order)
+    store_evidence([corpus_upload("good/png_photo_hopper.png")], buyer, order)
 
-    result = store(
-        [upload("good/png_rgb_fixture.png"), upload("good/webp_lossy.webp", "IMG_9.JPG")],
+    result = store_evidence(
+        [
+            corpus_upload("good/png_rgb_fixture.png"),
+            corpus_upload("good/webp_lossy.webp", "IMG_9.JPG"),
+        ],
         buyer,
         order,
     )
@@ -131,8 +123,10 @@ def test_refused_files_do_not_count_towards_the_limit(buyer, settings):
     settings.EVIDENCE_MAX_FILES = 1
     order = make_order(buyer)
 
-    result = store(
-        [upload("bad/exe_renamed.jpg"), upload("good/png_photo_hopper.png")], buyer, order
+    result = store_evidence(
+        [corpus_upload("bad/exe_renamed.jpg"), corpus_upload("good/png_photo_hopper.png")],
+        buyer,
+        order,
     )
 
     assert len(result.stored) == 1
@@ -140,11 +134,11 @@ def test_refused_files_do_not_count_towards_the_limit(buyer, settings):
 
 def test_limit_counts_what_the_dispute_already_has(buyer, settings):
     settings.EVIDENCE_MAX_FILES = 1
-    order = make_order(buyer)
-    dispute = open_dispute(order)
-    store([upload("good/png_photo_hopper.png")], buyer, order, dispute=dispute)
+    dispute = open_dispute(buyer)
+    order = dispute.order
+    store_evidence([corpus_upload("good/png_photo_hopper.png")], buyer, order, dispute=dispute)
 
-    result = store([upload("good/webp_lossy.webp")], buyer, order, dispute=dispute)
+    result = store_evidence([corpus_upload("good/webp_lossy.webp")], buyer, order, dispute=dispute)
 
     assert result.stored == []
     assert "at most 1 files" in result.refusals[0].message
@@ -153,14 +147,16 @@ def test_limit_counts_what_the_dispute_already_has(buyer, settings):
 def test_other_drafts_do_not_count_towards_the_limit(buyer, settings):
     settings.EVIDENCE_MAX_FILES = 1
     order = make_order(buyer)
-    store([upload("good/png_photo_hopper.png")], buyer, order, draft_key="another-draft")
+    store_evidence(
+        [corpus_upload("good/png_photo_hopper.png")], buyer, order, draft_key="another-draft"
+    )
 
-    assert len(store([upload("good/webp_lossy.webp")], buyer, order).stored) == 1
+    assert len(store_evidence([corpus_upload("good/webp_lossy.webp")], buyer, order).stored) == 1
 
 
 def test_a_draft_or_a_dispute_is_required(buyer):
     with pytest.raises(ValueError):
-        evidence_service.store_uploads([], buyer=buyer, order=make_order(buyer))
+        recording.store_uploads([], uploader=buyer, order=make_order(buyer))
 
 
 @pytest.mark.parametrize(
@@ -174,68 +170,65 @@ def test_a_draft_or_a_dispute_is_required(buyer):
     ],
 )
 def test_file_names_are_reduced_to_a_printable_base_name(name, expected):
-    assert evidence_service.clean_file_name(name) == expected
+    assert recording.clean_file_name(name) == expected
 
 
 def test_removing_draft_evidence_deletes_its_row_and_files(
     buyer, evidence_root, django_capture_on_commit_callbacks
 ):
     order = make_order(buyer)
-    [evidence] = store([upload("good/png_photo_hopper.png")], buyer, order).stored
+    [evidence] = store_evidence([corpus_upload("good/png_photo_hopper.png")], buyer, order).stored
 
     with django_capture_on_commit_callbacks(execute=True):
-        evidence_service.remove_draft_evidence(evidence)
+        recording.remove_draft(evidence)
 
     assert not Evidence.objects.exists()
     assert stored_files(evidence_root) == []
 
 
 def test_attached_evidence_cannot_be_removed(buyer, evidence_root):
-    order = make_order(buyer)
-    dispute = open_dispute(order)
-    [evidence] = store([upload("good/png_photo_hopper.png")], buyer, order, dispute=dispute).stored
+    dispute = open_dispute(buyer)
+    order = dispute.order
+    [evidence] = store_evidence(
+        [corpus_upload("good/png_photo_hopper.png")], buyer, order, dispute=dispute
+    ).stored
 
     with pytest.raises(ValueError):
-        evidence_service.remove_draft_evidence(evidence)
+        recording.remove_draft(evidence)
 
     assert Evidence.objects.filter(pk=evidence.pk).exists()
     assert len(stored_files(evidence_root)) == 3
 
 
 def test_attaching_a_draft_moves_its_evidence_to_the_dispute(buyer):
-    order = make_order(buyer)
-    stored = store([upload("good/png_photo_hopper.png")], buyer, order).stored
-    store([upload("good/webp_lossy.webp")], buyer, order, draft_key="another-draft")
-    dispute = open_dispute(order)
+    order = disputable_order(buyer)
+    stored = store_evidence([corpus_upload("good/png_photo_hopper.png")], buyer, order).stored
+    store_evidence([corpus_upload("good/webp_lossy.webp")], buyer, order, draft_key="another-draft")
+    dispute = open_dispute(buyer, order)
 
-    attached = evidence_service.attach_draft_evidence(
-        buyer=buyer, order=order, draft_key=DRAFT, dispute=dispute
+    attached = recording.attach_drafts(
+        uploader=buyer, order=order, draft_key=DRAFT_KEY, dispute=dispute
     )
 
     assert attached == stored
     assert list(dispute.evidence.all()) == stored
     assert attached[0].draft_key == ""
-    assert not evidence_service.draft_evidence(buyer, order, DRAFT).exists()
-    assert evidence_service.draft_evidence(buyer, order, "another-draft").count() == 1
+    assert not Evidence.objects.drafts(buyer=buyer, order=order, key=DRAFT_KEY).exists()
+    assert Evidence.objects.drafts(buyer=buyer, order=order, key="another-draft").count() == 1
 
 
 def test_attaching_an_empty_draft_key_attaches_nothing(buyer):
-    order = make_order(buyer)
-    dispute = open_dispute(order)
+    dispute = open_dispute(buyer)
+    order = dispute.order
 
-    assert (
-        evidence_service.attach_draft_evidence(
-            buyer=buyer, order=order, draft_key="", dispute=dispute
-        )
-        == []
-    )
+    assert recording.attach_drafts(uploader=buyer, order=order, draft_key="", dispute=dispute) == []
 
 
 def test_draft_evidence_is_the_buyers_own(buyer, other_buyer):
     order = make_order(buyer)
-    store([upload("good/png_photo_hopper.png")], buyer, order)
+    store_evidence([corpus_upload("good/png_photo_hopper.png")], buyer, order)
 
-    assert not evidence_service.draft_evidence(other_buyer, order, DRAFT).exists()
+    assert not Evidence.objects.drafts(buyer=other_buyer, order=order, key=DRAFT_KEY).exists()
 
 
 def receive(handler, name, chunks):
@@ -283,7 +276,7 @@ def test_oversized_file_is_refused_with_the_limit_of_its_kind(buyer, settings):
     video = corpus_path("good/webm_vp8_vorbis.webm").read_bytes()
     oversized = receive(handler, "IMG_1.WEBM", [video, bytes(65_536), bytes(65_536)])
 
-    result = store([oversized], buyer, order)
+    result = store_evidence([oversized], buyer, order)
 
     assert result.stored == []
     [refusal] = result.refusals

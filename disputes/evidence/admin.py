@@ -6,9 +6,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import MediatorReadOnlyMixin
+from disputes.models import Evidence, EvidenceKind
 
-from .models import Evidence, EvidenceKind
-from .templatetags.evidence_panel import megabytes
+from .sizes import megabytes
 
 
 def _file_url(evidence, variant):

@@ -1,4 +1,4 @@
-"""Receiving evidence uploads: always to a temporary file, and never more than allowed.
+"""The upload handler for evidence: always to a temporary file, never more than allowed.
 
 A file that passes the largest allowed size stops being stored but is still counted to
 its end, so the buyer gets a message naming the file and its size instead of a reset

@@ -1,0 +1,223 @@
+"""Keeping buyers' evidence: judge each uploaded file, store it, record its row. No HTTP.
+
+Each file is judged by ``inspect`` from a path on disk; an accepted file is stored with
+its SHA-256 and re-encoded derivatives (``storage``), and is kept even when another file
+of the same request is refused.
+
+Files reach storage before their row is committed. When the row never commits (an
+error, or an enclosing transaction rolled back) the files are orphans, and
+``purge.purge_orphan_files`` removes them once they are older than its grace period.
+"""
+
+import logging
+import ntpath
+import os
+import posixpath
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext
+
+from disputes.models import Appeal, Dispute, DisputeStatus, Evidence
+from orders.models import Order
+
+from . import refusals
+from .inspect import EvidenceLimits, Verdict, inspect_evidence, inspect_oversized
+from .refusals import Refusal
+from .storage import StoredFiles, delete_files, save_files
+
+logger = logging.getLogger(__name__)
+
+MAX_NAME_LENGTH = 255
+
+
+@dataclass
+class UploadResult:
+    """What became of each file of one upload: stored rows, and refusals in file order."""
+
+    stored: list[Evidence] = field(default_factory=list)
+    refusals: list[Refusal | Verdict] = field(default_factory=list)
+
+
+def store_uploads(
+    files: Iterable[UploadedFile],
+    *,
+    uploader,
+    order: Order,
+    draft_key: str = "",
+    dispute: Dispute | None = None,
+) -> UploadResult:
+    """Judge and keep each uploaded file for a draft or an open dispute of ``order``.
+
+    A refused file never prevents another from being kept.
+    """
+    if bool(draft_key) == (dispute is not None):
+        raise ValueError("Give either a draft key or a dispute, not both.")
+    limits = EvidenceLimits.from_settings()
+    max_files = settings.EVIDENCE_MAX_FILES
+    result = UploadResult()
+    for upload in files:
+        name = clean_file_name(upload.name)
+        # Checked before inspecting, so a file that cannot fit costs no decoding.
+        if counted_evidence(order, draft_key, dispute).count() >= max_files:
+            result.refusals.append(_too_many(name, max_files))
+            continue
+        verdict, stored_files = _judge_and_store(upload, name, limits)
+        if stored_files is None:
+            result.refusals.append(verdict)
+            continue
+        evidence = _record(
+            verdict,
+            stored_files,
+            uploader=uploader,
+            order=order,
+            draft_key=draft_key,
+            dispute=dispute,
+            max_files=max_files,
+        )
+        if evidence is None:
+            result.refusals.append(_too_many(name, max_files))
+        else:
+            result.stored.append(evidence)
+    return result
+
+
+def clean_file_name(name: str | None) -> str:
+    """The buyer's file name reduced to a base name fit to show and to store."""
+    base = ntpath.basename(posixpath.basename(str(name or "")))
+    base = "".join(char for char in base if char.isprintable()).strip()
+    if len(base) > MAX_NAME_LENGTH:
+        stem, extension = os.path.splitext(base)
+        base = stem[: MAX_NAME_LENGTH - len(extension[:16])] + extension[:16]
+    return base or gettext("unnamed file")
+
+
+def counted_evidence(order: Order, draft_key: str, dispute: Dispute | None) -> QuerySet:
+    """The evidence already counted against the file limit of this draft or dispute."""
+    if dispute is not None:
+        return Evidence.objects.filter(dispute=dispute)
+    # A draft that will reopen the order's cancelled dispute joins the files it already has.
+    return Evidence.objects.drafts(order=order, key=draft_key) | Evidence.objects.filter(
+        dispute__order=order, dispute__status=DisputeStatus.CANCELLED
+    )
+
+
+def _too_many(name, max_files):
+    return refusals.refusal("too_many_files", refusals.TOO_MANY_FILES, name=name, max=max_files)
+
+
+def _judge_and_store(upload, name, limits):
+    """Inspect one upload and, if accepted, write its original and derivatives to storage.
+
+    Returns ``(verdict, stored_files)``; ``stored_files`` is None when it was refused.
+    """
+    with _local_path(upload) as path:
+        if getattr(upload, "oversized", False):
+            return inspect_oversized(path, name, upload.size, limits=limits), None
+        verdict = inspect_evidence(path, name, limits=limits)
+        if not verdict.accepted:
+            return verdict, None
+        try:
+            return verdict, save_files(path, verdict)
+        except Exception:
+            # The inspector accepted it, yet a derivative could not be made from it.
+            logger.exception("Could not store accepted evidence %r", name)
+            return refusals.refusal("not_processed", refusals.NOT_PROCESSED, name=name), None
+
+
+@contextmanager
+def _local_path(upload: UploadedFile) -> Iterator[str]:
+    """A path on disk holding the upload's bytes: its temporary file when it has one."""
+    if hasattr(upload, "temporary_file_path"):
+        upload.file.flush()  # the upload handler's last writes may still be buffered
+        yield upload.temporary_file_path()
+        return
+    # Small files a caller received through another upload handler arrive in memory.
+    with tempfile.NamedTemporaryFile(suffix=".upload") as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield copy.name
+
+
+def _record(verdict, stored_files: StoredFiles, *, uploader, order, draft_key, dispute, max_files):
+    """Create the Evidence row, unless the limit filled up meanwhile; None then.
+
+    The order row is locked so two uploads at once cannot both take the last place.
+    """
+    try:
+        with transaction.atomic():
+            Order.objects.select_for_update().filter(pk=order.pk).first()
+            if counted_evidence(order, draft_key, dispute).count() >= max_files:
+                delete_files(stored_files.names)
+                return None
+            return Evidence.objects.create(
+                uploaded_by=uploader,
+                order=order,
+                dispute=dispute,
+                draft_key=draft_key,
+                kind=verdict.kind,
+                original_name=verdict.file_name,
+                original=stored_files.original,
+                display=stored_files.display,
+                thumbnail=stored_files.thumbnail,
+                mime=verdict.mime,
+                size=stored_files.size,
+                sha256=stored_files.sha256,
+                width=verdict.width,
+                height=verdict.height,
+                duration_seconds=verdict.duration_seconds,
+            )
+    except Exception:
+        delete_files(stored_files.names)
+        raise
+
+
+@transaction.atomic
+def attach_drafts(
+    *,
+    uploader,
+    order: Order,
+    draft_key: str,
+    dispute: Dispute | None = None,
+    appeal: Appeal | None = None,
+) -> list[Evidence]:
+    """Move the draft's evidence onto the submitted dispute or appeal; return those rows."""
+    if (dispute is None) == (appeal is None):
+        raise ValueError("Attach to either a dispute or an appeal.")
+    drafts = Evidence.objects.drafts(buyer=uploader, order=order, key=draft_key)
+    rows = list(drafts.select_for_update())
+    Evidence.objects.filter(pk__in=[row.pk for row in rows]).update(
+        dispute=dispute, appeal=appeal, draft_key=""
+    )
+    for row in rows:
+        row.dispute, row.appeal, row.draft_key = dispute, appeal, ""
+    return rows
+
+
+def remove_draft(evidence: Evidence) -> None:
+    """Delete draft evidence and, once that commits, its files.
+
+    Evidence attached to a dispute or an appeal is never removed: it raises ValueError.
+    """
+    if not evidence.is_draft:
+        raise ValueError("Only draft evidence can be removed.")
+    names = evidence.file_names
+    with transaction.atomic():
+        deleted, _ = Evidence.objects.drafts().filter(pk=evidence.pk).delete()
+        if not deleted:
+            raise ValueError("Only draft evidence can be removed.")
+        transaction.on_commit(lambda: delete_files(names))
+
+
+def discard(evidence: Iterable[Evidence]) -> None:
+    """Delete rows stored for a change that was then refused, and their files."""
+    for item in evidence:
+        item.delete()
+        delete_files(item.file_names)

@@ -1,0 +1,29 @@
+"""Template tags of the evidence panel, loaded as ``{% load evidence %}``.
+
+Registered under that name in ``settings.TEMPLATES`` (``OPTIONS["libraries"]``), so the
+library lives with the rest of the evidence package.
+"""
+
+from django import template
+
+from . import panel, sizes
+
+register = template.Library()
+
+
+@register.inclusion_tag(panel.TEMPLATE, takes_context=True)
+def evidence_panel(context, order, *, dispute=None, draft="", refusals=()):
+    """The panel for ``order``'s draft or open dispute; no-JavaScript forms return here."""
+    return panel.panel_context(
+        order=order,
+        dispute=dispute,
+        draft=draft,
+        refusals=refusals,
+        next_url=context["request"].get_full_path(),
+    )
+
+
+@register.filter
+def megabytes(size):
+    """Bytes as decimal megabytes, the unit the limits use: "23.4", "100"."""
+    return sizes.megabytes(size)
