@@ -9,11 +9,19 @@ TIME_ZONE_COOKIE = "tz"
 
 def buyer_time_zone(request):
     """The zone to show dates in: the account's choice, else the browser's, else the default."""
-    candidates = (
+    return _first_zone(
         getattr(request.user, "time_zone", ""),
         request.COOKIES.get(TIME_ZONE_COOKIE, ""),
         settings.BUYER_DEFAULT_TIME_ZONE,
     )
+
+
+def buyer_time_zone_of(user):
+    """The zone to write dates in for ``user`` away from a request (emails)."""
+    return _first_zone(user.time_zone, settings.BUYER_DEFAULT_TIME_ZONE)
+
+
+def _first_zone(*candidates):
     for name in candidates:
         if name:
             try:

@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,6 +15,8 @@ def validate_time_zone(value):
 class User(AbstractUser):
     """A marketplace account: buyers, and mediators (staff)."""
 
+    # The language this person last used the site in: their emails are written in it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,

@@ -15,17 +15,20 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
+from disputes.deadlines import stage_deadline
 from disputes.models import (
     Appeal,
     Dispute,
     DisputeEvent,
     DisputeReason,
     DisputeStatus,
+    EscalationReason,
     EventKind,
     Evidence,
     EvidenceKind,
     Outcome,
     RefundRequest,
+    Stage,
 )
 from orders.models import Order, Seller
 
@@ -187,7 +190,13 @@ def _disputes(rng, now, size, orders, heavy_id, mediator_id):
             opened_at=opened,
         )
         later = opened + (now - opened) / 2
-        if status == DisputeStatus.CANCELLED:
+        if status == DisputeStatus.OPEN:
+            # The benchmark's sellers have no accounts: their disputes wait for a mediator.
+            dispute.stage = Stage.WITH_MEDIATOR
+            dispute.stage_started_at = dispute.escalated_at = opened
+            dispute.stage_deadline = stage_deadline(Stage.WITH_MEDIATOR, opened)
+            dispute.escalation_reason = EscalationReason.NO_SELLER_ACCOUNT
+        elif status == DisputeStatus.CANCELLED:
             dispute.cancelled_at = later
         elif status == DisputeStatus.DECIDED:
             outcome = rng.choice(Outcome.values)

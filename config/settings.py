@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "formtools",
+    "django_tasks_db",
     "accounts",
     "orders",
     "disputes",
@@ -194,6 +195,21 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "disputes@example.com"
 # Dispute windows (PRODUCT.md §2). Both boundaries are inclusive.
 DISPUTE_OPENS_DAYS_AFTER_SHIPMENT = int(os.environ.get("DISPUTE_OPENS_DAYS_AFTER_SHIPMENT", "10"))
 DISPUTE_WINDOW_DAYS_AFTER_RECEIPT = int(os.environ.get("DISPUTE_WINDOW_DAYS_AFTER_RECEIPT", "15"))
+# The stages of an open dispute (PRODUCT.md §4a), in days; disputes.deadlines reads them.
+DISPUTE_SELLER_ANSWER_DAYS = int(os.environ.get("DISPUTE_SELLER_ANSWER_DAYS", "5"))
+DISPUTE_OFFER_ANSWER_DAYS = int(os.environ.get("DISPUTE_OFFER_ANSWER_DAYS", "5"))
+DISPUTE_MEDIATOR_DECISION_DAYS = int(os.environ.get("DISPUTE_MEDIATOR_DECISION_DAYS", "7"))
+DISPUTE_INFORMATION_DAYS = int(os.environ.get("DISPUTE_INFORMATION_DAYS", "3"))
+DISPUTE_REMINDER_HOURS_BEFORE = int(os.environ.get("DISPUTE_REMINDER_HOURS_BEFORE", "48"))
+
+# Background work (deadlines, emails) goes through Django's tasks framework; the database
+# is the queue, and `manage.py db_worker` processes run it, on as many machines as needed.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # Evidence limits (PRODUCT.md §6).
 EVIDENCE_PHOTO_MAX_BYTES = int(os.environ.get("EVIDENCE_PHOTO_MAX_BYTES", 20 * 1000 * 1000))

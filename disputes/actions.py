@@ -1,7 +1,9 @@
 """Every change of a dispute's state: one function each, atomic, each writing its event.
 
-Views, the admin and commands call these and nothing else. A change that is not allowed
-raises ``DisputeActionError`` with a code and a message the buyer or mediator can read.
+Views, the admin, commands and the worker's tasks call these and nothing else. A change
+that is not allowed raises ``DisputeActionError`` with a code and a message the person
+can read. Each stage with a party's deadline queues, in the same transaction, the task
+that acts when the deadline passes and the reminder before it (``disputes.tasks``).
 """
 
 from datetime import datetime
@@ -15,11 +17,25 @@ from django.utils.translation import gettext as _
 from accounts.roles import is_mediator
 from orders.models import Order
 
-from . import events, notifications
+from . import deadlines, events, tasks
 from .eligibility import Eligibility, dispute_eligibility
 from .errors import DisputeActionError, DisputeErrorCode
 from .evidence import recording
-from .models import Appeal, Dispute, DisputeStatus, Evidence, Outcome, RefundRequest
+from .models import (
+    EXPIRING_STAGES,
+    Appeal,
+    Dispute,
+    DisputeMessage,
+    DisputeStatus,
+    EscalationReason,
+    Evidence,
+    Outcome,
+    Party,
+    RefundRequest,
+    Stage,
+)
+
+STATEMENT_MIN_LENGTH = 30
 
 
 def _validated_request(order: Order, refund_request: str, requested_amount: Decimal | None):
@@ -65,10 +81,18 @@ def _check_rules(order: Order, *, now: datetime, reopening: Dispute | None = Non
     return eligibility
 
 
+def _save(dispute: Dispute) -> None:
+    """Save ``dispute``; a stage with a party's deadline queues the task that acts on it
+    and the reminder before it, in the same transaction (the database is the queue)."""
+    dispute.save()
+    if dispute.is_open and dispute.stage in EXPIRING_STAGES:
+        tasks.schedule_deadline(dispute.pk, dispute.stage_deadline)
+
+
 def _save_open_dispute(dispute: Dispute) -> None:
     try:
         with transaction.atomic():
-            dispute.save()
+            _save(dispute)
     except IntegrityError:
         raise DisputeActionError(
             DisputeErrorCode.ALREADY_OPEN, _("A dispute is already open for this order.")
@@ -85,12 +109,54 @@ def _take_answers(dispute, *, reason, refund_request, description, requested_amo
     dispute.language = get_language() or dispute.language
 
 
-def _submit(dispute: Dispute, *, buyer, draft_key: str) -> list[Evidence]:
-    """Save the open dispute and attach the draft's evidence; return what was attached."""
+def _submit(dispute: Dispute, *, buyer, draft_key: str, now) -> list[Evidence]:
+    """Save the open dispute at its first stage and attach the draft's evidence.
+
+    The seller answers first; a seller with no account cannot, so the mediators do.
+    Returns the evidence attached.
+    """
+    dispute.offer_amount = None
+    dispute.seller_statement = ""
+    dispute.escalated_at = None
+    dispute.escalation_reason = ""
+    if dispute.order.seller.user_id is None:
+        _escalate(dispute, EscalationReason.NO_SELLER_ACCOUNT, now=now)
+    else:
+        _enter_stage(dispute, Stage.WAITING_FOR_SELLER, now=now)
     _save_open_dispute(dispute)
     return recording.attach_drafts(
         uploader=buyer, order=dispute.order, draft_key=draft_key, dispute=dispute
     )
+
+
+def _enter_stage(dispute: Dispute, stage: str, *, now, started_at=None, party=None) -> None:
+    """Move ``dispute`` to ``stage`` with its deadline; a party's deadline acts by itself.
+
+    Not saved here: the caller saves with ``_save``, which queues the deadline's tasks.
+    """
+    started_at = started_at or now
+    dispute.stage = stage
+    dispute.stage_started_at = started_at
+    dispute.stage_deadline = deadlines.stage_deadline(stage, started_at)
+    dispute.information_requested_from = party
+
+
+def _escalate(dispute: Dispute, reason: str, *, now) -> None:
+    """Hand ``dispute`` to the mediators, whose decision is expected some days later."""
+    dispute.escalated_at = now
+    dispute.escalation_reason = reason
+    _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now)
+
+
+def _end(dispute: Dispute, status: str, *, outcome, refund_amount, by, now) -> None:
+    """End ``dispute`` by agreement or decision: no stage, nobody left to act."""
+    dispute.status = status
+    dispute.outcome = outcome
+    dispute.refund_amount = refund_amount
+    dispute.decided_by = by
+    dispute.decided_at = now
+    dispute.stage = dispute.stage_started_at = dispute.stage_deadline = None
+    dispute.information_requested_from = None
 
 
 @transaction.atomic
@@ -104,9 +170,16 @@ def open_dispute(*, order: Order, buyer, draft_key: str = "", now=None, **answer
     _check_rules(order, now=now)
     dispute = Dispute(order=order, opened_at=now)
     _take_answers(dispute, **answers)
-    attached = _submit(dispute, buyer=buyer, draft_key=draft_key)
+    attached = _submit(dispute, buyer=buyer, draft_key=draft_key, now=now)
     events.dispute_opened_event(dispute=dispute, buyer=buyer, evidence=attached, now=now)
+    _record_escalation(dispute, buyer, now=now)
     return dispute
+
+
+def _record_escalation(dispute: Dispute, actor, *, now) -> None:
+    """The escalated event, when the dispute has just reached the mediators."""
+    if dispute.stage == Stage.WITH_MEDIATOR and dispute.escalated_at == now:
+        events.escalated_event(dispute=dispute, actor=actor, now=now)
 
 
 def _locked_dispute_of(buyer, dispute: Dispute) -> Dispute:
@@ -132,7 +205,9 @@ def cancel_dispute(*, dispute: Dispute, buyer, now=None) -> Dispute:
         )
     dispute.status = DisputeStatus.CANCELLED
     dispute.cancelled_at = now
-    dispute.save(update_fields=["status", "cancelled_at"])
+    dispute.stage = dispute.stage_started_at = dispute.stage_deadline = None
+    dispute.information_requested_from = None
+    _save(dispute)
     events.dispute_cancelled_event(dispute=dispute, buyer=buyer, now=now)
     return dispute
 
@@ -150,16 +225,17 @@ def reopen_dispute(*, dispute: Dispute, buyer, draft_key: str = "", now=None, **
     dispute.status = DisputeStatus.OPEN
     dispute.cancelled_at = None
     _take_answers(dispute, **answers)
-    attached = _submit(dispute, buyer=buyer, draft_key=draft_key)
+    attached = _submit(dispute, buyer=buyer, draft_key=draft_key, now=now)
     events.dispute_reopened_event(dispute=dispute, buyer=buyer, evidence=attached, now=now)
+    _record_escalation(dispute, buyer, now=now)
     return dispute
 
 
 @transaction.atomic
-def add_evidence(*, dispute: Dispute, buyer, evidence: list[Evidence], now=None) -> Dispute:
-    """Attach stored evidence to an open dispute (the buyer adds it after opening)."""
+def add_evidence(*, dispute: Dispute, uploader, evidence: list[Evidence], now=None) -> Dispute:
+    """Attach stored evidence to an open dispute (a party adds it after opening)."""
     now = now or timezone.now()
-    dispute = _locked_dispute_of(buyer, dispute)
+    dispute = _locked_dispute_of_party(uploader, dispute)
     if dispute.status != DisputeStatus.OPEN:
         raise DisputeActionError(
             DisputeErrorCode.NOT_OPEN, _("Evidence can only be added to an open dispute.")
@@ -167,7 +243,278 @@ def add_evidence(*, dispute: Dispute, buyer, evidence: list[Evidence], now=None)
     Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
         dispute=dispute, draft_key=""
     )
-    events.evidence_added_event(dispute=dispute, uploader=buyer, evidence=evidence, now=now)
+    events.evidence_added_event(dispute=dispute, uploader=uploader, evidence=evidence, now=now)
+    return dispute
+
+
+def _locked_dispute_of_party(user, dispute: Dispute) -> Dispute:
+    try:
+        return (
+            Dispute.objects.of_party(user)
+            .select_for_update()
+            .select_related("order__seller")
+            .get(pk=dispute.pk)
+        )
+    except Dispute.DoesNotExist:
+        raise DisputeActionError(
+            DisputeErrorCode.NOT_A_PARTY, _("This dispute is not yours.")
+        ) from None
+
+
+def _locked_dispute_of_seller(seller, dispute: Dispute) -> Dispute:
+    try:
+        dispute = (
+            Dispute.objects.of_seller(seller)
+            .select_for_update()
+            .select_related("order")
+            .get(pk=dispute.pk)
+        )
+    except Dispute.DoesNotExist:
+        raise DisputeActionError(
+            DisputeErrorCode.NOT_THE_SELLER, _("This dispute is not on one of your orders.")
+        ) from None
+    if dispute.order.buyer_id == seller.pk:
+        raise DisputeActionError(
+            DisputeErrorCode.NOT_THE_SELLER, _("You cannot answer a dispute you opened.")
+        )
+    return dispute
+
+
+def _require_stage(dispute: Dispute, stage: str, message) -> None:
+    if dispute.status != DisputeStatus.OPEN or dispute.stage != stage:
+        raise DisputeActionError(DisputeErrorCode.WRONG_STAGE, message)
+
+
+@transaction.atomic
+def accept_request(*, dispute: Dispute, seller, now=None) -> Dispute:
+    """The seller accepts what the buyer asked for: the dispute ends by agreement."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of_seller(seller, dispute)
+    _require_stage(
+        dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
+    )
+    full = dispute.refund_request == RefundRequest.FULL
+    _end(
+        dispute,
+        DisputeStatus.AGREED,
+        outcome=Outcome.FULL_REFUND if full else Outcome.PARTIAL_REFUND,
+        refund_amount=None if full else dispute.requested_amount,
+        by=seller,
+        now=now,
+    )
+    _save(dispute)
+    events.seller_accepted_event(dispute=dispute, seller=seller, now=now)
+    return dispute
+
+
+@transaction.atomic
+def make_offer(*, dispute: Dispute, seller, amount: Decimal | None, now=None) -> Dispute:
+    """The seller offers another partial refund; the buyer has some days to answer."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of_seller(seller, dispute)
+    _require_stage(
+        dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
+    )
+    price = dispute.order.price
+    if amount is None or not (Decimal(0) < amount < price):
+        raise DisputeActionError(
+            DisputeErrorCode.INVALID_AMOUNT,
+            _("An offer must be more than 0 and less than the price paid (%(price)s).")
+            % {"price": price},
+        )
+    if dispute.requested_amount is not None and amount >= dispute.requested_amount:
+        raise DisputeActionError(
+            DisputeErrorCode.OFFER_NOT_BELOW_REQUEST,
+            _("The buyer asked for %(amount)s: accept the request instead of offering as much.")
+            % {"amount": dispute.requested_amount},
+        )
+    dispute.offer_amount = amount
+    _enter_stage(dispute, Stage.OFFER_WAITING_FOR_BUYER, now=now)
+    _save(dispute)
+    events.offer_made_event(dispute=dispute, seller=seller, now=now)
+    return dispute
+
+
+@transaction.atomic
+def refuse_request(
+    *, dispute: Dispute, seller, statement: str, evidence: list[Evidence] = (), now=None
+) -> Dispute:
+    """The seller refuses, with a statement and optional evidence: the mediators decide."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of_seller(seller, dispute)
+    _require_stage(
+        dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
+    )
+    statement = statement.strip()
+    if len(statement) < STATEMENT_MIN_LENGTH:
+        raise DisputeActionError(
+            DisputeErrorCode.STATEMENT_TOO_SHORT,
+            _("Explain why you refuse in at least %(count)s characters.")
+            % {"count": STATEMENT_MIN_LENGTH},
+        )
+    dispute.seller_statement = statement
+    Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
+        dispute=dispute, draft_key=""
+    )
+    _escalate(dispute, EscalationReason.SELLER_REFUSED, now=now)
+    _save(dispute)
+    events.seller_refused_event(dispute=dispute, seller=seller, evidence=evidence, now=now)
+    events.escalated_event(dispute=dispute, actor=seller, now=now)
+    return dispute
+
+
+@transaction.atomic
+def accept_offer(*, dispute: Dispute, buyer, now=None) -> Dispute:
+    """The buyer accepts the seller's offer: the dispute ends by agreement with that refund."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of(buyer, dispute)
+    _require_stage(
+        dispute, Stage.OFFER_WAITING_FOR_BUYER, _("There is no offer waiting for your answer.")
+    )
+    _end(
+        dispute,
+        DisputeStatus.AGREED,
+        outcome=Outcome.PARTIAL_REFUND,
+        refund_amount=dispute.offer_amount,
+        by=buyer,
+        now=now,
+    )
+    _save(dispute)
+    events.offer_accepted_event(dispute=dispute, buyer=buyer, now=now)
+    return dispute
+
+
+@transaction.atomic
+def ask_for_mediation(*, dispute: Dispute, buyer, now=None) -> Dispute:
+    """The buyer refuses the seller's offer and hands the dispute to the mediators."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of(buyer, dispute)
+    _require_stage(
+        dispute, Stage.OFFER_WAITING_FOR_BUYER, _("There is no offer waiting for your answer.")
+    )
+    _escalate(dispute, EscalationReason.BUYER_REFUSED_OFFER, now=now)
+    _save(dispute)
+    events.offer_refused_event(dispute=dispute, buyer=buyer, now=now)
+    events.escalated_event(dispute=dispute, actor=buyer, now=now)
+    return dispute
+
+
+@transaction.atomic
+def request_information(*, dispute: Dispute, mediator, party: str, message: str, now=None):
+    """A mediator asks a party for information, in the conversation, with a deadline."""
+    now = now or timezone.now()
+    _require_mediator(mediator)
+    dispute = Dispute.objects.select_for_update().select_related("order__seller").get(pk=dispute.pk)
+    if dispute.status != DisputeStatus.OPEN or dispute.stage not in (
+        Stage.WITH_MEDIATOR,
+        Stage.INFORMATION_REQUESTED,
+    ):
+        raise DisputeActionError(
+            DisputeErrorCode.WRONG_STAGE,
+            _("Information can be asked only of a dispute with the mediators."),
+        )
+    if party not in Party.values:
+        raise DisputeActionError(
+            DisputeErrorCode.INVALID_PARTY, _("Choose the buyer or the seller.")
+        )
+    if party == Party.SELLER and dispute.order.seller.user_id is None:
+        raise DisputeActionError(
+            DisputeErrorCode.NO_SELLER_ACCOUNT,
+            _("This seller has no account and cannot answer in the app."),
+        )
+    if not message.strip():
+        raise DisputeActionError(DisputeErrorCode.MESSAGE_EMPTY, _("Write what you need to know."))
+    _enter_stage(dispute, Stage.INFORMATION_REQUESTED, now=now, party=party)
+    _save(dispute)
+    posted = DisputeMessage.objects.create(
+        dispute=dispute, author=mediator, body=message.strip(), sent_at=now
+    )
+    events.information_requested_event(dispute=dispute, mediator=mediator, now=now)
+    events.message_event(message=posted, evidence=[], now=now)
+    return dispute
+
+
+def _party_of(dispute: Dispute, user) -> str | None:
+    if user.pk == dispute.order.buyer_id:
+        return Party.BUYER
+    if dispute.order.seller.user_id == user.pk:
+        return Party.SELLER
+    return None
+
+
+@transaction.atomic
+def post_message(
+    *, dispute: Dispute, author, body: str, internal: bool = False, evidence=(), now=None
+) -> DisputeMessage:
+    """Add a message to the conversation; a mediator's internal note is seen by mediators only.
+
+    The reply of the party a mediator asked for information returns the dispute to the
+    mediators. ``evidence`` is stored evidence the author sends with it.
+    """
+    now = now or timezone.now()
+    dispute = Dispute.objects.select_for_update().select_related("order__seller").get(pk=dispute.pk)
+    party = _party_of(dispute, author)
+    mediator = is_mediator(author)
+    if party is None and not mediator:
+        raise DisputeActionError(DisputeErrorCode.NOT_A_PARTY, _("This dispute is not yours."))
+    if internal and not mediator:
+        raise DisputeActionError(
+            DisputeErrorCode.INTERNAL_NOTES_ARE_MEDIATORS,
+            _("Only mediators write internal notes."),
+        )
+    if not internal and not dispute.is_open:
+        raise DisputeActionError(
+            DisputeErrorCode.DISPUTE_CLOSED, _("This dispute is closed: its conversation too.")
+        )
+    if not body.strip():
+        raise DisputeActionError(DisputeErrorCode.MESSAGE_EMPTY, _("Write a message."))
+    message = DisputeMessage.objects.create(
+        dispute=dispute, author=author, body=body.strip(), internal=internal, sent_at=now
+    )
+    Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
+        dispute=dispute, message=message, draft_key=""
+    )
+    if internal:
+        return message
+    events.message_event(message=message, evidence=evidence, now=now)
+    if dispute.stage == Stage.INFORMATION_REQUESTED and dispute.information_requested_from == party:
+        _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now, started_at=dispute.escalated_at)
+        _save(dispute)
+    return message
+
+
+@transaction.atomic
+def act_on_deadline(*, dispute_id: int, now=None) -> Dispute | None:
+    """What happens when a party's deadline passes; None when there is nothing to do.
+
+    Safe to run late, twice, or after the party acted: the stage is read again under a
+    lock, and only an open dispute whose deadline has passed moves on. Nobody is decided
+    against by silence: the seller's or the buyer's silence escalates, and an information
+    request lapses back to the mediators.
+    """
+    now = now or timezone.now()
+    dispute = (
+        Dispute.objects.overdue(now)
+        .select_for_update()
+        .select_related("order")
+        .filter(pk=dispute_id)
+        .first()
+    )
+    if dispute is None:
+        return None
+    if dispute.stage == Stage.INFORMATION_REQUESTED:
+        party = dispute.information_requested_from
+        _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now, started_at=dispute.escalated_at)
+        _save(dispute)
+        events.information_lapsed_event(dispute=dispute, party=party, now=now)
+        return dispute
+    reason = {
+        Stage.WAITING_FOR_SELLER: EscalationReason.SELLER_DID_NOT_ANSWER,
+        Stage.OFFER_WAITING_FOR_BUYER: EscalationReason.BUYER_DID_NOT_ANSWER,
+    }[dispute.stage]
+    _escalate(dispute, reason, now=now)
+    _save(dispute)
+    events.escalated_event(dispute=dispute, actor=None, now=now)
     return dispute
 
 
@@ -205,24 +552,32 @@ def decide_dispute(
             DisputeErrorCode.CANCELLED,
             _("The buyer cancelled this dispute: it cannot be decided."),
         )
-    if dispute.status == DisputeStatus.DECIDED:
+    if dispute.has_ended:
         raise DisputeActionError(
             DisputeErrorCode.ALREADY_DECIDED, _("This dispute has already been decided.")
+        )
+    if dispute.stage not in (Stage.WITH_MEDIATOR, Stage.INFORMATION_REQUESTED):
+        raise DisputeActionError(
+            DisputeErrorCode.WRONG_STAGE,
+            _("The parties have not asked for mediation yet: the seller answers first."),
         )
     if not note.strip():
         raise DisputeActionError(
             DisputeErrorCode.NOTE_REQUIRED,
             _("Write a note to the buyer explaining the decision."),
         )
-    dispute.refund_amount = _validated_outcome(dispute, outcome, refund_amount)
-    dispute.status = DisputeStatus.DECIDED
-    dispute.outcome = outcome
+    refund_amount = _validated_outcome(dispute, outcome, refund_amount)
+    _end(
+        dispute,
+        DisputeStatus.DECIDED,
+        outcome=outcome,
+        refund_amount=refund_amount,
+        by=mediator,
+        now=now,
+    )
     dispute.decision_note = note.strip()
-    dispute.decided_by = mediator
-    dispute.decided_at = now
-    dispute.save()
+    _save(dispute)
     events.dispute_decided_event(dispute=dispute, mediator=mediator, now=now)
-    transaction.on_commit(lambda: notifications.dispute_decided(dispute))
     return dispute
 
 
@@ -272,5 +627,4 @@ def answer_appeal(*, appeal: Appeal, mediator, answer: str, now=None) -> Appeal:
     appeal.answered_at = now
     appeal.save()
     events.appeal_answered_event(appeal=appeal, mediator=mediator, now=now)
-    transaction.on_commit(lambda: notifications.appeal_answered(appeal))
     return appeal

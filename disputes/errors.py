@@ -22,6 +22,16 @@ class DisputeErrorCode(StrEnum):
     ALREADY_APPEALED = "already_appealed"
     ALREADY_ANSWERED = "already_answered"
     ANSWER_REQUIRED = "answer_required"
+    NOT_THE_SELLER = "not_the_seller"
+    NOT_A_PARTY = "not_a_party"
+    WRONG_STAGE = "wrong_stage"
+    STATEMENT_TOO_SHORT = "statement_too_short"
+    OFFER_NOT_BELOW_REQUEST = "offer_not_below_request"
+    NO_SELLER_ACCOUNT = "no_seller_account"
+    INVALID_PARTY = "invalid_party"
+    MESSAGE_EMPTY = "message_empty"
+    INTERNAL_NOTES_ARE_MEDIATORS = "internal_notes_are_mediators"
+    DISPUTE_CLOSED = "dispute_closed"
 
 
 class DisputeActionError(Exception):

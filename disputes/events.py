@@ -1,25 +1,39 @@
 """One function per kind of dispute event: the shape of each event's ``details``, written once.
 
-Every state change in ``disputes.actions`` writes exactly one of these, in the same
-transaction. The timeline (the buyer's page and the admin) reads the details named here:
+Every state change in ``disputes.actions`` writes exactly one of these (or two: a seller's
+refusal is also an escalation), in the same transaction, and each event queues the emails
+of ``disputes.notifications`` in that transaction too, so an event is never without them.
+The timeline (the parties' pages and the admin) reads the details named here:
 
 - opened, reopened: ``reason``, ``refund_request``, ``requested_amount`` (a string, or
   None for a full refund) and ``evidence`` (the file names attached);
+- seller_accepted, offer_accepted: ``refund_amount`` (a string: what will be refunded);
+- offer_made: ``amount``;
+- seller_refused: ``evidence``;
+- escalated: ``reason`` (an ``EscalationReason``);
+- information_requested: ``party``; information_lapsed: ``party``;
+- message: ``message`` (its pk) and ``evidence``;
 - evidence_added, appeal_sent: ``evidence``;
 - decided: ``outcome`` and ``refund_amount`` (a string, or None);
-- cancelled, appeal_answered: nothing.
+- offer_refused, cancelled, appeal_answered: nothing.
+
+``actor`` is None for what a deadline did by itself.
 """
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
-from .models import Appeal, Dispute, DisputeEvent, EventKind, Evidence
+from . import tasks
+from .models import Appeal, Dispute, DisputeEvent, DisputeMessage, EventKind, Evidence
 
 
 def _event(dispute, kind, actor, now, **details) -> DisputeEvent:
-    return DisputeEvent.objects.create(
+    event = DisputeEvent.objects.create(
         dispute=dispute, kind=kind, actor=actor, created_at=now, details=details
     )
+    tasks.send_event_emails.enqueue(event.pk)
+    return event
 
 
 def _file_names(evidence: Iterable[Evidence]) -> list[str]:
@@ -27,12 +41,15 @@ def _file_names(evidence: Iterable[Evidence]) -> list[str]:
     return [item.original_name for item in evidence]
 
 
+def _amount(amount: Decimal | None) -> str | None:
+    return str(amount) if amount is not None else None
+
+
 def _request(dispute: Dispute, evidence) -> dict:
-    amount = dispute.requested_amount
     return {
         "reason": dispute.reason,
         "refund_request": dispute.refund_request,
-        "requested_amount": str(amount) if amount is not None else None,
+        "requested_amount": _amount(dispute.requested_amount),
         "evidence": _file_names(evidence),
     }
 
@@ -45,6 +62,67 @@ def dispute_reopened_event(*, dispute: Dispute, buyer, evidence, now: datetime) 
     return _event(dispute, EventKind.REOPENED, buyer, now, **_request(dispute, evidence))
 
 
+def seller_accepted_event(*, dispute: Dispute, seller, now: datetime) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.SELLER_ACCEPTED,
+        seller,
+        now,
+        refund_amount=_amount(dispute.refunded_amount),
+    )
+
+
+def offer_made_event(*, dispute: Dispute, seller, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.OFFER_MADE, seller, now, amount=_amount(dispute.offer_amount))
+
+
+def offer_accepted_event(*, dispute: Dispute, buyer, now: datetime) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.OFFER_ACCEPTED,
+        buyer,
+        now,
+        refund_amount=_amount(dispute.refunded_amount),
+    )
+
+
+def offer_refused_event(*, dispute: Dispute, buyer, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.OFFER_REFUSED, buyer, now)
+
+
+def seller_refused_event(*, dispute: Dispute, seller, evidence, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.SELLER_REFUSED, seller, now, evidence=_file_names(evidence))
+
+
+def escalated_event(*, dispute: Dispute, actor, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.ESCALATED, actor, now, reason=dispute.escalation_reason)
+
+
+def information_requested_event(*, dispute: Dispute, mediator, now: datetime) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.INFORMATION_REQUESTED,
+        mediator,
+        now,
+        party=dispute.information_requested_from,
+    )
+
+
+def information_lapsed_event(*, dispute: Dispute, party: str, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.INFORMATION_LAPSED, None, now, party=party)
+
+
+def message_event(*, message: DisputeMessage, evidence, now: datetime) -> DisputeEvent:
+    return _event(
+        message.dispute,
+        EventKind.MESSAGE,
+        message.author,
+        now,
+        message=message.pk,
+        evidence=_file_names(evidence),
+    )
+
+
 def dispute_cancelled_event(*, dispute: Dispute, buyer, now: datetime) -> DisputeEvent:
     return _event(dispute, EventKind.CANCELLED, buyer, now)
 
@@ -54,14 +132,13 @@ def evidence_added_event(*, dispute: Dispute, uploader, evidence, now: datetime)
 
 
 def dispute_decided_event(*, dispute: Dispute, mediator, now: datetime) -> DisputeEvent:
-    amount = dispute.refund_amount
     return _event(
         dispute,
         EventKind.DECIDED,
         mediator,
         now,
         outcome=dispute.outcome,
-        refund_amount=str(amount) if amount is not None else None,
+        refund_amount=_amount(dispute.refund_amount),
     )
 
 

@@ -34,12 +34,59 @@ class Outcome(models.TextChoices):
 class DisputeStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CANCELLED = "cancelled", _("Cancelled")
+    AGREED = "agreed", _("Ended by agreement")
     DECIDED = "decided", _("Decided")
+
+
+class Stage(models.TextChoices):
+    """Where an open dispute stands, and so who must act next (PRODUCT.md §4a)."""
+
+    WAITING_FOR_SELLER = "waiting_for_seller", _("Waiting for the seller")
+    OFFER_WAITING_FOR_BUYER = "offer_waiting_for_buyer", _("Offer waiting for the buyer")
+    WITH_MEDIATOR = "with_mediator", _("With a mediator")
+    INFORMATION_REQUESTED = "information_requested", _("Information requested")
+
+
+class Party(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    SELLER = "seller", _("Seller")
+
+
+class EscalationReason(models.TextChoices):
+    NO_SELLER_ACCOUNT = "no_seller_account", _("The seller cannot answer in the app")
+    SELLER_REFUSED = "seller_refused", _("The seller refused the request")
+    SELLER_DID_NOT_ANSWER = "seller_did_not_answer", _("The seller did not answer in time")
+    BUYER_REFUSED_OFFER = "buyer_refused_offer", _("The buyer refused the seller's offer")
+    BUYER_DID_NOT_ANSWER = "buyer_did_not_answer", _("The buyer did not answer the offer in time")
+    BUYER_ASKED = "buyer_asked", _("The buyer asked for mediation")
+
+
+# Stages with a party's deadline that acts by itself when it passes.
+EXPIRING_STAGES = (
+    Stage.WAITING_FOR_SELLER,
+    Stage.OFFER_WAITING_FOR_BUYER,
+    Stage.INFORMATION_REQUESTED,
+)
+ENDED_STATUSES = (DisputeStatus.AGREED, DisputeStatus.DECIDED)
 
 
 class DisputeQuerySet(models.QuerySet):
     def of_buyer(self, buyer):
         return self.filter(order__buyer=buyer)
+
+    def of_seller(self, user):
+        """Disputes on the orders of the seller whose account is ``user``."""
+        return self.filter(order__seller__user=user)
+
+    def of_party(self, user):
+        """Disputes where ``user`` is the buyer or the seller."""
+        return self.filter(Q(order__buyer=user) | Q(order__seller__user=user))
+
+    def overdue(self, now):
+        """Open disputes whose party deadline has passed: the worker acts on these."""
+        return self.filter(
+            status=DisputeStatus.OPEN, stage__in=EXPIRING_STAGES, stage_deadline__lte=now
+        )
 
 
 class Dispute(models.Model):
@@ -58,6 +105,28 @@ class Dispute(models.Model):
     )
     description = models.TextField(_("description"))
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    # Where an open dispute stands; NULL once it is cancelled, agreed or decided.
+    stage = models.CharField(  # noqa: DJ001
+        _("stage"), max_length=32, choices=Stage, null=True, blank=True
+    )
+    stage_started_at = models.DateTimeField(_("stage started at"), null=True, blank=True)
+    # Computed by disputes.deadlines when the stage starts; a later change of the settings
+    # never moves a deadline already given to a party.
+    stage_deadline = models.DateTimeField(_("answer expected by"), null=True, blank=True)
+    information_requested_from = models.CharField(  # noqa: DJ001
+        _("information requested from"), max_length=8, choices=Party, null=True, blank=True
+    )
+    offer_amount = models.DecimalField(
+        _("seller's offer"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    seller_statement = models.TextField(_("seller's statement"), blank=True)
+    # The deadline a reminder was last sent for, so a reminder task that runs twice
+    # sends one email.
+    reminded_for = models.DateTimeField(_("reminder sent for"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalation_reason = models.CharField(
+        _("why it was escalated"), max_length=32, choices=EscalationReason, blank=True
+    )
     # Emails about the dispute are written in the language the buyer used to open it.
     language = models.CharField(
         _("buyer's language"), max_length=8, choices=settings.LANGUAGES, default="en"
@@ -79,6 +148,7 @@ class Dispute(models.Model):
         related_name="decided_disputes",
         verbose_name=_("decided by"),
     )
+    # For an agreement: who accepted (the seller the request, or the buyer the offer).
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     objects = DisputeQuerySet.as_manager()
@@ -90,6 +160,8 @@ class Dispute(models.Model):
         indexes = [
             # The mediators' queue (admin): one status, oldest first (the admin adds -pk).
             models.Index(fields=["status", "opened_at", "-id"], name="dispute_queue_idx"),
+            # The worker's sweep and the overdue filter: deadlines that have passed.
+            models.Index(fields=["stage", "stage_deadline"], name="dispute_deadline_idx"),
         ]
         constraints = [
             # Two tabs submitting at once still make one open dispute.
@@ -108,17 +180,40 @@ class Dispute(models.Model):
                 condition=Q(status__in=DisputeStatus.values)
                 & Q(reason__in=DisputeReason.values)
                 & Q(refund_request__in=RefundRequest.values)
-                & (Q(outcome__isnull=True) | Q(outcome__in=Outcome.values)),
+                & (Q(outcome__isnull=True) | Q(outcome__in=Outcome.values))
+                & (Q(stage__isnull=True) | Q(stage__in=Stage.values)),
                 name="dispute_known_choices",
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(status="decided", outcome__isnull=False, decided_at__isnull=False)
-                    & Q(decided_by__isnull=False)
-                    & ~Q(decision_note="")
+                    Q(status__in=["decided", "agreed"], outcome__isnull=False)
+                    & Q(decided_at__isnull=False, decided_by__isnull=False)
+                    & (Q(status="agreed") | ~Q(decision_note=""))
                 )
-                | (~Q(status="decided") & Q(outcome__isnull=True, decided_at__isnull=True)),
+                | (
+                    ~Q(status__in=["decided", "agreed"])
+                    & Q(outcome__isnull=True, decided_at__isnull=True)
+                ),
                 name="dispute_decided_iff_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status="open",
+                    stage__isnull=False,
+                    stage_started_at__isnull=False,
+                    stage_deadline__isnull=False,
+                )
+                | (~Q(status="open") & Q(stage__isnull=True)),
+                name="dispute_open_iff_stage",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage="information_requested", information_requested_from__isnull=False)
+                | (~Q(stage="information_requested") & Q(information_requested_from__isnull=True)),
+                name="dispute_information_request_names_a_party",
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_amount__isnull=True) | Q(offer_amount__gt=0),
+                name="dispute_offer_positive",
             ),
             models.CheckConstraint(
                 condition=Q(outcome="partial_refund", refund_amount__gt=0)
@@ -143,8 +238,25 @@ class Dispute(models.Model):
         return self.status == DisputeStatus.OPEN
 
     @property
+    def has_ended(self):
+        """Agreed or decided: nothing can change it any more but an appeal."""
+        return self.status in ENDED_STATUSES
+
+    @property
+    def refunded_amount(self):
+        """What the buyer gets back once the dispute has ended: None when nothing."""
+        if self.outcome == Outcome.FULL_REFUND:
+            return self.order.price
+        return self.refund_amount
+
+    @property
     def is_against_buyer(self):
-        """Decided with less than the buyer asked for: the appeal path applies."""
+        """Decided with less than the buyer asked for: the appeal path applies.
+
+        An agreement is never against the buyer: the buyer accepted it, or asked for it.
+        """
+        if self.status != DisputeStatus.DECIDED:
+            return False
         if self.outcome == Outcome.REJECTED:
             return True
         if self.outcome == Outcome.PARTIAL_REFUND:
@@ -155,6 +267,15 @@ class Dispute(models.Model):
 
 class EventKind(models.TextChoices):
     OPENED = "opened", _("Dispute opened")
+    SELLER_ACCEPTED = "seller_accepted", _("Seller accepted the request")
+    OFFER_MADE = "offer_made", _("Seller offered a partial refund")
+    OFFER_ACCEPTED = "offer_accepted", _("Buyer accepted the offer")
+    OFFER_REFUSED = "offer_refused", _("Buyer refused the offer")
+    SELLER_REFUSED = "seller_refused", _("Seller refused the request")
+    ESCALATED = "escalated", _("Escalated to the mediators")
+    INFORMATION_REQUESTED = "information_requested", _("Mediator asked for information")
+    INFORMATION_LAPSED = "information_lapsed", _("The information request lapsed")
+    MESSAGE = "message", _("Message")
     CANCELLED = "cancelled", _("Dispute cancelled")
     REOPENED = "reopened", _("Dispute reopened")
     EVIDENCE_ADDED = "evidence_added", _("Evidence added")
@@ -170,9 +291,12 @@ class DisputeEvent(models.Model):
         Dispute, on_delete=models.CASCADE, related_name="events", verbose_name=_("dispute")
     )
     kind = models.CharField(_("what happened"), max_length=32, choices=EventKind)
+    # None when nobody acted: a deadline passed and the worker moved the dispute on.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="dispute_events",
         verbose_name=_("who"),
     )
@@ -191,6 +315,37 @@ class DisputeEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Dispute events are append-only.")
         super().save(*args, **kwargs)
+
+
+class DisputeMessage(models.Model):
+    """One message of a dispute's conversation; an internal note only mediators ever see."""
+
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.CASCADE, related_name="messages", verbose_name=_("dispute")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="dispute_messages",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("message"))
+    internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Seen by mediators only.")
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("conversation")
+        ordering = ["sent_at", "pk"]
+        indexes = [models.Index(fields=["dispute", "sent_at"], name="dispute_message_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="dispute_message_not_empty")
+        ]
+
+    def __str__(self):
+        return f"{self.author} ({self.sent_at:%Y-%m-%d %H:%M})"
 
 
 class Appeal(models.Model):
@@ -250,9 +405,17 @@ class EvidenceQuerySet(models.QuerySet):
             drafts = drafts.filter(order=order)
         return drafts
 
-    def visible_to(self, user):
-        """The evidence ``user`` may fetch: their own uploads, or everything for mediators."""
-        return self if is_mediator(user) else self.filter(uploaded_by=user)
+    def visible_to(self, user, *, originals):
+        """The evidence ``user`` may fetch: everything for mediators, their own uploads, and,
+        unless ``originals`` are asked for, the re-encoded copies of what the other party of
+        their disputes sent (never a draft)."""
+        if is_mediator(user):
+            return self
+        own = Q(uploaded_by=user)
+        if originals:
+            return self.filter(own)
+        other_party = Q(dispute__order__buyer=user) | Q(dispute__order__seller__user=user)
+        return self.filter(own | other_party)
 
 
 class Evidence(models.Model):
@@ -287,6 +450,16 @@ class Evidence(models.Model):
         related_name="evidence",
         verbose_name=_("appeal"),
     )
+    # Evidence sent with a message (or the seller's refusal) also belongs to the dispute,
+    # so it counts against its uploader's files there.
+    message = models.ForeignKey(
+        DisputeMessage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("message"),
+    )
     draft_key = models.CharField(_("draft"), max_length=64, blank=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=8, choices=EvidenceKind)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -319,6 +492,10 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=Q(dispute__isnull=True) | Q(appeal__isnull=True),
                 name="evidence_of_a_dispute_or_an_appeal",
+            ),
+            models.CheckConstraint(
+                condition=Q(message__isnull=True) | Q(dispute__isnull=False),
+                name="evidence_of_a_message_is_the_disputes",
             ),
         ]
 

@@ -1,32 +1,141 @@
-"""Emails to the buyer, written in the language they used to open the dispute."""
+"""Emails about a dispute: who gets one for each event, and what it says. No sending here.
+
+Every event emails the parties it concerns, but not the person who caused it: the party
+who must act next learns what to do and by when, the other one what happened. An
+information request goes to the party asked only. Mediators are not emailed: they work
+from the admin's queue, where an overdue filter shows what waits on them.
+
+Each email is written in its recipient's language (a buyer's: the one the dispute was
+opened in; a seller's: the one they last signed in with) and with dates in their zone.
+``disputes.tasks`` sends what is composed here, from the worker, with retries.
+"""
+
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.middleware import buyer_time_zone_of
+
+from . import deadlines
+from .models import Dispute, DisputeEvent, EventKind, Party
+
+HEADLINES = {
+    EventKind.OPENED: _("The buyer opened a dispute about order %(number)s (%(item)s)."),
+    EventKind.REOPENED: _("The buyer reopened the dispute about order %(number)s (%(item)s)."),
+    EventKind.SELLER_ACCEPTED: _(
+        "The seller accepted the request on order %(number)s: the dispute ends with a refund."
+    ),
+    EventKind.OFFER_MADE: _("The seller offered a partial refund on order %(number)s."),
+    EventKind.OFFER_ACCEPTED: _(
+        "The buyer accepted the offer on order %(number)s: the dispute ends with a refund."
+    ),
+    EventKind.OFFER_REFUSED: _("The buyer refused the offer on order %(number)s."),
+    EventKind.SELLER_REFUSED: _("The seller refused the request on order %(number)s."),
+    EventKind.ESCALATED: _("The dispute about order %(number)s is now with the mediators."),
+    EventKind.INFORMATION_REQUESTED: _(
+        "A mediator needs information from you about the dispute on order %(number)s."
+    ),
+    EventKind.INFORMATION_LAPSED: _(
+        "The mediator's request for information about order %(number)s has lapsed."
+    ),
+    EventKind.MESSAGE: _("There is a new message in the dispute about order %(number)s."),
+    EventKind.CANCELLED: _("The buyer cancelled the dispute about order %(number)s."),
+    EventKind.EVIDENCE_ADDED: _("New evidence was added to the dispute about order %(number)s."),
+    EventKind.DECIDED: _("A mediator decided the dispute about order %(number)s."),
+    EventKind.APPEAL_SENT: _("The buyer appealed the decision on order %(number)s."),
+    EventKind.APPEAL_ANSWERED: _(
+        "Customer service answered the appeal about the dispute on order %(number)s."
+    ),
+}
+# Events the buyer has always been told of in an email of their own.
+BUYER_TEMPLATES = {EventKind.DECIDED: "decided", EventKind.APPEAL_ANSWERED: "appeal_answered"}
+# Only the party asked hears of an information request and of its lapse.
+ASKED_PARTY_ONLY = (EventKind.INFORMATION_REQUESTED, EventKind.INFORMATION_LAPSED)
 
 
-def _send(dispute, template, context):
-    buyer = dispute.order.buyer
-    if not buyer.email:
-        return
-    context = {
-        "dispute": dispute,
-        "order": dispute.order,
-        "buyer": buyer,
-        "dispute_url": settings.SITE_URL + reverse("disputes:detail", args=[dispute.pk]),
-        **context,
-    }
-    with translation.override(dispute.language):
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+
+    def as_kwargs(self) -> dict:
+        return asdict(self)
+
+
+def event_emails(event: DisputeEvent) -> list[Email]:
+    """The emails ``event`` causes, one per person it concerns."""
+    dispute = event.dispute
+    emails = []
+    for party, user in _parties(dispute).items():
+        if user is None or not user.email or user.pk == event.actor_id:
+            continue
+        if event.kind in ASKED_PARTY_ONLY and party != event.details.get("party"):
+            continue
+        template = BUYER_TEMPLATES.get(event.kind) if party == Party.BUYER else None
+        emails.append(
+            _compose(
+                dispute,
+                party,
+                user,
+                template or "event",
+                headline=HEADLINES[event.kind],
+                event=event,
+            )
+        )
+    return emails
+
+
+def reminder_email(dispute: Dispute) -> Email | None:
+    """The reminder to the party whose deadline comes, or None if it is nobody's now."""
+    party = deadlines.next_step(dispute).actor
+    user = _parties(dispute).get(party)
+    if user is None or not user.email:
+        return None
+    return _compose(dispute, party, user, "reminder")
+
+
+def _parties(dispute: Dispute) -> dict:
+    order = dispute.order
+    return {Party.BUYER: order.buyer, Party.SELLER: order.seller.user}
+
+
+def _compose(dispute, party, user, template, **context) -> Email:
+    with (
+        translation.override(_language(dispute, party, user)),
+        timezone.override(buyer_time_zone_of(user)),
+    ):
+        context = {
+            "dispute": dispute,
+            "order": dispute.order,
+            "party": party,
+            "recipient": user,
+            "buyer": dispute.order.buyer,
+            "appeal": getattr(dispute, "appeal", None),
+            "next_step": deadlines.next_step(dispute),
+            "dispute_url": settings.SITE_URL + _page_of(dispute, party),
+            **context,
+        }
+        if "headline" in context:
+            context["headline"] = context["headline"] % {
+                "number": dispute.order.number,
+                "item": dispute.order.item,
+            }
         subject = render_to_string(f"disputes/email/{template}_subject.txt", context)
         body = render_to_string(f"disputes/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [buyer.email])
+    return Email(to=user.email, subject=" ".join(subject.split()), body=body)
 
 
-def dispute_decided(dispute):
-    _send(dispute, "decided", {})
+def _language(dispute, party, user) -> str:
+    if party == Party.BUYER:
+        return dispute.language
+    return user.language or settings.LANGUAGE_CODE
 
 
-def appeal_answered(appeal):
-    _send(appeal.dispute, "appeal_answered", {"appeal": appeal})
+def _page_of(dispute, party) -> str:
+    name = "disputes:detail" if party == Party.BUYER else "disputes:seller_detail"
+    return reverse(name, args=[dispute.pk])

@@ -5,7 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Seller(models.Model):
+    """A shop on the marketplace; with an account, it answers the disputes on its orders."""
+
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # None for a seller known only by name: its disputes go straight to the mediators.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="seller",
+        verbose_name=_("account"),
+    )
 
     class Meta:
         ordering = ["name"]

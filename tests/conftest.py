@@ -42,6 +42,30 @@ def store_evidence(files, uploader, order, **target):
     return recording.store_uploads(files, uploader=uploader, order=order, **target)
 
 
+def run_tasks():
+    """Run, in this process, every queued task that is due, as ``db_worker`` would; return
+    how many ran. Tasks queued by those tasks run too, once due."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (result := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The default hasher is slow on purpose; tests log in hundreds of times.

@@ -1,8 +1,9 @@
 """The evidence panel's endpoints: upload, remove, and fetch a file.
 
-Evidence is private: a file is served only to its uploader and to mediators, and to
-anyone else it does not exist (404). Pages only ever show re-encoded derivatives; an
-original is a download, and a video plays from its original bytes.
+Evidence is private: a file is served to its uploader and to mediators, its re-encoded
+copies also to the other party of its dispute, and to anyone else it does not exist
+(404). Pages only ever show re-encoded derivatives; an original is a download, and a
+video plays from its original bytes (so the other party sees a video's poster only).
 """
 
 from django.contrib import messages
@@ -25,6 +26,8 @@ from .drafts import is_issued
 from .upload_handler import streams_evidence
 
 FILE_VARIANTS = ("thumbnail", "display", "original", "video")
+# The other party of a dispute sees re-encoded copies only; these serve the uploaded bytes.
+ORIGINAL_VARIANTS = ("original", "video")
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -79,7 +82,7 @@ def _add_to_dispute(request, order, dispute, files):
     if not result.stored:
         return result
     try:
-        actions.add_evidence(dispute=dispute, buyer=request.user, evidence=result.stored)
+        actions.add_evidence(dispute=dispute, uploader=request.user, evidence=result.stored)
     except actions.DisputeActionError as error:
         recording.discard(result.stored)
         refused = [
@@ -146,7 +149,10 @@ def evidence_file(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
     """Stream one file of an evidence the requester may see, with headers that keep it inert."""
     if variant not in FILE_VARIANTS:
         raise Http404
-    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    originals = variant in ORIGINAL_VARIANTS
+    evidence = get_object_or_404(
+        Evidence.objects.visible_to(request.user, originals=originals), pk=pk
+    )
     if variant == "video":
         if evidence.kind != EvidenceKind.VIDEO:
             raise Http404

@@ -1,14 +1,18 @@
 """Disputes in each state, made through the real actions so their events exist too."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from disputes import actions
-from disputes.models import DisputeReason, Outcome, RefundRequest
+from disputes.models import DisputeReason, Outcome, Party, RefundRequest
+from orders.models import Seller
 from tests.factories import make_buyer, make_order
 
 DESCRIPTION = "The cable stopped charging after two days; the connector is loose."
+STATEMENT = "The cable was tested before shipping and the photos show a different cable."
+OFFER = Decimal("5.00")
 
 
 def disputable_order(buyer, **fields):
@@ -18,7 +22,15 @@ def disputable_order(buyer, **fields):
     return make_order(buyer, **(dates | fields))
 
 
+def make_seller_account(username="szgadget", name="Shenzhen Gadget Store (account)"):
+    """A seller who signs in and answers its disputes."""
+    user = make_buyer(username)
+    return Seller.objects.get_or_create(name=name, defaults={"user": user})[0]
+
+
 def open_dispute(buyer, order=None, **answers):
+    """A dispute opened through the wizard's action. On an order of a seller without an
+    account (the default) it goes straight to the mediators; see ``answerable_dispute``."""
     answers = {
         "reason": DisputeReason.DEFECTIVE,
         "refund_request": RefundRequest.FULL,
@@ -26,6 +38,41 @@ def open_dispute(buyer, order=None, **answers):
         **answers,
     }
     return actions.open_dispute(order=order or disputable_order(buyer), buyer=buyer, **answers)
+
+
+def answerable_dispute(buyer, seller=None, **answers):
+    """A dispute waiting for a seller who has an account."""
+    seller = seller or make_seller_account()
+    return open_dispute(buyer, disputable_order(buyer, seller=seller), **answers)
+
+
+def seller_of(dispute):
+    return dispute.order.seller.user
+
+
+def offered_dispute(buyer, amount=OFFER):
+    dispute = answerable_dispute(buyer)
+    return actions.make_offer(dispute=dispute, seller=seller_of(dispute), amount=amount)
+
+
+def refused_dispute(buyer):
+    dispute = answerable_dispute(buyer)
+    return actions.refuse_request(dispute=dispute, seller=seller_of(dispute), statement=STATEMENT)
+
+
+def information_requested_dispute(buyer, party=Party.SELLER):
+    dispute = refused_dispute(buyer)
+    return actions.request_information(
+        dispute=dispute,
+        mediator=make_mediator(),
+        party=party,
+        message="Please send a photo of the cable you shipped.",
+    )
+
+
+def agreed_dispute(buyer):
+    dispute = answerable_dispute(buyer)
+    return actions.accept_request(dispute=dispute, seller=seller_of(dispute))
 
 
 def make_mediator():

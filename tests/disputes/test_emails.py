@@ -7,6 +7,7 @@ from django.utils import translation
 
 from disputes import actions
 from disputes.models import Outcome, RefundRequest
+from tests.conftest import run_tasks
 from tests.disputes.builders import disputable_order, make_mediator, open_dispute
 
 NOTE = "The photos do not show the fault described."
@@ -24,15 +25,13 @@ def decide(dispute, outcome=Outcome.REJECTED, refund_amount=None):
         )
 
 
-def test_a_dispute_opened_in_french_gets_its_decision_email_in_french(
-    buyer, django_capture_on_commit_callbacks
-):
+def test_a_dispute_opened_in_french_gets_its_decision_email_in_french(buyer):
     with translation.override("fr"):
         dispute = open_dispute(buyer)
     assert dispute.language == "fr"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        decide(dispute)
+    decide(dispute)
+    run_tasks()
 
     (email,) = mail.outbox
     number = dispute.order.number
@@ -45,25 +44,22 @@ def test_a_dispute_opened_in_french_gets_its_decision_email_in_french(
     assert "Decision" not in email.body
 
 
-def test_a_dispute_opened_in_english_gets_its_decision_email_in_english(
-    buyer, django_capture_on_commit_callbacks
-):
+def test_a_dispute_opened_in_english_gets_its_decision_email_in_english(buyer):
     with translation.override("en"):
         dispute = open_dispute(buyer)
 
-    with django_capture_on_commit_callbacks(execute=True), translation.override("fr"):
+    with translation.override("fr"):
         actions.decide_dispute(
             dispute=dispute, mediator=make_mediator(), outcome=Outcome.REJECTED, note=NOTE
         )
+    run_tasks()
 
     (email,) = mail.outbox
     assert email.subject == f"Decision on your dispute for order {dispute.order.number}"
     assert "Decision: Rejected, in the seller's favour" in email.body
 
 
-def test_a_french_partial_refund_is_written_in_euros_the_french_way(
-    buyer, django_capture_on_commit_callbacks
-):
+def test_a_french_partial_refund_is_written_in_euros_the_french_way(buyer):
     with translation.override("fr"):
         dispute = open_dispute(
             buyer,
@@ -72,24 +68,25 @@ def test_a_french_partial_refund_is_written_in_euros_the_french_way(
             requested_amount=Decimal("8.00"),
         )
 
-    with django_capture_on_commit_callbacks(execute=True):
-        decide(dispute, Outcome.PARTIAL_REFUND, refund_amount=Decimal("6.50"))
+    decide(dispute, Outcome.PARTIAL_REFUND, refund_amount=Decimal("6.50"))
+    run_tasks()
 
     assert "Décision\u00a0: Remboursement partiel — 6,50\u00a0€" in mail.outbox[0].body
 
 
-def test_the_answer_to_an_appeal_is_emailed_in_the_buyers_language(
-    buyer, django_capture_on_commit_callbacks
-):
+def test_the_answer_to_an_appeal_is_emailed_in_the_buyers_language(buyer):
     with translation.override("fr"):
         dispute = open_dispute(buyer)
     decide(dispute)
     actions.send_appeal(dispute=dispute, buyer=buyer, message="Le vendeur ne m'a jamais répondu.")
+    run_tasks()  # the decision's own email
+    mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+    with translation.override("en"):
         actions.answer_appeal(
             appeal=dispute.appeal, mediator=make_mediator(), answer="Nous maintenons la décision."
         )
+    run_tasks()
 
     (email,) = mail.outbox
     number = dispute.order.number

@@ -60,7 +60,7 @@ def test_the_four_steps_open_a_dispute(wizard, order, buyer):
     assert response.url == dispute.get_absolute_url()
     assert dispute.requested_amount == 4.5
     assert [evidence.original_name for evidence in dispute.evidence.all()] == ["cable.png"]
-    assert dispute.events.get().details["evidence"] == ["cable.png"]
+    assert dispute.events.get(kind="opened").details["evidence"] == ["cable.png"]
 
 
 def test_going_back_keeps_the_answers_of_the_step_left(wizard):

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from disputes.models import Dispute, Evidence
+from disputes.models import Evidence
 from tests.conftest import corpus_upload, store_evidence
+from tests.disputes.builders import open_dispute
 from tests.factories import make_order
 
 pytestmark = pytest.mark.usefixtures("evidence_root")
@@ -68,11 +69,8 @@ def test_old_drafts_go_with_their_files_and_recent_ones_stay(buyer, evidence_roo
 
 @pytest.mark.django_db(transaction=True)
 def test_attached_evidence_stays_however_old(buyer, evidence_root):
-    order = make_order(buyer)
-    dispute = Dispute.objects.create(
-        order=order, reason="defective", refund_request="full", description="It broke."
-    )
-    evidence = store(buyer, order, dispute=dispute)
+    dispute = open_dispute(buyer)
+    evidence = store(buyer, dispute.order, dispute=dispute)
     age(evidence, evidence_root, hours=24 * 90)
 
     purge()
