@@ -19,6 +19,7 @@ class ReasonCode:
     WINDOW_CLOSED = "window_closed"
     DISPUTE_OPEN = "dispute_open"
     ALREADY_DECIDED = "already_decided"
+    ALREADY_AGREED = "already_agreed"
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ def dispute_eligibility(order, disputes, *, now, windows=None):
         reasons.append(Reason(ReasonCode.DISPUTE_OPEN, dispute=open_dispute))
     if decided_dispute := by_status.get(DisputeStatus.DECIDED):
         reasons.append(Reason(ReasonCode.ALREADY_DECIDED, dispute=decided_dispute))
+    if agreed_dispute := by_status.get(DisputeStatus.AGREED):
+        reasons.append(Reason(ReasonCode.ALREADY_AGREED, dispute=agreed_dispute))
 
     return Eligibility(
         reasons=tuple(reasons),

@@ -115,6 +115,13 @@ def test_decided_dispute_blocks_and_carries_the_decision():
     assert eligibility.reasons[0].dispute is decided
 
 
+def test_dispute_ended_by_agreement_blocks_another():
+    agreed = dispute(DisputeStatus.AGREED, outcome=Outcome.FULL_REFUND)
+    eligibility = judge(order(shipped_days_ago=12, received_days_ago=3), [agreed])
+    assert codes(eligibility) == [ReasonCode.ALREADY_AGREED]
+    assert eligibility.reasons[0].dispute is agreed
+
+
 def test_every_failing_rule_is_listed_together():
     decided = dispute(DisputeStatus.DECIDED, outcome=Outcome.REJECTED)
     eligibility = judge(order(shipped_days_ago=40, received_days_ago=30), [decided])
