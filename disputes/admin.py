@@ -8,6 +8,7 @@ Everything a party submitted is read-only here; the only changes are the mediato
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partialmethod
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import AdminForm
@@ -467,27 +468,8 @@ class DisputeAdmin(MediatorActionMixin, MediatorReadOnlyMixin, admin.ModelAdmin)
             reply_by=deadlines.stage_deadline(Stage.INFORMATION_REQUESTED, timezone.now()),
         )
 
-    def note_view(self, request, pk):
-        return self._conversation_view(
-            request,
-            pk,
-            "note",
-            internal=True,
-            label=_("Internal note"),
-            done_message=_("The internal note is added: only mediators see it."),
-        )
-
-    def message_view(self, request, pk):
-        return self._conversation_view(
-            request,
-            pk,
-            "message",
-            internal=False,
-            label=_("Message to both parties"),
-            done_message=_("The message is in the conversation, and the parties are told."),
-        )
-
-    def _conversation_view(self, request, pk, name, *, internal, label, done_message):
+    def _conversation_view(self, request, pk, *, name, internal, label, done_message):
+        """A message in the conversation: to both parties, or an internal note."""
         return self.dispute_action_view(
             request,
             pk,
@@ -498,6 +480,21 @@ class DisputeAdmin(MediatorActionMixin, MediatorReadOnlyMixin, admin.ModelAdmin)
             ),
             done_message=done_message,
         )
+
+    note_view = partialmethod(
+        _conversation_view,
+        name="note",
+        internal=True,
+        label=_("Internal note"),
+        done_message=_("The internal note is added: only mediators see it."),
+    )
+    message_view = partialmethod(
+        _conversation_view,
+        name="message",
+        internal=False,
+        label=_("Message to both parties"),
+        done_message=_("The message is in the conversation, and the parties are told."),
+    )
 
     def decide_view(self, request, pk):
         return self.dispute_action_view(
