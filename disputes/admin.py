@@ -1,28 +1,72 @@
-"""The mediators' workplace: a queue of disputes and one of appeals, decided through actions.
+"""The mediators' workplace: a queue of disputes and one of appeals, acted on through actions.
 
-Everything a buyer submitted is read-only here; the only changes are decisions and
-answers, made through ``disputes.actions`` so each one is an event with its mediator.
+Everything a party submitted is read-only here; the only changes are the mediators' own
+(information requests, messages, internal notes, decisions and answers), made through
+``disputes.actions`` so each one is recorded with its mediator and time.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partialmethod
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import AdminForm
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import MediatorReadOnlyMixin
 
-from . import actions
+from . import actions, deadlines, timeline
 from .evidence.admin import EvidenceInline
-from .forms import AppealAnswerForm, DecisionForm
-from .models import Appeal, Dispute, DisputeEvent, DisputeStatus, Evidence
+from .forms import AppealAnswerForm, DecisionForm, InformationRequestForm, MediatorMessageForm
+from .models import (
+    Appeal,
+    Dispute,
+    DisputeEvent,
+    DisputeMessage,
+    DisputeStatus,
+    Evidence,
+    Party,
+    Stage,
+)
+
+# The stages in which a dispute waits on the mediators: their queue.
+MEDIATOR_STAGES = (Stage.WITH_MEDIATOR, Stage.INFORMATION_REQUESTED)
+
+# Who acts next, and by when, as the queue and the dispute page say it.
+NEXT_STEPS = {
+    (Stage.WAITING_FOR_SELLER, Party.SELLER): _("Seller must answer by %(deadline)s"),
+    (Stage.OFFER_WAITING_FOR_BUYER, Party.BUYER): _("Buyer must answer the offer by %(deadline)s"),
+    (Stage.WITH_MEDIATOR, deadlines.MEDIATOR): _("Decision expected by %(deadline)s"),
+    (Stage.INFORMATION_REQUESTED, Party.BUYER): _("Buyer must reply by %(deadline)s"),
+    (Stage.INFORMATION_REQUESTED, Party.SELLER): _("Seller must reply by %(deadline)s"),
+}
+
+
+def waits_on_mediators(dispute):
+    """Escalated and still open: a mediator may ask for information or decide."""
+    return dispute.is_open and dispute.stage in MEDIATOR_STAGES
+
+
+def next_step_in_words(dispute, now):
+    """Who acts next and by when ("Seller must reply by <date>"), marked once the date has
+    passed; the dispute's status once nobody has anything left to do."""
+    step = deadlines.next_step(dispute)
+    if step.actor is None:
+        return dispute.get_status_display()
+    deadline = date_format(timezone.localtime(step.deadline), "DATETIME_FORMAT")
+    sentence = NEXT_STEPS[dispute.stage, step.actor] % {"deadline": deadline}
+    if step.deadline < now:
+        return _("%(next_step)s (overdue)") % {"next_step": sentence}
+    return sentence
 
 
 class MediatorActionMixin:
@@ -58,11 +102,56 @@ class MediatorActionMixin:
 
 
 class DisputeEventInline(MediatorReadOnlyMixin, admin.TabularInline):
+    """The timeline in sentences: when, who (or the deadline), and what happened."""
+
     model = DisputeEvent
-    fields = ["created_at", "kind", "actor", "details"]
+    fields = ["created_at", "who", "what_happened"]
     readonly_fields = fields
     extra = 0
     verbose_name_plural = _("Timeline")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "dispute__order__seller")
+
+    @admin.display(description=_("who"))
+    def who(self, event):
+        return timeline.who(event.actor, event.dispute.order)
+
+    @admin.display(description=_("what happened"))
+    def what_happened(self, event):
+        return timeline.describe(event, event.dispute.order)
+
+
+class DisputeMessageInline(MediatorReadOnlyMixin, admin.TabularInline):
+    """The conversation as the parties and mediators wrote it, internal notes marked."""
+
+    model = DisputeMessage
+    fields = ["sent_at", "author_role", "seen_by", "body", "files"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = _("Conversation and internal notes")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author", "dispute__order__seller")
+            .prefetch_related("evidence")
+        )
+
+    @admin.display(description=_("from"))
+    def author_role(self, message):
+        return timeline.who(message.author, message.dispute.order)
+
+    @admin.display(description=_("seen by"))
+    def seen_by(self, message):
+        if message.internal:
+            return format_html("<strong>{}</strong>", _("Internal note: mediators only"))
+        return _("Both parties")
+
+    @admin.display(description=_("files"))
+    def files(self, message):
+        return ", ".join(evidence.original_name for evidence in message.evidence.all())
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -88,16 +177,42 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    """Open disputes past their stage's date. For the mediators' own stage that is the date
+    a decision was expected (shown, never enforced); a party's deadline acts by itself, so
+    a party's stage is overdue only until the worker moves the dispute on."""
+
+    title = _("deadline")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Deadline passed")), ("no", _("Deadline not passed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        now = timezone.now()
+        queryset = queryset.filter(status=DisputeStatus.OPEN)
+        if self.value() == "yes":
+            return queryset.filter(stage_deadline__lt=now)
+        return queryset.filter(stage_deadline__gte=now)
+
+
 class QueueStatusFilter(admin.SimpleListFilter):
-    """The queue opens on the disputes waiting for a decision; the others are one click away."""
+    """The queue opens on what waits on the mediators; every status is one click away."""
 
     title = _("status")
     parameter_name = "status"
-    default = DisputeStatus.OPEN
+    waiting = "escalated"
+    default = waiting
     everything = "all"
 
     def lookups(self, request, model_admin):
-        return [*DisputeStatus.choices, (self.everything, _("All"))]
+        return [
+            (self.waiting, _("Waiting on the mediators")),
+            *DisputeStatus.choices,
+            (self.everything, _("All")),
+        ]
 
     def choices(self, changelist):
         selected = self.value() or self.default
@@ -112,55 +227,107 @@ class QueueStatusFilter(admin.SimpleListFilter):
         selected = self.value() or self.default
         if selected == self.everything:
             return queryset
+        if selected == self.waiting:
+            return queryset.filter(status=DisputeStatus.OPEN, stage__in=MEDIATOR_STAGES)
         return queryset.filter(status=selected)
+
+
+@dataclass(frozen=True)
+class DisputeAction:
+    """A mediator's action on a dispute: its link, its page's title, and when it is offered."""
+
+    label: str
+    title: str
+    available: Callable[[Dispute], bool]
+
+
+# Each has a view ``<name>_view``, a URL ``disputes_dispute_<name>`` and a template
+# ``admin/disputes/dispute/<name>.html``.
+DISPUTE_ACTIONS = {
+    "request_information": DisputeAction(
+        _("Ask for information"),
+        _("Ask for information on order %(number)s"),
+        waits_on_mediators,
+    ),
+    # A note is for the mediators' own record: it can be added to any dispute, even closed.
+    "note": DisputeAction(
+        _("Add an internal note"),
+        _("Add an internal note on order %(number)s"),
+        lambda dispute: True,
+    ),
+    "message": DisputeAction(
+        _("Write to both parties"),
+        _("Write to both parties on order %(number)s"),
+        lambda dispute: dispute.is_open,
+    ),
+    "decide": DisputeAction(
+        _("Decide"), _("Decide the dispute on order %(number)s"), waits_on_mediators
+    ),
+}
 
 
 @admin.register(Dispute)
 class DisputeAdmin(MediatorActionMixin, MediatorReadOnlyMixin, admin.ModelAdmin):
-    """The dispute queue. Decisions go through the decide view, which records who and when."""
+    """The mediators' queue and dispute page: both parties' sides, read-only, and the
+    actions a mediator takes on them, each through ``disputes.actions`` with who and when."""
 
     list_display = [
         "order_number",
         "buyer",
+        "seller",
         "reason",
-        "refund_request",
-        "status",
-        "outcome",
-        "opened_at",
+        "stage",
+        "next_step",
+        "escalated_at",
+        "escalation_reason",
         "evidence_count",
     ]
-    list_filter = [QueueStatusFilter, "reason", AgeFilter, "outcome"]
-    search_fields = ["order__number", "order__buyer__username", "order__buyer__email"]
-    list_select_related = ["order__buyer"]
+    list_filter = [QueueStatusFilter, "stage", "reason", AgeFilter, OverdueFilter, "outcome"]
+    search_fields = [
+        "order__number",
+        "order__buyer__username",
+        "order__buyer__email",
+        "order__seller__name",
+        "order__seller__user__username",
+    ]
+    list_select_related = ["order__buyer", "order__seller"]
     # One COUNT per page view, not two: the queue is filtered far more often than not.
     show_full_result_count = False
-    # Oldest first: whoever waited longest is decided first.
-    ordering = ["opened_at"]
+    # Oldest escalation first: whoever has waited on the mediators longest is decided
+    # first. Disputes never escalated (other statuses) come after, oldest first.
+    ordering = [F("escalated_at").asc(nulls_last=True), "opened_at"]
     list_per_page = 50
-    readonly_fields = [
-        "order_link",
-        "buyer",
-        "status",
-        "reason",
-        "refund_request",
-        "requested_amount",
-        "price_paid",
-        "description",
-        "opened_at",
-        "cancelled_at",
-        "outcome",
-        "refund_amount",
-        "decision_note",
-        "decided_by",
-        "decided_at",
+    fieldsets = [
+        (_("Order"), {"fields": ["order_link", "buyer", "seller_account", "price_paid"]}),
+        (
+            _("The buyer's request"),
+            {"fields": ["reason", "buyer_request", "description", "opened_at"]},
+        ),
+        (_("The seller's answer"), {"fields": ["seller_offer", "seller_statement"]}),
+        (
+            _("Where it stands"),
+            {"fields": ["status", "stage", "next_step", "escalated_at", "escalation_reason"]},
+        ),
+        (
+            _("Outcome"),
+            {
+                "fields": [
+                    "outcome",
+                    "refund_granted",
+                    "decision_note",
+                    "decided_by",
+                    "decided_at",
+                    "cancelled_at",
+                ]
+            },
+        ),
     ]
-    fields = readonly_fields
-    inlines = [EvidenceInline, DisputeEventInline]
+    readonly_fields = [field for _name, options in fieldsets for field in options["fields"]]
+    inlines = [EvidenceInline, DisputeMessageInline, DisputeEventInline]
     change_form_template = "admin/disputes/dispute/change_form.html"
 
     def get_queryset(self, request):
-        # A count per listed row, not a JOIN and GROUP BY over every dispute: the page's
-        # 100 rows are then read in queue order straight from dispute_admin_queue_idx.
+        # A count per listed row, not a JOIN and GROUP BY over every dispute.
         evidence_total = (
             Evidence.objects.filter(dispute=OuterRef("pk"))
             .order_by()
@@ -187,30 +354,155 @@ class DisputeAdmin(MediatorActionMixin, MediatorReadOnlyMixin, admin.ModelAdmin)
 
     @admin.display(description=_("price paid"))
     def price_paid(self, dispute):
-        return f"{dispute.order.price} {dispute.order.currency}"
+        return timeline.money(dispute.order.price, dispute.order)
 
     @admin.display(description=_("buyer"), ordering="order__buyer__username")
     def buyer(self, dispute):
         return dispute.order.buyer
 
+    @admin.display(description=_("seller"), ordering="order__seller__name")
+    def seller(self, dispute):
+        return dispute.order.seller
+
+    @admin.display(description=_("seller"))
+    def seller_account(self, dispute):
+        seller = dispute.order.seller
+        if seller.user_id is None:
+            return _("%(name)s (no account: cannot answer in the app)") % {"name": seller.name}
+        return _("%(name)s (account: %(username)s)") % {
+            "name": seller.name,
+            "username": seller.user.get_username(),
+        }
+
+    @admin.display(description=_("request"))
+    def buyer_request(self, dispute):
+        amount = dispute.requested_amount or dispute.order.price
+        return _("%(request)s: %(amount)s") % {
+            "request": dispute.get_refund_request_display(),
+            "amount": timeline.money(amount, dispute.order),
+        }
+
+    @admin.display(description=_("seller's offer"))
+    def seller_offer(self, dispute):
+        if dispute.offer_amount is None:
+            return self.get_empty_value_display()
+        return _("A partial refund of %(amount)s") % {
+            "amount": timeline.money(dispute.offer_amount, dispute.order)
+        }
+
+    @admin.display(description=_("who acts next"))
+    def next_step(self, dispute):
+        return next_step_in_words(dispute, timezone.now())
+
+    @admin.display(description=_("refund granted"))
+    def refund_granted(self, dispute):
+        amount = dispute.refunded_amount
+        if amount is None:
+            return self.get_empty_value_display()
+        return timeline.money(amount, dispute.order)
+
     @admin.display(description=_("evidence"), ordering="evidence_total")
     def evidence_count(self, dispute):
         return dispute.evidence_total
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["mediator_actions"] = [
+                {
+                    "url": reverse(f"admin:disputes_dispute_{name}", args=[obj.pk]),
+                    "label": action.label,
+                }
+                for name, action in DISPUTE_ACTIONS.items()
+                if action.available(obj)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_urls(self):
-        decide = self.admin_site.admin_view(self.decide_view)
         return [
-            path("<int:pk>/decide/", decide, name="disputes_dispute_decide"),
+            *(
+                path(
+                    f"<int:pk>/{name.replace('_', '-')}/",
+                    self.admin_site.admin_view(getattr(self, f"{name}_view")),
+                    name=f"disputes_dispute_{name}",
+                )
+                for name in DISPUTE_ACTIONS
+            ),
             *super().get_urls(),
         ]
 
-    def decide_view(self, request, pk):
-        dispute = get_object_or_404(Dispute.objects.select_related("order__buyer"), pk=pk)
+    def dispute_action_view(self, request, pk, name, *, form, act, done_message, **context):
+        """The page of one of ``DISPUTE_ACTIONS``: ``form`` and ``act`` take the dispute."""
+        dispute = get_object_or_404(
+            Dispute.objects.select_related("order__buyer", "order__seller"), pk=pk
+        )
+        action = DISPUTE_ACTIONS[name]
         return self.action_view(
             request,
             obj=dispute,
-            form=DecisionForm(request.POST or None),
-            act=lambda data: actions.decide_dispute(
+            form=form(dispute),
+            act=lambda data: act(dispute, data),
+            done_message=done_message,
+            template=f"admin/disputes/dispute/{name}.html",
+            title=action.title % {"number": dispute.order.number},
+            can_act=action.available(dispute),
+            next_step=next_step_in_words(dispute, timezone.now()),
+            **context,
+        )
+
+    def request_information_view(self, request, pk):
+        return self.dispute_action_view(
+            request,
+            pk,
+            "request_information",
+            form=lambda dispute: InformationRequestForm(
+                request.POST or None, seller_can_answer=dispute.order.seller.user_id is not None
+            ),
+            act=lambda dispute, data: actions.request_information(
+                dispute=dispute,
+                mediator=request.user,
+                party=data["party"],
+                message=data["message"],
+            ),
+            done_message=_("The request is in the conversation, and the party asked is told."),
+            information_days=deadlines.StageDays.from_settings().information,
+            reply_by=deadlines.stage_deadline(Stage.INFORMATION_REQUESTED, timezone.now()),
+        )
+
+    def _conversation_view(self, request, pk, *, name, internal, label, done_message):
+        """A message in the conversation: to both parties, or an internal note."""
+        return self.dispute_action_view(
+            request,
+            pk,
+            name,
+            form=lambda dispute: MediatorMessageForm(request.POST or None, label=label),
+            act=lambda dispute, data: actions.post_message(
+                dispute=dispute, author=request.user, body=data["body"], internal=internal
+            ),
+            done_message=done_message,
+        )
+
+    note_view = partialmethod(
+        _conversation_view,
+        name="note",
+        internal=True,
+        label=_("Internal note"),
+        done_message=_("The internal note is added: only mediators see it."),
+    )
+    message_view = partialmethod(
+        _conversation_view,
+        name="message",
+        internal=False,
+        label=_("Message to both parties"),
+        done_message=_("The message is in the conversation, and the parties are told."),
+    )
+
+    def decide_view(self, request, pk):
+        return self.dispute_action_view(
+            request,
+            pk,
+            "decide",
+            form=lambda dispute: DecisionForm(request.POST or None),
+            act=lambda dispute, data: actions.decide_dispute(
                 dispute=dispute,
                 mediator=request.user,
                 outcome=data["outcome"],
@@ -218,9 +510,6 @@ class DisputeAdmin(MediatorActionMixin, MediatorReadOnlyMixin, admin.ModelAdmin)
                 note=data["note"],
             ),
             done_message=_("The decision is recorded and the buyer is told."),
-            template="admin/disputes/dispute/decide.html",
-            title=_("Decide the dispute on order %(number)s") % {"number": dispute.order.number},
-            can_act=dispute.status == DisputeStatus.OPEN,
         )
 
 

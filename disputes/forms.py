@@ -4,7 +4,7 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import DisputeReason, Outcome, RefundRequest
+from .models import DisputeReason, Outcome, Party, RefundRequest
 
 DESCRIPTION_MIN_LENGTH = 30
 
@@ -101,6 +101,35 @@ class DecisionForm(forms.Form):
         label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
     )
     note = forms.CharField(label=_("Note to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class InformationRequestForm(forms.Form):
+    """A mediator's question to one party, in the admin; the seller only if it can answer."""
+
+    # Radios with none chosen, as for a decision: the mediator says whom they ask.
+    party = forms.ChoiceField(label=_("Ask"), choices=Party.choices, widget=forms.RadioSelect)
+    message = forms.CharField(
+        label=_("What you need to know"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, seller_can_answer, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not seller_can_answer:
+            party = self.fields["party"]
+            party.choices = [(Party.BUYER, Party.BUYER.label)]
+            party.error_messages["invalid_choice"] = _(
+                "This seller has no account and cannot answer in the app: ask the buyer."
+            )
+
+
+class MediatorMessageForm(forms.Form):
+    """A mediator's message in the conversation, or an internal note, as ``label`` says."""
+
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = label
 
 
 class AppealAnswerForm(forms.Form):

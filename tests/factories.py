@@ -17,11 +17,14 @@ FIXED_NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
 def make_buyer(username="alice", **fields):
     user_model = get_user_model()
-    user, _ = user_model.objects.get_or_create(
+    user, created = user_model.objects.get_or_create(
         username=username, defaults={"email": f"{username}@example.com", **fields}
     )
-    user.set_password("correct-horse-battery")
-    user.save()
+    # Only a new account gets its password: setting it again would sign out the sessions
+    # of an account fetched twice (a mediator logged in, then a builder making the same).
+    if created:
+        user.set_password("correct-horse-battery")
+        user.save()
     return user
 
 

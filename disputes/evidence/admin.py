@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import MediatorReadOnlyMixin
+from disputes import timeline
 from disputes.models import Evidence, EvidenceKind
 
 from .sizes import megabytes
@@ -16,7 +17,8 @@ def _file_url(evidence, variant):
 
 
 class EvidenceInline(MediatorReadOnlyMixin, admin.TabularInline):
-    """Read-only evidence of a dispute or an appeal: mediators cannot change what a buyer sent."""
+    """Read-only evidence of a dispute or an appeal, each file with who sent it (buyer or
+    seller): mediators cannot change what a party sent."""
 
     model = Evidence
     extra = 0
@@ -24,6 +26,7 @@ class EvidenceInline(MediatorReadOnlyMixin, admin.TabularInline):
     show_change_link = False
     fields = [
         "preview",
+        "uploader",
         "original_name",
         "kind",
         "mime",
@@ -34,6 +37,13 @@ class EvidenceInline(MediatorReadOnlyMixin, admin.TabularInline):
     ]
     readonly_fields = fields
     ordering = ["uploaded_at", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by", "order__seller")
+
+    @admin.display(description=_("uploaded by"))
+    def uploader(self, evidence):
+        return timeline.who(evidence.uploaded_by, evidence.order)
 
     @admin.display(description=_("preview"))
     def preview(self, evidence):

@@ -7,8 +7,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from disputes.models import DisputeEvent, EventKind, Evidence, EvidenceKind
-from tests.disputes.builders import appealed_dispute, open_dispute
+from disputes import actions
+from disputes.models import DisputeEvent, EventKind, Evidence, EvidenceKind, Party
+from tests.disputes.builders import (
+    appealed_dispute,
+    information_requested_dispute,
+    make_mediator,
+    open_dispute,
+    refused_dispute,
+    seller_of,
+)
 from tests.factories import make_buyer
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +30,12 @@ def count_queries(client, url):
     return len(queries)
 
 
-def add_evidence_and_events(dispute, files):
-    buyer = dispute.order.buyer
+def add_evidence_and_events(dispute, files, uploader=None):
+    uploader = uploader or dispute.order.buyer
     for _ in range(files):
         name = f"IMG_{next(_files)}.jpg"
         Evidence.objects.create(
-            uploaded_by=buyer,
+            uploaded_by=uploader,
             order=dispute.order,
             dispute=dispute,
             kind=EvidenceKind.PHOTO,
@@ -42,7 +50,7 @@ def add_evidence_and_events(dispute, files):
         DisputeEvent.objects.create(
             dispute=dispute,
             kind=EventKind.EVIDENCE_ADDED,
-            actor=buyer,
+            actor=uploader,
             details={"evidence": [name]},
         )
 
@@ -85,3 +93,39 @@ def test_admin_queue_shows_each_disputes_own_evidence_count(mediator_client):
         for dispute in response.context["cl"].result_list
     }
     assert totals == {"none": 0, "three": 3}
+
+
+def test_admin_queue_of_every_stage_runs_as_many_queries_for_one_dispute_as_for_many(client):
+    client.force_login(make_mediator())
+    url = reverse("admin:disputes_dispute_changelist")
+    refused_dispute(make_buyer("buyer-0"))
+    with_one = count_queries(client, url)
+    for index in range(1, 10):
+        buyer = make_buyer(f"buyer-{index}")
+        information_requested_dispute(buyer, party=[Party.BUYER, Party.SELLER][index % 2])
+        add_evidence_and_events(open_dispute(buyer), files=index % 3)
+    assert count_queries(client, url) == with_one
+    assert with_one <= 8
+
+
+def add_conversation(dispute, rounds):
+    """Messages of both parties and internal notes, each party's evidence, and events."""
+    mediator, seller = make_mediator(), seller_of(dispute)
+    for _ in range(rounds):
+        actions.post_message(dispute=dispute, author=dispute.order.buyer, body="It broke.")
+        actions.post_message(dispute=dispute, author=seller, body="It left us intact.")
+        actions.post_message(dispute=dispute, author=mediator, body="Third claim.", internal=True)
+    add_evidence_and_events(dispute, files=rounds)
+    add_evidence_and_events(dispute, files=rounds, uploader=seller)
+
+
+def test_admin_dispute_page_query_count_does_not_grow_with_messages_events_or_evidence(client):
+    client.force_login(make_mediator())
+    dispute = refused_dispute(make_buyer("buyer"))
+    url = reverse("admin:disputes_dispute_change", args=[dispute.pk])
+    add_conversation(dispute, rounds=1)
+    # The first view also fills the content types' cache.
+    client.get(url)
+    with_one = count_queries(client, url)
+    add_conversation(dispute, rounds=10)
+    assert count_queries(client, url) == with_one

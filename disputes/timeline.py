@@ -1,0 +1,136 @@
+"""A dispute's timeline in words: who did each event, and what it was, as a sentence.
+
+Reads the ``details`` each kind of event records (``disputes.events``), so a timeline
+says "Seller offered a partial refund of 5.00 EUR", never the raw details.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import DisputeReason, EscalationReason, EventKind, Outcome, Party
+
+# A sentence per kind; where it depends on a detail, (that detail, {its value: sentence}),
+# with None for a value the sentence table does not know. Lazy: translated when used.
+SENTENCES = {
+    EventKind.OPENED: gettext_lazy("Dispute opened: %(problem)s; the buyer asks for %(request)s"),
+    EventKind.REOPENED: gettext_lazy(
+        "Dispute reopened: %(problem)s; the buyer asks for %(request)s"
+    ),
+    EventKind.SELLER_ACCEPTED: gettext_lazy("Seller accepted the request: a refund of %(refund)s"),
+    EventKind.OFFER_MADE: gettext_lazy("Seller offered a partial refund of %(amount)s"),
+    EventKind.OFFER_ACCEPTED: gettext_lazy("Buyer accepted the offer: a refund of %(refund)s"),
+    EventKind.OFFER_REFUSED: gettext_lazy("Buyer refused the offer"),
+    EventKind.SELLER_REFUSED: gettext_lazy("Seller refused the request, with a statement"),
+    EventKind.ESCALATED: gettext_lazy("Escalated to the mediators: %(why)s"),
+    EventKind.INFORMATION_REQUESTED: (
+        "party",
+        {
+            Party.BUYER: gettext_lazy("A mediator asked the buyer for information"),
+            Party.SELLER: gettext_lazy("A mediator asked the seller for information"),
+            None: gettext_lazy("A mediator asked for information"),
+        },
+    ),
+    EventKind.INFORMATION_LAPSED: (
+        "party",
+        {
+            Party.BUYER: gettext_lazy(
+                "The buyer did not reply in time: the information request lapsed"
+            ),
+            Party.SELLER: gettext_lazy(
+                "The seller did not reply in time: the information request lapsed"
+            ),
+            None: gettext_lazy("The information request lapsed"),
+        },
+    ),
+    EventKind.MESSAGE: gettext_lazy("Wrote in the conversation"),
+    EventKind.CANCELLED: gettext_lazy("Buyer cancelled the dispute"),
+    EventKind.EVIDENCE_ADDED: gettext_lazy("Added evidence"),
+    EventKind.DECIDED: (
+        "outcome",
+        {
+            Outcome.FULL_REFUND: gettext_lazy("Decided: a full refund"),
+            Outcome.PARTIAL_REFUND: gettext_lazy("Decided: a partial refund of %(refund)s"),
+            Outcome.REJECTED: gettext_lazy("Decided: rejected, in the seller's favour"),
+            None: gettext_lazy("Decided"),
+        },
+    ),
+    EventKind.APPEAL_SENT: gettext_lazy("Buyer appealed the decision to customer service"),
+    EventKind.APPEAL_ANSWERED: gettext_lazy("Customer service answered the appeal"),
+}
+
+
+def money(amount, order) -> str:
+    """An amount in the order's currency, as the admin writes it: ``5.00 EUR``."""
+    return f"{amount} {order.currency}"
+
+
+def party_of(user, order) -> str | None:
+    """``Party.BUYER`` or ``Party.SELLER`` when ``user`` is one of the order's parties."""
+    if user.pk == order.buyer_id:
+        return Party.BUYER
+    if user.pk == order.seller.user_id:
+        return Party.SELLER
+    return None
+
+
+def who(user, order) -> str:
+    """Who ``user`` is on ``order``'s dispute: buyer, seller or mediator, with their name.
+
+    ``None`` is the deadline: what nobody did by hand, the worker did when time ran out.
+    """
+    if user is None:
+        return _("By the deadline")
+    name = {"name": user.get_username()}
+    match party_of(user, order):
+        case Party.BUYER:
+            return _("Buyer (%(name)s)") % name
+        case Party.SELLER:
+            return _("Seller (%(name)s)") % name
+    if user.is_staff:
+        return _("Mediator (%(name)s)") % name
+    return user.get_username()
+
+
+def describe(event, order) -> str:
+    """``event`` as a sentence, with the names of the files it attached."""
+    sentence = _sentence(event.kind, event.details) % _in_words(event.details, order)
+    if files := event.details.get("evidence"):
+        return _("%(sentence)s (files: %(files)s)") % {
+            "sentence": sentence,
+            "files": ", ".join(files),
+        }
+    return sentence
+
+
+def _sentence(kind, details):
+    sentence = SENTENCES[kind]
+    if isinstance(sentence, tuple):
+        detail, by_value = sentence
+        return by_value.get(details.get(detail), by_value[None])
+    return sentence
+
+
+def _in_words(details, order) -> dict:
+    """Every detail an event may record, as the sentences write it."""
+    requested = details.get("requested_amount")
+    return {
+        "problem": _lower_first(_label(DisputeReason, details.get("reason"))),
+        "request": (
+            _("a partial refund of %(amount)s") % {"amount": money(requested, order)}
+            if requested
+            else _("a full refund")
+        ),
+        "amount": money(details.get("amount"), order),
+        # An agreement on a full refund records the price paid; older events may not.
+        "refund": money(details.get("refund_amount") or order.price, order),
+        "why": _lower_first(_label(EscalationReason, details.get("reason"))),
+    }
+
+
+def _label(choices, value) -> str:
+    return choices(value).label if value in choices.values else str(value)
+
+
+def _lower_first(text) -> str:
+    text = str(text)
+    return text[:1].lower() + text[1:]
