@@ -74,9 +74,7 @@ class DisputeWizard(SessionWizardView):
         # page (or the no-JavaScript evidence buttons) loses nothing.
         if "restart" in request.GET or self.storage.current_step is None:
             return super().get(request, *args, **kwargs)
-        step = self.steps.current
-        data = self.storage.get_step_data(step)
-        return self.render(self.get_form(step, data=data) if data else self.get_form(step))
+        return self.render(self.unsubmitted_form(self.steps.current))
 
     def post(self, request, *args, **kwargs):
         if self.posted_step() == "details":
@@ -89,11 +87,36 @@ class DisputeWizard(SessionWizardView):
             self.upload_refusals = result.refusals
         goto_step = request.POST.get("wizard_goto_step")
         if goto_step in self.get_form_list():
-            # Going back keeps what was typed on this step.
-            self.storage.set_step_data(self.steps.current, request.POST)
+            # Going back keeps what was typed on the step left, judged only once submitted.
+            self.keep_typed_data()
         elif self.upload_refusals:
             return self.render(self.get_form(data=request.POST))
         return super().post(request, *args, **kwargs)
+
+    def keep_typed_data(self):
+        """Keep what was typed on the posted step without judging it (the buyer is leaving
+        the step, not submitting it)."""
+        step = self.posted_step()
+        if step in self.get_form_list():
+            self.storage.set_step_data(step, self.request.POST)
+
+    def unsubmitted_form(self, step):
+        """The form of a step the buyer arrives at rather than submits: unbound, so it shows
+        no errors, with what they typed there before (else the initial answers)."""
+        form = self.get_form(step)
+        data = self.storage.get_step_data(step)
+        if data:
+            typed = self.get_form(step, data=data)
+            form.initial = form.initial | {name: typed[name].data for name in typed.fields}
+        return form
+
+    def render_next_step(self, form, **kwargs):
+        self.storage.current_step = self.steps.next
+        return self.render(self.unsubmitted_form(self.steps.current), **kwargs)
+
+    def render_goto_step(self, goto_step, **kwargs):
+        self.storage.current_step = goto_step
+        return self.render(self.unsubmitted_form(goto_step), **kwargs)
 
     def process_step_files(self, form):
         # Evidence files were stored as Evidence rows in post(); formtools keeps none.

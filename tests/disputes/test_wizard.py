@@ -214,3 +214,44 @@ def test_a_file_sent_from_an_older_evidence_page_is_kept(wizard, order):
     )
     assert "Step 4 of 4" in response.content.decode()
     assert "second.png" in response.content.decode()
+
+
+def test_a_step_reached_again_without_being_submitted_shows_no_errors(wizard):
+    """Back from step 3 with nothing typed, then Next from step 2: step 3 is not judged yet."""
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    wizard.back("details", "refund", {"description": ""})
+    content = wizard.post("refund", {"refund_request": "full"}).content.decode()
+    assert "Step 3 of 4" in content
+    assert "This field is required." not in content
+    assert 'aria-invalid="true"' not in content
+    # Once the buyer submits the step, it is judged.
+    content = wizard.post("details", {"description": ""}).content.decode()
+    assert "This field is required." in content
+
+
+def test_a_step_left_half_typed_comes_back_as_typed_without_errors(wizard):
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.back("refund", "reason", {"refund_request": "partial", "requested_amount": "99"})
+    content = wizard.post("reason", {"reason": "defective"}).content.decode()
+    assert "Step 2 of 4" in content
+    assert 'value="99"' in content
+    assert 'value="partial" required id="id_refund-refund_request_1" checked' in content
+    assert "less than the price paid" not in content
+    # Coming back to the page later shows the same, without errors either.
+    content = wizard.start().content.decode()
+    assert 'value="99"' in content
+    assert "less than the price paid" not in content
+
+
+def test_back_from_an_older_page_keeps_what_was_typed_on_that_page(wizard):
+    """The browser's Back button shows step 3 while the session is on step 4."""
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    wizard.post("details", {"description": DESCRIPTION})
+    wizard.back("details", "refund", {"description": DESCRIPTION + " Edited."})
+    content = wizard.post("refund", {"refund_request": "full"}).content.decode()
+    assert DESCRIPTION + " Edited." in content
