@@ -1,5 +1,6 @@
 """The wizard through Django's test client: no JavaScript, every answer kept."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def test_the_four_steps_open_a_dispute(wizard, order, buyer):
     dispute = Dispute.objects.get(order=order)
     assert response.status_code == 302
     assert response.url == dispute.get_absolute_url()
-    assert dispute.requested_amount == 4.5
+    assert dispute.requested_amount == Decimal("4.50")
     assert [evidence.original_name for evidence in dispute.evidence.all()] == ["cable.png"]
     assert dispute.events.get().details["evidence"] == ["cable.png"]
 
@@ -89,7 +90,7 @@ def test_partial_refund_above_the_price_is_refused_on_its_step(wizard):
     wizard.start()
     wizard.post("reason", {"reason": "defective"})
     response = wizard.post("refund", {"refund_request": "partial", "requested_amount": "12.99"})
-    assert "less than the price paid (12.99)" in response.content.decode()
+    assert "less than the price paid (€12.99)" in response.content.decode()
 
 
 def test_refused_file_is_named_while_accepted_file_and_description_are_kept(wizard, order):
