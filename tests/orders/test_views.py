@@ -126,3 +126,14 @@ def test_order_page_never_rounds_the_time_left_up(buyer_client, buyer):
             reverse("orders:detail", args=[order.number]), headers={"accept-language": "fr"}
         )
     assert "(il reste 11 jours)" in response.content.decode()
+
+
+def test_the_language_switcher_of_other_pages_posts_to_set_language(buyer_client):
+    content = buyer_client.get(reverse("orders:list")).content.decode()
+    assert f'action="{reverse("set_language")}"' in content
+    assert 'name="language" data-submit-on-change>' in content
+    response = buyer_client.post(
+        reverse("set_language"), {"language": "fr", "next": reverse("orders:list")}
+    )
+    assert response.status_code == 302
+    assert "Commandes" in buyer_client.get(reverse("orders:list")).content.decode()
