@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.factories import make_buyer
 
@@ -7,6 +8,14 @@ from tests.factories import make_buyer
 def fast_password_hashing(settings):
     # The default hasher is slow on purpose; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def language_restored():
+    """A request in French through the test client leaves French active in the test's
+    thread (LocaleMiddleware activates it); the next test starts as this one did."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 @pytest.fixture(autouse=True)
