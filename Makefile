@@ -7,11 +7,18 @@ PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/disputes
+# `make run PORT=8300`: the server, the printed login address and emails' links follow it.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
+# What `make demo-reset` deletes: the demo's SQLite database and evidence folder (defaults).
+DEMO_DB := db.sqlite3
+DEMO_EVIDENCE := var/evidence
 
-.PHONY: help run test test-postgres lint format bench messages python-check
+.PHONY: help run demo-reset demo-reset-check test test-postgres lint format bench messages python-check
 
 help:
-	@echo "make run            the app with demo data on SQLite at http://127.0.0.1:8000"
+	@echo "make run            the app with demo data on SQLite at http://127.0.0.1:$(PORT) (PORT=...)"
+	@echo "make demo-reset     delete the demo's SQLite database and evidence, and load the demo again"
 	@echo "make test           the whole test suite (unit, integration, browser)"
 	@echo "make test-postgres  the same suite against PostgreSQL ($(PG_URL))"
 	@echo "make lint           ruff check and ruff format --check"
@@ -38,8 +45,22 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 run: $(VENV)/.installed-run
 	@bash scripts/system-deps.sh run
 	$(BIN)/python manage.py migrate --no-input -v 0
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Starts the demo over: what was done by hand (disputes, evidence) is gone. Only the demo's
+# own files are deleted: it refuses to run with another database or evidence storage set.
+demo-reset: demo-reset-check $(VENV)/.installed-run
+	rm -f $(DEMO_DB) $(DEMO_DB)-journal $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf $(DEMO_EVIDENCE)
+	$(BIN)/python manage.py migrate --no-input -v 0
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+
+demo-reset-check:
+	@if [ -n "$$DATABASE_URL$$EVIDENCE_ROOT$$EVIDENCE_STORAGE_BACKEND" ]; then \
+	  echo "error: demo-reset deletes only the demo's $(DEMO_DB) and $(DEMO_EVIDENCE);" \
+	    "unset DATABASE_URL, EVIDENCE_ROOT and EVIDENCE_STORAGE_BACKEND to use it." >&2; \
+	  exit 1; fi
 
 test: $(VENV)/.installed-test
 	@bash scripts/system-deps.sh test

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from orders.money import format_amount, format_money, parse_amount
+
 from .models import DisputeReason, Outcome, Party, RefundRequest
 
 DESCRIPTION_MIN_LENGTH = 30
@@ -23,37 +25,48 @@ class RefundForm(forms.Form):
         choices=RefundRequest.choices,
         widget=forms.RadioSelect,
     )
-    requested_amount = forms.DecimalField(
+    # Text, read the buyer's way in clean_requested_amount (orders.money.parse_amount), and
+    # only for a partial refund: for a full refund whatever the box holds is not used.
+    requested_amount = forms.CharField(
         label=_("Amount you ask for"),
         required=False,
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        help_text=_("Only for a partial refund."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, order, **kwargs):
         super().__init__(*args, **kwargs)
         self.order = order
         self.fields["requested_amount"].help_text = _(
-            "Only for a partial refund: more than 0 and less than %(price)s, in %(currency)s."
-        ) % {"price": order.price, "currency": order.currency}
+            "Used only for a partial refund: more than 0 and less than %(price)s."
+        ) % {"price": format_money(order.price, order.currency)}
+        amount = self.initial.get("requested_amount")
+        if isinstance(amount, Decimal):
+            # An earlier answer (reopening), written as the buyer would type it.
+            self.initial = self.initial | {
+                "requested_amount": format_amount(amount, order.currency)
+            }
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("refund_request") != RefundRequest.PARTIAL:
-            cleaned["requested_amount"] = None
-            return cleaned
-        amount = cleaned.get("requested_amount")
-        if amount is None:
-            self.add_error("requested_amount", _("Enter the amount you ask for."))
-        elif not (Decimal(0) < amount < self.order.price):
-            self.add_error(
-                "requested_amount",
-                _("Enter an amount more than 0 and less than the price paid (%(price)s).")
-                % {"price": self.order.price},
+    def clean_requested_amount(self):
+        if self.cleaned_data.get("refund_request") != RefundRequest.PARTIAL:
+            return None
+        typed = self.cleaned_data["requested_amount"]
+        if not typed:
+            raise forms.ValidationError(_("Enter the amount you ask for."), code="required")
+        try:
+            amount = parse_amount(typed, self.order.currency)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter the amount in figures, such as %(example)s."),
+                code="invalid",
+                params={"example": format_amount(Decimal("5.50"), self.order.currency)},
+            ) from None
+        if not (Decimal(0) < amount < self.order.price):
+            raise forms.ValidationError(
+                _("Enter an amount more than 0 and less than the price paid (%(price)s)."),
+                code="out_of_range",
+                params={"price": format_money(self.order.price, self.order.currency)},
             )
-        return cleaned
+        return amount
 
 
 class DetailsForm(forms.Form):

@@ -5,11 +5,12 @@ wizard form field (formtools keeps one file per field and never cleans up): each
 stored as an ``Evidence`` row tied to this wizard's draft key as soon as it arrives.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 from formtools.wizard.views import SessionWizardView
 
@@ -21,7 +22,7 @@ from .evidence import recording
 from .evidence.drafts import issue_draft_key
 from .evidence.panel import panel_evidence
 from .forms import DetailsForm, ReasonForm, RefundForm, ReviewForm
-from .models import Dispute, DisputeReason, DisputeStatus
+from .models import Dispute, DisputeReason, DisputeStatus, Evidence
 
 
 class DisputeWizard(SessionWizardView):
@@ -76,9 +77,7 @@ class DisputeWizard(SessionWizardView):
         # page (or the no-JavaScript evidence buttons) loses nothing.
         if "restart" in request.GET or self.storage.current_step is None:
             return super().get(request, *args, **kwargs)
-        step = self.steps.current
-        data = self.storage.get_step_data(step)
-        return self.render(self.get_form(step, data=data) if data else self.get_form(step))
+        return self.render(self.unsubmitted_form(self.steps.current))
 
     def post(self, request, *args, **kwargs):
         if self.posted_step() == "details":
@@ -89,13 +88,91 @@ class DisputeWizard(SessionWizardView):
                 draft_key=self.draft_key,
             )
             self.upload_refusals = result.refusals
+        language = request.POST.get("language")
+        if language in dict(settings.LANGUAGES) and language != get_language():
+            return self.switch_language(language)
+        if evidence_pk := request.POST.get("evidence_pk"):
+            return self.remove_evidence(evidence_pk)
         goto_step = request.POST.get("wizard_goto_step")
         if goto_step in self.get_form_list():
-            # Going back keeps what was typed on this step.
-            self.storage.set_step_data(self.steps.current, request.POST)
+            # Going back keeps what was typed on the step left, judged only once submitted.
+            self.keep_typed_data()
         elif self.upload_refusals:
             return self.render(self.get_form(data=request.POST))
         return super().post(request, *args, **kwargs)
+
+    def keep_typed_data(self):
+        """Keep what was typed on the posted step without judging it (the buyer is leaving
+        the step, or doing something else on it, not submitting it); it becomes the
+        current step."""
+        step = self.posted_step()
+        if step in self.get_form_list():
+            self.storage.set_step_data(step, self.request.POST)
+            self.storage.current_step = step
+
+    def switch_language(self, language):
+        """The language switcher of a wizard page submits the wizard's form (see
+        _language_switcher.html): keep what was typed, then show the step in ``language``.
+
+        A submission in the page's own language is the form's default button at work
+        (Enter in a field, without JavaScript): it goes on as Next, so it never gets here.
+        """
+        self.keep_typed_data()
+        self.report_upload_refusals()
+        response = redirect(self.request.get_full_path())
+        # The cookie Django's set_language view sets.
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response
+
+    def remove_evidence(self, evidence_pk):
+        """A Remove button of the evidence panel, without JavaScript (its ``remove_action``
+        is this page): remove the draft file and show the step again as it was typed."""
+        self.keep_typed_data()
+        drafts = Evidence.objects.drafts(
+            buyer=self.request.user, order=self.order, key=self.draft_key
+        )
+        evidence = drafts.filter(pk=evidence_pk).first() if evidence_pk.isdigit() else None
+        if evidence is not None:
+            try:
+                recording.remove_draft(evidence)
+            except ValueError:
+                pass  # attached or removed meanwhile (another tab): nothing to remove
+            else:
+                messages.success(
+                    self.request, _("%(name)s was removed.") % {"name": evidence.original_name}
+                )
+        return self.render(self.unsubmitted_form(self.steps.current))
+
+    def report_upload_refusals(self):
+        for refusal in self.upload_refusals:
+            messages.error(self.request, refusal.message)
+
+    def unsubmitted_form(self, step):
+        """The form of a step the buyer arrives at rather than submits: unbound, so it shows
+        no errors, with what they typed there before (else the initial answers)."""
+        form = self.get_form(step)
+        data = self.storage.get_step_data(step)
+        if data:
+            typed = self.get_form(step, data=data)
+            form.initial = form.initial | {name: typed[name].data for name in typed.fields}
+        return form
+
+    def render_next_step(self, form, **kwargs):
+        self.storage.current_step = self.steps.next
+        return self.render(self.unsubmitted_form(self.steps.current), **kwargs)
+
+    def render_goto_step(self, goto_step, **kwargs):
+        self.storage.current_step = goto_step
+        return self.render(self.unsubmitted_form(goto_step), **kwargs)
 
     def process_step_files(self, form):
         # Evidence files were stored as Evidence rows in post(); formtools keeps none.
@@ -127,6 +204,8 @@ class DisputeWizard(SessionWizardView):
             step_title=self.step_titles[self.steps.current],
             draft_key=self.draft_key,
             upload_refusals=self.upload_refusals,
+            # The language switcher submits this form, so a new language loses nothing.
+            language_form="wizard-form",
         )
         if self.steps.current == "review":
             answers = self.answers()

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from tests.factories import make_buyer
 
@@ -70,6 +71,14 @@ def run_tasks():
 def fast_password_hashing(settings):
     # The default hasher is slow on purpose; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def language_restored():
+    """A request in French through the test client leaves French active in the test's
+    thread (LocaleMiddleware activates it); the next test starts as this one did."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -12,15 +12,19 @@ register = template.Library()
 
 
 @register.inclusion_tag(panel.TEMPLATE, takes_context=True)
-def evidence_panel(context, order, *, dispute=None, draft="", refusals=()):
-    """The panel for ``order``'s draft or open dispute; no-JavaScript forms return here."""
+def evidence_panel(context, order, *, dispute=None, draft="", refusals=(), remove_action=""):
+    """The panel for ``order``'s draft or open dispute; no-JavaScript forms return here.
+
+    ``remove_action``: where a no-JavaScript Remove posts the page's form, when the page
+    handles removals itself to keep what was typed (the wizard).
+    """
     return panel.panel_context(
         order=order,
         dispute=dispute,
         draft=draft,
         refusals=refusals,
         next_url=context["request"].get_full_path(),
-    )
+    ) | {"remove_action": remove_action}
 
 
 @register.filter

@@ -1,9 +1,37 @@
-// After htmx swaps in the next wizard step, keyboard and screen-reader users start on its
-// heading, as they would after a full page load, instead of at the top of the document.
-document.addEventListener("htmx:afterSettle", function (event) {
-  var wizard = event.target && event.target.id === "wizard" ? event.target : null;
-  var heading = wizard && wizard.querySelector("[data-step-heading]");
-  if (heading) {
-    heading.focus();
+// The dispute wizard's small behaviours; every step works without them.
+(function () {
+  "use strict";
+
+  // The amount is asked only for a partial refund: hidden while another choice (or none)
+  // is made. Without JavaScript it stays visible and its hint says it is only for that.
+  var REFUND_CHOICE = "input[type=radio][name$='refund_request']";
+
+  function showAmountForPartialRefund() {
+    var amount = document.querySelector("[data-partial-refund-only]");
+    if (!amount) {
+      return;
+    }
+    var chosen = document.querySelector(REFUND_CHOICE + ":checked");
+    amount.hidden = !chosen || chosen.value !== "partial";
   }
-});
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches(REFUND_CHOICE)) {
+      showAmountForPartialRefund();
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", showAmountForPartialRefund);
+
+  // After htmx swaps in the next wizard step, keyboard and screen-reader users start on its
+  // heading, as they would after a full page load, instead of at the top of the document.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var wizard = event.target && event.target.id === "wizard" ? event.target : null;
+    var heading = wizard && wizard.querySelector("[data-step-heading]");
+    if (heading) {
+      heading.focus();
+    }
+  });
+
+  showAmountForPartialRefund();
+})();

@@ -1,5 +1,8 @@
 """The wizard through Django's test client: no JavaScript, every answer kept."""
 
+import re
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -58,7 +61,7 @@ def test_the_four_steps_open_a_dispute(wizard, order, buyer):
     dispute = Dispute.objects.get(order=order)
     assert response.status_code == 302
     assert response.url == dispute.get_absolute_url()
-    assert dispute.requested_amount == 4.5
+    assert dispute.requested_amount == Decimal("4.50")
     assert [evidence.original_name for evidence in dispute.evidence.all()] == ["cable.png"]
     assert dispute.events.get(kind="opened").details["evidence"] == ["cable.png"]
 
@@ -81,7 +84,7 @@ def test_partial_refund_above_the_price_is_refused_on_its_step(wizard):
     wizard.start()
     wizard.post("reason", {"reason": "defective"})
     response = wizard.post("refund", {"refund_request": "partial", "requested_amount": "12.99"})
-    assert "less than the price paid (12.99)" in response.content.decode()
+    assert "less than the price paid (€12.99)" in response.content.decode()
 
 
 def test_refused_file_is_named_while_accepted_file_and_description_are_kept(wizard, order):
@@ -204,3 +207,126 @@ def test_a_file_sent_from_an_older_evidence_page_is_kept(wizard, order):
     )
     assert "Step 4 of 4" in response.content.decode()
     assert "second.png" in response.content.decode()
+
+
+def test_a_step_reached_again_without_being_submitted_shows_no_errors(wizard):
+    """Back from step 3 with nothing typed, then Next from step 2: step 3 is not judged yet."""
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    wizard.back("details", "refund", {"description": ""})
+    content = wizard.post("refund", {"refund_request": "full"}).content.decode()
+    assert "Step 3 of 4" in content
+    assert "This field is required." not in content
+    assert 'aria-invalid="true"' not in content
+    # Once the buyer submits the step, it is judged.
+    content = wizard.post("details", {"description": ""}).content.decode()
+    assert "This field is required." in content
+
+
+def test_a_step_left_half_typed_comes_back_as_typed_without_errors(wizard):
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.back("refund", "reason", {"refund_request": "partial", "requested_amount": "99"})
+    content = wizard.post("reason", {"reason": "defective"}).content.decode()
+    assert "Step 2 of 4" in content
+    assert 'value="99"' in content
+    assert 'value="partial" required id="id_refund-refund_request_1" checked' in content
+    assert "less than the price paid" not in content
+    # Coming back to the page later shows the same, without errors either.
+    content = wizard.start().content.decode()
+    assert 'value="99"' in content
+    assert "less than the price paid" not in content
+
+
+def test_back_from_an_older_page_keeps_what_was_typed_on_that_page(wizard):
+    """The browser's Back button shows step 3 while the session is on step 4."""
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    wizard.post("details", {"description": DESCRIPTION})
+    wizard.back("details", "refund", {"description": DESCRIPTION + " Edited."})
+    content = wizard.post("refund", {"refund_request": "full"}).content.decode()
+    assert DESCRIPTION + " Edited." in content
+
+
+def submit_with(content, button_value, fields):
+    """What a browser without JavaScript sends when the button with ``button_value`` is
+    clicked: the form's fields to the button's formaction (else the form's action)."""
+    button = re.search(rf'<button[^>]*value="{button_value}"[^>]*>', content).group(0)
+    action = re.search(r'formaction="([^"]*)"', button)
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', content))
+    return action.group(1) if action else None, hidden | fields
+
+
+def test_removing_a_file_without_javascript_keeps_the_description_typed(wizard, order):
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    content = wizard.post(
+        "details",
+        {"description": ""},
+        evidence=[
+            corpus_upload("good/png_photo_hopper.png", "cable.png"),
+            corpus_upload("good/jpeg_exif_orientation_6.jpg", "plug.jpg"),
+        ],
+    ).content.decode()
+    plug = order.evidence.get(original_name="plug.jpg")
+    action, data = submit_with(
+        content, plug.pk, {"details-description": DESCRIPTION, "evidence_pk": str(plug.pk)}
+    )
+    response = wizard.client.post(action or wizard.url, data, follow=True)
+    content = response.content.decode()
+    assert "Step 3 of 4" in content
+    assert DESCRIPTION in content
+    assert "plug.jpg was removed." in content
+    assert "cable.png" in content
+    assert "This field is required." not in content
+    assert not order.evidence.filter(pk=plug.pk).exists()
+    # Next goes on with that description.
+    assert "Step 4 of 4" in wizard.post("details", {"description": DESCRIPTION}).content.decode()
+
+
+def test_a_file_of_another_draft_is_not_removed_by_the_wizard(wizard, order, buyer):
+    wizard.start()
+    other = store_evidence(
+        [corpus_upload("good/png_photo_hopper.png", "other.png")],
+        buyer,
+        order,
+        draft_key="another-wizard",
+    ).stored[0]
+    response = wizard.post("details", {"description": DESCRIPTION}, evidence_pk=str(other.pk))
+    assert "Step 3 of 4" in response.content.decode()
+    assert order.evidence.filter(pk=other.pk).exists()
+
+
+def test_the_language_switcher_of_a_wizard_page_submits_the_wizard_form(wizard):
+    content = wizard.start().content.decode()
+    assert re.search(r'<form method="post"[^>]* id="wizard-form"', content)
+    assert 'name="language" data-submit-on-change form="wizard-form"' in content
+    assert '<button type="submit" form="wizard-form">Change</button>' in content
+
+
+def test_switching_language_mid_wizard_keeps_what_was_typed(wizard):
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "partial", "requested_amount": "5.50"})
+    response = wizard.post("details", {"description": "Half typed"}, language="fr")
+    assert response.status_code == 302
+    assert response.url == wizard.url
+    assert response.cookies["django_language"].value == "fr"
+    content = wizard.client.get(wizard.url).content.decode()
+    assert "Étape 3 sur 4" in content
+    assert "Half typed" in content
+    assert "errorlist" not in content  # not judged: the buyer did not press Next
+    # Back on step 2, the amount typed is there, written as typed.
+    content = wizard.back("details", "refund", {"description": "Half typed"}).content.decode()
+    assert 'value="5.50"' in content
+
+
+def test_the_page_language_sent_with_the_form_is_the_next_button_at_work(wizard):
+    """Without JavaScript, Enter in a field clicks the form's first button: Change."""
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    response = wizard.post("refund", {"refund_request": "full"}, language="en")
+    assert "Step 3 of 4" in response.content.decode()

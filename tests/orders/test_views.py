@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import make_order
 
@@ -107,3 +107,33 @@ def test_pages_allow_scripts_and_styles_from_this_site_only(buyer_client):
     assert "style-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_order_page_never_rounds_the_time_left_up(buyer_client, buyer):
+    # The window closes in 11 days and 23 hours: not "2 weeks", not "12 days".
+    now = timezone.now()
+    closes_in = timedelta(days=11, hours=23, minutes=30)
+    order = make_order(
+        buyer,
+        shipped_at=now - timedelta(days=12),
+        received_at=now + closes_in - timedelta(days=15),
+    )
+    content = buyer_client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert "(11 days left)" in content
+    assert "week" not in content
+    with translation.override("fr"):
+        response = buyer_client.get(
+            reverse("orders:detail", args=[order.number]), headers={"accept-language": "fr"}
+        )
+    assert "(il reste 11 jours)" in response.content.decode()
+
+
+def test_the_language_switcher_of_other_pages_posts_to_set_language(buyer_client):
+    content = buyer_client.get(reverse("orders:list")).content.decode()
+    assert f'action="{reverse("set_language")}"' in content
+    assert 'name="language" data-submit-on-change>' in content
+    response = buyer_client.post(
+        reverse("set_language"), {"language": "fr", "next": reverse("orders:list")}
+    )
+    assert response.status_code == 302
+    assert "Commandes" in buyer_client.get(reverse("orders:list")).content.decode()

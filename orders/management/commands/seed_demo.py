@@ -1,8 +1,14 @@
-"""Demo data for a newcomer: every situation of PRODUCT.md §2, relative to today. Idempotent."""
+"""Demo data for a newcomer: every situation of PRODUCT.md §2, relative to today. Idempotent.
+
+Run again after playing with the demo, it keeps what was done by hand (disputes opened,
+cancelled, decided...) and says what each order's situation really is now, naming the
+orders that no longer show what the demo meant; `make demo-reset` starts over.
+"""
 
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -10,7 +16,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from disputes import actions
+from disputes.eligibility import ReasonCode, dispute_eligibility
 from disputes.models import DisputeReason, Outcome, RefundRequest
+from disputes.time_left import time_left_words
 from orders.importing import import_orders
 from orders.models import Order
 
@@ -25,12 +33,20 @@ SITUATIONS = [
     ("DEMO-0003", "Desk lamp, LED, dimmable", "24.00", 16, 14, None, "in transit"),
     ("DEMO-0004", "USB-C cable, 2 m, braided", "12.99", 20, 18, 3, "dispute possible"),
     ("DEMO-0005", "Smart watch strap, silicone", "6.99", 40, 38, 25, "window closed"),
-    ("DEMO-0006", "Mechanical keyboard, 75%", "64.50", 8, 6, 1, "too early, received"),
+    ("DEMO-0006", "Mechanical keyboard, 75%", "64.50", 8, 6, 1, "too early"),
     ("DEMO-0007", "Bluetooth speaker, waterproof", "29.99", 20, 17, 5, "dispute open"),
     ("DEMO-0008", "Running shoes, size 42", "54.00", 30, 27, 12, "decided against you"),
-    ("DEMO-0009", "Kitchen scale, digital", "15.75", 22, 19, 4, "dispute cancelled"),
+    ("DEMO-0009", "Kitchen scale, digital", "15.75", 22, 19, 4, "cancelled, can be reopened"),
     ("DEMO-0010", "Sunglasses, polarised", "19.90", 35, 30, 14, "refunded in full"),
 ]
+# How the order page's reasons are said in the situations above.
+REASON_WORDS = {
+    ReasonCode.NOT_SHIPPED: "not shipped",
+    ReasonCode.TOO_EARLY: "too early",
+    ReasonCode.IN_TRANSIT: "in transit",
+    ReasonCode.WINDOW_CLOSED: "window closed",
+    ReasonCode.DISPUTE_OPEN: "dispute open",
+}
 HISTORY_ORDERS = 24  # older, received orders so the list has more than one page
 
 
@@ -87,6 +103,7 @@ class Command(BaseCommand):
         import_orders(records)
         self._disputes(now)
         self._print_logins()
+        self._print_situations(now)
 
     def _user(self, username, password, *, staff):
         user, _ = get_user_model().objects.get_or_create(
@@ -138,9 +155,54 @@ class Command(BaseCommand):
             )
 
     def _print_logins(self):
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Log in at {settings.SITE_URL}"))
         self.stdout.write(f"  buyer:    {BUYER[0]} / {BUYER[1]}")
         self.stdout.write(f"  buyer 2:  {OTHER_BUYER[0]} / {OTHER_BUYER[1]}")
         self.stdout.write(f"  mediator: {MEDIATOR[0]} / {MEDIATOR[1]}  (admin: /admin/)")
-        for number, *_rest, label in SITUATIONS:
-            self.stdout.write(f"  order {number}: {label}")
+
+    def _print_situations(self, now):
+        """Each demo order as its page shows it now, which is not always what the demo
+        meant: what was done by hand since the demo was loaded is kept."""
+        orders = Order.objects.filter(number__in=[s[0] for s in SITUATIONS])
+        orders = {order.number: order for order in orders.prefetch_related("disputes")}
+        changed = []
+        for number, *_rest, meant in SITUATIONS:
+            order = orders[number]
+            situation, left = describe(order, now)
+            line = f"  order {number}: {situation}{f' ({left} left)' if left else ''}"
+            if situation != meant:
+                changed.append(number)
+                line += f"  [changed by hand; the demo had: {meant}]"
+            self.stdout.write(line)
+        if changed:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(changed)} demo order(s) were changed by hand and are kept as they are"
+                    " (their dates follow today). To start over: make demo-reset"
+                )
+            )
+
+
+def describe(order, now):
+    """The order's dispute situation in a few words, and the time left to open one."""
+    eligibility = dispute_eligibility(order, order.disputes.all(), now=now)
+    if eligibility.allowed:
+        left = time_left_words(eligibility.time_left)
+        if eligibility.is_reopen:
+            return "cancelled, can be reopened", left
+        return "dispute possible", left
+    words = []
+    for reason in eligibility.reasons:
+        if reason.code == ReasonCode.ALREADY_DECIDED:
+            words.append(decision_words(reason.dispute))
+        else:
+            words.append(REASON_WORDS[reason.code])
+    return ", ".join(words), None
+
+
+def decision_words(dispute):
+    if dispute.is_against_buyer:
+        return "decided against you"
+    if dispute.outcome == Outcome.FULL_REFUND:
+        return "refunded in full"
+    return "partially refunded, as asked"
