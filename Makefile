@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/disputes
 .PHONY: help run test test-postgres lint format bench messages python-check
 
 help:
-	@echo "make run            the app with demo data on SQLite at http://127.0.0.1:8000"
+	@echo "make run            the app with demo data on SQLite at http://127.0.0.1:8000, and its worker"
 	@echo "make test           the whole test suite (unit, integration, browser)"
 	@echo "make test-postgres  the same suite against PostgreSQL ($(PG_URL))"
 	@echo "make lint           ruff check and ruff format --check"
@@ -35,11 +35,12 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.installed-run
 
+# The server and one background worker together (scripts/run-dev.sh); Ctrl-C stops both.
 run: $(VENV)/.installed-run
 	@bash scripts/system-deps.sh run
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	PYTHON=$(BIN)/python bash scripts/run-dev.sh
 
 test: $(VENV)/.installed-test
 	@bash scripts/system-deps.sh test

@@ -1,4 +1,6 @@
-"""Demo data for a newcomer: every situation of PRODUCT.md §2, relative to today. Idempotent."""
+"""Demo data for a newcomer, relative to today: every situation of PRODUCT.md §2, and a
+dispute in every stage of §4a with a seller who signs in, so each part (buyer, seller,
+mediator) can be played. Idempotent."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -6,17 +8,24 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from disputes import actions
-from disputes.models import DisputeReason, Outcome, RefundRequest
+from disputes import actions, tasks
+from disputes.models import DisputeReason, Outcome, Party, RefundRequest
 from orders.importing import import_orders
 from orders.models import Order
 
 BUYER = ("alice", "alice-demo-2026")
 OTHER_BUYER = ("bob", "bob-demo-2026")
+SELLER = ("szgadget", "szgadget-demo-2026")
 MEDIATOR = ("mediator", "mediator-demo-2026")
+# The seller of the odd-numbered orders answers its disputes; "Lyon Outlet" has no account.
+SELLER_WITH_ACCOUNT = {
+    "name": "Shenzhen Gadget Store",
+    "username": SELLER[0],
+    "email": "disputes@szgadget.example",
+}
 
 # (number, item, price, days ago placed / shipped / received, what the buyer will see)
 SITUATIONS = [
@@ -26,10 +35,20 @@ SITUATIONS = [
     ("DEMO-0004", "USB-C cable, 2 m, braided", "12.99", 20, 18, 3, "dispute possible"),
     ("DEMO-0005", "Smart watch strap, silicone", "6.99", 40, 38, 25, "window closed"),
     ("DEMO-0006", "Mechanical keyboard, 75%", "64.50", 8, 6, 1, "too early, received"),
-    ("DEMO-0007", "Bluetooth speaker, waterproof", "29.99", 20, 17, 5, "dispute open"),
+    ("DEMO-0007", "Bluetooth speaker, waterproof", "29.99", 20, 17, 5, "waiting for the seller"),
     ("DEMO-0008", "Running shoes, size 42", "54.00", 30, 27, 12, "decided against you"),
     ("DEMO-0009", "Kitchen scale, digital", "15.75", 22, 19, 4, "dispute cancelled"),
     ("DEMO-0010", "Sunglasses, polarised", "19.90", 35, 30, 14, "refunded in full"),
+    ("DEMO-0011", "Power bank, 20000 mAh", "27.50", 22, 20, 6, "the seller's offer waits for you"),
+    ("DEMO-0013", "Hair dryer, foldable", "32.00", 24, 22, 8, "with a mediator: seller refused"),
+    ("DEMO-0015", "Webcam, 1080p", "41.90", 26, 24, 9, "mediator asks the seller for info"),
+    ("DEMO-0017", "Yoga mat, 6 mm", "22.00", 30, 28, 14, "ended by agreement"),
+]
+# Bob's orders, all from the seller with an account.
+OTHER_SITUATIONS = [
+    ("DEMO-9001", "Bob's headphones", "49.00", 20, 18, 3, "dispute possible"),
+    ("DEMO-9003", "Bob's phone charger", "18.00", 21, 19, 4, "waiting for the seller"),
+    ("DEMO-9005", "Bob's backpack", "35.00", 25, 23, 7, "mediator asks Bob for info"),
 ]
 HISTORY_ORDERS = 24  # older, received orders so the list has more than one page
 
@@ -41,7 +60,7 @@ def order_record(number, item, price, placed, shipped, received, username, now):
     return {
         "number": number,
         "buyer": {"username": username, "email": f"{username}@example.com"},
-        "seller": "Shenzhen Gadget Store" if int(number[-1]) % 2 else "Lyon Outlet",
+        "seller": SELLER_WITH_ACCOUNT if int(number[-1]) % 2 else "Lyon Outlet",
         "item": item,
         "description": f"{item}. Sold and shipped by the seller.",
         "price": price,
@@ -53,20 +72,25 @@ def order_record(number, item, price, placed, shipped, received, username, now):
 
 
 class Command(BaseCommand):
-    help = "Load demo buyers, a mediator and orders in every dispute situation (idempotent)."
-
-    # The demo's past decisions would otherwise print their emails on every run.
-    @override_settings(
-        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    help = (
+        "Load demo buyers, a seller, a mediator, orders in every situation and disputes in "
+        "every stage (idempotent)."
     )
+
     @transaction.atomic
     def handle(self, *args, **options):
         now = timezone.now()
-        for (username, password), staff in ((BUYER, False), (OTHER_BUYER, False), (MEDIATOR, True)):
+        for (username, password), staff in (
+            (BUYER, False),
+            (OTHER_BUYER, False),
+            (SELLER, False),
+            (MEDIATOR, True),
+        ):
             self._user(username, password, staff=staff)
         records = [
-            order_record(number, item, price, placed, shipped, received, BUYER[0], now)
-            for number, item, price, placed, shipped, received, _label in SITUATIONS
+            order_record(number, item, price, placed, shipped, received, username, now)
+            for username, situations in ((BUYER[0], SITUATIONS), (OTHER_BUYER[0], OTHER_SITUATIONS))
+            for number, item, price, placed, shipped, received, _label in situations
         ]
         records += [
             order_record(
@@ -81,11 +105,13 @@ class Command(BaseCommand):
             )
             for index in range(HISTORY_ORDERS)
         ]
-        records.append(
-            order_record("DEMO-9001", "Bob's headphones", "49.00", 20, 18, 3, OTHER_BUYER[0], now)
-        )
         import_orders(records)
         self._disputes(now)
+        # The demo's history happened in the past: its emails are not sent now. What a
+        # newcomer does next is emailed by the worker (printed in the `make run` console).
+        DBTaskResult.objects.filter(
+            task_path=tasks.send_event_emails.module_path, enqueued_at__gte=now
+        ).delete()
         self._print_logins()
 
     def _user(self, username, password, *, staff):
@@ -98,11 +124,15 @@ class Command(BaseCommand):
         user.save()
 
     def _disputes(self, now):
-        buyer = get_user_model().objects.get(username=BUYER[0])
-        mediator = get_user_model().objects.get(username=MEDIATOR[0])
+        users = get_user_model().objects.in_bulk([SELLER[0], MEDIATOR[0]], field_name="username")
+        seller, mediator = users[SELLER[0]], users[MEDIATOR[0]]
+
+        def ago(days):
+            return now - timedelta(days=days)
 
         def open_on(number, days_ago, **answers):
-            order = Order.objects.get(number=number)
+            """Open a dispute on ``number`` ``days_ago``; None if it has one already."""
+            order = Order.objects.select_related("buyer").get(number=number)
             if order.disputes.exists():
                 return None
             answers = {
@@ -112,8 +142,18 @@ class Command(BaseCommand):
                 **answers,
             }
             return actions.open_dispute(
-                order=order, buyer=buyer, now=now - timedelta(days=days_ago), **answers
+                order=order, buyer=order.buyer, now=ago(days_ago), **answers
             )
+
+        def refused(number, days_ago, refused_days_ago):
+            if dispute := open_on(number, days_ago, reason=DisputeReason.NOT_AS_DESCRIBED):
+                return actions.refuse_request(
+                    dispute=dispute,
+                    seller=seller,
+                    statement="The item was tested before shipping and matches the listing.",
+                    now=ago(refused_days_ago),
+                )
+            return None
 
         open_on("DEMO-0007", 2, reason=DisputeReason.NOT_AS_DESCRIBED)
         if dispute := open_on("DEMO-0008", 8, reason=DisputeReason.COUNTERFEIT):
@@ -122,25 +162,57 @@ class Command(BaseCommand):
                 mediator=mediator,
                 outcome=Outcome.REJECTED,
                 note="The photos do not show a fault we can attribute to the seller.",
-                now=now - timedelta(days=6),
+                now=ago(6),
             )
         if dispute := open_on(
             "DEMO-0009", 3, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("5.00")
         ):
-            actions.cancel_dispute(dispute=dispute, buyer=buyer, now=now - timedelta(days=1))
+            actions.cancel_dispute(dispute=dispute, buyer=dispute.order.buyer, now=ago(1))
         if dispute := open_on("DEMO-0010", 12):
             actions.decide_dispute(
                 dispute=dispute,
                 mediator=mediator,
                 outcome=Outcome.FULL_REFUND,
                 note="The seller agreed the item was faulty.",
-                now=now - timedelta(days=10),
+                now=ago(10),
+            )
+
+        # A dispute in every stage with the seller who signs in (PRODUCT.md §4a).
+        if dispute := open_on(
+            "DEMO-0011", 4, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("15.00")
+        ):
+            actions.make_offer(dispute=dispute, seller=seller, amount=Decimal("8.00"), now=ago(1))
+        refused("DEMO-0013", 5, refused_days_ago=3)
+        if dispute := refused("DEMO-0015", 6, refused_days_ago=4):
+            actions.request_information(
+                dispute=dispute,
+                mediator=mediator,
+                party=Party.SELLER,
+                message="Please send a photo of the webcam's label and of the box you shipped.",
+                now=ago(1),
+            )
+        if dispute := open_on(
+            "DEMO-0017", 10, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("10.00")
+        ):
+            actions.accept_request(dispute=dispute, seller=seller, now=ago(8))
+        open_on("DEMO-9003", 1, reason=DisputeReason.MISSING_PARTS)
+        if dispute := refused("DEMO-9005", 5, refused_days_ago=3):
+            actions.request_information(
+                dispute=dispute,
+                mediator=mediator,
+                party=Party.BUYER,
+                message="Please send a photo of the broken zip, close up.",
+                now=ago(1),
             )
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000"))
         self.stdout.write(f"  buyer:    {BUYER[0]} / {BUYER[1]}")
         self.stdout.write(f"  buyer 2:  {OTHER_BUYER[0]} / {OTHER_BUYER[1]}")
+        self.stdout.write(
+            f"  seller:   {SELLER[0]} / {SELLER[1]}  ({SELLER_WITH_ACCOUNT['name']}: odd orders)"
+        )
         self.stdout.write(f"  mediator: {MEDIATOR[0]} / {MEDIATOR[1]}  (admin: /admin/)")
-        for number, *_rest, label in SITUATIONS:
-            self.stdout.write(f"  order {number}: {label}")
+        for username, situations in ((BUYER[0], SITUATIONS), (OTHER_BUYER[0], OTHER_SITUATIONS)):
+            for number, *_rest, label in situations:
+                self.stdout.write(f"  {username}'s order {number}: {label}")
