@@ -294,15 +294,8 @@ def import_orders(records, *, dry_run=False):
     report = ImportReport()
     accounts, sellers = {}, {}
     for values in validate(records):
-        buyer = _account(
-            values["buyer_username"],
-            values["buyer_email"],
-            accounts,
-            created=report.buyers_created,
-            updated=report.buyers_updated,
-        )
         fields = {
-            "buyer": buyer,
+            "buyer": _account(values, "buyer", accounts, report),
             "seller": _seller(values, sellers, accounts, report),
             **{name: values[name] for name in ORDER_FIELDS},
             **{name: values[name] for name in DATE_FIELDS},
@@ -313,12 +306,21 @@ def import_orders(records, *, dry_run=False):
     return report
 
 
-def _account(username, email, accounts, *, created, updated):
-    """The account ``username``, created without a usable password (its owner signs in
-    through the marketplace), with the email the marketplace gives. Noted in ``created``
-    or ``updated`` the first time the import meets it."""
+# role: the report's lists of the accounts created and of those given a new email
+ACCOUNT_REPORTS = {
+    "buyer": ("buyers_created", "buyers_updated"),
+    "seller": ("seller_accounts_created", "seller_accounts_updated"),
+}
+
+
+def _account(values, role, accounts, report):
+    """The account of the record's ``role`` (buyer or seller), created without a usable
+    password (its owner signs in through the marketplace), with the email the marketplace
+    gives. Reported the first time the import meets it."""
+    username, email = values[f"{role}_username"], values[f"{role}_email"]
     if username in accounts:
         return accounts[username]
+    created, updated = (getattr(report, name) for name in ACCOUNT_REPORTS[role])
     user, was_created = get_user_model().objects.get_or_create(
         username=username, defaults={"email": email}
     )
@@ -344,13 +346,7 @@ def _seller(values, sellers, accounts, report):
             report.sellers_created.append(name)
     seller = sellers[name]
     if values["seller_username"]:
-        user = _account(
-            values["seller_username"],
-            values["seller_email"],
-            accounts,
-            created=report.seller_accounts_created,
-            updated=report.seller_accounts_updated,
-        )
+        user = _account(values, "seller", accounts, report)
         if seller.user_id is None:
             seller.user = user
             seller.save(update_fields=["user"])

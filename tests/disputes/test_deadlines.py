@@ -135,35 +135,28 @@ def test_at_the_deadline_the_dispute_moves_on_by_itself(buyer, stage):
     assert DisputeEvent.objects.filter(dispute=dispute).last().actor is None
 
 
-def test_the_sellers_silence_escalates(buyer):
-    dispute = waiting_for_seller(buyer)
-    deadline = OPENED + 5 * DAY
+# party: (the stage waiting for their answer, its deadline, why it reached the mediators)
+SILENCES = {
+    "seller": (waiting_for_seller, OPENED + 5 * DAY, EscalationReason.SELLER_DID_NOT_ANSWER),
+    "buyer": (offer_waiting_for_buyer, OPENED + 6 * DAY, EscalationReason.BUYER_DID_NOT_ANSWER),
+}
+
+
+@pytest.mark.parametrize("party", SILENCES)
+def test_a_partys_silence_escalates_and_never_decides_against_anyone(buyer, party):
+    build, deadline, reason = SILENCES[party]
+    dispute = build(buyer)
 
     actions.act_on_deadline(dispute_id=dispute.pk, now=deadline)
 
     dispute.refresh_from_db()
-    assert dispute.stage == Stage.WITH_MEDIATOR
-    assert dispute.escalation_reason == EscalationReason.SELLER_DID_NOT_ANSWER
-    assert dispute.escalated_at == deadline
+    assert (dispute.status, dispute.stage) == (DisputeStatus.OPEN, Stage.WITH_MEDIATOR)
+    assert (dispute.escalation_reason, dispute.escalated_at) == (reason, deadline)
     assert dispute.stage_deadline == deadline + 7 * DAY  # the mediators' decision date
-    event = dispute.events.get(kind=EventKind.ESCALATED)
-    assert (event.actor, event.created_at) == (None, deadline)
-    assert event.details == {"reason": EscalationReason.SELLER_DID_NOT_ANSWER}
-
-
-def test_the_buyers_silence_on_an_offer_escalates_and_never_closes_against_them(buyer):
-    dispute = offer_waiting_for_buyer(buyer)
-    deadline = OPENED + 6 * DAY
-
-    actions.act_on_deadline(dispute_id=dispute.pk, now=deadline)
-
-    dispute.refresh_from_db()
-    assert dispute.status == DisputeStatus.OPEN
-    assert dispute.stage == Stage.WITH_MEDIATOR
-    assert dispute.escalation_reason == EscalationReason.BUYER_DID_NOT_ANSWER
-    assert dispute.outcome is None
-    assert dispute.refund_amount is None
+    assert (dispute.outcome, dispute.refund_amount) == (None, None)
     assert not dispute.is_against_buyer
+    event = dispute.events.get(kind=EventKind.ESCALATED)
+    assert (event.actor, event.created_at, event.details) == (None, deadline, {"reason": reason})
     assert not dispute.events.filter(
         kind__in=[EventKind.OFFER_ACCEPTED, EventKind.OFFER_REFUSED, EventKind.DECIDED]
     ).exists()

@@ -15,7 +15,7 @@ from django.utils import formats, timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from disputes import actions, notifications, tasks
-from disputes.models import DisputeEvent, EventKind, Outcome, Party
+from disputes.models import Dispute, DisputeEvent, EventKind, Outcome, Party
 from tests.conftest import run_tasks
 from tests.disputes.builders import (
     DESCRIPTION,
@@ -35,13 +35,33 @@ SITE = "http://127.0.0.1:8000"
 SECRET = "Internal: the seller has lied to us twice before."
 
 
-def cancel(buyer):
-    return actions.cancel_dispute(dispute=answerable_dispute(buyer), buyer=buyer)
+def then(build, act):
+    """A scenario: the dispute ``build`` makes, once ``act(dispute, buyer)`` was done to it."""
+
+    def scenario(buyer):
+        dispute = build(buyer)
+        act(dispute, buyer)
+        return Dispute.objects.get(pk=dispute.pk)
+
+    return scenario
 
 
-def reopen(buyer):
-    return actions.reopen_dispute(
-        dispute=cancel(buyer),
+def _deadline_passes(dispute, buyer):
+    actions.act_on_deadline(dispute_id=dispute.pk, now=dispute.stage_deadline)
+
+
+def _decide(dispute, buyer):
+    actions.decide_dispute(
+        dispute=dispute,
+        mediator=make_mediator(),
+        outcome=Outcome.REJECTED,
+        note="The photos do not show the fault described.",
+    )
+
+
+def _reopen(dispute, buyer):
+    actions.reopen_dispute(
+        dispute=dispute,
         buyer=buyer,
         reason="wrong_item",
         refund_request="full",
@@ -49,59 +69,32 @@ def reopen(buyer):
     )
 
 
-def accept_offer(buyer):
-    return actions.accept_offer(dispute=offered_dispute(buyer), buyer=buyer)
-
-
-def ask_for_mediation(buyer):
-    return actions.ask_for_mediation(dispute=offered_dispute(buyer), buyer=buyer)
-
-
-def seller_silent(buyer):
-    dispute = answerable_dispute(buyer)
-    return actions.act_on_deadline(dispute_id=dispute.pk, now=dispute.stage_deadline)
-
-
-def information_lapsed(buyer):
-    dispute = information_requested_dispute(buyer)
-    return actions.act_on_deadline(dispute_id=dispute.pk, now=dispute.stage_deadline)
-
-
-def buyer_writes(buyer):
-    dispute = answerable_dispute(buyer)
-    actions.post_message(dispute=dispute, author=buyer, body="Any news about my refund?")
-    return dispute
-
-
-def mediator_writes(buyer):
-    dispute = refused_dispute(buyer)
-    actions.post_message(dispute=dispute, author=make_mediator(), body="We are looking at it.")
-    return dispute
-
-
-def add_evidence(buyer):
-    return actions.add_evidence(dispute=answerable_dispute(buyer), uploader=buyer, evidence=[])
-
-
-def decide(buyer):
-    return actions.decide_dispute(
-        dispute=refused_dispute(buyer),
-        mediator=make_mediator(),
-        outcome=Outcome.REJECTED,
-        note="The photos do not show the fault described.",
-    )
-
-
-def appeal(buyer):
-    dispute = decide(buyer)
-    actions.send_appeal(dispute=dispute, buyer=buyer, message="The seller never answered me.")
-    return dispute
-
-
-def answer_appeal(buyer):
-    dispute = appeal(buyer)
-    actions.answer_appeal(appeal=dispute.appeal, mediator=make_mediator(), answer="Checked.")
-    return dispute
+cancel = then(answerable_dispute, lambda d, b: actions.cancel_dispute(dispute=d, buyer=b))
+reopen = then(cancel, _reopen)
+accept_offer = then(offered_dispute, lambda d, b: actions.accept_offer(dispute=d, buyer=b))
+ask_for_mediation = then(
+    offered_dispute, lambda d, b: actions.ask_for_mediation(dispute=d, buyer=b)
+)
+seller_silent = then(answerable_dispute, _deadline_passes)
+information_lapsed = then(information_requested_dispute, _deadline_passes)
+buyer_writes = then(
+    answerable_dispute, lambda d, b: actions.post_message(dispute=d, author=b, body="Any news?")
+)
+mediator_writes = then(
+    refused_dispute,
+    lambda d, b: actions.post_message(dispute=d, author=make_mediator(), body="Patience."),
+)
+add_evidence = then(
+    answerable_dispute, lambda d, b: actions.add_evidence(dispute=d, uploader=b, evidence=[])
+)
+decide = then(refused_dispute, _decide)
+appeal = then(
+    decide, lambda d, b: actions.send_appeal(dispute=d, buyer=b, message="Nobody answered me.")
+)
+answer_appeal = then(
+    appeal,
+    lambda d, b: actions.answer_appeal(appeal=d.appeal, mediator=make_mediator(), answer="Seen."),
+)
 
 
 # case: (event kind, how the dispute gets it last, who is emailed about it)

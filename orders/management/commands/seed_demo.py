@@ -145,6 +145,16 @@ class Command(BaseCommand):
                 order=order, buyer=order.buyer, now=ago(days_ago), **answers
             )
 
+        def decided(number, days_ago, decided_days_ago, outcome, note, **answers):
+            if dispute := open_on(number, days_ago, **answers):
+                actions.decide_dispute(
+                    dispute=dispute,
+                    mediator=mediator,
+                    outcome=outcome,
+                    note=note,
+                    now=ago(decided_days_ago),
+                )
+
         def refused(number, days_ago, refused_days_ago):
             if dispute := open_on(number, days_ago, reason=DisputeReason.NOT_AS_DESCRIBED):
                 return actions.refuse_request(
@@ -155,27 +165,27 @@ class Command(BaseCommand):
                 )
             return None
 
+        def asked(number, party, question):
+            """Refused five days ago, then a mediator asked ``party`` yesterday."""
+            if dispute := refused(number, 5, refused_days_ago=3):
+                actions.request_information(
+                    dispute=dispute, mediator=mediator, party=party, message=question, now=ago(1)
+                )
+
         open_on("DEMO-0007", 2, reason=DisputeReason.NOT_AS_DESCRIBED)
-        if dispute := open_on("DEMO-0008", 8, reason=DisputeReason.COUNTERFEIT):
-            actions.decide_dispute(
-                dispute=dispute,
-                mediator=mediator,
-                outcome=Outcome.REJECTED,
-                note="The photos do not show a fault we can attribute to the seller.",
-                now=ago(6),
-            )
+        decided(
+            "DEMO-0008",
+            8,
+            6,
+            Outcome.REJECTED,
+            "The photos do not show a fault we can attribute to the seller.",
+            reason=DisputeReason.COUNTERFEIT,
+        )
         if dispute := open_on(
             "DEMO-0009", 3, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("5.00")
         ):
             actions.cancel_dispute(dispute=dispute, buyer=dispute.order.buyer, now=ago(1))
-        if dispute := open_on("DEMO-0010", 12):
-            actions.decide_dispute(
-                dispute=dispute,
-                mediator=mediator,
-                outcome=Outcome.FULL_REFUND,
-                note="The seller agreed the item was faulty.",
-                now=ago(10),
-            )
+        decided("DEMO-0010", 12, 10, Outcome.FULL_REFUND, "The seller agreed the item was faulty.")
 
         # A dispute in every stage with the seller who signs in (PRODUCT.md §4a).
         if dispute := open_on(
@@ -183,27 +193,17 @@ class Command(BaseCommand):
         ):
             actions.make_offer(dispute=dispute, seller=seller, amount=Decimal("8.00"), now=ago(1))
         refused("DEMO-0013", 5, refused_days_ago=3)
-        if dispute := refused("DEMO-0015", 6, refused_days_ago=4):
-            actions.request_information(
-                dispute=dispute,
-                mediator=mediator,
-                party=Party.SELLER,
-                message="Please send a photo of the webcam's label and of the box you shipped.",
-                now=ago(1),
-            )
+        asked(
+            "DEMO-0015",
+            Party.SELLER,
+            "Please send a photo of the webcam's label and of the box you shipped.",
+        )
         if dispute := open_on(
             "DEMO-0017", 10, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("10.00")
         ):
             actions.accept_request(dispute=dispute, seller=seller, now=ago(8))
         open_on("DEMO-9003", 1, reason=DisputeReason.MISSING_PARTS)
-        if dispute := refused("DEMO-9005", 5, refused_days_ago=3):
-            actions.request_information(
-                dispute=dispute,
-                mediator=mediator,
-                party=Party.BUYER,
-                message="Please send a photo of the broken zip, close up.",
-                now=ago(1),
-            )
+        asked("DEMO-9005", Party.BUYER, "Please send a photo of the broken zip, close up.")
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in at http://127.0.0.1:8000"))
