@@ -17,7 +17,7 @@ DEMO_EVIDENCE := var/evidence
 .PHONY: help run demo-reset demo-reset-check test test-postgres lint format bench messages python-check
 
 help:
-	@echo "make run            the app with demo data on SQLite at http://127.0.0.1:$(PORT) (PORT=...)"
+	@echo "make run            the app and its worker, demo data on SQLite, http://127.0.0.1:$(PORT) (PORT=...)"
 	@echo "make demo-reset     delete the demo's SQLite database and evidence, and load the demo again"
 	@echo "make test           the whole test suite (unit, integration, browser)"
 	@echo "make test-postgres  the same suite against PostgreSQL ($(PG_URL))"
@@ -42,11 +42,12 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.installed-run
 
+# The server and one background worker together (scripts/run-dev.sh); Ctrl-C stops both.
 run: $(VENV)/.installed-run
 	@bash scripts/system-deps.sh run
 	$(BIN)/python manage.py migrate --no-input -v 0
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
-	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(SITE_URL) ADDRESS=127.0.0.1:$(PORT) PYTHON=$(BIN)/python bash scripts/run-dev.sh
 
 # Starts the demo over: what was done by hand (disputes, evidence) is gone. Only the demo's
 # own files are deleted: it refuses to run with another database or evidence storage set.

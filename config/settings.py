@@ -173,7 +173,8 @@ STORAGES = {
     },
 }
 
-# Development prints emails to the console; production sends them through SMTP.
+# Development prints emails to the console, or keeps them as files in EMAIL_FILE_PATH (a
+# worker in another process can then be checked); production sends them through SMTP.
 if PRODUCTION:
     MAILERS = {
         "default": {
@@ -186,6 +187,13 @@ if PRODUCTION:
                 "use_tls": env_bool("EMAIL_USE_TLS", True),
                 "timeout": 10,
             },
+        }
+    }
+elif email_file_path := os.environ.get("EMAIL_FILE_PATH"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": email_file_path},
         }
     }
 else:

@@ -429,7 +429,7 @@ def request_information(*, dispute: Dispute, mediator, party: str, message: str,
     posted = DisputeMessage.objects.create(
         dispute=dispute, author=mediator, body=message.strip(), sent_at=now
     )
-    events.information_requested_event(dispute=dispute, mediator=mediator, now=now)
+    events.information_requested_event(dispute=dispute, mediator=mediator, question=posted, now=now)
     events.message_event(message=posted, evidence=[], now=now)
     return dispute
 

@@ -11,7 +11,8 @@ The timeline (the parties' pages and the admin) reads the details named here:
 - offer_made: ``amount``;
 - seller_refused: ``evidence``;
 - escalated: ``reason`` (an ``EscalationReason``);
-- information_requested: ``party``; information_lapsed: ``party``;
+- information_requested: ``party`` and ``message`` (the question's pk);
+  information_lapsed: ``party``;
 - message: ``message`` (its pk) and ``evidence``;
 - evidence_added, appeal_sent: ``evidence``;
 - decided: ``outcome`` and ``refund_amount`` (a string, or None);
@@ -98,13 +99,16 @@ def escalated_event(*, dispute: Dispute, actor, now: datetime) -> DisputeEvent:
     return _event(dispute, EventKind.ESCALATED, actor, now, reason=dispute.escalation_reason)
 
 
-def information_requested_event(*, dispute: Dispute, mediator, now: datetime) -> DisputeEvent:
+def information_requested_event(
+    *, dispute: Dispute, mediator, question: DisputeMessage, now: datetime
+) -> DisputeEvent:
     return _event(
         dispute,
         EventKind.INFORMATION_REQUESTED,
         mediator,
         now,
         party=dispute.information_requested_from,
+        message=question.pk,
     )
 
 

@@ -2,7 +2,8 @@
 
 Every event emails the parties it concerns, but not the person who caused it: the party
 who must act next learns what to do and by when, the other one what happened. An
-information request goes to the party asked only. Mediators are not emailed: they work
+information request goes to the party asked only, and the question it posts in the
+conversation is not announced again as a message. Mediators are not emailed: they work
 from the admin's queue, where an overdue filter shows what waits on them.
 
 Each email is written in its recipient's language (a buyer's: the one the dispute was
@@ -70,6 +71,8 @@ class Email:
 def event_emails(event: DisputeEvent) -> list[Email]:
     """The emails ``event`` causes, one per person it concerns."""
     dispute = event.dispute
+    if event.kind == EventKind.MESSAGE and _asks_for_information(event):
+        return []
     emails = []
     for party, user in _parties(dispute).items():
         if user is None or not user.email or user.pk == event.actor_id:
@@ -88,6 +91,13 @@ def event_emails(event: DisputeEvent) -> list[Email]:
             )
         )
     return emails
+
+
+def _asks_for_information(message_event: DisputeEvent) -> bool:
+    """Whether the message is a mediator's question, which its request has announced."""
+    return message_event.dispute.events.filter(
+        kind=EventKind.INFORMATION_REQUESTED, details__message=message_event.details["message"]
+    ).exists()
 
 
 def reminder_email(dispute: Dispute) -> Email | None:

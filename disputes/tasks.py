@@ -56,8 +56,10 @@ def remind_party(dispute_id: int, deadline: str) -> bool:
     from .models import Dispute
 
     with transaction.atomic():
+        # Only the dispute's row is locked: PostgreSQL cannot lock the nullable side of the
+        # outer join to a seller's account.
         dispute = (
-            Dispute.objects.select_for_update()
+            Dispute.objects.select_for_update(of=("self",))
             .select_related("order__buyer", "order__seller__user")
             .filter(pk=dispute_id, stage_deadline=datetime.fromisoformat(deadline))
             .exclude(reminded_for=datetime.fromisoformat(deadline))

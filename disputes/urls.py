@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.urls import include, path
 
 from . import views
@@ -11,11 +12,21 @@ app_name = "disputes"
 open_wizard = login_required(streams_evidence(OpenDisputeWizard.as_view()))
 reopen_wizard = login_required(streams_evidence(ReopenDisputeWizard.as_view()))
 
+
+def seller_detail_placeholder(request, pk):
+    """Placeholder for the seller's dispute page, built on another branch; replaced at merge.
+
+    Emails to sellers link here (``disputes.notifications``), so the name must resolve.
+    """
+    raise Http404
+
+
 urlpatterns = [
     path("orders/<str:number>/dispute/", open_wizard, name="open"),
     path("disputes/<int:pk>/", views.dispute_detail, name="detail"),
     path("disputes/<int:pk>/cancel/", views.cancel_dispute, name="cancel"),
     path("disputes/<int:pk>/reopen/", reopen_wizard, name="reopen"),
     path("disputes/<int:pk>/appeal/", views.appeal, name="appeal"),
+    path("seller/disputes/<int:pk>/", seller_detail_placeholder, name="seller_detail"),
     path("evidence/", include("disputes.evidence.urls")),
 ]

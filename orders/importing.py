@@ -1,7 +1,10 @@
 """Orders from the marketplace's order system (PRODUCT.md §8): validated whole, then upserted.
 
 All or nothing: every record is checked before anything is written, and each problem
-names the record's index and field.
+names the record's index and field. A seller given as an object (name, username, email)
+gets an account, created like a buyer's (no usable password) and linked to the seller, so
+it answers its disputes in the app; a seller given as a plain name gets none, and keeps
+the account an earlier import gave it.
 """
 
 import re
@@ -14,13 +17,14 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
 from .models import Order, Seller
 
 CURRENCIES = frozenset(list_currencies())
 ORDER_NUMBER = re.compile(r"^[0-9A-Za-z-]{1,32}$")
-ORDER_FIELDS = ("seller", "item", "description", "price", "currency")
+ORDER_FIELDS = ("item", "description", "price", "currency")
 DATE_FIELDS = ("placed_at", "shipped_at", "received_at")
 
 
@@ -48,6 +52,10 @@ class ImportReport:
     buyers_created: list = field(default_factory=list)
     buyers_updated: list = field(default_factory=list)
     sellers_created: list = field(default_factory=list)
+    # Seller accounts: usernames created or given a new email, seller names newly linked.
+    seller_accounts_created: list = field(default_factory=list)
+    seller_accounts_updated: list = field(default_factory=list)
+    sellers_linked: list = field(default_factory=list)
 
 
 class _Record:
@@ -73,6 +81,32 @@ class _Record:
         if max_length and len(value) > max_length:
             self.problem(field_name, f"is longer than {max_length} characters")
         return value.strip()
+
+    def account(self, role, source):
+        """The username and email of ``role`` (buyer or seller) in ``source``, validated."""
+        username = self.text(f"{role}.username", max_length=150, source=source)
+        email = self.text(f"{role}.email", required=False, max_length=254, source=source)
+        for field_name, value, validator in (
+            (f"{role}.username", username, UnicodeUsernameValidator()),
+            (f"{role}.email", email, validate_email),
+        ):
+            try:
+                if value:
+                    validator(value)
+            except ValidationError as error:
+                self.problem(field_name, error.messages[0])
+        return username, email
+
+    def seller(self):
+        """The seller's name, and the username and email of its account when it has one."""
+        seller = self.raw.get("seller")
+        if isinstance(seller, dict):
+            name = self.text("seller.name", max_length=200, source=seller)
+            return name, *self.account("seller", seller)
+        if seller is not None and not isinstance(seller, str):
+            self.problem("seller", "must be a name, or an object with a name, username and email")
+            return "", "", ""
+        return self.text("seller", max_length=200), "", ""
 
     def moment(self, field_name, *, required):
         value = self.raw.get(field_name)
@@ -118,24 +152,14 @@ def _parse(index, raw, problems):
         record.problem("number", "may only hold letters, digits and dashes (32 at most)")
 
     buyer = raw.get("buyer")
-    username = email = ""
+    buyer_username = buyer_email = ""
     if not isinstance(buyer, dict):
         record.problem("buyer", "must be an object with a username and an email")
     else:
-        username = record.text("buyer.username", max_length=150, source=buyer)
-        email = record.text("buyer.email", required=False, max_length=254, source=buyer)
-        for field_name, value, validator in (
-            ("buyer.username", username, UnicodeUsernameValidator()),
-            ("buyer.email", email, validate_email),
-        ):
-            try:
-                if value:
-                    validator(value)
-            except ValidationError as error:
-                record.problem(field_name, error.messages[0])
+        buyer_username, buyer_email = record.account("buyer", buyer)
+    seller, seller_username, seller_email = record.seller()
 
     values = {
-        "seller": record.text("seller", max_length=200),
         "item": record.text("item", max_length=300),
         "description": record.text("description", required=False),
         "price": record.price(),
@@ -155,7 +179,16 @@ def _parse(index, raw, problems):
         record.problem("received_at", "is set but shipped_at is null")
     elif received and shipped and received < shipped:
         record.problem("received_at", "is before shipped_at")
-    return {"number": number, "username": username, "email": email, **values, **dates}
+    return {
+        "number": number,
+        "buyer_username": buyer_username,
+        "buyer_email": buyer_email,
+        "seller": seller,
+        "seller_username": seller_username,
+        "seller_email": seller_email,
+        **values,
+        **dates,
+    }
 
 
 def validate(records):
@@ -173,9 +206,10 @@ def validate(records):
                 )
             seen.setdefault(values["number"], index)
     _check_owners(parsed, problems)
-    _check_buyers(parsed, problems)
+    _check_accounts(parsed, problems)
+    _check_sellers(parsed, problems)
     if problems:
-        raise OrderImportError(problems)
+        raise OrderImportError(sorted(problems, key=lambda problem: problem.index))
     return parsed
 
 
@@ -185,65 +219,139 @@ def _check_owners(parsed, problems):
     existing = Order.objects.filter(number__in=numbers).values_list("number", "buyer__username")
     for number, username in existing:
         index = numbers[number]
-        if parsed[index]["username"] and parsed[index]["username"] != username:
+        if parsed[index]["buyer_username"] and parsed[index]["buyer_username"] != username:
             problems.append(
                 Problem(index, "buyer.username", f"order {number} belongs to another buyer")
             )
 
 
-def _check_buyers(parsed, problems):
-    """Orders belong to buyers: never to a staff account, and one email per buyer per file."""
-    first_seen = {}  # username: (index, email) of its first record
+def _accounts(parsed):
+    """Every account the file names, in file order: (index, role, username, email)."""
     for index, values in enumerate(parsed):
-        if values and values["username"]:
-            _first, email = first_seen.setdefault(values["username"], (index, values["email"]))
-            if values["email"] != email:
-                problems.append(
-                    Problem(index, "buyer.email", f"differs from an earlier record: {email!r}")
-                )
+        for role in ("buyer", "seller"):
+            if values and values[f"{role}_username"]:
+                yield index, role, values[f"{role}_username"], values[f"{role}_email"]
+
+
+def _check_accounts(parsed, problems):
+    """Buyers' and sellers' accounts are never staff accounts, and have one email per file."""
+    first_seen = {}  # username: (index, role, email) of its first record
+    for index, role, username, email in _accounts(parsed):
+        _index, _role, first_email = first_seen.setdefault(username, (index, role, email))
+        if email != first_email:
+            problems.append(
+                Problem(index, f"{role}.email", f"differs from an earlier record: {first_email!r}")
+            )
     staff = get_user_model().objects.filter(username__in=first_seen, is_staff=True)
     for username in staff.values_list("username", flat=True):
-        index, _email = first_seen[username]
-        problems.append(Problem(index, "buyer.username", f"{username!r} is a staff account"))
+        index, role, _email = first_seen[username]
+        problems.append(Problem(index, f"{role}.username", f"{username!r} is a staff account"))
+
+
+def _check_sellers(parsed, problems):
+    """A seller keeps its one account, an account belongs to one seller, and nobody sells
+    to itself (the buyer's account is never the seller's, whether the file links them or
+    the database already does)."""
+    records = [(index, values) for index, values in enumerate(parsed) if values]
+    names = {values["seller"] for _index, values in records}
+    usernames = {values["seller_username"] for _index, values in records}
+    linked = Seller.objects.filter(user__isnull=False).filter(
+        Q(name__in=names) | Q(user__username__in=usernames)
+    )
+    account_of = dict(linked.values_list("name", "user__username"))  # seller name: username
+    seller_of = {username: name for name, username in account_of.items()}
+    for index, values in records:
+        name, username = values["seller"], values["seller_username"]
+        if not (name and username):
+            continue
+        if (known := account_of.setdefault(name, username)) != username:
+            problems.append(
+                Problem(
+                    index, "seller.username", f"seller {name!r} already has the account {known!r}"
+                )
+            )
+        elif (known := seller_of.setdefault(username, name)) != name:
+            problems.append(
+                Problem(
+                    index, "seller.username", f"{username!r} is already the account of {known!r}"
+                )
+            )
+    for index, values in records:
+        seller_username = values["seller_username"] or account_of.get(values["seller"])
+        if seller_username and seller_username == values["buyer_username"]:
+            problems.append(
+                Problem(
+                    index,
+                    "seller.username" if values["seller_username"] else "seller",
+                    f"{seller_username!r} is this order's buyer: nobody sells to themselves",
+                )
+            )
 
 
 @transaction.atomic
 def import_orders(records, *, dry_run=False):
     """Upsert ``records`` by number; with ``dry_run`` nothing is kept."""
     report = ImportReport()
-    buyers, sellers = {}, {}
-    user_model = get_user_model()
+    accounts, sellers = {}, {}
     for values in validate(records):
-        username = values["username"]
-        if username not in buyers:
-            buyer, created = user_model.objects.get_or_create(
-                username=username, defaults={"email": values["email"]}
-            )
-            if created:
-                buyer.set_unusable_password()
-                buyer.save(update_fields=["password"])
-                report.buyers_created.append(username)
-            elif values["email"] and buyer.email != values["email"]:
-                # The marketplace owns the buyer's contact details.
-                buyer.email = values["email"]
-                buyer.save(update_fields=["email"])
-                report.buyers_updated.append(username)
-            buyers[username] = buyer
-        if values["seller"] not in sellers:
-            seller, created = Seller.objects.get_or_create(name=values["seller"])
-            if created:
-                report.sellers_created.append(seller.name)
-            sellers[values["seller"]] = seller
         fields = {
-            "buyer": buyers[username],
-            "seller": sellers[values["seller"]],
-            **{name: values[name] for name in ORDER_FIELDS if name != "seller"},
+            "buyer": _account(values, "buyer", accounts, report),
+            "seller": _seller(values, sellers, accounts, report),
+            **{name: values[name] for name in ORDER_FIELDS},
             **{name: values[name] for name in DATE_FIELDS},
         }
         _upsert(values["number"], fields, report)
     if dry_run:
         transaction.set_rollback(True)
     return report
+
+
+# role: the report's lists of the accounts created and of those given a new email
+ACCOUNT_REPORTS = {
+    "buyer": ("buyers_created", "buyers_updated"),
+    "seller": ("seller_accounts_created", "seller_accounts_updated"),
+}
+
+
+def _account(values, role, accounts, report):
+    """The account of the record's ``role`` (buyer or seller), created without a usable
+    password (its owner signs in through the marketplace), with the email the marketplace
+    gives. Reported the first time the import meets it."""
+    username, email = values[f"{role}_username"], values[f"{role}_email"]
+    if username in accounts:
+        return accounts[username]
+    created, updated = (getattr(report, name) for name in ACCOUNT_REPORTS[role])
+    user, was_created = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": email}
+    )
+    if was_created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        created.append(username)
+    elif email and user.email != email:
+        # The marketplace owns its people's contact details.
+        user.email = email
+        user.save(update_fields=["email"])
+        updated.append(username)
+    accounts[username] = user
+    return user
+
+
+def _seller(values, sellers, accounts, report):
+    """The record's seller, created if missing and linked to its account when one is given."""
+    name = values["seller"]
+    if name not in sellers:
+        sellers[name], created = Seller.objects.get_or_create(name=name)
+        if created:
+            report.sellers_created.append(name)
+    seller = sellers[name]
+    if values["seller_username"]:
+        user = _account(values, "seller", accounts, report)
+        if seller.user_id is None:
+            seller.user = user
+            seller.save(update_fields=["user"])
+            report.sellers_linked.append(name)
+    return seller
 
 
 def _upsert(number, fields, report):

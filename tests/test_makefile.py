@@ -29,12 +29,13 @@ def make(*args, cwd=None, env=None):
 
 def test_make_run_serves_on_the_port_given_and_the_logins_follow_it():
     commands = make("-n", "run", "PORT=8300").stdout
-    assert "runserver 127.0.0.1:8300" in commands
+    assert "ADDRESS=127.0.0.1:8300" in commands
+    assert "scripts/run-dev.sh" in commands
     assert "SITE_URL=http://127.0.0.1:8300 .venv/bin/python manage.py seed_demo" in commands
 
 
 def test_make_run_serves_on_8000_by_default():
-    assert "runserver 127.0.0.1:8000" in make("-n", "run").stdout
+    assert "ADDRESS=127.0.0.1:8000" in make("-n", "run").stdout
 
 
 def test_demo_reset_deletes_the_demo_database_and_evidence_then_seeds_again():

@@ -46,6 +46,18 @@ def answerable_dispute(buyer, seller=None, **answers):
     return open_dispute(buyer, disputable_order(buyer, seller=seller), **answers)
 
 
+def answerable_dispute_at(buyer, opened, seller=None):
+    """A dispute waiting for a seller with an account, opened at ``opened`` (a fixed clock,
+    or the past) on an order that could be disputed then: the seller has 5 days from it."""
+    order = make_order(
+        buyer,
+        seller=seller or make_seller_account(),
+        shipped_at=opened - timedelta(days=12),
+        received_at=opened - timedelta(days=3),
+    )
+    return open_dispute(buyer, order, now=opened)
+
+
 def seller_of(dispute):
     return dispute.order.seller.user
 

@@ -155,3 +155,190 @@ def test_a_buyers_new_email_is_taken_and_reported(tmp_path):
     output = run_import(tmp_path, [record(buyer={"username": "alice", "email": "new@example.com"})])
     assert "buyers with a new email: alice" in output
     assert get_user_model().objects.get(username="alice").email == "new@example.com"
+
+
+# Sellers with an account (PRODUCT.md §8): the seller given as an object answers in the app.
+
+SZGADGET = {
+    "name": "Shenzhen Gadget Store",
+    "username": "szgadget",
+    "email": "disputes@szgadget.example",
+}
+
+
+def test_a_seller_object_creates_its_account_and_links_it(tmp_path):
+    output = run_import(tmp_path, [record(seller=SZGADGET)])
+
+    seller = Seller.objects.get(name="Shenzhen Gadget Store")
+    assert seller.user.username == "szgadget"
+    assert seller.user.email == "disputes@szgadget.example"
+    assert not seller.user.has_usable_password()
+    assert not seller.user.is_staff
+    assert "new seller accounts: 1" in output
+    assert "sellers now answering with an account: Shenzhen Gadget Store" in output
+
+
+def test_reimporting_a_seller_object_changes_nothing(tmp_path):
+    run_import(tmp_path, [record(seller=SZGADGET)])
+    output = run_import(tmp_path, [record(seller=SZGADGET)])
+
+    assert "created 0 order(s), updated 0, left 1 unchanged" in output
+    assert "new sellers: 0, new seller accounts: 0." in output
+    assert get_user_model().objects.count() == 2
+
+
+def test_a_plain_name_keeps_the_account_an_earlier_import_linked(tmp_path):
+    run_import(tmp_path, [record(seller=SZGADGET)])
+    run_import(tmp_path, [record(number="2", seller="Shenzhen Gadget Store")])
+
+    assert Seller.objects.get().user.username == "szgadget"
+    assert Order.objects.get(number="2").seller.user.username == "szgadget"
+
+
+def test_a_seller_known_by_name_gets_its_account_later(tmp_path):
+    run_import(tmp_path, [record()])
+    assert Seller.objects.get().user is None
+
+    output = run_import(tmp_path, [record(seller=SZGADGET)])
+
+    assert Seller.objects.get().user.username == "szgadget"
+    assert "created 0 order(s), updated 0, left 1 unchanged" in output
+
+
+def test_a_seller_accounts_new_email_is_taken_and_reported(tmp_path):
+    run_import(tmp_path, [record(seller=SZGADGET)])
+    output = run_import(tmp_path, [record(seller=SZGADGET | {"email": "new@szgadget.example"})])
+
+    assert get_user_model().objects.get(username="szgadget").email == "new@szgadget.example"
+    assert "seller accounts with a new email: szgadget" in output
+
+
+def test_an_existing_account_becomes_the_sellers_and_keeps_its_password(tmp_path):
+    user = get_user_model().objects.create_user("szgadget", password="secret-pass-2026")
+
+    run_import(tmp_path, [record(seller=SZGADGET)])
+
+    assert Seller.objects.get().user == user
+    user.refresh_from_db()
+    assert user.check_password("secret-pass-2026")
+
+
+@pytest.mark.parametrize(
+    ("seller", "field", "message"),
+    [
+        (SZGADGET | {"name": ""}, "seller.name", "is required"),
+        (SZGADGET | {"username": ""}, "seller.username", "is required"),
+        (SZGADGET | {"username": "sz gadget"}, "seller.username", "valid username"),
+        (SZGADGET | {"email": "not-an-email"}, "seller.email", "valid email"),
+        (SZGADGET | {"name": "x" * 201}, "seller.name", "longer than 200"),
+        (42, "seller", "must be a name, or an object"),
+        (None, "seller", "is required"),
+    ],
+)
+def test_each_bad_seller_field_is_reported(tmp_path, seller, field, message):
+    with pytest.raises(CommandError) as error:
+        run_import(tmp_path, [record(seller=seller)])
+    assert f"record 0, field '{field}'" in str(error.value)
+    assert message in str(error.value)
+    assert Seller.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("second", "problem"),
+    [
+        (
+            record(number="2", seller=SZGADGET | {"username": "sz gadget"}),
+            r"record 1, field 'seller\.username': Enter a valid username",
+        ),
+        (
+            record(number="2", seller=SZGADGET | {"name": "Lyon Outlet"}),
+            r"record 1, field 'seller\.username': 'szgadget' is already the account of "
+            r"'Shenzhen Gadget Store'",
+        ),
+        (
+            record(
+                number="2", buyer={"username": "szgadget", "email": "o@example.com"}, seller="L"
+            ),
+            r"record 1, field 'buyer\.email': differs from an earlier record",
+        ),
+    ],
+)
+def test_a_bad_second_seller_record_writes_nothing(tmp_path, second, problem):
+    with pytest.raises(CommandError, match=problem):
+        run_import(tmp_path, [record(seller=SZGADGET), second])
+    assert Order.objects.count() == 0
+    assert Seller.objects.count() == 0
+    assert get_user_model().objects.count() == 0
+
+
+def test_the_buyer_cannot_be_the_seller_of_an_order(tmp_path):
+    records = [record(), record(number="2", seller=SZGADGET | {"username": "alice"})]
+    with pytest.raises(
+        CommandError, match=r"record 1, field 'seller\.username': 'alice' is this order's buyer"
+    ):
+        run_import(tmp_path, records)
+    assert Order.objects.count() == 0
+
+
+def test_the_buyer_cannot_buy_from_a_seller_whose_account_they_are(tmp_path):
+    run_import(tmp_path, [record(seller=SZGADGET)])
+    szgadget_buys = record(
+        number="2",
+        buyer={"username": "szgadget", "email": "disputes@szgadget.example"},
+        seller="Shenzhen Gadget Store",
+    )
+    with pytest.raises(
+        CommandError, match=r"record 0, field 'seller': 'szgadget' is this order's buyer"
+    ):
+        run_import(tmp_path, [szgadget_buys])
+
+
+def test_a_seller_account_may_buy_from_another_seller(tmp_path):
+    records = [
+        record(seller=SZGADGET),
+        record(
+            number="2",
+            buyer={"username": "szgadget", "email": "disputes@szgadget.example"},
+            seller="Lyon Outlet",
+        ),
+    ]
+    run_import(tmp_path, records)
+    assert Order.objects.get(number="2").buyer.username == "szgadget"
+
+
+def test_a_staff_account_cannot_be_a_sellers_account(tmp_path):
+    get_user_model().objects.create_user("mediator", is_staff=True)
+    with pytest.raises(
+        CommandError, match=r"record 0, field 'seller\.username': 'mediator' is a staff account"
+    ):
+        run_import(tmp_path, [record(seller=SZGADGET | {"username": "mediator"})])
+    assert Seller.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("seller", "problem"),
+    [
+        (
+            SZGADGET | {"name": "Lyon Outlet"},
+            r"'szgadget' is already the account of 'Shenzhen Gadget Store'",
+        ),
+        (
+            SZGADGET | {"username": "szshop"},
+            r"seller 'Shenzhen Gadget Store' already has the account 'szgadget'",
+        ),
+    ],
+)
+def test_a_seller_and_its_account_stay_linked(tmp_path, seller, problem):
+    run_import(tmp_path, [record(seller=SZGADGET)])
+    with pytest.raises(CommandError, match=r"record 0, field 'seller\.username': " + problem):
+        run_import(tmp_path, [record(number="2", seller=seller)])
+    linked = Seller.objects.values_list("name", "user__username")
+    assert list(linked) == [("Shenzhen Gadget Store", "szgadget")]
+    assert not get_user_model().objects.filter(username="szshop").exists()
+
+
+def test_dry_run_creates_no_seller_account(tmp_path):
+    output = run_import(tmp_path, [record(seller=SZGADGET)], "--dry-run")
+    assert "new seller accounts: 1" in output
+    assert get_user_model().objects.count() == 0
+    assert Seller.objects.count() == 0

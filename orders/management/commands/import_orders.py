@@ -31,15 +31,21 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{prefix}created {len(report.created)} order(s), updated {len(report.updated)}, "
             f"left {len(report.unchanged)} unchanged; "
-            f"new buyers: {len(report.buyers_created)}, new sellers: {len(report.sellers_created)}."
+            f"new buyers: {len(report.buyers_created)}, "
+            f"new sellers: {len(report.sellers_created)}, "
+            f"new seller accounts: {len(report.seller_accounts_created)}."
         )
-        for label, numbers in (("created", report.created), ("updated", report.updated)):
-            if numbers:
-                self.stdout.write(f"  {label}: {', '.join(numbers)}")
-        if report.buyers_created:
-            self.stdout.write(f"  new buyers: {', '.join(report.buyers_created)}")
-        if report.buyers_updated:
-            self.stdout.write(f"  buyers with a new email: {', '.join(report.buyers_updated)}")
+        for label, names in (
+            ("created", report.created),
+            ("updated", report.updated),
+            ("new buyers", report.buyers_created),
+            ("buyers with a new email", report.buyers_updated),
+            ("new seller accounts", report.seller_accounts_created),
+            ("seller accounts with a new email", report.seller_accounts_updated),
+            ("sellers now answering with an account", report.sellers_linked),
+        ):
+            if names:
+                self.stdout.write(f"  {label}: {', '.join(names)}")
 
     def _read(self, file):
         try:

@@ -1,8 +1,10 @@
-"""Demo data for a newcomer: every situation of PRODUCT.md §2, relative to today. Idempotent.
+"""Demo data for a newcomer, relative to today: every situation of PRODUCT.md §2, and a
+dispute in every stage of §4a with a seller who signs in, so each part (buyer, seller,
+mediator) can be played. Idempotent.
 
 Run again after playing with the demo, it keeps what was done by hand (disputes opened,
-cancelled, decided...) and says what each order's situation really is now, naming the
-orders that no longer show what the demo meant; `make demo-reset` starts over.
+answered, cancelled, decided...) and says what each order's situation really is now,
+naming the orders that no longer show what the demo meant; `make demo-reset` starts over.
 """
 
 from datetime import timedelta
@@ -12,19 +14,26 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from disputes import actions
+from disputes import actions, tasks
 from disputes.eligibility import ReasonCode, dispute_eligibility
-from disputes.models import DisputeReason, Outcome, RefundRequest
+from disputes.models import DisputeReason, Outcome, Party, RefundRequest, Stage
 from disputes.time_left import time_left_words
 from orders.importing import import_orders
 from orders.models import Order
 
 BUYER = ("alice", "alice-demo-2026")
 OTHER_BUYER = ("bob", "bob-demo-2026")
+SELLER = ("szgadget", "szgadget-demo-2026")
 MEDIATOR = ("mediator", "mediator-demo-2026")
+# The seller of the odd-numbered orders answers its disputes; "Lyon Outlet" has no account.
+SELLER_WITH_ACCOUNT = {
+    "name": "Shenzhen Gadget Store",
+    "username": SELLER[0],
+    "email": "disputes@szgadget.example",
+}
 
 # (number, item, price, days ago placed / shipped / received, what the buyer will see)
 SITUATIONS = [
@@ -34,18 +43,34 @@ SITUATIONS = [
     ("DEMO-0004", "USB-C cable, 2 m, braided", "12.99", 20, 18, 3, "dispute possible"),
     ("DEMO-0005", "Smart watch strap, silicone", "6.99", 40, 38, 25, "window closed"),
     ("DEMO-0006", "Mechanical keyboard, 75%", "64.50", 8, 6, 1, "too early"),
-    ("DEMO-0007", "Bluetooth speaker, waterproof", "29.99", 20, 17, 5, "dispute open"),
+    ("DEMO-0007", "Bluetooth speaker, waterproof", "29.99", 20, 17, 5, "waiting for the seller"),
     ("DEMO-0008", "Running shoes, size 42", "54.00", 30, 27, 12, "decided against you"),
     ("DEMO-0009", "Kitchen scale, digital", "15.75", 22, 19, 4, "cancelled, can be reopened"),
     ("DEMO-0010", "Sunglasses, polarised", "19.90", 35, 30, 14, "refunded in full"),
+    ("DEMO-0011", "Power bank, 20000 mAh", "27.50", 22, 20, 6, "an offer waits for the buyer"),
+    ("DEMO-0013", "Hair dryer, foldable", "32.00", 24, 22, 8, "with a mediator"),
+    ("DEMO-0015", "Webcam, 1080p", "41.90", 26, 24, 9, "the seller is asked for information"),
+    ("DEMO-0017", "Yoga mat, 6 mm", "22.00", 30, 28, 14, "ended by agreement"),
 ]
-# How the order page's reasons are said in the situations above.
+# Bob's orders, all from the seller with an account.
+OTHER_SITUATIONS = [
+    ("DEMO-9001", "Bob's headphones", "49.00", 20, 18, 3, "dispute possible"),
+    ("DEMO-9003", "Bob's phone charger", "18.00", 21, 19, 4, "waiting for the seller"),
+    ("DEMO-9005", "Bob's backpack", "35.00", 25, 23, 7, "the buyer is asked for information"),
+]
+# How the order page's reasons, and an open dispute's stage, are said in the situations.
 REASON_WORDS = {
     ReasonCode.NOT_SHIPPED: "not shipped",
     ReasonCode.TOO_EARLY: "too early",
     ReasonCode.IN_TRANSIT: "in transit",
     ReasonCode.WINDOW_CLOSED: "window closed",
-    ReasonCode.DISPUTE_OPEN: "dispute open",
+    ReasonCode.ALREADY_AGREED: "ended by agreement",
+}
+STAGE_WORDS = {
+    Stage.WAITING_FOR_SELLER: "waiting for the seller",
+    Stage.OFFER_WAITING_FOR_BUYER: "an offer waits for the buyer",
+    Stage.WITH_MEDIATOR: "with a mediator",
+    Stage.INFORMATION_REQUESTED: "the {party} is asked for information",
 }
 HISTORY_ORDERS = 24  # older, received orders so the list has more than one page
 
@@ -57,7 +82,7 @@ def order_record(number, item, price, placed, shipped, received, username, now):
     return {
         "number": number,
         "buyer": {"username": username, "email": f"{username}@example.com"},
-        "seller": "Shenzhen Gadget Store" if int(number[-1]) % 2 else "Lyon Outlet",
+        "seller": SELLER_WITH_ACCOUNT if int(number[-1]) % 2 else "Lyon Outlet",
         "item": item,
         "description": f"{item}. Sold and shipped by the seller.",
         "price": price,
@@ -69,20 +94,25 @@ def order_record(number, item, price, placed, shipped, received, username, now):
 
 
 class Command(BaseCommand):
-    help = "Load demo buyers, a mediator and orders in every dispute situation (idempotent)."
-
-    # The demo's past decisions would otherwise print their emails on every run.
-    @override_settings(
-        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    help = (
+        "Load demo buyers, a seller, a mediator, orders in every situation and disputes in "
+        "every stage (idempotent)."
     )
+
     @transaction.atomic
     def handle(self, *args, **options):
         now = timezone.now()
-        for (username, password), staff in ((BUYER, False), (OTHER_BUYER, False), (MEDIATOR, True)):
+        for (username, password), staff in (
+            (BUYER, False),
+            (OTHER_BUYER, False),
+            (SELLER, False),
+            (MEDIATOR, True),
+        ):
             self._user(username, password, staff=staff)
         records = [
-            order_record(number, item, price, placed, shipped, received, BUYER[0], now)
-            for number, item, price, placed, shipped, received, _label in SITUATIONS
+            order_record(number, item, price, placed, shipped, received, username, now)
+            for username, situations in ((BUYER[0], SITUATIONS), (OTHER_BUYER[0], OTHER_SITUATIONS))
+            for number, item, price, placed, shipped, received, _label in situations
         ]
         records += [
             order_record(
@@ -97,11 +127,13 @@ class Command(BaseCommand):
             )
             for index in range(HISTORY_ORDERS)
         ]
-        records.append(
-            order_record("DEMO-9001", "Bob's headphones", "49.00", 20, 18, 3, OTHER_BUYER[0], now)
-        )
         import_orders(records)
         self._disputes(now)
+        # The demo's history happened in the past: its emails are not sent now. What a
+        # newcomer does next is emailed by the worker (printed in the `make run` console).
+        DBTaskResult.objects.filter(
+            task_path=tasks.send_event_emails.module_path, enqueued_at__gte=now
+        ).delete()
         self._print_logins()
         self._print_situations(now)
 
@@ -115,11 +147,15 @@ class Command(BaseCommand):
         user.save()
 
     def _disputes(self, now):
-        buyer = get_user_model().objects.get(username=BUYER[0])
-        mediator = get_user_model().objects.get(username=MEDIATOR[0])
+        users = get_user_model().objects.in_bulk([SELLER[0], MEDIATOR[0]], field_name="username")
+        seller, mediator = users[SELLER[0]], users[MEDIATOR[0]]
+
+        def ago(days):
+            return now - timedelta(days=days)
 
         def open_on(number, days_ago, **answers):
-            order = Order.objects.get(number=number)
+            """Open a dispute on ``number`` ``days_ago``; None if it has one already."""
+            order = Order.objects.select_related("buyer").get(number=number)
             if order.disputes.exists():
                 return None
             answers = {
@@ -129,50 +165,95 @@ class Command(BaseCommand):
                 **answers,
             }
             return actions.open_dispute(
-                order=order, buyer=buyer, now=now - timedelta(days=days_ago), **answers
+                order=order, buyer=order.buyer, now=ago(days_ago), **answers
             )
 
+        def decided(number, days_ago, decided_days_ago, outcome, note, **answers):
+            if dispute := open_on(number, days_ago, **answers):
+                actions.decide_dispute(
+                    dispute=dispute,
+                    mediator=mediator,
+                    outcome=outcome,
+                    note=note,
+                    now=ago(decided_days_ago),
+                )
+
+        def refused(number, days_ago, refused_days_ago):
+            if dispute := open_on(number, days_ago, reason=DisputeReason.NOT_AS_DESCRIBED):
+                return actions.refuse_request(
+                    dispute=dispute,
+                    seller=seller,
+                    statement="The item was tested before shipping and matches the listing.",
+                    now=ago(refused_days_ago),
+                )
+            return None
+
+        def asked(number, party, question):
+            """Refused five days ago, then a mediator asked ``party`` yesterday."""
+            if dispute := refused(number, 5, refused_days_ago=3):
+                actions.request_information(
+                    dispute=dispute, mediator=mediator, party=party, message=question, now=ago(1)
+                )
+
         open_on("DEMO-0007", 2, reason=DisputeReason.NOT_AS_DESCRIBED)
-        if dispute := open_on("DEMO-0008", 8, reason=DisputeReason.COUNTERFEIT):
-            actions.decide_dispute(
-                dispute=dispute,
-                mediator=mediator,
-                outcome=Outcome.REJECTED,
-                note="The photos do not show a fault we can attribute to the seller.",
-                now=now - timedelta(days=6),
-            )
+        decided(
+            "DEMO-0008",
+            8,
+            6,
+            Outcome.REJECTED,
+            "The photos do not show a fault we can attribute to the seller.",
+            reason=DisputeReason.COUNTERFEIT,
+        )
         if dispute := open_on(
             "DEMO-0009", 3, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("5.00")
         ):
-            actions.cancel_dispute(dispute=dispute, buyer=buyer, now=now - timedelta(days=1))
-        if dispute := open_on("DEMO-0010", 12):
-            actions.decide_dispute(
-                dispute=dispute,
-                mediator=mediator,
-                outcome=Outcome.FULL_REFUND,
-                note="The seller agreed the item was faulty.",
-                now=now - timedelta(days=10),
-            )
+            actions.cancel_dispute(dispute=dispute, buyer=dispute.order.buyer, now=ago(1))
+        decided("DEMO-0010", 12, 10, Outcome.FULL_REFUND, "The seller agreed the item was faulty.")
+
+        # A dispute in every stage with the seller who signs in (PRODUCT.md §4a).
+        if dispute := open_on(
+            "DEMO-0011", 4, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("15.00")
+        ):
+            actions.make_offer(dispute=dispute, seller=seller, amount=Decimal("8.00"), now=ago(1))
+        refused("DEMO-0013", 5, refused_days_ago=3)
+        asked(
+            "DEMO-0015",
+            Party.SELLER,
+            "Please send a photo of the webcam's label and of the box you shipped.",
+        )
+        if dispute := open_on(
+            "DEMO-0017", 10, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("10.00")
+        ):
+            actions.accept_request(dispute=dispute, seller=seller, now=ago(8))
+        open_on("DEMO-9003", 1, reason=DisputeReason.MISSING_PARTS)
+        asked("DEMO-9005", Party.BUYER, "Please send a photo of the broken zip, close up.")
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Log in at {settings.SITE_URL}"))
         self.stdout.write(f"  buyer:    {BUYER[0]} / {BUYER[1]}")
         self.stdout.write(f"  buyer 2:  {OTHER_BUYER[0]} / {OTHER_BUYER[1]}")
+        self.stdout.write(
+            f"  seller:   {SELLER[0]} / {SELLER[1]}  ({SELLER_WITH_ACCOUNT['name']}: odd orders)"
+        )
         self.stdout.write(f"  mediator: {MEDIATOR[0]} / {MEDIATOR[1]}  (admin: /admin/)")
 
     def _print_situations(self, now):
         """Each demo order as its page shows it now, which is not always what the demo
         meant: what was done by hand since the demo was loaded is kept."""
-        orders = Order.objects.filter(number__in=[s[0] for s in SITUATIONS])
-        orders = {order.number: order for order in orders.prefetch_related("disputes")}
+        meant = {
+            number: (username, label)
+            for username, situations in ((BUYER[0], SITUATIONS), (OTHER_BUYER[0], OTHER_SITUATIONS))
+            for number, *_rest, label in situations
+        }
+        orders = Order.objects.filter(number__in=meant).prefetch_related("disputes")
+        orders = {order.number: order for order in orders}
         changed = []
-        for number, *_rest, meant in SITUATIONS:
-            order = orders[number]
-            situation, left = describe(order, now)
-            line = f"  order {number}: {situation}{f' ({left} left)' if left else ''}"
-            if situation != meant:
+        for number, (username, label) in meant.items():
+            situation, left = describe(orders[number], now)
+            line = f"  {username}'s order {number}: {situation}{f' ({left} left)' if left else ''}"
+            if situation != label:
                 changed.append(number)
-                line += f"  [changed by hand; the demo had: {meant}]"
+                line += f"  [changed by hand; the demo had: {label}]"
             self.stdout.write(line)
         if changed:
             self.stdout.write(
@@ -191,13 +272,16 @@ def describe(order, now):
         if eligibility.is_reopen:
             return "cancelled, can be reopened", left
         return "dispute possible", left
-    words = []
-    for reason in eligibility.reasons:
-        if reason.code == ReasonCode.ALREADY_DECIDED:
-            words.append(decision_words(reason.dispute))
-        else:
-            words.append(REASON_WORDS[reason.code])
-    return ", ".join(words), None
+    return ", ".join(reason_words(reason) for reason in eligibility.reasons), None
+
+
+def reason_words(reason):
+    if reason.code == ReasonCode.DISPUTE_OPEN:
+        dispute = reason.dispute
+        return STAGE_WORDS[dispute.stage].format(party=dispute.information_requested_from)
+    if reason.code == ReasonCode.ALREADY_DECIDED:
+        return decision_words(reason.dispute)
+    return REASON_WORDS[reason.code]
 
 
 def decision_words(dispute):
