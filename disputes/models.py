@@ -408,13 +408,15 @@ class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user, *, originals):
         """The evidence ``user`` may fetch: everything for mediators, their own uploads, and,
         unless ``originals`` are asked for, the re-encoded copies of what the other party of
-        their disputes sent (never a draft)."""
+        their disputes sent (never a draft, nor a file of a mediator's internal note)."""
         if is_mediator(user):
             return self
         own = Q(uploaded_by=user)
         if originals:
             return self.filter(own)
-        other_party = Q(dispute__order__buyer=user) | Q(dispute__order__seller__user=user)
+        other_party = (Q(dispute__order__buyer=user) | Q(dispute__order__seller__user=user)) & ~Q(
+            message__internal=True
+        )
         return self.filter(own | other_party)
 
 

@@ -12,14 +12,17 @@ register = template.Library()
 
 
 @register.inclusion_tag(panel.TEMPLATE, takes_context=True)
-def evidence_panel(context, order, *, dispute=None, draft="", refusals=()):
-    """The panel for ``order``'s draft or open dispute; no-JavaScript forms return here."""
+def evidence_panel(context, order, *, dispute=None, draft="", refusals=(), next_url=""):
+    """The panel for ``order``'s draft or open dispute; no-JavaScript forms return to
+    ``next_url``, by default the page it is on (give it when that page answers a POST)."""
+    request = context["request"]
     return panel.panel_context(
         order=order,
+        uploader=request.user,
         dispute=dispute,
         draft=draft,
         refusals=refusals,
-        next_url=context["request"].get_full_path(),
+        next_url=next_url or request.get_full_path(),
     )
 
 
