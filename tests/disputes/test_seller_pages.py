@@ -86,6 +86,20 @@ def test_list_shows_what_waits_for_an_answer_first_soonest_deadline_first(log_in
     assert "(4 days left)" in page
 
 
+def test_other_disputes_come_a_page_at_a_time(log_in, monkeypatch):
+    monkeypatch.setattr("disputes.seller_views.OTHER_DISPUTES_PER_PAGE", 1)
+    older = refused_dispute(make_buyer("first"))
+    newer = refused_dispute(make_buyer("second"))
+    client = log_in(seller_of(newer))
+
+    first = text_of(client.get(reverse("disputes:seller_list")))
+    second = text_of(client.get(reverse("disputes:seller_list"), {"page": 2}))
+
+    assert newer.order.number in first and older.order.number not in first
+    assert 'href="?page=2"' in first and "Page 1 of 2" in first
+    assert older.order.number in second and 'href="?page=1"' in second
+
+
 def test_list_shows_only_the_sellers_own_disputes(log_in, buyer):
     mine = answerable_dispute(buyer)
     other_seller = make_seller_account("other-seller", name="Another Store")
