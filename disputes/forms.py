@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.money import format_amount, format_money, parse_amount
 
+from .actions import STATEMENT_MIN_LENGTH
 from .models import DisputeReason, Outcome, Party, RefundRequest
 
 DESCRIPTION_MIN_LENGTH = 30
@@ -69,23 +70,26 @@ class RefundForm(forms.Form):
         return amount
 
 
-class DetailsForm(forms.Form):
-    description = forms.CharField(
-        label=_("Describe the problem"),
-        min_length=DESCRIPTION_MIN_LENGTH,
+def long_text_field(label, *, min_length, help_text):
+    """A required long text of at least ``min_length`` characters. Its ``help_text`` says
+    that length (``%(count)d``), lazily: translated for each request, not once at import."""
+    return forms.CharField(
+        label=label,
+        min_length=min_length,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        # Lazy, so the sentence is translated for each request rather than once at import.
-        help_text=lazy(
-            lambda: (
-                _(
-                    "What you expected, what you received, and what is wrong with it "
-                    "(at least %(count)d characters)."
-                )
-                % {"count": DESCRIPTION_MIN_LENGTH}
-            ),
-            str,
-        )(),
+        help_text=lazy(lambda: help_text % {"count": min_length}, str)(),
+    )
+
+
+class DetailsForm(forms.Form):
+    description = long_text_field(
+        _("Describe the problem"),
+        min_length=DESCRIPTION_MIN_LENGTH,
+        help_text=_(
+            "What you expected, what you received, and what is wrong with it "
+            "(at least %(count)d characters)."
+        ),
     )
 
 
@@ -100,6 +104,59 @@ class AppealForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Explain why you think the decision is wrong."),
+    )
+
+
+class MessageForm(forms.Form):
+    """A party's message in the dispute's conversation (evidence comes through the panel)."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write a message.")},
+    )
+
+
+class OfferForm(forms.Form):
+    """The seller's offer of another partial refund; ``actions.make_offer`` checks the amount."""
+
+    amount = forms.DecimalField(
+        label=_("Amount you offer"),
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"required": _("Enter the amount you offer.")},
+    )
+
+    def __init__(self, *args, dispute, **kwargs):
+        super().__init__(*args, **kwargs)
+        order = dispute.order
+        if dispute.requested_amount is None:
+            help_text = _("More than 0 and less than the price paid, %(amount)s.")
+            limit = order.price
+        else:
+            help_text = _(
+                "More than 0 and less than the %(amount)s the buyer asked for "
+                "(to give that, accept the request)."
+            )
+            limit = dispute.requested_amount
+        self.fields["amount"].help_text = help_text % {
+            "amount": format_money(limit, order.currency)
+        }
+
+
+class RefusalForm(forms.Form):
+    """The seller's statement when refusing the buyer's request."""
+
+    statement = long_text_field(
+        _("Why you refuse"),
+        min_length=STATEMENT_MIN_LENGTH,
+        help_text=_(
+            "What you shipped, why the buyer's request is not justified, and what your "
+            "evidence shows (at least %(count)d characters)."
+        ),
     )
 
 

@@ -82,6 +82,19 @@ class DisputeQuerySet(models.QuerySet):
         """Disputes where ``user`` is the buyer or the seller."""
         return self.filter(Q(order__buyer=user) | Q(order__seller__user=user))
 
+    def waiting_for(self, party):
+        """Open disputes where ``party`` must act next: answer (the seller the request, the
+        buyer an offer) or reply to a mediator's request for information."""
+        answer = {
+            Party.SELLER: Stage.WAITING_FOR_SELLER,
+            Party.BUYER: Stage.OFFER_WAITING_FOR_BUYER,
+        }
+        return self.filter(
+            Q(stage=answer[party])
+            | Q(stage=Stage.INFORMATION_REQUESTED, information_requested_from=party),
+            status=DisputeStatus.OPEN,
+        )
+
     def overdue(self, now):
         """Open disputes whose party deadline has passed: the worker acts on these."""
         return self.filter(
@@ -408,13 +421,15 @@ class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user, *, originals):
         """The evidence ``user`` may fetch: everything for mediators, their own uploads, and,
         unless ``originals`` are asked for, the re-encoded copies of what the other party of
-        their disputes sent (never a draft)."""
+        their disputes sent (never a draft, nor a file of a mediator's internal note)."""
         if is_mediator(user):
             return self
         own = Q(uploaded_by=user)
         if originals:
             return self.filter(own)
-        other_party = Q(dispute__order__buyer=user) | Q(dispute__order__seller__user=user)
+        other_party = (Q(dispute__order__buyer=user) | Q(dispute__order__seller__user=user)) & ~Q(
+            message__internal=True
+        )
         return self.filter(own | other_party)
 
 

@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.urls import include, path
 
-from . import views
+from . import seller_views, views
 from .evidence.upload_handler import streams_evidence
+from .models import Party
 from .wizard import OpenDisputeWizard, ReopenDisputeWizard
 
 app_name = "disputes"
@@ -13,20 +13,25 @@ open_wizard = login_required(streams_evidence(OpenDisputeWizard.as_view()))
 reopen_wizard = login_required(streams_evidence(ReopenDisputeWizard.as_view()))
 
 
-def seller_detail_placeholder(request, pk):
-    """Placeholder for the seller's dispute page, built on another branch; replaced at merge.
-
-    Emails to sellers link here (``disputes.notifications``), so the name must resolve.
-    """
-    raise Http404
-
-
 urlpatterns = [
     path("orders/<str:number>/dispute/", open_wizard, name="open"),
     path("disputes/<int:pk>/", views.dispute_detail, name="detail"),
     path("disputes/<int:pk>/cancel/", views.cancel_dispute, name="cancel"),
     path("disputes/<int:pk>/reopen/", reopen_wizard, name="reopen"),
     path("disputes/<int:pk>/appeal/", views.appeal, name="appeal"),
-    path("seller/disputes/<int:pk>/", seller_detail_placeholder, name="seller_detail"),
+    path("disputes/<int:pk>/accept-offer/", views.accept_offer, name="accept_offer"),
+    path("disputes/<int:pk>/mediation/", views.ask_for_mediation, name="ask_for_mediation"),
+    path("disputes/<int:pk>/messages/", views.post_message, {"party": Party.BUYER}, name="message"),
+    path("seller/disputes/", seller_views.seller_list, name="seller_list"),
+    path("seller/disputes/<int:pk>/", seller_views.seller_detail, name="seller_detail"),
+    path("seller/disputes/<int:pk>/accept/", seller_views.seller_accept, name="seller_accept"),
+    path("seller/disputes/<int:pk>/offer/", seller_views.seller_offer, name="seller_offer"),
+    path("seller/disputes/<int:pk>/refuse/", seller_views.seller_refuse, name="seller_refuse"),
+    path(
+        "seller/disputes/<int:pk>/messages/",
+        views.post_message,
+        {"party": Party.SELLER},
+        name="seller_message",
+    ),
     path("evidence/", include("disputes.evidence.urls")),
 ]

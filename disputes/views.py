@@ -1,62 +1,149 @@
-"""The buyer's dispute pages: the dispute itself, cancelling it, and the appeal form."""
+"""The buyer's dispute pages and answers, and the conversation form of both parties.
+
+Each view finds the dispute among the requester's own (anyone else's answers 404), calls
+one function of ``disputes.actions``, and returns to the page saying what happened; a
+form with errors is shown again on the page with what was typed. The seller's pages are
+in ``disputes.seller_views``.
+"""
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from orders.templatetags.money import money
+
 from . import actions
-from .eligibility import dispute_eligibility
 from .evidence import recording
-from .evidence.drafts import issue_draft_key
+from .evidence.drafts import form_draft_key
 from .evidence.upload_handler import streams_evidence
-from .forms import AppealForm
-from .models import Appeal, Dispute, DisputeEvent, DisputeStatus
+from .forms import AppealForm, MessageForm
+from .models import Appeal, Dispute, DisputeStatus, Evidence, Party
+from .pages import message_draft_name, page_url, party_dispute, render_dispute_page
 
 
 def buyer_dispute(request: HttpRequest, pk: int) -> Dispute:
     """The requesting buyer's dispute; anyone else's answers 404."""
-    disputes = Dispute.objects.of_buyer(request.user).select_related("order__seller")
-    return get_object_or_404(disputes, pk=pk)
+    return party_dispute(request, pk, Party.BUYER)
+
+
+def act(request: HttpRequest, action: Callable, success: str | Callable, **arguments):
+    """Run one action and tell the person what it did (``success``, or ``success`` of what
+    it returns), or why it was refused; return what it returned, None when refused."""
+    try:
+        changed = action(**arguments)
+    except actions.DisputeActionError as error:
+        messages.error(request, error.message)
+        return None
+    messages.success(request, success(changed) if callable(success) else success)
+    return changed
+
+
+class EvidenceDraft:
+    """The draft of one form sent with evidence (an appeal, a refusal, a message), named
+    ``name`` in the session until the form is sent. Files are kept as they come, whatever
+    becomes of the rest of the form, so a form sent back for its errors loses none."""
+
+    def __init__(self, request: HttpRequest, dispute: Dispute, name: str):
+        self.request, self.dispute, self.name = request, dispute, name
+        self.key = form_draft_key(request.session, name)
+        self.refusals = []
+
+    def accepts(self, form, *, keep_files: bool = True) -> bool:
+        """Keep the files sent with ``form`` (``refusals`` names each one not kept), then
+        say whether the form can be sent: valid, and every file kept."""
+        if keep_files:
+            self.refusals = recording.store_uploads(
+                self.request.FILES.getlist("evidence"),
+                uploader=self.request.user,
+                order=self.dispute.order,
+                draft_key=self.key,
+            ).refusals
+        return form.is_valid() and not self.refusals
+
+    def evidence(self) -> list[Evidence]:
+        drafts = Evidence.objects.drafts(buyer=self.request.user, key=self.key)
+        return list(drafts.filter(order=self.dispute.order))
+
+    def send(self, action: Callable, success: str, **arguments) -> None:
+        """Run ``action``, which takes the draft's files; forget the draft once it has."""
+        if act(self.request, action, success, **arguments):
+            self.forget()
+
+    def forget(self) -> None:
+        """The form is sent: its next use starts a new draft."""
+        del self.request.session[self.name]
+
+
+def refund_of(dispute: Dispute) -> str:
+    return money(dispute.refunded_amount, dispute.order.currency)
 
 
 @login_required
 def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    dispute = buyer_dispute(request, pk)
-    appeal = (
-        Appeal.objects.filter(dispute=dispute)
-        .prefetch_related(Prefetch("evidence", to_attr="evidence_list"))
-        .first()
-    )
-    return render(
-        request,
-        "disputes/dispute_detail.html",
-        {
-            "dispute": dispute,
-            "order": dispute.order,
-            "events": DisputeEvent.objects.filter(dispute=dispute).select_related("actor"),
-            "evidence_list": dispute.evidence.all(),
-            "appeal": appeal,
-            "eligibility": dispute_eligibility(dispute.order, [dispute], now=timezone.now()),
-        },
-    )
+    return render_dispute_page(request, buyer_dispute(request, pk), Party.BUYER)
+
+
+def button_view(action: Callable, party: str, success: str | Callable):
+    """A POST-only view for an answer given with one button: run ``action`` as the
+    requesting party, then return to its page saying what happened, or why not."""
+    as_party = "buyer" if party == Party.BUYER else "seller"
+
+    @require_POST
+    @login_required
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        dispute = party_dispute(request, pk, party)
+        act(request, action, success, dispute=dispute, **{as_party: request.user})
+        return redirect(page_url(dispute, party))
+
+    return view
+
+
+cancel_dispute = button_view(
+    actions.cancel_dispute, Party.BUYER, gettext_lazy("Your dispute is cancelled.")
+)
+accept_offer = button_view(
+    actions.accept_offer,
+    Party.BUYER,
+    lambda agreed: (
+        _("You accepted the offer: the dispute ended with a refund of %(amount)s.")
+        % {"amount": refund_of(agreed)}
+    ),
+)
+ask_for_mediation = button_view(
+    actions.ask_for_mediation,
+    Party.BUYER,
+    gettext_lazy("You refused the offer: a mediator will now review the dispute."),
+)
 
 
 @require_POST
 @login_required
-def cancel_dispute(request: HttpRequest, pk: int) -> HttpResponse:
-    dispute = buyer_dispute(request, pk)
-    try:
-        actions.cancel_dispute(dispute=dispute, buyer=request.user)
-    except actions.DisputeActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your dispute is cancelled."))
-    return redirect(dispute)
+@streams_evidence
+def post_message(request: HttpRequest, pk: int, party: str) -> HttpResponse:
+    """A party's message in the conversation, with the files of its draft."""
+    dispute = party_dispute(request, pk, party)
+    draft = EvidenceDraft(request, dispute, message_draft_name(dispute))
+    form = MessageForm(request.POST)
+    # No file is kept for a closed dispute: the action says why it refuses the message.
+    if not draft.accepts(form, keep_files=dispute.is_open):
+        return render_dispute_page(
+            request, dispute, party, message_form=form, refusals=draft.refusals
+        )
+    draft.send(
+        actions.post_message,
+        _("Your message is sent."),
+        dispute=dispute,
+        author=request.user,
+        body=form.cleaned_data["body"],
+        evidence=draft.evidence(),
+    )
+    return redirect(page_url(dispute, party) + "#conversation")
 
 
 @login_required
@@ -66,33 +153,18 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     already_sent = Appeal.objects.filter(dispute=dispute).exists()
     if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer or already_sent:
         return redirect(dispute)
-    session_key = f"appeal_draft_{dispute.pk}"
-    if session_key not in request.session:
-        request.session[session_key] = issue_draft_key(request.session)
-    draft_key = request.session[session_key]
+    draft = EvidenceDraft(request, dispute, f"appeal_draft_{dispute.pk}")
     form = AppealForm(request.POST or None)
-    refusals = ()
-    if request.method == "POST":
-        refusals = recording.store_uploads(
-            request.FILES.getlist("evidence"),
-            uploader=request.user,
-            order=dispute.order,
-            draft_key=draft_key,
-        ).refusals
-        if form.is_valid() and not refusals:
-            try:
-                actions.send_appeal(
-                    dispute=dispute,
-                    buyer=request.user,
-                    message=form.cleaned_data["message"],
-                    draft_key=draft_key,
-                )
-            except actions.DisputeActionError as error:
-                messages.error(request, error.message)
-            else:
-                del request.session[session_key]
-                messages.success(request, _("Your appeal is sent to customer service."))
-            return redirect(dispute)
+    if request.method == "POST" and draft.accepts(form):
+        draft.send(
+            actions.send_appeal,
+            _("Your appeal is sent to customer service."),
+            dispute=dispute,
+            buyer=request.user,
+            message=form.cleaned_data["message"],
+            draft_key=draft.key,
+        )
+        return redirect(dispute)
     return render(
         request,
         "disputes/appeal.html",
@@ -100,7 +172,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
             "dispute": dispute,
             "order": dispute.order,
             "form": form,
-            "draft_key": draft_key,
-            "refusals": refusals,
+            "draft_key": draft.key,
+            "refusals": draft.refusals,
         },
     )

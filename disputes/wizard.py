@@ -211,7 +211,9 @@ class DisputeWizard(SessionWizardView):
             answers = self.answers()
             context["answers"] = answers
             context["reason_label"] = DisputeReason(answers["reason"]).label
-            context["evidence_list"] = panel_evidence(order=self.order, draft=self.draft_key)
+            context["evidence_list"] = panel_evidence(
+                order=self.order, uploader=self.request.user, draft=self.draft_key
+            )
         return context
 
     def answers(self):

@@ -1,16 +1,17 @@
 """What the evidence panel shows: the files so far, where new ones go, and the limits.
 
 One context for every page that carries the panel: the wizard's evidence step, the
-dispute page ("Add evidence") and the appeal form. Files go to the draft when there is
-one, else to the open dispute.
+appeal form, the seller's refusal and the message form of a dispute's conversation.
+Files go to the draft when there is one, else to the open dispute.
 """
 
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import ngettext
 
-from disputes.models import Dispute
+from disputes.models import Dispute, DisputeStatus
 from orders.models import Order
 
 from . import recording
@@ -19,17 +20,35 @@ from .sizes import megabytes
 TEMPLATE = "disputes/evidence/_panel.html"
 
 
-def panel_evidence(*, order: Order, dispute: Dispute | None = None, draft: str = "") -> list:
-    """The files the panel lists: those that count against its limit, oldest first.
+def panel_evidence(
+    *, order: Order, uploader, dispute: Dispute | None = None, draft: str = ""
+) -> list:
+    """The files the panel lists, oldest first: those of the draft or the dispute.
 
-    A draft that will reopen a cancelled dispute lists that dispute's files too.
+    A draft that will reopen a cancelled dispute lists that dispute's files too. The
+    uploader's files already sent to an open dispute count against a draft's limit but
+    are not listed: they are shown on the dispute's page, and are not the draft's.
     """
-    return list(recording.counted_evidence(order, draft, dispute).order_by("uploaded_at", "pk"))
+    return _listed(_counted(order, uploader, dispute, draft), draft)
+
+
+def _counted(order, uploader, dispute, draft) -> list:
+    """The files counted against the limit, oldest first, in one query; each tells whether
+    it is already in an open dispute (``sent``)."""
+    counted = recording.counted_evidence(order, draft, dispute, uploader).annotate(
+        sent=ExpressionWrapper(Q(dispute__status=DisputeStatus.OPEN), output_field=BooleanField())
+    )
+    return list(counted.order_by("uploaded_at", "pk"))
+
+
+def _listed(counted: list, draft: str) -> list:
+    return [item for item in counted if not (draft and item.sent)]
 
 
 def panel_context(
     *,
     order: Order,
+    uploader,
     dispute: Dispute | None = None,
     draft: str = "",
     refusals: Sequence = (),
@@ -40,8 +59,12 @@ def panel_context(
         raise ValueError("The panel is for either a draft or a dispute.")
     target = {"order": order.number}
     target |= {"draft": draft} if draft else {"dispute": dispute.pk}
+    counted = _counted(order, uploader, dispute, draft)
     return {
-        "evidence_list": panel_evidence(order=order, dispute=dispute, draft=draft),
+        # The advice differs: a buyer shows what arrived, a seller what was shipped.
+        "for_buyer": order.buyer_id == uploader.pk,
+        "evidence_list": _listed(counted, draft),
+        "files_left": max(settings.EVIDENCE_MAX_FILES - len(counted), 0),
         "upload_target": target,
         "refusals": list(refusals),
         "limits": limits(),

@@ -65,7 +65,7 @@ def store_uploads(
     for upload in files:
         name = clean_file_name(upload.name)
         # Checked before inspecting, so a file that cannot fit costs no decoding.
-        if counted_evidence(order, draft_key, dispute).count() >= max_files:
+        if counted_evidence(order, draft_key, dispute, uploader).count() >= max_files:
             result.refusals.append(_too_many(name, max_files))
             continue
         verdict, stored_files = _judge_and_store(upload, name, limits)
@@ -98,13 +98,19 @@ def clean_file_name(name: str | None) -> str:
     return base or gettext("unnamed file")
 
 
-def counted_evidence(order: Order, draft_key: str, dispute: Dispute | None) -> QuerySet:
-    """The evidence already counted against the file limit of this draft or dispute."""
+def counted_evidence(order: Order, draft_key: str, dispute: Dispute | None, uploader) -> QuerySet:
+    """The evidence already counted against ``uploader``'s file limit for this draft or dispute.
+
+    The limit is per party and per dispute, so a draft counts with the uploader's files in
+    the order's dispute: the cancelled one it will reopen, or the open one that a message
+    or a seller's refusal will add it to.
+    """
     if dispute is not None:
-        return Evidence.objects.filter(dispute=dispute)
-    # A draft that will reopen the order's cancelled dispute joins the files it already has.
+        return Evidence.objects.filter(dispute=dispute, uploaded_by=uploader)
     return Evidence.objects.drafts(order=order, key=draft_key) | Evidence.objects.filter(
-        dispute__order=order, dispute__status=DisputeStatus.CANCELLED
+        dispute__order=order,
+        dispute__status__in=(DisputeStatus.CANCELLED, DisputeStatus.OPEN),
+        uploaded_by=uploader,
     )
 
 
@@ -154,7 +160,7 @@ def _record(verdict, stored_files: StoredFiles, *, uploader, order, draft_key, d
     try:
         with transaction.atomic():
             Order.objects.select_for_update().filter(pk=order.pk).first()
-            if counted_evidence(order, draft_key, dispute).count() >= max_files:
+            if counted_evidence(order, draft_key, dispute, uploader).count() >= max_files:
                 delete_files(stored_files.names)
                 return None
             return Evidence.objects.create(

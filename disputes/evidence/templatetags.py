@@ -12,18 +12,23 @@ register = template.Library()
 
 
 @register.inclusion_tag(panel.TEMPLATE, takes_context=True)
-def evidence_panel(context, order, *, dispute=None, draft="", refusals=(), remove_action=""):
-    """The panel for ``order``'s draft or open dispute; no-JavaScript forms return here.
+def evidence_panel(
+    context, order, *, dispute=None, draft="", refusals=(), next_url="", remove_action=""
+):
+    """The panel for ``order``'s draft or open dispute; no-JavaScript forms return to
+    ``next_url``, by default the page it is on (give it when that page answers a POST).
 
     ``remove_action``: where a no-JavaScript Remove posts the page's form, when the page
     handles removals itself to keep what was typed (the wizard).
     """
+    request = context["request"]
     return panel.panel_context(
         order=order,
+        uploader=request.user,
         dispute=dispute,
         draft=draft,
         refusals=refusals,
-        next_url=context["request"].get_full_path(),
+        next_url=next_url or request.get_full_path(),
     ) | {"remove_action": remove_action}
 
 

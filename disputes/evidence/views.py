@@ -8,6 +8,7 @@ video plays from its original bytes (so the other party sees a video's poster on
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
@@ -38,7 +39,7 @@ class HtmxHttpRequest(HttpRequest):
 @login_required
 @streams_evidence
 def evidence_upload(request: HtmxHttpRequest) -> HttpResponse:
-    """Keep the chosen files for the buyer's draft or open dispute; say why others were not."""
+    """Keep the chosen files for the requester's draft or open dispute; say why others were not."""
     order, dispute, draft = _upload_target(request)
     files = request.FILES.getlist("evidence")
     if dispute is not None:
@@ -56,20 +57,34 @@ def evidence_upload(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _upload_target(request):
-    """The requester's order and the draft or open dispute named in the POST data (or 404)."""
-    order = get_object_or_404(Order, number=request.POST.get("order", ""), buyer=request.user)
+    """The order and the draft or open dispute named in the POST data (or 404).
+
+    Files go straight to an open dispute of the requester's own order only; a draft
+    (issued by the requester's session) may also be on an order they sold that has an
+    open dispute, for the seller's refusal or messages.
+    """
+    number = request.POST.get("order", "")
     dispute_pk = request.POST.get("dispute", "")
     if dispute_pk:
+        order = get_object_or_404(Order, number=number, buyer=request.user)
         if not dispute_pk.isdigit():
             raise Http404
         dispute = get_object_or_404(
             Dispute, pk=int(dispute_pk), order=order, status=DisputeStatus.OPEN
         )
         return order, dispute, ""
+    order = get_object_or_404(_draft_orders(request.user), number=number)
     draft = request.POST.get("draft", "")
     if not is_issued(request.session, draft):
         raise Http404
     return order, None, draft
+
+
+def _draft_orders(user):
+    """The orders ``user`` may keep draft evidence for: those they bought, and those they
+    sold (through their seller account) while a dispute on them is open."""
+    open_dispute = Dispute.objects.filter(order=OuterRef("pk"), status=DisputeStatus.OPEN)
+    return Order.objects.filter(Q(buyer=user) | (Q(seller__user=user) & Exists(open_dispute)))
 
 
 def _add_to_dispute(request, order, dispute, files):
@@ -118,6 +133,7 @@ def _redirect_back(request, order):
 def _render_panel(request, order, dispute, draft, *, refusals=()):
     context = panel.panel_context(
         order=order,
+        uploader=request.user,
         dispute=dispute,
         draft=draft,
         refusals=refusals,

@@ -92,5 +92,5 @@ def test_wizard_completed_with_the_keyboard_alone(open_visit, evidence_root):
 
     expect(page).to_have_url(re.compile(r"/disputes/\d+/$"))
     expect(page.locator("#status-heading")).to_contain_text("Open")
-    expect(page.locator(".evidence-item__name")).to_have_text(["png_photo_hopper.png"])
+    expect(page.locator(".evidence-gallery span")).to_have_text(["png_photo_hopper.png"])
     buyer.step("keyboard-dispute")

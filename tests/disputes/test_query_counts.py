@@ -8,8 +8,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from disputes import actions
-from disputes.models import DisputeEvent, EventKind, Evidence, EvidenceKind, Party
+from disputes.models import (
+    DisputeEvent,
+    DisputeMessage,
+    EventKind,
+    Evidence,
+    EvidenceKind,
+    Party,
+)
 from tests.disputes.builders import (
+    answerable_dispute,
     appealed_dispute,
     information_requested_dispute,
     make_mediator,
@@ -25,6 +33,9 @@ _files = itertools.count(1)
 
 
 def count_queries(client, url):
+    # The first view of an open dispute issues its message form's draft key (a session
+    # write): counted apart, so that only what grows with the page is compared.
+    assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -33,26 +44,31 @@ def count_queries(client, url):
 def add_evidence_and_events(dispute, files, uploader=None):
     uploader = uploader or dispute.order.buyer
     for _ in range(files):
-        name = f"IMG_{next(_files)}.jpg"
-        Evidence.objects.create(
-            uploaded_by=uploader,
-            order=dispute.order,
-            dispute=dispute,
-            kind=EvidenceKind.PHOTO,
-            original_name=name,
-            original=f"test/{name}",
-            display=f"test/{name}.webp",
-            thumbnail=f"test/{name}.thumb.webp",
-            mime="image/jpeg",
-            size=1_000_000,
-            sha256="0" * 64,
-        )
+        name = add_file(dispute, uploader).original_name
         DisputeEvent.objects.create(
             dispute=dispute,
             kind=EventKind.EVIDENCE_ADDED,
             actor=uploader,
             details={"evidence": [name]},
         )
+
+
+def add_file(dispute, uploader, message=None):
+    name = f"IMG_{next(_files)}.jpg"
+    return Evidence.objects.create(
+        uploaded_by=uploader,
+        order=dispute.order,
+        dispute=dispute,
+        message=message,
+        kind=EvidenceKind.PHOTO,
+        original_name=name,
+        original=f"test/{name}",
+        display=f"test/{name}.webp",
+        thumbnail=f"test/{name}.thumb.webp",
+        mime="image/jpeg",
+        size=1_000_000,
+        sha256="0" * 64,
+    )
 
 
 @pytest.mark.parametrize("make_dispute", [open_dispute, appealed_dispute])
@@ -65,6 +81,39 @@ def test_dispute_page_query_count_does_not_grow_with_events_or_evidence(
     with_one = count_queries(buyer_client, url)
     add_evidence_and_events(dispute, files=30)
     assert count_queries(buyer_client, url) == with_one
+    assert with_one <= 8
+
+
+def add_messages(dispute, count):
+    """``count`` messages of the three authors, some with a file, some internal notes, each
+    with its event, as a long conversation has."""
+    authors = [dispute.order.buyer, seller_of(dispute), make_mediator()]
+    for index in range(count):
+        author = authors[index % 3]
+        message = DisputeMessage.objects.create(
+            dispute=dispute, author=author, body=f"Message {index}", internal=index % 6 == 2
+        )
+        if index % 5 == 0 and author != authors[2]:
+            add_file(dispute, author, message)
+        DisputeEvent.objects.create(
+            dispute=dispute, kind=EventKind.MESSAGE, actor=author, details={"message": message.pk}
+        )
+
+
+@pytest.mark.parametrize("party", ["buyer", "seller"])
+def test_party_page_query_count_does_not_grow_with_the_conversation(log_in, buyer, party):
+    dispute = answerable_dispute(buyer)
+    if party == "buyer":
+        client, url = log_in(buyer), dispute.get_absolute_url()
+    else:
+        client = log_in(seller_of(dispute))
+        url = reverse("disputes:seller_detail", args=[dispute.pk])
+    add_messages(dispute, 1)
+    with_one = count_queries(client, url)
+    add_messages(dispute, 99)
+    shown = client.get(url).context["conversation"]
+    assert len(shown) == dispute.messages.filter(internal=False).count() < 100
+    assert count_queries(client, url) == with_one
     assert with_one <= 8
 
 

@@ -13,7 +13,13 @@ from disputes import actions
 from disputes.evidence import drafts
 from disputes.models import DisputeEvent, Evidence
 from tests.conftest import DRAFT_KEY, corpus_path, corpus_upload, store_evidence
-from tests.disputes.builders import open_dispute
+from tests.disputes.builders import (
+    agreed_dispute,
+    answerable_dispute,
+    make_seller_account,
+    open_dispute,
+    seller_of,
+)
 from tests.factories import make_buyer, make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
@@ -255,6 +261,98 @@ def test_upload_without_a_csrf_token_is_refused(buyer):
     assert not Evidence.objects.exists()
 
 
+# A seller's drafts: the refusal's and the messages' evidence of a dispute on its order
+
+
+def test_seller_keeps_draft_evidence_for_a_dispute_on_its_order(client, buyer):
+    dispute = answerable_dispute(buyer)
+    seller = seller_of(dispute)
+    client.force_login(seller)
+
+    response = post_upload(
+        client, dispute.order, corpus_upload("good/png_photo_hopper.png"), htmx=True
+    )
+
+    assert response.status_code == 200
+    [evidence] = Evidence.objects.drafts(buyer=seller)
+    assert (evidence.order, evidence.draft_key) == (dispute.order, DRAFT_KEY)
+    assert "png_photo_hopper.png" in response.content.decode()
+
+
+def test_seller_removes_its_draft_evidence(client, buyer):
+    dispute = answerable_dispute(buyer)
+    seller = seller_of(dispute)
+    client.force_login(seller)
+    evidence = stored(seller, "good/png_photo_hopper.png", order=dispute.order)
+
+    response = client.post(REMOVE_URL, {"evidence_pk": evidence.pk}, **HTMX)
+
+    assert response.status_code == 200
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["another seller", "another buyer"])
+def test_upload_for_a_dispute_on_someone_elses_order_is_404(client, buyer, who):
+    dispute = answerable_dispute(buyer)
+    if who == "another seller":
+        client.force_login(make_seller_account("other-seller", name="Another Store").user)
+    else:
+        client.force_login(make_buyer("mallory"))
+
+    response = post_upload(client, dispute.order, corpus_upload("good/png_photo_hopper.png"))
+
+    assert response.status_code == 404
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("make", [agreed_dispute, None])
+def test_seller_upload_to_an_order_without_an_open_dispute_is_404(client, buyer, make):
+    if make is None:
+        seller = make_seller_account()
+        order = make_order(buyer, seller=seller)
+    else:
+        dispute = make(buyer)
+        seller, order = dispute.order.seller, dispute.order
+    client.force_login(seller.user)
+
+    response = post_upload(client, order, corpus_upload("good/png_photo_hopper.png"))
+
+    assert response.status_code == 404
+    assert not Evidence.objects.exists()
+
+
+def test_seller_upload_straight_to_the_dispute_is_404(client, buyer):
+    dispute = answerable_dispute(buyer)
+    client.force_login(seller_of(dispute))
+
+    response = post_upload(
+        client,
+        dispute.order,
+        corpus_upload("good/png_photo_hopper.png"),
+        dispute=str(dispute.pk),
+    )
+
+    assert response.status_code == 404
+    assert not Evidence.objects.exists()
+
+
+def test_seller_upload_to_a_draft_its_session_was_not_issued_is_404(client, buyer):
+    dispute = answerable_dispute(buyer)
+    client.force_login(seller_of(dispute))
+
+    response = client.post(
+        UPLOAD_URL,
+        {
+            "order": dispute.order.number,
+            "draft": "made-up-key",
+            "evidence": [corpus_upload("good/png_photo_hopper.png")],
+        },
+    )
+
+    assert response.status_code == 404
+    assert not Evidence.objects.exists()
+
+
 # Removing
 
 
@@ -409,6 +507,21 @@ def test_another_buyers_evidence_file_is_404(buyer_client, other_buyer, variant)
     evidence = stored(other_buyer, "good/png_photo_hopper.png")
 
     assert buyer_client.get(file_url(evidence, variant)).status_code == 404
+
+
+def test_a_file_of_a_mediators_internal_note_is_not_found_for_the_parties(client, buyer):
+    dispute = answerable_dispute(buyer)
+    mediator = make_buyer("mediator", is_staff=True)
+    note_file = stored(mediator, "good/png_photo_hopper.png", order=dispute.order)
+    actions.post_message(
+        dispute=dispute, author=mediator, body="Compare.", internal=True, evidence=[note_file]
+    )
+
+    for party in (buyer, seller_of(dispute)):
+        client.force_login(party)
+        assert client.get(file_url(note_file, "thumbnail")).status_code == 404
+    client.force_login(mediator)
+    assert client.get(file_url(note_file, "thumbnail")).status_code == 200
 
 
 def test_staff_may_fetch_any_evidence(client, buyer):

@@ -12,7 +12,7 @@ from disputes.evidence import recording
 from disputes.evidence.upload_handler import OVERSIZED_HEAD_BYTES, EvidenceUploadHandler
 from disputes.models import Evidence
 from tests.conftest import DRAFT_KEY, corpus_path, corpus_upload, store_evidence
-from tests.disputes.builders import disputable_order, open_dispute
+from tests.disputes.builders import answerable_dispute, disputable_order, open_dispute, seller_of
 from tests.factories import make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
@@ -142,6 +142,24 @@ def test_limit_counts_what_the_dispute_already_has(buyer, settings):
 
     assert result.stored == []
     assert "at most 1 files" in result.refusals[0].message
+
+
+def test_limit_is_per_party_and_a_draft_counts_the_files_already_sent(buyer, settings):
+    settings.EVIDENCE_MAX_FILES = 1
+    dispute = answerable_dispute(buyer)
+    order = dispute.order
+    store_evidence([corpus_upload("good/png_photo_hopper.png")], buyer, order, dispute=dispute)
+
+    sellers = store_evidence(
+        [corpus_upload("good/webp_lossy.webp")], seller_of(dispute), order, draft_key="seller"
+    )
+    buyers = store_evidence(
+        [corpus_upload("good/webp_lossy.webp", "MORE.WEBP")], buyer, order, draft_key="buyer"
+    )
+
+    assert len(sellers.stored) == 1  # the buyer's file is not the seller's to count
+    assert buyers.stored == []
+    assert buyers.refusals[0].message == "You can attach at most 1 files; MORE.WEBP was not added."
 
 
 def test_other_drafts_do_not_count_towards_the_limit(buyer, settings):

@@ -1,0 +1,138 @@
+"""A party's dispute page: what the buyer or the seller sees of one dispute.
+
+The page reads a fixed number of queries however long the conversation or the timeline
+grows: the dispute's evidence is read once and shared out between the request, the
+seller's answer and the messages it was sent with. A party never receives a mediator's
+internal note: the query leaves them out.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from . import deadlines
+from .eligibility import dispute_eligibility
+from .evidence.drafts import form_draft_key
+from .forms import MessageForm, OfferForm
+from .models import Appeal, Dispute, DisputeEvent, Evidence, Party
+
+TEMPLATES = {
+    Party.BUYER: "disputes/dispute_detail.html",
+    Party.SELLER: "disputes/seller_dispute.html",
+}
+URL_NAMES = {
+    Party.BUYER: {"page": "disputes:detail", "message": "disputes:message"},
+    Party.SELLER: {"page": "disputes:seller_detail", "message": "disputes:seller_message"},
+}
+
+
+def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
+    """One of the requester's disputes as ``party``: their order's, or the orders they sold.
+
+    Anyone else's answers 404: its existence is not theirs to learn.
+    """
+    user = request.user
+    disputes = (
+        Dispute.objects.of_buyer(user) if party == Party.BUYER else Dispute.objects.of_seller(user)
+    )
+    return get_object_or_404(disputes.select_related("order__seller", "order__buyer"), pk=pk)
+
+
+def page_url(dispute: Dispute, party: str) -> str:
+    return reverse(URL_NAMES[party]["page"], args=[dispute.pk])
+
+
+def message_draft_name(dispute: Dispute) -> str:
+    """The session name of the draft key the page's message form sends evidence with."""
+    return f"message_draft_{dispute.pk}"
+
+
+@dataclass
+class PageEvidence:
+    """The dispute's evidence, each file where the page shows it."""
+
+    request: list[Evidence] = field(default_factory=list)  # the buyer's, with the dispute
+    answer: list[Evidence] = field(default_factory=list)  # the seller's, with a refusal
+    by_message: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
+
+
+def page_evidence(dispute: Dispute) -> PageEvidence:
+    """Read the dispute's evidence once and share it out (messages' files go with them)."""
+    shared = PageEvidence()
+    for item in dispute.evidence.all():
+        if item.message_id is not None:
+            shared.by_message[item.message_id].append(item)
+        elif item.uploaded_by_id == dispute.order.buyer_id:
+            shared.request.append(item)
+        else:
+            shared.answer.append(item)
+    return shared
+
+
+def party_conversation(dispute: Dispute, evidence: PageEvidence) -> list:
+    """The messages a party sees, oldest first, each with the files sent with it
+    (``attachments``). Internal notes are mediators' only: never read for a party."""
+    conversation = list(dispute.messages.filter(internal=False))
+    for message in conversation:
+        message.attachments = evidence.by_message.get(message.pk, [])
+    return conversation
+
+
+def render_dispute_page(
+    request: HttpRequest, dispute: Dispute, party: str, *, status: int = 200, **context
+) -> HttpResponse:
+    """The page of ``dispute`` for ``party``; ``context`` replaces parts of it, such as a
+    form sent back with its errors or the files of an upload that were refused."""
+    evidence = page_evidence(dispute)
+    page = {
+        "dispute": dispute,
+        "order": dispute.order,
+        "party": party,
+        "now": timezone.now(),
+        "next_step": deadlines.next_step(dispute),
+        "events": DisputeEvent.objects.filter(dispute=dispute),
+        "evidence": evidence,
+        "conversation": party_conversation(dispute, evidence),
+        "page_url": page_url(dispute, party),
+        "message_url": reverse(URL_NAMES[party]["message"], args=[dispute.pk]),
+        "message_form": MessageForm(),
+        "refusals": (),
+    }
+    if dispute.is_open:
+        page["message_draft"] = form_draft_key(request.session, message_draft_name(dispute))
+    page |= _buyer_context(dispute) if party == Party.BUYER else _seller_context(request, dispute)
+    return render(request, TEMPLATES[party], page | context, status=status)
+
+
+def _buyer_context(dispute: Dispute) -> dict:
+    appeal = (
+        Appeal.objects.filter(dispute=dispute)
+        .prefetch_related(Prefetch("evidence", to_attr="evidence_list"))
+        .first()
+    )
+    return {
+        "appeal": appeal,
+        "eligibility": dispute_eligibility(dispute.order, [dispute], now=timezone.now()),
+    }
+
+
+def _seller_context(request: HttpRequest, dispute: Dispute) -> dict:
+    return {
+        "offer_form": OfferForm(dispute=dispute),
+        # One account can be both: actions refuse a seller's answer to their own dispute.
+        "own_purchase": dispute.order.buyer_id == request.user.pk,
+    }
+
+
+def seller_disputes(user) -> tuple[QuerySet, QuerySet]:
+    """The seller's disputes: those waiting for them, by deadline soonest, then the others,
+    newest first."""
+    disputes = Dispute.objects.of_seller(user).select_related("order")
+    waiting = disputes.waiting_for(Party.SELLER)
+    others = disputes.exclude(pk__in=waiting.values("pk"))
+    return waiting.order_by("stage_deadline", "pk"), others.order_by("-opened_at", "-pk")

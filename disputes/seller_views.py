@@ -1,0 +1,147 @@
+"""The seller's dispute pages: the disputes on their orders, one dispute, and their answers.
+
+A seller is an account linked to a ``Seller``; it sees only the disputes on its own
+orders (anyone else's answers 404). While the buyer's request waits for it, it accepts
+it, offers another partial refund, or refuses with a statement and evidence.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from orders.models import Seller
+from orders.templatetags.money import money
+
+from . import actions
+from .errors import DisputeErrorCode
+from .evidence.upload_handler import streams_evidence
+from .forms import OfferForm, RefusalForm
+from .models import Dispute, Party, Stage
+from .pages import page_url, party_dispute, render_dispute_page, seller_disputes
+from .views import EvidenceDraft, act, button_view, refund_of
+
+OTHER_DISPUTES_PER_PAGE = 20
+REFUSED = gettext_lazy("You refused the request: a mediator will now review the dispute.")
+# Refusals of an offer that are about the amount typed: shown beside the field.
+AMOUNT_ERRORS = (DisputeErrorCode.INVALID_AMOUNT, DisputeErrorCode.OFFER_NOT_BELOW_REQUEST)
+
+
+def seller_dispute(request: HttpRequest, pk: int) -> Dispute:
+    """A dispute on one of the requesting seller's orders; anyone else's answers 404."""
+    return party_dispute(request, pk, Party.SELLER)
+
+
+def can_answer(request: HttpRequest, dispute: Dispute) -> bool:
+    """The request waits for this seller's answer (``actions`` check it again)."""
+    waiting = dispute.is_open and dispute.stage == Stage.WAITING_FOR_SELLER
+    return waiting and dispute.order.buyer_id != request.user.pk
+
+
+def back_to(dispute: Dispute) -> HttpResponse:
+    return redirect(page_url(dispute, Party.SELLER))
+
+
+@login_required
+def seller_list(request: HttpRequest) -> HttpResponse:
+    """What waits for the seller's answer first, soonest deadline first; then the others."""
+    if not Seller.objects.filter(user=request.user).exists():
+        raise Http404
+    waiting, others = seller_disputes(request.user)
+    page = Paginator(others, OTHER_DISPUTES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "disputes/seller_list.html", {"waiting": waiting, "page": page})
+
+
+@login_required
+def seller_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_dispute_page(request, seller_dispute(request, pk), Party.SELLER)
+
+
+seller_accept = button_view(
+    actions.accept_request,
+    Party.SELLER,
+    lambda agreed: (
+        _("You accepted the buyer's request: the dispute ended with a refund of %(amount)s.")
+        % {"amount": refund_of(agreed)}
+    ),
+)
+
+
+@require_POST
+@login_required
+def seller_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = seller_dispute(request, pk)
+    form = OfferForm(request.POST, dispute=dispute)
+    if form.is_valid():
+        amount = form.cleaned_data["amount"]
+        try:
+            actions.make_offer(dispute=dispute, seller=request.user, amount=amount)
+        except actions.DisputeActionError as error:
+            if error.code not in AMOUNT_ERRORS:
+                messages.error(request, error.message)
+                return back_to(dispute)
+            form.add_error("amount", error.message)
+        else:
+            messages.success(
+                request,
+                _("You offered %(amount)s: the buyer now accepts it or asks for mediation.")
+                % {"amount": money(amount, dispute.order.currency)},
+            )
+            return back_to(dispute)
+    return render_dispute_page(request, dispute, Party.SELLER, offer_form=form)
+
+
+@login_required
+@streams_evidence
+def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refuse the buyer's request with a statement and evidence: the mediators decide.
+
+    Files are kept in the refusal's draft as they come, so a statement sent back for
+    being too short loses none of them.
+    """
+    dispute = seller_dispute(request, pk)
+    if not can_answer(request, dispute):
+        if request.method == "POST":  # no file is kept: the action says why it refuses
+            act(
+                request,
+                actions.refuse_request,
+                REFUSED,
+                dispute=dispute,
+                seller=request.user,
+                statement="",
+            )
+        return back_to(dispute)
+    draft = EvidenceDraft(request, dispute, f"refusal_draft_{dispute.pk}")
+    form = RefusalForm(request.POST or None)
+    if request.method == "POST" and draft.accepts(form):
+        try:
+            actions.refuse_request(
+                dispute=dispute,
+                seller=request.user,
+                statement=form.cleaned_data["statement"],
+                evidence=draft.evidence(),
+            )
+        except actions.DisputeActionError as error:
+            if error.code != DisputeErrorCode.STATEMENT_TOO_SHORT:
+                messages.error(request, error.message)
+                return back_to(dispute)
+            form.add_error("statement", error.message)
+        else:
+            draft.forget()
+            messages.success(request, REFUSED)
+            return back_to(dispute)
+    return render(
+        request,
+        "disputes/seller_refuse.html",
+        {
+            "dispute": dispute,
+            "order": dispute.order,
+            "form": form,
+            "draft_key": draft.key,
+            "refusals": draft.refusals,
+        },
+    )

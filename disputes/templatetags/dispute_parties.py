@@ -1,0 +1,62 @@
+"""Who did what on a dispute page, in the reader's words: "You", "The seller", "A mediator".
+
+The page's ``order`` and ``user`` tell the parties apart; anyone else who writes in a
+dispute or acts on it is a mediator, and an event without an actor was a deadline's.
+"""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from disputes.deadlines import MEDIATOR
+from disputes.models import EscalationReason, Party
+
+register = template.Library()
+
+YOU = "you"
+AUTHORS = {
+    YOU: _("You"),
+    Party.BUYER: _("The buyer"),
+    Party.SELLER: _("The seller"),
+    MEDIATOR: _("A mediator"),
+}
+ACTORS = {
+    YOU: _("by you"),
+    Party.BUYER: _("by the buyer"),
+    Party.SELLER: _("by the seller"),
+    MEDIATOR: _("by a mediator"),
+    None: _("when the time ran out"),
+}
+
+
+def _who(context, user_id):
+    if user_id is None:
+        return None
+    if user_id == context["user"].pk:
+        return YOU
+    order = context["order"]
+    if user_id == order.buyer_id:
+        return Party.BUYER
+    if user_id == order.seller.user_id:
+        return Party.SELLER
+    return MEDIATOR
+
+
+@register.simple_tag(takes_context=True)
+def author(context, user_id):
+    """The author of a message: "You", "The buyer", "The seller" or "A mediator"."""
+    return AUTHORS[_who(context, user_id)]
+
+
+@register.simple_tag(takes_context=True)
+def actor(context, user_id):
+    """Who did an event: "by you", "by the seller"…, or "when the time ran out"."""
+    return ACTORS[_who(context, user_id)]
+
+
+@register.filter
+def escalation_reason(value):
+    """An ``EscalationReason`` value in words."""
+    try:
+        return EscalationReason(value).label
+    except ValueError:
+        return value
