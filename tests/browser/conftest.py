@@ -185,6 +185,17 @@ class Visit:
         expect(self.page).not_to_have_url(re.compile(r"/login/"))
 
 
+def ready(locator):
+    """Wait until htmx has wired ``locator`` up (its script sets ``data-ready``); return it.
+
+    htmx swaps new content in at once but attaches its listeners only when it settles, a
+    moment later; a test that acts in between races the page. The wizard and the evidence
+    panel say when they are live; tests wait for that, never for a fixed time.
+    """
+    expect(locator).to_have_attribute("data-ready", "true")
+    return locator
+
+
 @pytest.fixture
 def open_visit(browser, live_server, axe, request):
     """Open a browser context for one person: ``open_visit("buyer", viewport=PHONE, ...)``."""
