@@ -18,6 +18,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/bin/chromium")
+# Slows each page's CPU down this many times (Chromium's DevTools throttling), to see on a
+# fast machine the timing a busy CI machine or a cheap phone gives: e.g. 20.
+CPU_THROTTLE = float(os.environ.get("BROWSER_TESTS_CPU_THROTTLE", "1"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -129,6 +132,12 @@ class Visit:
         self.shot_count = 0
         self.console_errors = []
         page.on("console", self._note_console_error)
+        # Playwright turns file-chooser interception on without waiting for it, when the
+        # first "filechooser" listener is added. expect_file_chooser() followed at once by a
+        # key press (Space on a file input) can then reach Chromium first: the chooser opens
+        # unintercepted and the event never comes. Listening from the start means interception
+        # is on long before any test opens a chooser.
+        page.on("filechooser", lambda chooser: None)
 
     def _note_console_error(self, message):
         if message.type == "error":
@@ -185,6 +194,13 @@ class Visit:
         expect(self.page).not_to_have_url(re.compile(r"/login/"))
 
 
+def throttle(page):
+    """Apply ``BROWSER_TESTS_CPU_THROTTLE`` to a new page."""
+    if CPU_THROTTLE > 1:
+        session = page.context.new_cdp_session(page)
+        session.send("Emulation.setCPUThrottlingRate", {"rate": CPU_THROTTLE})
+
+
 def ready(locator):
     """Wait until htmx has wired ``locator`` up (its script sets ``data-ready``); return it.
 
@@ -212,8 +228,10 @@ def open_visit(browser, live_server, axe, request):
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
+        page = context.new_page()
+        throttle(page)
         return Visit(
-            context.new_page(),
+            page,
             base_url=live_server.url,
             axe=axe,
             shots_dir=test_dir / who,
