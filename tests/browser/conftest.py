@@ -146,6 +146,18 @@ class Visit:
     def goto(self, path):
         self.page.goto(self.base_url + path)
 
+    def new_tab(self):
+        """The same person in a second tab: same browser context, so same session."""
+        page = self.page.context.new_page()
+        throttle(page)
+        return Visit(
+            page,
+            base_url=self.base_url,
+            axe=self.axe,
+            shots_dir=self.shots_dir.with_name(f"{self.shots_dir.name}-tab"),
+            language=self.language,
+        )
+
     def shot(self, name):
         """A full-page screenshot for a person to look at, numbered in journey order."""
         self.shot_count += 1
