@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
 from formtools.wizard.views import SessionWizardView
 
 from orders.models import Order
@@ -44,7 +43,8 @@ class DisputeWizard(SessionWizardView):
         self.order, self.dispute = self.get_subject(request, **kwargs)
         eligibility = dispute_eligibility(self.order, self.order.disputes.all(), now=timezone.now())
         if not eligibility.allowed or eligibility.cancelled_dispute != self.dispute:
-            # The order page lists every reason, with its dates.
+            # The order page lists every reason, with its dates. (An htmx request gets a
+            # whole-page redirect: config.middleware.HtmxRedirectMiddleware.)
             return redirect("orders:detail", self.order.number)
         self.eligibility = eligibility
         return super().dispatch(request, *args, **kwargs)
@@ -228,17 +228,11 @@ class DisputeWizard(SessionWizardView):
         except actions.DisputeActionError as error:
             # Nothing is lost: the wizard keeps its answers and evidence.
             messages.error(self.request, error.message)
-            return self._redirect("orders:detail", self.order.number)
+            return redirect("orders:detail", self.order.number)
 
     def done(self, form_list, form_dict, **kwargs):
         dispute = self.submit(**self.answers(), draft_key=self.draft_key)
-        return self._redirect(dispute.get_absolute_url())
-
-    def _redirect(self, to, *args):
-        response = redirect(to, *args)
-        if self.request.htmx:
-            return HttpResponseClientRedirect(response.url)
-        return response
+        return redirect(dispute)
 
 
 class OpenDisputeWizard(DisputeWizard):

@@ -16,6 +16,9 @@
     return event.target && event.target.type === "file";
   }
 
+  // File inputs whose files are on their way (or were sent): never sent twice.
+  var sent = new WeakSet();
+
   function parts(panel) {
     return {
       progress: panel.querySelector("[data-evidence-progress]"),
@@ -28,6 +31,7 @@
     if (!panel || !isUpload(event)) {
       return;
     }
+    sent.add(event.target);
     var p = parts(panel);
     p.progress.value = 0;
     p.progress.hidden = false;
@@ -61,4 +65,22 @@
 
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
+
+  // htmx processes a panel it swaps in, attaching the file input's "change" trigger, only
+  // when the swap settles, a moment later (on a first page load, when the document is
+  // parsed). Files chosen before then fired a "change" nobody heard: send them now. Then
+  // data-ready says the panel is live.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.target;
+    var panels = root.matches("[data-evidence-panel]")
+      ? [root]
+      : root.querySelectorAll("[data-evidence-panel]");
+    Array.prototype.forEach.call(panels, function (panel) {
+      var input = panel.querySelector("input[type=file]");
+      if (input && input.files.length > 0 && !sent.has(input)) {
+        htmx.trigger(input, "change");
+      }
+      panel.dataset.ready = "true";
+    });
+  });
 })();

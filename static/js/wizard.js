@@ -33,5 +33,16 @@
     }
   });
 
+  // htmx swaps a step in at once but wires up its form only when the step settles, a
+  // moment later. data-ready says the step is live: htmx has processed it (and, after a
+  // swap, its heading has focus, as htmx:afterSettle follows htmx:load at once).
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.target;
+    var wizard = root.id === "wizard" ? root : root.querySelector("#wizard");
+    if (wizard) {
+      wizard.dataset.ready = "true";
+    }
+  });
+
   showAmountForPartialRefund();
 })();

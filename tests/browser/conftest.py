@@ -18,6 +18,9 @@ from playwright.sync_api import Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/bin/chromium")
+# Slows each page's CPU down this many times (Chromium's DevTools throttling), to see on a
+# fast machine the timing a busy CI machine or a cheap phone gives: e.g. 20.
+CPU_THROTTLE = float(os.environ.get("BROWSER_TESTS_CPU_THROTTLE", "1"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -130,6 +133,12 @@ class Visit:
         self.shot_count = 0
         self.console_errors = []
         page.on("console", self._note_console_error)
+        # Playwright turns file-chooser interception on without waiting for it, when the
+        # first "filechooser" listener is added. expect_file_chooser() followed at once by a
+        # key press (Space on a file input) can then reach Chromium first: the chooser opens
+        # unintercepted and the event never comes. Listening from the start means interception
+        # is on long before any test opens a chooser.
+        page.on("filechooser", lambda chooser: None)
 
     def _note_console_error(self, message):
         if message.type == "error":
@@ -137,6 +146,18 @@ class Visit:
 
     def goto(self, path):
         self.page.goto(self.base_url + path)
+
+    def new_tab(self):
+        """The same person in a second tab: same browser context, so same session."""
+        page = self.page.context.new_page()
+        throttle(page)
+        return Visit(
+            page,
+            base_url=self.base_url,
+            axe=self.axe,
+            shots_dir=self.shots_dir.with_name(f"{self.shots_dir.name}-tab"),
+            language=self.language,
+        )
 
     def shot(self, name):
         """A full-page screenshot for a person to look at, numbered in journey order."""
@@ -191,6 +212,24 @@ class Visit:
         expect(self.page).not_to_have_url(re.compile(r"/login/"))
 
 
+def throttle(page):
+    """Apply ``BROWSER_TESTS_CPU_THROTTLE`` to a new page."""
+    if CPU_THROTTLE > 1:
+        session = page.context.new_cdp_session(page)
+        session.send("Emulation.setCPUThrottlingRate", {"rate": CPU_THROTTLE})
+
+
+def ready(locator):
+    """Wait until htmx has wired ``locator`` up (its script sets ``data-ready``); return it.
+
+    htmx swaps new content in at once but attaches its listeners only when it settles, a
+    moment later; a test that acts in between races the page. The wizard and the evidence
+    panel say when they are live; tests wait for that, never for a fixed time.
+    """
+    expect(locator).to_have_attribute("data-ready", "true")
+    return locator
+
+
 @pytest.fixture
 def open_visit(browser, live_server, axe, request):
     """Open a browser context for one person: ``open_visit("buyer", viewport=PHONE, ...)``;
@@ -209,8 +248,10 @@ def open_visit(browser, live_server, axe, request):
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
+        page = context.new_page()
+        throttle(page)
         return Visit(
-            context.new_page(),
+            page,
             base_url=live_server.url,
             axe=axe,
             shots_dir=test_dir / who,

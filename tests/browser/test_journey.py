@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, corpus_file
+from tests.browser.conftest import DESKTOP, PHONE, corpus_file, ready
 from tests.disputes.builders import disputable_order
 from tests.factories import make_buyer, make_order
 
@@ -188,12 +188,16 @@ def open_the_dispute(buyer, order, words):
     page.get_by_role("button", name=words["next"]).click()
 
     page.get_by_label(words["description_label"]).fill(DESCRIPTION)
-    files = page.get_by_label(words["add_files"])
     # Each choice is uploaded at once; the refused file is named, the others stay listed.
-    files.set_input_files([corpus_file(PHOTO), corpus_file(ROTATED_PHOTO)])
+    # Files are chosen once the panel is live (test_evidence_panel.py covers earlier ones).
+    panel = page.locator("#evidence-panel")
+    ready(panel).get_by_label(words["add_files"]).set_input_files(
+        [corpus_file(PHOTO), corpus_file(ROTATED_PHOTO)]
+    )
     expect(page.locator(".evidence-item")).to_have_count(2)
-    files = page.get_by_label(words["add_files"])
-    files.set_input_files([corpus_file(VIDEO), corpus_file(REFUSED)])
+    ready(panel).get_by_label(words["add_files"]).set_input_files(
+        [corpus_file(VIDEO), corpus_file(REFUSED)]
+    )
     refusal = page.locator(".evidence-refusal")
     expect(refusal).to_have_count(1, timeout=15_000)
     expect(refusal).to_contain_text("exe_renamed.jpg")

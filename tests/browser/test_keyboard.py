@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, corpus_file
+from tests.browser.conftest import DESKTOP, corpus_file, ready
 from tests.disputes.builders import disputable_order
 from tests.factories import make_buyer
 
@@ -16,8 +16,13 @@ MAX_TABS = 80
 
 
 def expect_step(page, number):
-    """The wizard shows step ``number`` (htmx swaps steps in place: there is no page load)."""
+    """The wizard shows step ``number``, live (htmx swaps steps in place: no page load).
+
+    A swapped-in step is wired up, and its heading takes focus, only when it settles: keys
+    pressed before then would go to the old focus, or be moved away from the new one.
+    """
     expect(page.locator("#wizard h2")).to_contain_text(f"Step {number} of 4")
+    ready(page.locator("#wizard"))
 
 
 def tab_to(page, selector):
@@ -67,6 +72,7 @@ def test_wizard_completed_with_the_keyboard_alone(open_visit, evidence_root):
         page.keyboard.press("Space")
     chooser.value.set_files(corpus_file("good/png_photo_hopper.png"))
     expect(page.locator(".evidence-item__name")).to_have_text(["png_photo_hopper.png"])
+    ready(page.locator("#evidence-panel"))
     buyer.step("keyboard-evidence")
 
     # Back keeps the answers of both steps.
