@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DisputesConfig(AppConfig):
     name = "disputes"
     verbose_name = _("Disputes")
+
+    def ready(self):
+        from orders.cards import prefetch_for_cards
+
+        # The badge on each order's card ({% dispute_badge %}) reads the order's disputes.
+        prefetch_for_cards("disputes")

@@ -93,6 +93,7 @@ def dispute_eligibility(order, disputes, *, now, windows=None):
     reasons = []
     opens_at = windows.opens_at(order)
     closes_at = windows.closes_at(order)
+    disputes = sorted(disputes, key=lambda d: d.opened_at)
 
     if order.shipped_at is None:
         reasons.append(Reason(ReasonCode.NOT_SHIPPED))
@@ -104,10 +105,12 @@ def dispute_eligibility(order, disputes, *, now, windows=None):
         if order.received_at is None:
             reasons.append(Reason(ReasonCode.IN_TRANSIT, shipped_at=order.shipped_at))
         elif now > closes_at:
-            reasons.append(Reason(ReasonCode.WINDOW_CLOSED, closed_at=closes_at))
+            # With the order's latest dispute, if any: what is left to do is there.
+            latest = disputes[-1] if disputes else None
+            reasons.append(Reason(ReasonCode.WINDOW_CLOSED, closed_at=closes_at, dispute=latest))
 
     by_status = {}
-    for dispute in sorted(disputes, key=lambda d: d.opened_at):
+    for dispute in disputes:
         by_status[dispute.status] = dispute
     if open_dispute := by_status.get(DisputeStatus.OPEN):
         reasons.append(Reason(ReasonCode.DISPUTE_OPEN, dispute=open_dispute))

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_mediator
-from orders.models import Order
+from orders.models import AppendOnlyEvent, Order, event_actor
 
 from .evidence.storage import evidence_storage
 
@@ -297,7 +297,7 @@ class EventKind(models.TextChoices):
     APPEAL_ANSWERED = "appeal_answered", _("Customer service answered the appeal")
 
 
-class DisputeEvent(models.Model):
+class DisputeEvent(AppendOnlyEvent):
     """One line of a dispute's timeline: append-only, written by ``disputes.actions``."""
 
     dispute = models.ForeignKey(
@@ -305,29 +305,11 @@ class DisputeEvent(models.Model):
     )
     kind = models.CharField(_("what happened"), max_length=32, choices=EventKind)
     # None when nobody acted: a deadline passed and the worker moved the dispute on.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="dispute_events",
-        verbose_name=_("who"),
-    )
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
-    details = models.JSONField(_("details"), default=dict, blank=True)
+    actor = event_actor("dispute_events")
 
-    class Meta:
+    class Meta(AppendOnlyEvent.Meta):
         verbose_name = _("dispute event")
         verbose_name_plural = _("dispute events")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Dispute events are append-only.")
-        super().save(*args, **kwargs)
 
 
 class DisputeMessage(models.Model):

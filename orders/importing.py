@@ -4,7 +4,9 @@ All or nothing: every record is checked before anything is written, and each pro
 names the record's index and field. A seller given as an object (name, username, email)
 gets an account, created like a buyer's (no usable password) and linked to the seller, so
 it answers its disputes in the app; a seller given as a plain name gets none, and keeps
-the account an earlier import gave it.
+the account an earlier import gave it. Once a buyer has confirmed receipt
+(``orders.receipts``), the order keeps the buyer's receipt time whatever a record says,
+and the report lists it (PRODUCT.md §9).
 """
 
 import re
@@ -56,6 +58,8 @@ class ImportReport:
     seller_accounts_created: list = field(default_factory=list)
     seller_accounts_updated: list = field(default_factory=list)
     sellers_linked: list = field(default_factory=list)
+    # Orders whose record gave another receipt time than the one their buyer confirmed.
+    receipts_kept: list = field(default_factory=list)
 
 
 class _Record:
@@ -206,6 +210,7 @@ def validate(records):
                 )
             seen.setdefault(values["number"], index)
     _check_owners(parsed, problems)
+    _check_confirmed_receipts(parsed, problems)
     _check_accounts(parsed, problems)
     _check_sellers(parsed, problems)
     if problems:
@@ -223,6 +228,22 @@ def _check_owners(parsed, problems):
             problems.append(
                 Problem(index, "buyer.username", f"order {number} belongs to another buyer")
             )
+
+
+def _check_confirmed_receipts(parsed, problems):
+    """A receipt the buyer confirmed stays, so the shipment cannot move after it."""
+    numbers = {values["number"]: index for index, values in enumerate(parsed) if values}
+    confirmed = Order.objects.filter(number__in=numbers, receipt_confirmed_at__isnull=False)
+    for number, received in confirmed.values_list("number", "receipt_confirmed_at"):
+        index = numbers[number]
+        shipped = parsed[index]["shipped_at"]
+        if shipped is None:
+            message = f"is null but its buyer confirmed receipt on {received.isoformat()}"
+        elif shipped > received:
+            message = f"is after the receipt its buyer confirmed on {received.isoformat()}"
+        else:
+            continue
+        problems.append(Problem(index, "shipped_at", message))
 
 
 def _accounts(parsed):
@@ -360,6 +381,9 @@ def _upsert(number, fields, report):
         Order.objects.create(number=number, **fields)
         report.created.append(number)
         return
+    if order.receipt_confirmed_at and fields["received_at"] != order.received_at:
+        fields["received_at"] = order.received_at
+        report.receipts_kept.append(number)
     changed = [name for name, value in fields.items() if getattr(order, name) != value]
     if not changed:
         report.unchanged.append(number)

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .cards import card_prefetches
 
 
 class Seller(models.Model):
@@ -49,9 +52,14 @@ class OrderQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-placed_at", "-pk")
 
+    def for_cards(self):
+        """With all that the orders lists' cards show, in one query per relation."""
+        return self.select_related("seller").prefetch_related(*card_prefetches())
+
 
 class Order(models.Model):
-    """An order as the marketplace's order system knows it (imported, never edited here)."""
+    """An order as the marketplace's order system knows it: imported, and edited here only
+    when its buyer confirms receipt (``orders.receipts``)."""
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
     buyer = models.ForeignKey(
@@ -70,6 +78,17 @@ class Order(models.Model):
     placed_at = models.DateTimeField(_("placed at"))
     shipped_at = models.DateTimeField(_("shipment confirmed at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    # Set together when the buyer confirms receipt; from then on ``received_at`` is this
+    # time, whatever the marketplace sends later (PRODUCT.md §9).
+    receipt_confirmed_at = models.DateTimeField(_("receipt confirmed at"), null=True, blank=True)
+    receipt_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="confirmed_receipts",
+        verbose_name=_("receipt confirmed by"),
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -95,6 +114,21 @@ class Order(models.Model):
                 | Q(shipped_at__isnull=False, received_at__gte=models.F("shipped_at")),
                 name="order_received_after_shipped",
             ),
+            models.CheckConstraint(
+                condition=Q(receipt_confirmed_at__isnull=True, receipt_confirmed_by__isnull=True)
+                | Q(receipt_confirmed_at__isnull=False, receipt_confirmed_by__isnull=False),
+                name="order_receipt_confirmed_with_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(receipt_confirmed_by__isnull=True)
+                | Q(receipt_confirmed_by=models.F("buyer")),
+                name="order_receipt_confirmed_by_its_buyer",
+            ),
+            models.CheckConstraint(
+                condition=Q(receipt_confirmed_at__isnull=True)
+                | Q(received_at__isnull=False, received_at=models.F("receipt_confirmed_at")),
+                name="order_confirmed_receipt_is_its_receipt",
+            ),
         ]
 
     def __str__(self):
@@ -107,3 +141,63 @@ class Order(models.Model):
         if self.received_at is None:
             return OrderStatus.IN_TRANSIT
         return OrderStatus.RECEIVED
+
+
+class AppendOnlyEvent(models.Model):
+    """Something that happened, with when and its details: written once, never changed.
+
+    The order's and the dispute's events (``disputes.models.DisputeEvent``) are these;
+    each adds what it happened to, its ``kind`` with its choices, and its ``actor``
+    (``event_actor``).
+    """
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+
+def event_actor(related_name):
+    """Who did what an event records; None when nobody did (a deadline passed)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=_("who"),
+    )
+
+
+class OrderEventKind(models.TextChoices):
+    RECEIPT_CONFIRMED = "receipt_confirmed", _("Receipt confirmed by the buyer")
+
+
+class OrderEvent(AppendOnlyEvent):
+    """Something that happened to an order in this app, written by ``orders.events``; the
+    marketplace is told of these (PRODUCT.md §10)."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
+    )
+    kind = models.CharField(_("what happened"), max_length=32, choices=OrderEventKind)
+    actor = event_actor("order_events")
+
+    class Meta(AppendOnlyEvent.Meta):
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OrderEventKind.values), name="order_event_known_kind"
+            ),
+        ]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("orders/", views.order_list, name="list"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
+    path("orders/<str:number>/confirm-receipt/", views.confirm_receipt, name="confirm_receipt"),
 ]

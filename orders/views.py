@@ -1,7 +1,11 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from . import receipts
 from .models import Order, OrderStatus
 
 ORDERS_PER_PAGE = 20
@@ -12,9 +16,14 @@ def buyer_orders(request):
     return Order.objects.filter(buyer=request.user).select_related("seller")
 
 
+def buyer_order(request, number):
+    # Another buyer's order answers 404: its existence is not ours to reveal.
+    return get_object_or_404(buyer_orders(request), number=number)
+
+
 @login_required
 def account(request):
-    latest_orders = buyer_orders(request).newest_first()[:LATEST_ORDERS_ON_ACCOUNT]
+    latest_orders = buyer_orders(request).for_cards().newest_first()[:LATEST_ORDERS_ON_ACCOUNT]
     return render(request, "orders/account.html", {"latest_orders": latest_orders})
 
 
@@ -23,7 +32,7 @@ def order_list(request):
     status = request.GET.get("status", "")
     if status not in OrderStatus.values:
         status = ""
-    orders = buyer_orders(request).with_status(status).newest_first()
+    orders = buyer_orders(request).for_cards().with_status(status).newest_first()
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -34,6 +43,17 @@ def order_list(request):
 
 @login_required
 def order_detail(request, number):
-    # Another buyer's order answers 404: its existence is not ours to reveal.
-    order = get_object_or_404(buyer_orders(request), number=number)
-    return render(request, "orders/order_detail.html", {"order": order})
+    return render(request, "orders/order_detail.html", {"order": buyer_order(request, number)})
+
+
+@require_POST
+@login_required
+def confirm_receipt(request, number):
+    order = buyer_order(request, number)
+    try:
+        receipts.confirm_receipt(order=order, buyer=request.user)
+    except receipts.ReceiptError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Receipt confirmed."))
+    return redirect("orders:detail", number=order.number)

@@ -12,5 +12,8 @@ register = template.Library()
 def dispute_panel(order):
     return {
         "order": order,
-        "eligibility": dispute_eligibility(order, order.disputes.all(), now=timezone.now()),
+        # A decision against the buyer offers the appeal unless one was sent.
+        "eligibility": dispute_eligibility(
+            order, order.disputes.select_related("appeal"), now=timezone.now()
+        ),
     }

@@ -143,6 +143,15 @@ def test_cancelled_dispute_after_the_window_cannot_be_reopened():
     assert codes(eligibility) == [ReasonCode.WINDOW_CLOSED]
 
 
+def test_window_closed_carries_the_orders_latest_dispute():
+    # The buyer is told what is left to do with it (read it, follow it) or that nothing is.
+    older = dispute(DisputeStatus.CANCELLED)
+    latest = Dispute(status=DisputeStatus.OPEN, opened_at=FIXED_NOW)
+    closed = order(shipped_days_ago=30, received_days_ago=16)
+    assert judge(closed, [latest, older]).reasons[0].dispute is latest
+    assert judge(closed).reasons[0].dispute is None
+
+
 def test_windows_come_from_settings(settings):
     settings.DISPUTE_OPENS_DAYS_AFTER_SHIPMENT = 3
     settings.DISPUTE_WINDOW_DAYS_AFTER_RECEIPT = 30

@@ -1,4 +1,5 @@
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from io import StringIO
 
@@ -6,7 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from orders.importing import import_orders
 from orders.models import Order, Seller
+from orders.receipts import confirm_receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -342,3 +345,56 @@ def test_dry_run_creates_no_seller_account(tmp_path):
     assert "new seller accounts: 1" in output
     assert get_user_model().objects.count() == 0
     assert Seller.objects.count() == 0
+
+
+CONFIRMED = datetime(2026, 10, 8, 10, 0, tzinfo=UTC)
+
+
+def confirmed_by_the_buyer(tmp_path):
+    """The record's order, imported in transit, then confirmed received by its buyer."""
+    run_import(tmp_path, [record()])
+    order = Order.objects.get()
+    return confirm_receipt(order=order, buyer=order.buyer, now=CONFIRMED)
+
+
+@pytest.mark.parametrize("received_at", ["2026-10-09T08:00:00Z", "2026-10-04T08:00:00Z", None])
+def test_a_receipt_the_buyer_confirmed_is_kept_and_reported(tmp_path, received_at):
+    confirmed_by_the_buyer(tmp_path)
+    output = run_import(tmp_path, [record(received_at=received_at, item="USB-C cable, 3 m")])
+    assert "updated 1" in output
+    assert "receipt kept as its buyer confirmed it: 8030112233445566" in output
+    order = Order.objects.get()
+    assert order.item == "USB-C cable, 3 m"
+    assert order.received_at == CONFIRMED
+    assert order.receipt_confirmed_at == CONFIRMED
+
+
+def test_the_report_lists_the_kept_receipts(tmp_path):
+    confirmed_by_the_buyer(tmp_path)
+    report = import_orders([record(received_at="2026-10-09T08:00:00Z")])
+    assert report.receipts_kept == ["8030112233445566"]
+    assert report.unchanged == ["8030112233445566"]
+
+
+def test_the_confirmed_receipt_time_sent_back_is_not_reported(tmp_path):
+    confirmed_by_the_buyer(tmp_path)
+    output = run_import(tmp_path, [record(received_at="2026-10-08T10:00:00Z")])
+    assert "left 1 unchanged" in output
+    assert "receipt kept" not in output
+
+
+@pytest.mark.parametrize(
+    ("shipped_at", "message"),
+    [
+        ("2026-10-08T10:00:01Z", "is after the receipt its buyer confirmed on 2026-10-08T10:00:00"),
+        (None, "is null but its buyer confirmed receipt on 2026-10-08T10:00:00"),
+    ],
+)
+def test_a_shipment_after_the_confirmed_receipt_is_refused(tmp_path, shipped_at, message):
+    confirmed_by_the_buyer(tmp_path)
+    with pytest.raises(CommandError) as error:
+        run_import(tmp_path, [record(number="8030112233445567"), record(shipped_at=shipped_at)])
+    assert "record 1, field 'shipped_at'" in str(error.value)
+    assert message in str(error.value)
+    assert Order.objects.get().shipped_at == datetime(2026, 10, 3, 14, 0, tzinfo=UTC)
+    assert Order.objects.count() == 1

@@ -1,6 +1,7 @@
 """The demo lets a newcomer play every part: a dispute in every stage, a seller who signs in."""
 
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from disputes import actions, tasks
 from disputes.models import Dispute, DisputeEvent, DisputeStatus, EventKind, Party, Stage
 from orders.models import Order, Seller
+from orders.receipts import confirm_receipt
 from tests.disputes.builders import DESCRIPTION
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +164,18 @@ def test_run_again_after_playing_it_says_the_truth_and_keeps_what_was_done():
     assert opened.is_open
     assert disputable.disputes.count() == 1
     assert Order.objects.get(number="DEMO-0007").disputes.get().status == "cancelled"
+
+
+def test_a_receipt_confirmed_by_hand_is_kept_when_run_again_days_later(monkeypatch):
+    seed()
+    in_transit = Order.objects.get(number="DEMO-0002")
+    confirmed = confirm_receipt(order=in_transit, buyer=in_transit.buyer)
+    # Five days later the demo's dates would ship DEMO-0002 after the buyer received it.
+    later = timezone.now() + timedelta(days=5)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    said = situations(seed())
+
+    kept = Order.objects.get(number="DEMO-0002")
+    assert (kept.shipped_at, kept.received_at) == (confirmed.shipped_at, confirmed.received_at)
+    assert said["DEMO-0002"].endswith("[changed by hand; the demo had: too early, in transit]")

@@ -43,6 +43,7 @@ class Command(BaseCommand):
             ("new seller accounts", report.seller_accounts_created),
             ("seller accounts with a new email", report.seller_accounts_updated),
             ("sellers now answering with an account", report.sellers_linked),
+            ("receipt kept as its buyer confirmed it", report.receipts_kept),
         ):
             if names:
                 self.stdout.write(f"  {label}: {', '.join(names)}")

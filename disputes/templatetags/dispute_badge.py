@@ -1,0 +1,41 @@
+"""The dispute badge on an order's card in the orders lists: owned by the disputes app so
+orders know nothing of it. The lists prefetch ``order.disputes`` (see ``disputes.apps``),
+so a card costs no query."""
+
+from django import template
+from django.utils.translation import pgettext
+
+from disputes.deadlines import next_step
+from disputes.models import DisputeStatus, Outcome, Party
+from orders.money import format_money
+
+register = template.Library()
+
+
+def badge(dispute):
+    """What the buyer needs to know of ``dispute`` at a glance: (state, words)."""
+    amount = format_money(dispute.refunded_amount or 0, dispute.order.currency)
+    match dispute.status:
+        case DisputeStatus.OPEN:
+            actor = next_step(dispute).actor
+            if actor == Party.SELLER:
+                return "waiting_for_seller", pgettext("dispute badge", "Waiting for the seller")
+            if actor == Party.BUYER:
+                return "waiting_for_you", pgettext("dispute badge", "Waiting for you")
+            return "open", pgettext("dispute badge", "Dispute open")
+        case DisputeStatus.DECIDED if dispute.outcome == Outcome.REJECTED:
+            return "against_you", pgettext("dispute badge", "Decided against you")
+        case DisputeStatus.DECIDED:
+            return "refunded", pgettext("dispute badge", "Refunded %(amount)s") % {"amount": amount}
+        case DisputeStatus.AGREED:
+            words = pgettext("dispute badge", "Ended by agreement: %(amount)s")
+            return "agreed", words % {"amount": amount}
+    return "cancelled", pgettext("dispute badge", "Dispute cancelled")
+
+
+@register.inclusion_tag("disputes/_dispute_badge.html")
+def dispute_badge(order):
+    # Reopening reuses the cancelled dispute, so the latest one is the order's dispute.
+    dispute = max(order.disputes.all(), key=lambda d: (d.opened_at, d.pk), default=None)
+    state, words = badge(dispute) if dispute else (None, "")
+    return {"state": state, "words": words}
