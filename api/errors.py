@@ -5,6 +5,7 @@
 """
 
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -84,6 +85,7 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # no session here: a POST to a wrong path is a 404, not a CSRF refusal
 def not_found(request, *args, **kwargs):
     """Any path under /api/v1/ that is not an endpoint: JSON, like every other answer."""
     return JsonResponse(

@@ -64,7 +64,24 @@ def _import(records, *, dry_run=False, single=False):
         ) from None
 
 
-class OrdersView(APIView):
+class ApiView(APIView):
+    """Refuses query parameters it does not take, as bodies refuse unknown fields."""
+
+    query_parameters = frozenset()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authenticated and throttled first
+        unknown = [name for name in request.query_params if name not in self.query_parameters]
+        if unknown:
+            raise InvalidRequest(
+                "The query has parameters this endpoint does not take.",
+                problems=[
+                    _problem(name, "is not a parameter of this endpoint") for name in unknown
+                ],
+            )
+
+
+class OrdersView(ApiView):
     throttle_classes = [ClientRateThrottle, BulkOrdersThrottle]
 
     @extend_schema(
@@ -101,7 +118,7 @@ class OrdersView(APIView):
         return Response({"dry_run": dry_run, **asdict(report)})
 
 
-class OrderView(APIView):
+class OrderView(ApiView):
     def _order(self, number):
         order = Order.objects.select_related("buyer", "seller__user").filter(number=number).first()
         if order is None:
@@ -196,7 +213,9 @@ CURSOR_PARAMETERS = [
 ]
 
 
-class EventsView(APIView):
+class EventsView(ApiView):
+    query_parameters = frozenset(("after", "limit"))
+
     @extend_schema(
         operation_id="list_events",
         summary="Every dispute event after a cursor, oldest first",
@@ -219,7 +238,9 @@ class EventsView(APIView):
         return Response(serializers.EventPageSerializer(page).data)
 
 
-class DisputesView(APIView):
+class DisputesView(ApiView):
+    query_parameters = frozenset(("after", "limit"))
+
     @extend_schema(
         operation_id="list_disputes",
         summary="Disputes that changed after a cursor, in the order of their last change",
@@ -247,7 +268,7 @@ class DisputesView(APIView):
         return Response(serializers.DisputePageSerializer(page).data)
 
 
-class DisputeView(APIView):
+class DisputeView(ApiView):
     @extend_schema(
         operation_id="get_dispute",
         summary="One dispute: its stage, deadlines, request, offers, outcome and events",

@@ -174,6 +174,7 @@ def test_an_offer_history(api, buyer):
         ({"limit": "0"}, "limit"),
         ({"limit": "501"}, "limit"),
         ({"limit": "ten"}, "limit"),
+        ({"page": "2"}, "page"),
     ],
 )
 @pytest.mark.parametrize("path", ["/events/", "/disputes/"])
