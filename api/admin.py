@@ -25,6 +25,16 @@ def credentials_page(request, admin_site, title, issued):
     )
 
 
+def _rotation(what, description, title, issue):
+    """An admin action issuing a new ``what`` to each selected client, shown once."""
+
+    def action(modeladmin, request, queryset):
+        return modeladmin._issue(request, queryset, issue, title)
+
+    action.__name__ = f"rotate_{what}"
+    return admin.action(description=description)(action)
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
     list_display = ["name", "webhook_url", "token_hint", "token_issued_at", "state", "created_at"]
@@ -72,23 +82,18 @@ class ApiClientAdmin(admin.ModelAdmin):
             return None
         return credentials_page(request, self.admin_site, title, issued)
 
-    @admin.action(description=_("Rotate the token (the old one stops working)"))
-    def rotate_token(self, request, queryset):
-        return self._issue(
-            request,
-            queryset,
-            lambda client: {"token": client.issue_token()},
-            _("New tokens"),
-        )
-
-    @admin.action(description=_("Rotate the webhook secret"))
-    def rotate_webhook_secret(self, request, queryset):
-        return self._issue(
-            request,
-            queryset,
-            lambda client: {"secret": client.issue_webhook_secret()},
-            _("New webhook secrets"),
-        )
+    rotate_token = _rotation(
+        "token",
+        _("Rotate the token (the old one stops working)"),
+        _("New tokens"),
+        lambda client: {"token": client.issue_token()},
+    )
+    rotate_webhook_secret = _rotation(
+        "webhook_secret",
+        _("Rotate the webhook secret"),
+        _("New webhook secrets"),
+        lambda client: {"secret": client.issue_webhook_secret()},
+    )
 
     @admin.action(description=_("Revoke (its token stops working, webhooks stop)"))
     def revoke(self, request, queryset):
@@ -111,28 +116,17 @@ class WebhookAttemptInline(admin.TabularInline):
         return False
 
 
+DELIVERY_SUMMARY = ["event_id", "kind", "client", "status", "attempts", "last_status_code"]
+
+
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = [
-        "event_id",
-        "kind",
-        "client",
-        "status",
-        "attempts",
-        "last_status_code",
-        "next_attempt_at",
-        "created_at",
-    ]
+    list_display = [*DELIVERY_SUMMARY, "next_attempt_at", "created_at"]
     list_filter = ["status", "kind", "client"]
     search_fields = ["event_id"]
     list_select_related = ["client"]
     fields = [
-        "event_id",
-        "kind",
-        "client",
-        "status",
-        "attempts",
-        "last_status_code",
+        *DELIVERY_SUMMARY,
         "retrying_since",
         "next_attempt_at",
         "delivered_at",

@@ -5,6 +5,8 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from orders.importing import EXAMPLE_ORDER
+
 from .serializers import ErrorSerializer
 
 
@@ -149,32 +151,15 @@ EXAMPLE_RECORD = OpenApiExample(
     "Two orders",
     value={
         "orders": [
-            {
-                "number": "8030112233445566",
-                "buyer": {"username": "alice", "email": "alice@example.com"},
-                "seller": {
-                    "name": "Shenzhen Gadget Store",
-                    "username": "szgadget",
-                    "email": "disputes@szgadget.example",
-                },
-                "item": "USB-C cable, 2 m, braided",
-                "description": "Braided nylon, 100 W, 2 m",
-                "price": "12.99",
-                "currency": "EUR",
-                "placed_at": "2026-10-01T09:30:00Z",
-                "shipped_at": "2026-10-03T14:00:00Z",
-                "received_at": None,
-            },
-            {
+            EXAMPLE_ORDER,
+            EXAMPLE_ORDER
+            | {
                 "number": "8030112233445567",
                 "buyer": {"username": "bob", "email": "bob@example.com"},
                 "seller": "Lyon Outlet",
                 "item": "Phone case",
                 "price": "9.50",
-                "currency": "EUR",
-                "placed_at": "2026-10-02T10:00:00Z",
                 "shipped_at": None,
-                "received_at": None,
             },
         ]
     },

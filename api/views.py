@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Max, Min
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -189,16 +189,6 @@ def _settled_events(after):
     return events if horizon is None else events.filter(pk__lt=horizon)
 
 
-def _page(results, limit, after, cursor_of):
-    has_more = len(results) > limit
-    results = results[:limit]
-    return {
-        "results": results,
-        "next_cursor": cursor_of(results[-1]) if results else str(after),
-        "has_more": has_more,
-    }
-
-
 CURSOR_PARAMETERS = [
     OpenApiParameter(
         "after",
@@ -213,44 +203,65 @@ CURSOR_PARAMETERS = [
 ]
 
 
-class EventsView(ApiView):
-    query_parameters = frozenset(("after", "limit"))
+class FeedView(ApiView):
+    """A feed read from a cursor: ``items`` gives up to ``limit + 1`` items after it (the
+    extra one only says there is more), each with its ``cursor``."""
 
-    @extend_schema(
-        operation_id="list_events",
-        summary="Every dispute event after a cursor, oldest first",
-        parameters=CURSOR_PARAMETERS,
-        responses={200: serializers.EventPageSerializer, **schema.errors(400, 401, 429)},
-    )
+    query_parameters = frozenset(("after", "limit"))
+    page_serializer = None
+
+    def items(self, after, limit):
+        raise NotImplementedError
+
     def get(self, request):
         after, limit = _cursor(request)
-        events = list(
+        items = self.items(after, limit)
+        page = {
+            "results": items[:limit],
+            "next_cursor": items[:limit][-1]["cursor"] if items else str(after),
+            "has_more": len(items) > limit,
+        }
+        return Response(self.page_serializer(page).data)
+
+
+def feed_schema(page_serializer, **kwargs):
+    return extend_schema_view(
+        get=extend_schema(
+            parameters=CURSOR_PARAMETERS,
+            responses={200: page_serializer, **schema.errors(400, 401, 429)},
+            **kwargs,
+        )
+    )
+
+
+@feed_schema(
+    serializers.EventPageSerializer,
+    operation_id="list_events",
+    summary="Every dispute event after a cursor, oldest first",
+)
+class EventsView(FeedView):
+    page_serializer = serializers.EventPageSerializer
+
+    def items(self, after, limit):
+        events = (
             _settled_events(after)
             .select_related("actor", "dispute__order__seller")
             .order_by("pk")[: limit + 1]
         )
-        page = _page(
-            [representations.event_data(event) for event in events],
-            limit,
-            after,
-            lambda item: item["cursor"],
-        )
-        return Response(serializers.EventPageSerializer(page).data)
+        return [representations.event_data(event) for event in events]
 
 
-class DisputesView(ApiView):
-    query_parameters = frozenset(("after", "limit"))
+@feed_schema(
+    serializers.DisputePageSerializer,
+    operation_id="list_disputes",
+    summary="Disputes that changed after a cursor, in the order of their last change",
+    description="Each dispute appears once, at its latest event; read again from "
+    "`next_cursor` to get the ones that changed since.",
+)
+class DisputesView(FeedView):
+    page_serializer = serializers.DisputePageSerializer
 
-    @extend_schema(
-        operation_id="list_disputes",
-        summary="Disputes that changed after a cursor, in the order of their last change",
-        description="Each dispute appears once, at its latest event; read again from "
-        "`next_cursor` to get the ones that changed since.",
-        parameters=CURSOR_PARAMETERS,
-        responses={200: serializers.DisputePageSerializer, **schema.errors(400, 401, 429)},
-    )
-    def get(self, request):
-        after, limit = _cursor(request)
+    def items(self, after, limit):
         changed = list(
             _settled_events(after)
             .values("dispute")
@@ -260,12 +271,10 @@ class DisputesView(ApiView):
         disputes = Dispute.objects.select_related(*representations.DISPUTE_RELATIONS).in_bulk(
             [row["dispute"] for row in changed]
         )
-        items = [
+        return [
             representations.dispute_data(disputes[row["dispute"]], last_event=row["last"])
             for row in changed
         ]
-        page = _page(items, limit, after, lambda item: item["cursor"])
-        return Response(serializers.DisputePageSerializer(page).data)
 
 
 class DisputeView(ApiView):

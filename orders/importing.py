@@ -36,6 +36,24 @@ RECORD_FIELDS = frozenset(("number", "buyer", "seller", *ORDER_FIELDS, *DATE_FIE
 BUYER_FIELDS = frozenset(("username", "email"))
 SELLER_FIELDS = frozenset(("name", "username", "email"))
 
+# PRODUCT.md §8's example record: the API schema's example, the tests' and the benchmark's base.
+EXAMPLE_ORDER = {
+    "number": "8030112233445566",
+    "buyer": {"username": "alice", "email": "alice@example.com"},
+    "seller": {
+        "name": "Shenzhen Gadget Store",
+        "username": "szgadget",
+        "email": "disputes@szgadget.example",
+    },
+    "item": "USB-C cable, 2 m, braided",
+    "description": "Braided nylon, 100 W, 2 m",
+    "price": "12.99",
+    "currency": "EUR",
+    "placed_at": "2026-10-01T09:30:00Z",
+    "shipped_at": "2026-10-03T14:00:00Z",
+    "received_at": None,
+}
+
 
 @dataclass(frozen=True)
 class Problem:

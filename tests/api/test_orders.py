@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from orders.importing import EXAMPLE_ORDER
 from orders.models import Order, Seller
 from tests.api.conftest import error_of
 
@@ -13,22 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def record(number="8030112233445566", **overrides):
-    return {
-        "number": number,
-        "buyer": {"username": "alice", "email": "alice@example.com"},
-        "seller": {
-            "name": "Shenzhen Gadget Store",
-            "username": "szgadget",
-            "email": "disputes@szgadget.example",
-        },
-        "item": "USB-C cable, 2 m, braided",
-        "description": "Braided nylon, 100 W, 2 m",
-        "price": "12.99",
-        "currency": "EUR",
-        "placed_at": "2026-10-01T09:30:00Z",
-        "shipped_at": "2026-10-03T14:00:00Z",
-        "received_at": None,
-    } | overrides
+    return EXAMPLE_ORDER | {"number": number} | overrides
 
 
 def nothing_written():
