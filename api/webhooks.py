@@ -65,6 +65,12 @@ def queue_for_event(event):
     return queue(kind, payload, event_id=f"dispute-event-{event.pk}", created_at=event.created_at)
 
 
+def order_payload(order):
+    """An order as the API shows it (``GET /api/v1/orders/{number}/``), for a payload such
+    as the receipt confirmation's: ``{"order": order_payload(order), ...}``."""
+    return serializers.OrderSerializer(representations.order_data(order)).data
+
+
 def queue(kind, payload, *, event_id, created_at=None):
     """Queue the webhook ``kind`` with ``payload`` (a JSON-able dict: the body's ``data``)
     to every client that has a webhook URL and is not revoked, in the caller's

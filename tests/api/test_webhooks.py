@@ -29,6 +29,7 @@ from tests.disputes.builders import (
     offered_dispute,
     seller_of,
 )
+from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -127,15 +128,17 @@ def test_a_rolled_back_event_has_no_webhook(marketplace, buyer):
     assert not deliveries_queued().exists()
 
 
-def test_queue_is_open_to_other_events_and_queues_an_id_once(marketplace):
-    payload = {"order": {"number": "8030112233445566"}, "confirmed_at": "2026-10-09T08:00:00Z"}
+def test_queue_is_open_to_other_events_and_queues_an_id_once(marketplace, buyer):
+    order = make_order(buyer, shipped_at=timezone.now(), received_at=timezone.now())
+    payload = {"order": webhooks.order_payload(order), "confirmed_at": "2026-10-09T08:00:00Z"}
     first = webhooks.queue(webhooks.RECEIPT_CONFIRMED, payload, event_id="receipt-42")
     again = webhooks.queue(webhooks.RECEIPT_CONFIRMED, payload, event_id="receipt-42")
     assert len(first) == 1
     assert again == []
     body = json.loads(WebhookDelivery.objects.get().body)
     assert body["type"] == "order.receipt_confirmed"
-    assert body["data"] == payload
+    assert body["data"] == json.loads(json.dumps(payload))
+    assert body["data"]["order"]["status"] == "received"
 
 
 def test_a_real_receiver_refuses_twice_then_gets_the_third_attempt(marketplace, buyer):
