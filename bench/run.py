@@ -108,6 +108,9 @@ def production_env():
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_DEBUG": "false",
+        # wrk drives the events feed far past any real client's rate: no 429s here.
+        "API_RATE_LIMIT": "100000000/minute",
+        "API_BULK_RATE_LIMIT": "100000000/minute",
     }
 
 
@@ -165,7 +168,8 @@ def session_cookie(user_id):
 
 
 def pages(targets):
-    """(name, path, who) for every page; who is None (anonymous), "buyer" or "mediator"."""
+    """(name, path, who) for every page; who is None (anonymous), "buyer", "mediator" or
+    "api" (the marketplace's token)."""
     return [
         ("healthz (floor)", "/healthz", None),
         ("orders list", "/orders/", "buyer"),
@@ -173,10 +177,11 @@ def pages(targets):
         ("order page", f"/orders/{targets.order_number}/", "buyer"),
         ("dispute page", f"/disputes/{targets.dispute_id}/", "buyer"),
         ("admin dispute queue", "/admin/disputes/dispute/", "mediator"),
+        ("API events feed", "/api/v1/events/?limit=100", "api"),
     ]
 
 
-def measure_in_process(page_list, cookies, repeats):
+def measure_in_process(page_list, credentials, repeats):
     """SQL queries and time per request, one request at a time, through Django's test client.
 
     Same database and settings as the server. ``cpu_ms`` is the median CPU time of this
@@ -192,10 +197,7 @@ def measure_in_process(page_list, cookies, repeats):
 
     measures = {}
     for name, path, who in page_list:
-        client = Client(HTTP_HOST=HOST)
-        if who:
-            key, value = cookies[who].split("=", 1)
-            client.cookies[key] = value
+        client = Client(HTTP_HOST=HOST, headers=credentials.get(who, {}))
         client.get(path)  # warm caches (content types, translations) like a running worker
         statements = []
         with connection.execute_wrapper(record):
@@ -275,9 +277,9 @@ def wait_until_up(port, process, log_path):
     fail(f"gunicorn did not answer /healthz within 30 s:\n{Path(log_path).read_text()}")
 
 
-def check_static(port, buyer_cookie):
+def check_static(port, buyer_headers):
     """The page links hashed file names, served compressed and cached for ever."""
-    html = get(port, "/orders/", {"Cookie": buyer_cookie})[2].decode()
+    html = get(port, "/orders/", buyer_headers)[2].decode()
     match = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', html)
     if not match:
         return {"hashed_name": False}
@@ -291,7 +293,7 @@ def check_static(port, buyer_cookie):
     }
 
 
-def run_wrk(args, port, path, cookie, duration):
+def run_wrk(args, port, path, headers, duration):
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -303,8 +305,8 @@ def run_wrk(args, port, path, cookie, duration):
         "-s",
         str(BENCH_DIR / "report.lua"),
     ]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
     command.append(f"http://{HOST}:{port}{path}")
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 30, check=False
@@ -329,7 +331,8 @@ def run_wrk(args, port, path, cookie, duration):
     }
 
 
-def bench_pages(args, page_list, cookies):
+def bench_pages(args, page_list, credentials, then=None):
+    """wrk on every page under gunicorn; ``then(port)`` runs while the server is still up."""
     port = free_port()
     command = gunicorn_command(args, port)
     step(f"starting {' '.join(command[1:])}")
@@ -339,18 +342,19 @@ def bench_pages(args, page_list, cookies):
         )
         try:
             wait_until_up(port, process, log.name)
-            static = check_static(port, cookies["buyer"])
+            static = check_static(port, credentials["buyer"])
             results = {}
             for name, path, who in page_list:
-                cookie = cookies.get(who)
-                status = get(port, path, {"Cookie": cookie} if cookie else {})[0]
+                headers = credentials.get(who, {})
+                status = get(port, path, headers)[0]
                 if status != 200:
                     fail(f"{path} answered {status} under gunicorn, not 200")
-                run_wrk(args, port, path, cookie, duration=2)  # warm every worker and thread
-                row = run_wrk(args, port, path, cookie, args.duration)
+                run_wrk(args, port, path, headers, duration=2)  # warm every worker and thread
+                row = run_wrk(args, port, path, headers, args.duration)
                 results[name] = {"path": path, **row}
                 step(f"{name:<24} {row['rps']:>8.1f} req/s  p99 {row['p99_ms']:.1f} ms")
-            return results, static, " ".join(command[1:])
+            extra = then(port) if then else None
+            return results, static, " ".join(command[1:]), extra
         finally:
             # Whatever happened above, gunicorn does not outlive the benchmark.
             process.terminate()
@@ -381,6 +385,7 @@ def main():
     preflight()
     start_load = os.getloadavg()
     setup_django()
+    import api_bench
     import dataset
 
     size = dataset.QUICK if args.quick else dataset.FULL
@@ -388,17 +393,24 @@ def main():
     recreate_database()
     try:
         targets, volume, load_seconds = prepare(size)
-        cookies = {
-            "buyer": session_cookie(targets.buyer_id),
-            "mediator": session_cookie(targets.mediator_id),
+        credentials = {
+            "buyer": {"Cookie": session_cookie(targets.buyer_id)},
+            "mediator": {"Cookie": session_cookie(targets.mediator_id)},
+            "api": {"Authorization": f"Bearer {api_bench.make_client()}"},
         }
         page_list = pages(targets)
-        measures = measure_in_process(page_list, cookies, repeats=20 if args.quick else 50)
+        measures = measure_in_process(page_list, credentials, repeats=20 if args.quick else 50)
         checks = settings_checks()
         from django.db import connections
 
         connections.close_all()
-        results, static, server = bench_pages(args, page_list, cookies)
+
+        def bulk_upsert(port):
+            step("bulk order upsert: import_orders and the API on the same batches")
+            token = credentials["api"]["Authorization"].removeprefix("Bearer ")
+            return api_bench.bulk_upsert(HOST, port, token, batches=2 if args.quick else 5)
+
+        results, static, server, upsert = bench_pages(args, page_list, credentials, bulk_upsert)
     finally:
         if not args.keep_db:
             from django.db import connections
@@ -427,11 +439,14 @@ def main():
         "settings": checks,
         "static": static,
         "pages": results,
+        "bulk_order_upsert": upsert,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print()
     print(table(results, floor))
+    print()
+    print(api_bench.table(upsert))
     print(f"\nbench: results written to {args.output}")
 
 

@@ -53,9 +53,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "formtools",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "orders",
     "disputes",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +247,50 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# The marketplace's API (PRODUCT.md §10, docs/api.md): tokens only, JSON only.
+API_MAX_ORDERS = int(os.environ.get("API_MAX_ORDERS", "10000"))
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 20 * 1000 * 1000))
+API_THROTTLE_RATES = {
+    "client": os.environ.get("API_RATE_LIMIT", "1200/minute"),
+    "bulk_orders": os.environ.get("API_BULK_RATE_LIMIT", "60/minute"),
+}
+# The events feed stops short of events younger than this (see api.views._settled_events).
+API_FEED_SETTLE_SECONDS = int(os.environ.get("API_FEED_SETTLE_SECONDS", "5"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.IsApiClient"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    # \u-escaped JSON: a lone surrogate echoed in an error message is still valid UTF-8.
+    "UNICODE_JSON": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dispute centre API",
+    "DESCRIPTION": "For the marketplace's systems: orders in, disputes out, signed webhooks. "
+    "See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "DisputeStatusEnum": "disputes.models.DisputeStatus",
+        "DisputeReasonEnum": "disputes.models.DisputeReason",
+        "EscalationReasonEnum": "disputes.models.EscalationReason",
+        "PartyEnum": "disputes.models.Party",
+        "ActorEnum": "api.serializers.ACTORS",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_components",
+    ],
 }
 
 # Absolute links in emails.

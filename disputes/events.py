@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from api import webhooks
+
 from . import tasks
 from .models import Appeal, Dispute, DisputeEvent, DisputeMessage, EventKind, Evidence
 
@@ -34,6 +36,7 @@ def _event(dispute, kind, actor, now, **details) -> DisputeEvent:
         dispute=dispute, kind=kind, actor=actor, created_at=now, details=details
     )
     tasks.send_event_emails.enqueue(event.pk)
+    webhooks.queue_for_event(event)  # agreements, decisions, appeal answers: to the marketplace
     return event
 
 

@@ -1,20 +1,25 @@
 """Orders from the marketplace's order system (PRODUCT.md §8): validated whole, then upserted.
 
 All or nothing: every record is checked before anything is written, and each problem
-names the record's index and field. A seller given as an object (name, username, email)
-gets an account, created like a buyer's (no usable password) and linked to the seller, so
-it answers its disputes in the app; a seller given as a plain name gets none, and keeps
-the account an earlier import gave it. Once a buyer has confirmed receipt
-(``orders.receipts``), the order keeps the buyer's receipt time whatever a record says,
-and the report lists it (PRODUCT.md §9).
+names the record's index and field (``Problem``: the command prints them, the API returns
+them as JSON). A field the format does not know is refused rather than ignored: a typo
+such as ``recieved_at`` would otherwise silently mean "still in transit".
+
+A seller given as an object (name, username, email) gets an account, created like a
+buyer's (no usable password) and linked to the seller, so it answers its disputes in the
+app; a seller given as a plain name gets none, and keeps the account an earlier import
+gave it. Once a buyer has confirmed receipt (``orders.receipts``), the order keeps the
+buyer's receipt time whatever a record says, and the report lists it (PRODUCT.md §9).
 """
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import list_currencies
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -28,6 +33,27 @@ CURRENCIES = frozenset(list_currencies())
 ORDER_NUMBER = re.compile(r"^[0-9A-Za-z-]{1,32}$")
 ORDER_FIELDS = ("item", "description", "price", "currency")
 DATE_FIELDS = ("placed_at", "shipped_at", "received_at")
+RECORD_FIELDS = frozenset(("number", "buyer", "seller", *ORDER_FIELDS, *DATE_FIELDS))
+BUYER_FIELDS = frozenset(("username", "email"))
+SELLER_FIELDS = frozenset(("name", "username", "email"))
+
+# PRODUCT.md §8's example record: the API schema's example, the tests' and the benchmark's base.
+EXAMPLE_ORDER = {
+    "number": "8030112233445566",
+    "buyer": {"username": "alice", "email": "alice@example.com"},
+    "seller": {
+        "name": "Shenzhen Gadget Store",
+        "username": "szgadget",
+        "email": "disputes@szgadget.example",
+    },
+    "item": "USB-C cable, 2 m, braided",
+    "description": "Braided nylon, 100 W, 2 m",
+    "price": "12.99",
+    "currency": "EUR",
+    "placed_at": "2026-10-01T09:30:00Z",
+    "shipped_at": "2026-10-03T14:00:00Z",
+    "received_at": None,
+}
 
 
 @dataclass(frozen=True)
@@ -73,14 +99,23 @@ class _Record:
     def problem(self, field_name, message):
         self.problems.append(Problem(self.index, field_name, message))
 
+    def known_fields(self, source, known, prefix=""):
+        for name in source:
+            if name not in known:
+                self.problem(f"{prefix}{name}", "is not a field of an order record")
+
     def text(self, field_name, *, required=True, max_length=None, source=None):
         value = (source if source is not None else self.raw).get(field_name.split(".")[-1])
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.problem(field_name, "is required")
             return ""
         if not isinstance(value, str):
             self.problem(field_name, "must be a string")
+            return ""
+        if "\x00" in value or not _is_unicode(value):
+            # Neither fits in a database's text (PostgreSQL refuses NUL and lone surrogates).
+            self.problem(field_name, "must be text without NUL characters or lone surrogates")
             return ""
         if max_length and len(value) > max_length:
             self.problem(field_name, f"is longer than {max_length} characters")
@@ -105,6 +140,7 @@ class _Record:
         """The seller's name, and the username and email of its account when it has one."""
         seller = self.raw.get("seller")
         if isinstance(seller, dict):
+            self.known_fields(seller, SELLER_FIELDS, "seller.")
             name = self.text("seller.name", max_length=200, source=seller)
             return name, *self.account("seller", seller)
         if seller is not None and not isinstance(seller, str):
@@ -118,14 +154,21 @@ class _Record:
             if required:
                 self.problem(field_name, "is required")
             return None
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well formed, but no such date ("2026-13-01T00:00:00Z")
+            parsed = None
         if parsed is None:
             self.problem(field_name, f"is not an ISO 8601 date and time: {value!r}")
             return None
         if parsed.tzinfo is None:
             self.problem(field_name, "must include a time zone (e.g. 'Z' for UTC)")
             return None
-        return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:  # "0001-01-01T00:00:00+05:00" is before year 1 in UTC
+            self.problem(field_name, f"is out of range: {value!r}")
+            return None
 
     def price(self):
         value = self.raw.get("price")
@@ -146,12 +189,21 @@ class _Record:
         return price
 
 
+def _is_unicode(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _parse(index, raw, problems):
     if not isinstance(raw, dict):
         problems.append(Problem(index, "(record)", "must be a JSON object"))
         return None
     record = _Record(index, raw, problems)
-    number = record.text("number")
+    record.known_fields(raw, RECORD_FIELDS)
+    number = record.text("number", max_length=32)
     if number and not ORDER_NUMBER.match(number):
         record.problem("number", "may only hold letters, digits and dashes (32 at most)")
 
@@ -160,6 +212,7 @@ def _parse(index, raw, problems):
     if not isinstance(buyer, dict):
         record.problem("buyer", "must be an object with a username and an email")
     else:
+        record.known_fields(buyer, BUYER_FIELDS, "buyer.")
         buyer_username, buyer_email = record.account("buyer", buyer)
     seller, seller_username, seller_email = record.seller()
 
@@ -311,17 +364,17 @@ def _check_sellers(parsed, problems):
 
 @transaction.atomic
 def import_orders(records, *, dry_run=False):
-    """Upsert ``records`` by number; with ``dry_run`` nothing is kept."""
+    """Upsert ``records`` by number; with ``dry_run`` nothing is kept.
+
+    A few queries per batch, not per record: accounts, sellers and orders are read in bulk,
+    and written in bulk. Two imports of the same new order at once (a client retrying a
+    request still running) both succeed: the second one updates what the first created.
+    """
     report = ImportReport()
-    accounts, sellers = {}, {}
-    for values in validate(records):
-        fields = {
-            "buyer": _account(values, "buyer", accounts, report),
-            "seller": _seller(values, sellers, accounts, report),
-            **{name: values[name] for name in ORDER_FIELDS},
-            **{name: values[name] for name in DATE_FIELDS},
-        }
-        _upsert(values["number"], fields, report)
+    parsed = validate(records)
+    accounts = _save_accounts(parsed, report)
+    sellers = _save_sellers(parsed, accounts, report)
+    _upsert(parsed, accounts, sellers, report)
     if dry_run:
         transaction.set_rollback(True)
     return report
@@ -334,61 +387,95 @@ ACCOUNT_REPORTS = {
 }
 
 
-def _account(values, role, accounts, report):
-    """The account of the record's ``role`` (buyer or seller), created without a usable
-    password (its owner signs in through the marketplace), with the email the marketplace
-    gives. Reported the first time the import meets it."""
-    username, email = values[f"{role}_username"], values[f"{role}_email"]
-    if username in accounts:
-        return accounts[username]
-    created, updated = (getattr(report, name) for name in ACCOUNT_REPORTS[role])
-    user, was_created = get_user_model().objects.get_or_create(
-        username=username, defaults={"email": email}
-    )
-    if was_created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        created.append(username)
-    elif email and user.email != email:
-        # The marketplace owns its people's contact details.
-        user.email = email
-        user.save(update_fields=["email"])
-        updated.append(username)
-    accounts[username] = user
-    return user
+def _create_missing(model, field_name, objects):
+    """Insert ``objects`` (unsaved, unique by ``field_name``), skipping those another
+    transaction inserted meanwhile, and return every one of them saved, by that field."""
+    model.objects.bulk_create(objects, ignore_conflicts=True, batch_size=500)
+    keys = [getattr(item, field_name) for item in objects]
+    return model.objects.in_bulk(keys, field_name=field_name)
 
 
-def _seller(values, sellers, accounts, report):
-    """The record's seller, created if missing and linked to its account when one is given."""
-    name = values["seller"]
-    if name not in sellers:
-        sellers[name], created = Seller.objects.get_or_create(name=name)
-        if created:
-            report.sellers_created.append(name)
-    seller = sellers[name]
-    if values["seller_username"]:
-        user = _account(values, "seller", accounts, report)
-        if seller.user_id is None:
-            seller.user = user
+def _save_accounts(parsed, report):
+    """Every account of the records, by username: created without a usable password (its
+    owner signs in through the marketplace) with the email the marketplace gives, which
+    also replaces an older one. Reported under the role the import first meets it in."""
+    first_seen = {}  # username: (role, email), in file order
+    for _index, role, username, email in _accounts(parsed):
+        first_seen.setdefault(username, (role, email))
+    user_model = get_user_model()
+    users = user_model.objects.in_bulk(list(first_seen), field_name="username")
+    new = []
+    for username, (role, email) in first_seen.items():
+        created, updated = (getattr(report, name) for name in ACCOUNT_REPORTS[role])
+        user = users.get(username)
+        if user is None:
+            new.append(user_model(username=username, email=email, password=make_password(None)))
+            created.append(username)
+        elif email and user.email != email:
+            # The marketplace owns its people's contact details.
+            user.email = email
+            user.save(update_fields=["email"])
+            updated.append(username)
+    return users | _create_missing(user_model, "username", new)
+
+
+def _save_sellers(parsed, accounts, report):
+    """Every seller of the records, by name: created if missing, and linked to its account
+    when a record gives one and the seller has none yet."""
+    names = list(dict.fromkeys(values["seller"] for values in parsed))
+    sellers = Seller.objects.in_bulk(names, field_name="name")
+    missing = [name for name in names if name not in sellers]
+    sellers |= _create_missing(Seller, "name", [Seller(name=name) for name in missing])
+    report.sellers_created.extend(missing)
+    for values in parsed:
+        seller = sellers[values["seller"]]
+        if values["seller_username"] and seller.user_id is None:
+            seller.user = accounts[values["seller_username"]]
             seller.save(update_fields=["user"])
-            report.sellers_linked.append(name)
-    return seller
+            report.sellers_linked.append(seller.name)
+    return sellers
 
 
-def _upsert(number, fields, report):
-    order = Order.objects.filter(number=number).first()
-    if order is None:
-        Order.objects.create(number=number, **fields)
-        report.created.append(number)
-        return
-    if order.receipt_confirmed_at and fields["received_at"] != order.received_at:
-        fields["received_at"] = order.received_at
-        report.receipts_kept.append(number)
-    changed = [name for name, value in fields.items() if getattr(order, name) != value]
-    if not changed:
-        report.unchanged.append(number)
-        return
-    for name in changed:
-        setattr(order, name, fields[name])
-    order.save(update_fields=changed)
-    report.updated.append(number)
+# What an upsert may change on an existing order: everything but its number and buyer (an
+# order never changes buyer: ``validate`` refuses it).
+UPDATABLE = ("seller_id", *ORDER_FIELDS, *DATE_FIELDS)
+
+
+def _upsert(parsed, accounts, sellers, report):
+    existing = Order.objects.in_bulk([values["number"] for values in parsed], field_name="number")
+    new, changed, changed_fields = [], [], set()
+    for values in parsed:
+        number = values["number"]
+        fields = {
+            "buyer_id": accounts[values["buyer_username"]].pk,
+            "seller_id": sellers[values["seller"]].pk,
+            **{name: values[name] for name in ORDER_FIELDS},
+            **{name: values[name] for name in DATE_FIELDS},
+        }
+        order = existing.get(number)
+        if order is None:
+            new.append(Order(number=number, **fields))
+            report.created.append(number)
+            continue
+        if order.receipt_confirmed_at and fields["received_at"] != order.received_at:
+            # The buyer confirmed receipt (PRODUCT.md §9): the marketplace cannot move it.
+            fields["received_at"] = order.received_at
+            report.receipts_kept.append(number)
+        names = [name for name, value in fields.items() if getattr(order, name) != value]
+        if not names:
+            report.unchanged.append(number)
+            continue
+        for name in names:
+            setattr(order, name, fields[name])
+        changed.append(order)
+        changed_fields.update(names)
+        report.updated.append(number)
+    Order.objects.bulk_create(
+        new,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["number"],
+        update_fields=UPDATABLE,
+    )
+    if changed:
+        Order.objects.bulk_update(changed, sorted(changed_fields), batch_size=500)

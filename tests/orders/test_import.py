@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from orders.importing import import_orders
+from orders.importing import EXAMPLE_ORDER, import_orders
 from orders.models import Order, Seller
 from orders.receipts import confirm_receipt
 
@@ -15,18 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def record(**overrides):
-    return {
-        "number": "8030112233445566",
-        "buyer": {"username": "alice", "email": "alice@example.com"},
-        "seller": "Shenzhen Gadget Store",
-        "item": "USB-C cable, 2 m, braided",
-        "description": "Braided nylon, 100 W, 2 m",
-        "price": "12.99",
-        "currency": "EUR",
-        "placed_at": "2026-10-01T09:30:00Z",
-        "shipped_at": "2026-10-03T14:00:00Z",
-        "received_at": None,
-    } | overrides
+    return EXAMPLE_ORDER | {"seller": "Shenzhen Gadget Store"} | overrides
 
 
 def run_import(tmp_path, records, *args):

@@ -1,0 +1,150 @@
+"""What the API and its webhooks say about orders, disputes and events: plain data, built
+once here, which ``serializers`` turn into JSON and describe in the OpenAPI schema.
+
+People's free text (descriptions, statements, messages, notes) and evidence file names
+stay in the dispute centre: the marketplace gets what it needs to act (the stage, who acts
+by when, amounts, outcomes), not the parties' conversation.
+"""
+
+from disputes import deadlines, timeline
+from disputes.models import DisputeStatus, EventKind
+
+# The event details (``disputes.events``) the marketplace gets; never file names or pks.
+PUBLIC_DETAILS = (
+    "reason",
+    "refund_request",
+    "requested_amount",
+    "refund_amount",
+    "amount",
+    "outcome",
+    "party",
+)
+MEDIATOR = deadlines.MEDIATOR
+# What ``dispute_data`` reads, to select with the dispute.
+DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "appeal")
+
+
+def role(user, order):
+    """ "buyer", "seller", "mediator", or None for what a deadline did by itself."""
+    if user is None:
+        return None
+    return timeline.party_of(user, order) or MEDIATOR
+
+
+def order_data(order):
+    seller = order.seller
+    return {
+        "number": order.number,
+        "buyer": {"username": order.buyer.username, "email": order.buyer.email},
+        "seller": {
+            "name": seller.name,
+            "username": seller.user.username if seller.user_id else None,
+        },
+        "item": order.item,
+        "description": order.description,
+        "price": order.price,
+        "currency": order.currency,
+        "placed_at": order.placed_at,
+        "shipped_at": order.shipped_at,
+        "received_at": order.received_at,
+        "status": order.status,
+    }
+
+
+def order_record(order):
+    """``order`` as an ``import_orders`` record: the single-order update goes through the
+    same validation and upsert as a bulk import, with only its dates replaced."""
+    return {
+        "number": order.number,
+        "buyer": {"username": order.buyer.username, "email": order.buyer.email},
+        "seller": order.seller.name,  # a plain name keeps the seller's account
+        "item": order.item,
+        "description": order.description,
+        "price": order.price,
+        "currency": order.currency,
+        **{
+            name: getattr(order, name).isoformat() if getattr(order, name) else None
+            for name in ("placed_at", "shipped_at", "received_at")
+        },
+    }
+
+
+def event_data(event):
+    order = event.dispute.order
+    return {
+        "cursor": str(event.pk),
+        "id": event.pk,
+        "dispute": event.dispute_id,
+        "order": order.number,
+        "kind": event.kind,
+        "created_at": event.created_at,
+        "actor": role(event.actor, order),
+        "details": {key: event.details[key] for key in PUBLIC_DETAILS if key in event.details},
+    }
+
+
+def _appeal(dispute):
+    appeal = getattr(dispute, "appeal", None)  # reverse one-to-one: absent, not None
+    if appeal is None:
+        return None
+    return {"sent_at": appeal.sent_at, "answered_at": appeal.answered_at}
+
+
+def _outcome(dispute):
+    if dispute.status not in (DisputeStatus.AGREED, DisputeStatus.DECIDED):
+        return None
+    return {
+        "by_agreement": dispute.status == DisputeStatus.AGREED,
+        "outcome": dispute.outcome,
+        "refund_amount": dispute.refunded_amount,
+        "decided_at": dispute.decided_at,
+        "decided_by": role(dispute.decided_by, dispute.order),
+    }
+
+
+def dispute_data(dispute, *, events=None, last_event=None):
+    """``dispute`` as the API shows it; with ``events`` (its timeline, in order), also the
+    offers and information requests they record."""
+    order = dispute.order
+    step = deadlines.next_step(dispute)
+    data = {
+        "id": dispute.pk,
+        "order": {"number": order.number, "price": order.price, "currency": order.currency},
+        "buyer": order.buyer.username,
+        "seller": order.seller.name,
+        "status": dispute.status,
+        "stage": dispute.stage,
+        "reason": dispute.reason,
+        "request": {
+            "refund_request": dispute.refund_request,
+            "requested_amount": dispute.requested_amount,
+        },
+        "opened_at": dispute.opened_at,
+        "next_step": {"actor": step.actor, "deadline": step.deadline, "enforced": step.enforced},
+        "stage_started_at": dispute.stage_started_at,
+        "offer_amount": dispute.offer_amount,
+        "information_requested_from": dispute.information_requested_from,
+        "escalation": (
+            {"escalated_at": dispute.escalated_at, "reason": dispute.escalation_reason}
+            if dispute.escalated_at
+            else None
+        ),
+        "cancelled_at": dispute.cancelled_at,
+        "outcome": _outcome(dispute),
+        "appeal": _appeal(dispute),
+    }
+    if last_event is not None:
+        data["cursor"] = str(last_event)
+    if events is not None:
+        data["events"] = [event_data(event) for event in events]
+        data["offers"] = [
+            {"amount": event.details.get("amount"), "made_at": event.created_at}
+            for event in events
+            if event.kind == EventKind.OFFER_MADE
+        ]
+        data["information_requests"] = [
+            {"party": event.details.get("party"), "requested_at": event.created_at}
+            for event in events
+            if event.kind == EventKind.INFORMATION_REQUESTED
+        ]
+    return data

@@ -1,0 +1,213 @@
+"""The JSON the API answers with, described once: each serializer turns the plain data of
+``representations`` into JSON, and drf-spectacular reads it for the OpenAPI schema.
+
+Requests are not read through serializers: orders go through ``orders.importing`` (the
+single validation of ``import_orders``), and their schema is ``schema.ORDER_RECORD``.
+"""
+
+from datetime import UTC
+
+from rest_framework import serializers
+
+from disputes.models import (
+    DisputeReason,
+    DisputeStatus,
+    EscalationReason,
+    EventKind,
+    Outcome,
+    Party,
+    RefundRequest,
+    Stage,
+)
+from orders.models import OrderStatus
+
+ACTORS = ["buyer", "seller", "mediator"]
+
+
+def money(**kwargs):
+    return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
+
+
+class Moment(serializers.DateTimeField):
+    """Always in UTC ("2026-10-01T09:30:00Z"), whatever zone the site shows people."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=UTC, **kwargs)
+
+
+def nullable(field_class, *args, **kwargs):
+    return field_class(*args, allow_null=True, **kwargs)
+
+
+class ProblemSerializer(serializers.Serializer):
+    index = nullable(
+        serializers.IntegerField, help_text="The record's index in `orders`; null for one order."
+    )
+    field = serializers.CharField(help_text='The field, dotted for nested ones: "buyer.email".')
+    message = serializers.CharField()
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="For programs: e.g. invalid_orders, not_found.")
+    message = serializers.CharField(help_text="For people.")
+    problems = ProblemSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(help_text="True: checked and reported, nothing written.")
+    created = serializers.ListField(child=serializers.CharField(), help_text="Order numbers.")
+    updated = serializers.ListField(child=serializers.CharField())
+    unchanged = serializers.ListField(child=serializers.CharField())
+    buyers_created = serializers.ListField(child=serializers.CharField(), help_text="Usernames.")
+    buyers_updated = serializers.ListField(child=serializers.CharField())
+    sellers_created = serializers.ListField(child=serializers.CharField(), help_text="Names.")
+    seller_accounts_created = serializers.ListField(child=serializers.CharField())
+    seller_accounts_updated = serializers.ListField(child=serializers.CharField())
+    sellers_linked = serializers.ListField(child=serializers.CharField())
+
+
+class AccountSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    email = serializers.CharField(allow_blank=True)
+
+
+class SellerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    username = nullable(
+        serializers.CharField, help_text="The seller's account; null: it cannot answer."
+    )
+
+
+class OrderSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    buyer = AccountSerializer()
+    seller = SellerSerializer()
+    item = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    price = money()
+    currency = serializers.CharField()
+    placed_at = Moment()
+    shipped_at = nullable(Moment)
+    received_at = nullable(Moment)
+    status = serializers.ChoiceField(OrderStatus.choices)
+
+
+class EventSerializer(serializers.Serializer):
+    cursor = serializers.CharField(help_text="Pass as `after` to read what came next.")
+    id = serializers.IntegerField(help_text="Stable: the same event always has this id.")
+    dispute = serializers.IntegerField()
+    order = serializers.CharField(help_text="The order's number.")
+    kind = serializers.ChoiceField(EventKind.choices)
+    created_at = Moment()
+    actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
+    details = serializers.DictField(
+        help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
+        "outcome, party (amounts as decimal strings)."
+    )
+
+
+class OrderSummarySerializer(serializers.Serializer):
+    number = serializers.CharField()
+    price = money()
+    currency = serializers.CharField()
+
+
+class RequestSerializer(serializers.Serializer):
+    refund_request = serializers.ChoiceField(RefundRequest.choices)
+    requested_amount = nullable(money, help_text="null for a full refund.")
+
+
+class NextStepSerializer(serializers.Serializer):
+    actor = nullable(
+        serializers.ChoiceField, ACTORS, help_text="Who must act next; null once ended."
+    )
+    deadline = nullable(Moment)
+    enforced = serializers.BooleanField(
+        help_text="True: when the deadline passes the dispute moves on by itself."
+    )
+
+
+class EscalationSerializer(serializers.Serializer):
+    escalated_at = Moment()
+    reason = serializers.ChoiceField(EscalationReason.choices)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    by_agreement = serializers.BooleanField(
+        help_text="True: the parties agreed; false: a mediator decided."
+    )
+    outcome = serializers.ChoiceField(Outcome.choices)
+    refund_amount = nullable(money, help_text="What the buyer is refunded; null: nothing.")
+    decided_at = Moment()
+    decided_by = serializers.ChoiceField(ACTORS)
+
+
+class AppealSerializer(serializers.Serializer):
+    sent_at = Moment()
+    answered_at = nullable(Moment)
+
+
+class OfferSerializer(serializers.Serializer):
+    amount = serializers.CharField(help_text="A decimal string.")
+    made_at = Moment()
+
+
+class InformationRequestSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(Party.choices)
+    requested_at = Moment()
+
+
+class DisputeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order = OrderSummarySerializer()
+    buyer = serializers.CharField(help_text="The buyer's username.")
+    seller = serializers.CharField(help_text="The seller's name.")
+    status = serializers.ChoiceField(DisputeStatus.choices)
+    stage = nullable(
+        serializers.ChoiceField, Stage.choices, help_text="Where an open dispute stands."
+    )
+    reason = serializers.ChoiceField(DisputeReason.choices)
+    request = RequestSerializer()
+    opened_at = Moment()
+    next_step = NextStepSerializer()
+    stage_started_at = nullable(Moment)
+    offer_amount = nullable(money, help_text="The seller's offer of a partial refund.")
+    information_requested_from = nullable(serializers.ChoiceField, Party.choices)
+    escalation = nullable(EscalationSerializer)
+    cancelled_at = nullable(Moment)
+    outcome = nullable(OutcomeSerializer, help_text="Once agreed or decided.")
+    appeal = nullable(AppealSerializer)
+
+
+class DisputeInListSerializer(DisputeSerializer):
+    cursor = serializers.CharField(
+        help_text="The dispute's last event: pass as `after` to read what changed next."
+    )
+
+
+class DisputeDetailSerializer(DisputeSerializer):
+    events = EventSerializer(many=True)
+    offers = OfferSerializer(many=True)
+    information_requests = InformationRequestSerializer(many=True)
+
+
+def page_serializer(name, item):
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "results": item(many=True),
+            "next_cursor": serializers.CharField(
+                help_text="Pass as `after` next time (the same cursor when nothing came)."
+            ),
+            "has_more": serializers.BooleanField(help_text="True: ask again at once."),
+        },
+    )
+
+
+EventPageSerializer = page_serializer("EventPage", EventSerializer)
+DisputePageSerializer = page_serializer("DisputePage", DisputeInListSerializer)

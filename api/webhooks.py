@@ -1,0 +1,219 @@
+"""Webhooks: the events that move money or need the marketplace, POSTed to every client
+with a webhook URL, signed, and retried until delivered (PRODUCT.md §10; docs/api.md).
+
+``queue`` is called inside the transaction that records the event: the deliveries and
+their tasks are rows of the same database (django.tasks, the DB backend), so an event is
+never without its webhooks, and a rolled-back event has none. The worker (``db_worker``)
+sends each one (``tasks.deliver_webhook``); a failed attempt queues the next one later,
+doubling the wait up to ``MAX_DELAY``, for at least ``RETRY_FOR`` after the first. Each
+event keeps one id across attempts, so a client de-duplicates what arrives twice.
+
+Signature: ``X-Dispute-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">``
+keyed with the client's webhook secret.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from disputes.models import Dispute, DisputeEvent, EventKind
+
+from . import representations, serializers, tasks
+from .models import ApiClient, DeliveryStatus, WebhookAttempt, WebhookDelivery
+
+SIGNATURE_HEADER = "X-Dispute-Signature"
+FIRST_RETRY = timedelta(minutes=1)
+MAX_DELAY = timedelta(hours=1)
+RETRY_FOR = timedelta(hours=24)
+TIMEOUT_SECONDS = 10
+USER_AGENT = "dispute-centre-webhooks/1"
+
+# Dispute events the marketplace must act on, by webhook type.
+DISPUTE_EVENT_TYPES = {
+    EventKind.SELLER_ACCEPTED: "dispute.agreed",
+    EventKind.OFFER_ACCEPTED: "dispute.agreed",
+    EventKind.DECIDED: "dispute.decided",
+    EventKind.APPEAL_ANSWERED: "dispute.appeal_answered",
+}
+# Sent by the buyer's "Confirm receipt" (PRODUCT.md §9), through ``queue``.
+RECEIPT_CONFIRMED = "order.receipt_confirmed"
+
+
+def queue_for_event(event):
+    """Queue the webhooks of a dispute event, if its kind is one the marketplace gets."""
+    kind = DISPUTE_EVENT_TYPES.get(event.kind)
+    if kind is None or not ApiClient.objects.receiving_webhooks().exists():
+        return []
+    # Read afresh (in the event's transaction): the caller's instance keeps its caches.
+    dispute = Dispute.objects.select_related(*representations.DISPUTE_RELATIONS).get(
+        pk=event.dispute_id
+    )
+    event = DisputeEvent.objects.select_related("actor").get(pk=event.pk)
+    event.dispute = dispute
+    payload = {
+        "dispute": serializers.DisputeSerializer(representations.dispute_data(dispute)).data,
+        "event": serializers.EventSerializer(representations.event_data(event)).data,
+    }
+    return queue(kind, payload, event_id=f"dispute-event-{event.pk}", created_at=event.created_at)
+
+
+def order_payload(order):
+    """An order as the API shows it (``GET /api/v1/orders/{number}/``), for a payload such
+    as the receipt confirmation's: ``{"order": order_payload(order), ...}``."""
+    return serializers.OrderSerializer(representations.order_data(order)).data
+
+
+def queue(kind, payload, *, event_id, created_at=None):
+    """Queue the webhook ``kind`` with ``payload`` (a JSON-able dict: the body's ``data``)
+    to every client that has a webhook URL and is not revoked, in the caller's
+    transaction. ``event_id`` must be stable (the same event, the same id: clients
+    de-duplicate by it); queuing an id again for a client does nothing. Returns the new
+    deliveries."""
+    body = json.dumps(
+        {
+            "id": event_id,
+            "type": kind,
+            "created_at": (created_at or timezone.now()).isoformat(),
+            "data": payload,
+        },
+        cls=DjangoJSONEncoder,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    deliveries = []
+    for client in ApiClient.objects.receiving_webhooks():
+        delivery, created = WebhookDelivery.objects.get_or_create(
+            client=client, event_id=event_id, defaults={"kind": kind, "body": body}
+        )
+        if created:
+            tasks.deliver_webhook.enqueue(delivery.pk, 1)
+            deliveries.append(delivery)
+    return deliveries
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def verify(secret: str, header: str, body: bytes, *, tolerance=300, now=None) -> bool:
+    """What a client does (docs/api.md has the same for them to copy): a signature of this
+    body, made with this secret less than ``tolerance`` seconds ago."""
+    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs((now or time.time()) - timestamp) > tolerance:
+        return False
+    expected = sign(secret, timestamp, body).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a delivery: it is recorded and retried like a failure."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(delivery, attempt_number):
+    """POST the delivery once: (status code or None, error, start of the response)."""
+    body = delivery.body.encode()
+    timestamp = int(time.time())
+    request = urllib.request.Request(
+        delivery.client.webhook_url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            SIGNATURE_HEADER: sign(delivery.client.webhook_secret, timestamp, body),
+            "X-Dispute-Event-Id": delivery.event_id,
+            "X-Dispute-Event-Type": delivery.kind,
+            "X-Dispute-Delivery-Attempt": str(attempt_number),
+        },
+    )
+    try:
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, "", response.read(500).decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, "", error.read(500).decode("utf-8", "replace")
+    except (OSError, ValueError) as error:  # refused, timed out, DNS, TLS, bad URL
+        return None, f"{type(error).__name__}: {error}"[:500], ""
+
+
+def next_delay(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: 1, 2, 4… minutes, at most 1 hour."""
+    return min(FIRST_RETRY * 2 ** min(attempts - 1, 20), MAX_DELAY)
+
+
+def attempt_delivery(delivery_id: int, attempt_number: int) -> str:
+    """Make attempt ``attempt_number`` of a delivery, record it, and queue the next one if
+    it failed; returns the delivery's status. A task for an attempt already made (a
+    "send again" and a retry both queued) does nothing."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("client")
+            .get(pk=delivery_id)
+        )
+        if delivery.status != DeliveryStatus.PENDING or delivery.attempts + 1 != attempt_number:
+            return delivery.status
+        started = timezone.now()
+        clock = time.monotonic()
+        if delivery.client.is_revoked:
+            status_code, error, excerpt = None, "The client was revoked: not sent.", ""
+        else:
+            status_code, error, excerpt = _post(delivery, attempt_number)
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=attempt_number,
+            attempted_at=started,
+            duration_ms=int((time.monotonic() - clock) * 1000),
+            status_code=status_code,
+            error=error,
+            response_excerpt=excerpt,
+        )
+        delivery.attempts = attempt_number
+        delivery.retrying_since = delivery.retrying_since or started
+        delivery.last_status_code = status_code
+        delivery.next_attempt_at = None
+        if status_code is not None and 200 <= status_code < 300:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = timezone.now()
+        elif delivery.client.is_revoked or started - delivery.retrying_since >= RETRY_FOR:
+            delivery.status = DeliveryStatus.FAILED
+        else:
+            delivery.next_attempt_at = started + next_delay(attempt_number)
+            tasks.deliver_webhook.using(run_after=delivery.next_attempt_at).enqueue(
+                delivery.pk, attempt_number + 1
+            )
+        delivery.save()
+        return delivery.status
+
+
+def send_again(delivery):
+    """Staff's "send again": one more attempt now, then retries for another ``RETRY_FOR``
+    if it fails. A delivered event is sent again too (same id: the client ignores it if it
+    already has it)."""
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery.status = DeliveryStatus.PENDING
+        delivery.delivered_at = None
+        delivery.retrying_since = None
+        delivery.next_attempt_at = timezone.now()
+        delivery.save()
+        tasks.deliver_webhook.enqueue(delivery.pk, delivery.attempts + 1)
+    return delivery

@@ -1,0 +1,95 @@
+"""Staff create, rotate and revoke clients in the admin (token and secret shown once), and
+follow each webhook delivery with its attempts, sending one again."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from api.models import ApiClient, WebhookDelivery, hash_token
+from tests.api.conftest import Api
+from tests.conftest import run_tasks
+from tests.disputes.builders import agreed_dispute, make_mediator
+
+pytestmark = pytest.mark.django_db
+
+CLIENTS = "/admin/api/apiclient/"
+DELIVERIES = "/admin/api/webhookdelivery/"
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = get_user_model().objects.create_superuser("admin", "admin@example.com", "pw")
+    client.force_login(admin)
+    return client
+
+
+def shown(response, prefix):
+    return re.findall(rf"<code>({prefix}[\w-]+)</code>", response.content.decode())
+
+
+def test_creating_a_client_shows_its_token_and_secret_once(admin_client):
+    response = admin_client.post(
+        f"{CLIENTS}add/", {"name": "Marketplace", "webhook_url": "https://hooks.example/x"}
+    )
+    assert response.status_code == 200
+    [token], [secret] = shown(response, "dcapi_"), shown(response, "whsec_")
+    client = ApiClient.objects.get()
+    assert client.token_hash == hash_token(token)
+    assert client.webhook_secret == secret
+    assert token not in admin_client.get(f"{CLIENTS}{client.pk}/change/").content.decode()
+    assert token not in str(response.cookies)
+    assert Api(admin_client, token).get("/events/").status_code == 200
+
+
+def test_rotating_a_token_shows_the_new_one_and_ends_the_old(admin_client, marketplace):
+    response = admin_client.post(
+        CLIENTS, {"action": "rotate_token", "_selected_action": [marketplace.pk]}
+    )
+    [token] = shown(response, "dcapi_")
+    assert shown(response, "whsec_") == []
+    api = Api(admin_client, token)
+    assert api.get("/events/").status_code == 200
+    assert api.get("/events/", token=marketplace.token).status_code == 401
+
+
+def test_rotating_the_webhook_secret(admin_client, marketplace):
+    response = admin_client.post(
+        CLIENTS, {"action": "rotate_webhook_secret", "_selected_action": [marketplace.pk]}
+    )
+    [secret] = shown(response, "whsec_")
+    marketplace.refresh_from_db()
+    assert marketplace.webhook_secret == secret
+
+
+def test_revoking_a_client(admin_client, marketplace):
+    admin_client.post(CLIENTS, {"action": "revoke", "_selected_action": [marketplace.pk]})
+    marketplace.refresh_from_db()
+    assert marketplace.is_revoked
+    assert Api(admin_client, marketplace.token).get("/events/").status_code == 401
+    response = admin_client.post(
+        CLIENTS, {"action": "rotate_token", "_selected_action": [marketplace.pk]}, follow=True
+    )
+    assert "is revoked: nothing was issued" in response.content.decode()
+
+
+def test_mediators_do_not_manage_clients(client, marketplace):
+    client.force_login(make_mediator())
+    assert client.get(CLIENTS).status_code == 403
+
+
+def test_a_delivery_shows_its_attempts_and_can_be_sent_again(admin_client, marketplace, buyer):
+    agreed_dispute(buyer)
+    run_tasks()  # nothing listens on that port: an error is recorded
+    delivery = WebhookDelivery.objects.get()
+    page = admin_client.get(f"{DELIVERIES}{delivery.pk}/change/").content.decode()
+    assert delivery.event_id in page
+    assert "dispute.agreed" in page
+    assert "URLError" in delivery.attempt_log.get().error
+    assert "URLError" in page
+    listing = admin_client.get(DELIVERIES).content.decode()
+    assert "Pending" in listing
+
+    admin_client.post(DELIVERIES, {"action": "send_again", "_selected_action": [delivery.pk]})
+    run_tasks()
+    assert delivery.attempt_log.count() == 2

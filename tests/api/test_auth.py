@@ -1,0 +1,121 @@
+"""Tokens only: sessions cannot call the API, a token opens nothing else, limits per client."""
+
+import pytest
+from django.utils import timezone
+
+from api.models import ApiClient, hash_token
+from tests.api.conftest import API, Api, error_of
+from tests.disputes.builders import make_mediator
+from tests.factories import make_buyer
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = ["/orders/8030112233445566/", "/events/", "/disputes/", "/disputes/1/"]
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        (None, "not_authenticated"),
+        ("Bearer dcapi_not-a-token", "invalid_token"),
+        ("Token abc", "bad_header"),
+        ("Bearer", "bad_header"),
+        ("Bearer a b", "bad_header"),
+    ],
+)
+def test_without_a_valid_token_every_endpoint_is_a_401(client, marketplace, path, header, code):
+    headers = {"Authorization": header} if header else {}
+    response = client.get(f"{API}{path}", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.json()["error"]["code"] == code
+
+
+def test_the_bulk_upsert_needs_a_token_too(api):
+    response = api.post("/orders/", {"orders": []}, token="")
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("who", ["buyer", "seller", "staff"])
+def test_a_signed_in_session_cannot_call_the_api(client, marketplace, who):
+    user = make_buyer("szgadget") if who == "seller" else make_buyer()
+    if who == "staff":
+        user = make_mediator()
+        user.is_superuser = True
+        user.save()
+    client.force_login(user)
+    assert client.get(f"{API}/events/").status_code == 401
+    response = client.post(f"{API}/orders/", '{"orders": []}', content_type="application/json")
+    assert response.status_code == 401
+
+
+def test_a_token_does_not_reach_the_buyer_pages(client, marketplace):
+    response = client.get("/orders/", headers={"Authorization": f"Bearer {marketplace.token}"})
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_a_revoked_clients_token_is_refused(api, marketplace):
+    marketplace.revoked_at = timezone.now()
+    marketplace.save()
+    response = api.get("/events/")
+    assert response.status_code == 401
+    assert error_of(response)[0] == "revoked"
+    assert "revoked" in response.json()["error"]["message"]
+
+
+def test_tokens_are_stored_hashed_and_a_rotation_ends_the_old_one(api, marketplace):
+    assert marketplace.token not in {marketplace.token_hash, marketplace.token_hint}
+    assert marketplace.token_hash == hash_token(marketplace.token)
+    assert marketplace.token.startswith(marketplace.token_hint)
+    old = marketplace.token
+    new = marketplace.issue_token()
+    marketplace.save()
+    assert api.get("/events/", token=old).status_code == 401
+    assert api.get("/events/", token=new).status_code == 200
+
+
+def test_rate_limit_answers_429_with_retry_after(api, settings):
+    settings.API_THROTTLE_RATES = settings.API_THROTTLE_RATES | {"client": "2/minute"}
+    assert api.get("/events/").status_code == 200
+    assert api.get("/events/").status_code == 200
+    response = api.get("/events/")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+def test_rate_limits_are_per_client(api, client, settings):
+    settings.API_THROTTLE_RATES = settings.API_THROTTLE_RATES | {"client": "1/minute"}
+    _other, token = ApiClient.create("Other system")
+    assert api.get("/events/").status_code == 200
+    assert api.get("/events/").status_code == 429
+    assert Api(client, token).get("/events/").status_code == 200
+
+
+def test_the_bulk_upsert_has_its_own_lower_limit(api, settings):
+    settings.API_THROTTLE_RATES = settings.API_THROTTLE_RATES | {"bulk_orders": "1/minute"}
+    assert api.post("/orders/", {"orders": []}).status_code == 200
+    assert api.post("/orders/", {"orders": []}).status_code == 429
+    assert api.get("/events/").status_code == 200
+
+
+def test_the_schema_and_its_page_are_public(client):
+    schema = client.get(f"{API}/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert set(paths) == {
+        "/api/v1/orders/",
+        "/api/v1/orders/{number}/",
+        "/api/v1/events/",
+        "/api/v1/disputes/",
+        "/api/v1/disputes/{id}/",
+    }
+    assert schema.json()["components"]["securitySchemes"]["clientToken"]["scheme"] == "bearer"
+    page = client.get(f"{API}/docs/")
+    assert page.status_code == 200
+    assert b"swagger-ui" in page.content
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]

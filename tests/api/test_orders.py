@@ -1,0 +1,268 @@
+"""Orders in: the bulk upsert and the single order's dates, through import_orders' rules."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from orders.importing import EXAMPLE_ORDER
+from orders.models import Order, Seller
+from tests.api.conftest import error_of
+
+pytestmark = pytest.mark.django_db
+
+
+def record(number="8030112233445566", **overrides):
+    return EXAMPLE_ORDER | {"number": number} | overrides
+
+
+def nothing_written():
+    return Order.objects.count() == 0 and get_user_model().objects.count() == 0
+
+
+def test_bulk_upsert_creates_then_updates_and_reports(api):
+    response = api.post("/orders/", {"orders": [record(), record("8030112233445567")]})
+    assert response.status_code == 200
+    report = response.json()
+    assert report["created"] == ["8030112233445566", "8030112233445567"]
+    assert report["buyers_created"] == ["alice"]
+    assert report["seller_accounts_created"] == ["szgadget"]
+    assert report["sellers_linked"] == ["Shenzhen Gadget Store"]
+    assert report["dry_run"] is False
+    assert Seller.objects.get().user.username == "szgadget"
+
+    again = api.post(
+        "/orders/",
+        {"orders": [record(received_at="2026-10-09T08:00:00Z"), record("8030112233445567")]},
+    ).json()
+    assert again["updated"] == ["8030112233445566"]
+    assert again["unchanged"] == ["8030112233445567"]
+    assert again["created"] == []
+    assert Order.objects.get(number="8030112233445566").received_at is not None
+
+
+def test_prices_given_as_json_numbers_stay_exact(api):
+    one = json.dumps(record(price=0)).replace('"price": 0', '"price": 19.99')
+    response = api.post("/orders/", raw=f'{{"orders": [{one}]}}')
+    assert response.status_code == 200, response.json()
+    assert Order.objects.get().price == Decimal("19.99")
+
+
+def test_dry_run_reports_and_writes_nothing(api):
+    response = api.post("/orders/", {"orders": [record()], "dry_run": True})
+    assert response.status_code == 200
+    assert response.json()["created"] == ["8030112233445566"]
+    assert nothing_written()
+
+
+def test_one_bad_record_writes_nothing_and_names_each_record_and_field(api):
+    response = api.post(
+        "/orders/",
+        {
+            "orders": [
+                record(),
+                record("8030112233445567", price="-3"),
+                record("8030112233445568", currency="EURO", recieved_at=None),
+            ]
+        },
+    )
+    assert response.status_code == 400
+    code, problems = error_of(response)
+    assert code == "invalid_orders"
+    assert problems == [(1, "price"), (2, "recieved_at"), (2, "currency")]
+    messages = [problem["message"] for problem in response.json()["error"]["problems"]]
+    assert messages[0] == "must be more than 0"
+    assert response.json()["error"]["message"] == "Nothing was written: 3 problems."
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"price": True}, "price"),
+        ({"price": "twelve"}, "price"),
+        ({"item": 42}, "item"),
+        ({"buyer": "alice"}, "buyer"),
+        ({"buyer": {"username": "alice", "phone": "0600"}}, "buyer.phone"),
+        ({"seller": {"name": "S", "username": "s", "shop": "x"}}, "seller.shop"),
+        ({"seller": ["S"]}, "seller"),
+        ({"placed_at": 1_700_000_000}, "placed_at"),
+        ({"placed_at": "2026-13-01T00:00:00Z"}, "placed_at"),
+        ({"placed_at": "0001-01-01T00:00:00+05:00"}, "placed_at"),
+        ({"item": "cable\x00"}, "item"),
+        ({"item": "\ud800"}, "item"),
+        ({"item": "   "}, "item"),
+        ({"number": "8" * 33}, "number"),
+    ],
+)
+def test_wrong_types_and_values_are_refused_by_field(api, overrides, field):
+    response = api.post("/orders/", {"orders": [record(**overrides)]})
+    assert response.status_code == 400
+    assert (0, field) in error_of(response)[1]
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ([record()], "(body)"),
+        ({"orders": record()}, "orders"),
+        ({"orders": [record()], "dry_run": "yes"}, "dry_run"),
+        ({"orders": [record()], "replace": True}, "replace"),
+        ({}, "orders"),
+    ],
+)
+def test_a_body_of_the_wrong_shape_is_refused(api, body, field):
+    response = api.post("/orders/", body)
+    assert response.status_code == 400
+    assert (None, field) in error_of(response)[1]
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    "raw", ['{"orders": [', "{'orders': []}", '{"orders": [], "dry_run": NaN}', "[" * 100_000]
+)
+def test_malformed_json_is_a_400_in_json(api, raw):
+    response = api.post("/orders/", raw=raw)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+    assert nothing_written()
+
+
+def test_a_body_that_is_not_json_is_a_415(api):
+    response = api.post(
+        "/orders/", raw="orders=1", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_more_orders_than_the_limit_is_a_413(api, settings):
+    settings.API_MAX_ORDERS = 3
+    response = api.post("/orders/", {"orders": [record(str(n)) for n in range(4)]})
+    assert response.status_code == 413
+    assert "At most 3 orders per call" in response.json()["error"]["message"]
+    assert nothing_written()
+
+
+def test_the_default_limit_is_ten_thousand_orders(api):
+    response = api.post("/orders/", {"orders": [{}] * 10_001})
+    assert response.status_code == 413
+
+
+def test_a_body_over_the_size_limit_is_a_413_before_it_is_read(api, settings):
+    settings.API_MAX_BODY_BYTES = 1000
+    response = api.post("/orders/", {"orders": [record(description="x" * 2000)]})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert nothing_written()
+
+
+def test_single_order_dates_are_updated_through_the_same_rules(api):
+    api.post("/orders/", {"orders": [record()]})
+    response = api.patch("/orders/8030112233445566/", {"received_at": "2026-10-09T08:00:00+02:00"})
+    assert response.status_code == 200
+    order = response.json()
+    assert order["received_at"] == "2026-10-09T06:00:00Z"
+    assert order["status"] == "received"
+    assert order["seller"] == {"name": "Shenzhen Gadget Store", "username": "szgadget"}
+
+    refused = api.patch("/orders/8030112233445566/", {"received_at": "2026-10-02T00:00:00Z"})
+    assert refused.status_code == 400
+    assert error_of(refused) == ("invalid_orders", [(None, "received_at")])
+    assert "before shipped_at" in refused.json()["error"]["problems"][0]["message"]
+    assert Order.objects.get().received_at.isoformat() == "2026-10-09T06:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({}, "(body)"), ({"price": "1.00"}, "price"), (["2026-10-09T08:00:00Z"], "(body)")],
+)
+def test_single_order_update_takes_only_the_dates(api, body, field):
+    api.post("/orders/", {"orders": [record()]})
+    response = api.patch("/orders/8030112233445566/", body)
+    assert response.status_code == 400
+    assert (None, field) in error_of(response)[1]
+
+
+def test_unknown_orders_and_paths_are_json_404s(api):
+    assert api.patch("/orders/404/", {"shipped_at": None}).status_code == 404
+    response = api.get("/orders/404/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    missing = api.get("/nothing-here/")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+
+
+def test_get_one_order(api):
+    api.post("/orders/", {"orders": [record(seller="Lyon Outlet")]})
+    order = api.get("/orders/8030112233445566/").json()
+    assert order["price"] == "12.99"
+    assert order["seller"] == {"name": "Lyon Outlet", "username": None}
+    assert order["buyer"] == {"username": "alice", "email": "alice@example.com"}
+    assert order["status"] == "in_transit"
+
+
+def test_a_retry_with_the_same_idempotency_key_replays_the_first_answer(api):
+    first = api.post("/orders/", {"orders": [record()]}, headers={"Idempotency-Key": "k-1"})
+    Order.objects.update(item="changed since")
+    retry = api.post("/orders/", {"orders": [record()]}, headers={"Idempotency-Key": "k-1"})
+    assert retry.status_code == 200
+    assert retry.json() == first.json()
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert Order.objects.get().item == "changed since"  # the retry wrote nothing
+
+
+def test_an_idempotency_key_reused_for_another_request_is_refused(api):
+    api.post("/orders/", {"orders": [record()]}, headers={"Idempotency-Key": "k-1"})
+    response = api.post(
+        "/orders/", {"orders": [record(item="Other")]}, headers={"Idempotency-Key": "k-1"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert Order.objects.get().item == "USB-C cable, 2 m, braided"
+
+
+def test_a_refused_request_keeps_no_idempotency_key(api):
+    bad = api.post("/orders/", {"orders": [record(price="0")]}, headers={"Idempotency-Key": "k"})
+    assert bad.status_code == 400
+    good = api.post("/orders/", {"orders": [record()]}, headers={"Idempotency-Key": "k"})
+    assert good.status_code == 200
+    assert Order.objects.count() == 1
+
+
+def test_idempotency_keys_are_per_client(api, client):
+    from api.models import ApiClient
+    from tests.api.conftest import Api
+
+    _other, token = ApiClient.create("Other system")
+    api.post("/orders/", {"orders": [record()]}, headers={"Idempotency-Key": "k"})
+    other = Api(client, token).post(
+        "/orders/", {"orders": [record(item="Other")]}, headers={"Idempotency-Key": "k"}
+    )
+    assert other.status_code == 200
+    assert other.json()["updated"] == ["8030112233445566"]
+
+
+def test_an_invalid_idempotency_key_is_refused(api):
+    response = api.post("/orders/", {"orders": []}, headers={"Idempotency-Key": "has space"})
+    assert response.status_code == 400
+    assert error_of(response)[1] == [(None, "Idempotency-Key")]
+
+
+def test_the_command_and_the_api_refuse_the_same_record_the_same_way(api, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    bad = [record(), record("8030112233445567", shipped_at="2026-09-01T00:00:00Z", colour="red")]
+    problems = api.post("/orders/", {"orders": bad}).json()["error"]["problems"]
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps(bad))
+    with pytest.raises(CommandError) as error:
+        call_command("import_orders", str(path))
+    for problem in problems:
+        assert (
+            f"record {problem['index']}, field '{problem['field']}': {problem['message']}"
+            in str(error.value)
+        )
