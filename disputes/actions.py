@@ -240,9 +240,7 @@ def add_evidence(*, dispute: Dispute, uploader, evidence: list[Evidence], now=No
         raise DisputeActionError(
             DisputeErrorCode.NOT_OPEN, _("Evidence can only be added to an open dispute.")
         )
-    Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
-        dispute=dispute, draft_key=""
-    )
+    recording.attach(evidence, dispute=dispute)
     events.evidence_added_event(dispute=dispute, uploader=uploader, evidence=evidence, now=now)
     return dispute
 
@@ -353,9 +351,7 @@ def refuse_request(
             % {"count": STATEMENT_MIN_LENGTH},
         )
     dispute.seller_statement = statement
-    Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
-        dispute=dispute, draft_key=""
-    )
+    recording.attach(evidence, dispute=dispute)
     _escalate(dispute, EscalationReason.SELLER_REFUSED, now=now)
     _save(dispute)
     events.seller_refused_event(dispute=dispute, seller=seller, evidence=evidence, now=now)
@@ -471,9 +467,7 @@ def post_message(
     message = DisputeMessage.objects.create(
         dispute=dispute, author=author, body=body.strip(), internal=internal, sent_at=now
     )
-    Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
-        dispute=dispute, message=message, draft_key=""
-    )
+    recording.attach(evidence, dispute=dispute, message=message)
     if internal:
         return message
     events.message_event(message=message, evidence=evidence, now=now)

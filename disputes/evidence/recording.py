@@ -207,6 +207,13 @@ def attach_drafts(
     return rows
 
 
+def attach(evidence: Iterable[Evidence], *, dispute: Dispute, message=None) -> None:
+    """Attach stored evidence to ``dispute`` (and to the message it was sent with)."""
+    Evidence.objects.filter(pk__in=[item.pk for item in evidence]).update(
+        dispute=dispute, message=message, draft_key=""
+    )
+
+
 def remove_draft(evidence: Evidence) -> None:
     """Delete draft evidence and, once that commits, its files.
 
