@@ -31,7 +31,7 @@ class EvidenceInline(MediatorReadOnlyMixin, admin.TabularInline):
         "kind",
         "mime",
         "size_mb",
-        "sha256",
+        "fingerprint",
         "uploaded_at",
         "download",
     ]
@@ -61,6 +61,11 @@ class EvidenceInline(MediatorReadOnlyMixin, admin.TabularInline):
             _file_url(evidence, "thumbnail"),
             evidence.original_name,
         )
+
+    @admin.display(description=_("SHA-256"))
+    def fingerprint(self, evidence):
+        """The first 12 hex digits, the whole digest on hover: the table fits a laptop."""
+        return format_html('<abbr title="{}">{}…</abbr>', evidence.sha256, evidence.sha256[:12])
 
     @admin.display(description=_("size"))
     def size_mb(self, evidence):

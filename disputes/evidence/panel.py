@@ -9,12 +9,13 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
 from disputes.models import Dispute, DisputeStatus
 from orders.models import Order
 
-from . import recording
+from . import recording, refusals
 from .sizes import megabytes
 
 TEMPLATE = "disputes/evidence/_panel.html"
@@ -80,9 +81,22 @@ def limits() -> dict:
         duration = ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
     else:
         duration = ngettext("%(count)s second", "%(count)s seconds", seconds) % {"count": seconds}
+    photo_mb = megabytes(settings.EVIDENCE_PHOTO_MAX_BYTES, limit=True)
+    video_mb = megabytes(settings.EVIDENCE_VIDEO_MAX_BYTES, limit=True)
+    # The browser refuses an oversized file before sending it, with the server's own
+    # sentence: {name} and {size} are filled in there (the server still checks).
     return {
-        "photo_mb": megabytes(settings.EVIDENCE_PHOTO_MAX_BYTES, limit=True),
-        "video_mb": megabytes(settings.EVIDENCE_VIDEO_MAX_BYTES, limit=True),
+        "photo_mb": photo_mb,
+        "video_mb": video_mb,
         "video_duration": duration,
         "max_files": settings.EVIDENCE_MAX_FILES,
+        "photo_max_bytes": settings.EVIDENCE_PHOTO_MAX_BYTES,
+        "video_max_bytes": settings.EVIDENCE_VIDEO_MAX_BYTES,
+        "photo_too_large": _in_browser(refusals.PHOTO_TOO_LARGE, photo_mb),
+        "video_too_large": _in_browser(refusals.VIDEO_TOO_LARGE, video_mb),
+        "decimal_separator": number_format(1.5, 1, use_l10n=True)[1],
     }
+
+
+def _in_browser(template, limit):
+    return str(template) % {"name": "{name}", "size": "{size}", "limit": limit}

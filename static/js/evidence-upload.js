@@ -83,4 +83,93 @@
       panel.dataset.ready = "true";
     });
   });
+
+  // A file over its size limit is refused here, before a byte is sent (a buyer on mobile
+  // data should not send 2 GB to hear no), with the server's own sentence; the server
+  // still checks every file. Files within the limits go on as usual.
+  var notSent = [];
+
+  function megabytes(size, separator) {
+    var tenths = Math.ceil(size / 100000);
+    var text = tenths % 10 === 0 ? String(tenths / 10) : (tenths / 10).toFixed(1);
+    return text.replace(".", separator);
+  }
+
+  function tooLarge(panel, file) {
+    var data = panel.dataset;
+    var video = file.type.indexOf("video/") === 0;
+    var limit = Number(video ? data.videoMaxBytes : data.photoMaxBytes);
+    if (file.size <= limit) {
+      return null;
+    }
+    return (video ? data.videoTooLarge : data.photoTooLarge)
+      .replace("{name}", file.name)
+      .replace("{size}", megabytes(file.size, data.decimalSeparator));
+  }
+
+  function showNotSent(panel) {
+    var region = panel.querySelector(".evidence-panel__refusals");
+    if (!region || notSent.length === 0) {
+      return;
+    }
+    var intro = document.createElement("p");
+    intro.textContent = panel.dataset.notSentText;
+    var list = document.createElement("ul");
+    list.className = "evidence-refusals";
+    notSent.forEach(function (refusal) {
+      var item = document.createElement("li");
+      item.className = "evidence-refusal";
+      item.dataset.fileName = refusal.name;
+      item.textContent = refusal.message;
+      list.appendChild(item);
+    });
+    region.appendChild(intro);
+    region.appendChild(list);
+  }
+
+  document.addEventListener(
+    "change",
+    function (event) {
+      var input = event.target;
+      var panel = input && input.type === "file" ? input.closest("[data-evidence-panel]") : null;
+      if (!panel) {
+        return;
+      }
+      var refused = [];
+      var kept = typeof DataTransfer === "function" ? new DataTransfer() : null;
+      Array.prototype.forEach.call(input.files, function (file) {
+        var message = tooLarge(panel, file);
+        if (message) {
+          refused.push({ name: file.name, message: message });
+        } else if (kept) {
+          kept.items.add(file);
+        }
+      });
+      if (refused.length === 0) {
+        return;
+      }
+      // htmx must not send this selection; what is within the limits is sent again below.
+      event.stopImmediatePropagation();
+      notSent = refused;
+      showNotSent(panel);
+      input.value = "";
+      if (kept && kept.files.length > 0) {
+        input.files = kept.files;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      } else {
+        notSent = [];
+      }
+    },
+    true
+  );
+
+  // The panel is swapped once the files within the limits are uploaded: the refusals of
+  // that selection stay in view in the new one.
+  document.addEventListener("htmx:afterSettle", function () {
+    var panel = document.querySelector("[data-evidence-panel]");
+    if (panel) {
+      showNotSent(panel);
+    }
+    notSent = [];
+  });
 })();

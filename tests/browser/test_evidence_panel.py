@@ -65,3 +65,41 @@ def test_a_file_chosen_before_htmx_wired_up_the_new_step_is_uploaded(open_visit,
     assert page.evaluate("window.panelWasLiveWhenChosen") is False, "the race was not run"
     expect(page.locator(".evidence-panel__status")).to_have_text("")
     buyer.step("evidence-chosen-before-ready")
+
+
+def test_a_file_over_its_limit_is_refused_before_it_is_sent(open_visit, evidence_root, settings):
+    settings.EVIDENCE_PHOTO_MAX_BYTES = 100_000
+    alice = make_buyer("alice")
+    order = disputable_order(alice)
+    buyer = open_visit("buyer", viewport=PHONE)
+    buyer.log_in("alice")
+    buyer.goto(f"/orders/{order.number}/dispute/")
+    page = buyer.page
+    wizard = page.locator("#wizard")
+    ready(wizard)
+    page.get_by_label("Item defective or damaged").check()
+    page.get_by_role("button", name="Next").click()
+    ready(wizard)
+    page.get_by_label("Full refund").check()
+    page.get_by_role("button", name="Next").click()
+    panel = ready(page.locator("[data-evidence-panel]"))
+    uploads = []
+    page.on(
+        "request",
+        lambda request: (
+            uploads.append(request.post_data_buffer or b"")
+            if request.url.endswith("/evidence/upload/")
+            else None
+        ),
+    )
+
+    big, small = corpus_file("good/jpeg_large_icc_profile.jpg"), corpus_file(PHOTO)
+    panel.get_by_label("Add photos or videos").set_input_files([big, small])
+
+    expect(page.locator(".evidence-item__name")).to_have_text([small.name])
+    refusal = page.locator(".evidence-refusal")
+    expect(refusal).to_have_text(
+        [f"{big.name} is 0.6 MB; photos can be at most 0.1 MB."]  # the server's sentence
+    )
+    assert len(uploads) == 1 and big.name.encode() not in uploads[0]
+    buyer.step("evidence-too-large-not-sent")

@@ -550,8 +550,9 @@ def test_panel_states_the_limits_and_lists_files_with_remove_buttons(buyer_clien
     response = post_upload(buyer_client, order, htmx=True)
 
     html = response.content.decode()
-    assert "Photos: JPEG, PNG, WebP, HEIC, AVIF up to 20 MB." in html
-    assert "up to 100 MB and 3 minutes. Up to 10 files." in html
+    assert "Photos up to 20 MB; videos up to 100 MB and 3 minutes, from a phone or camera." in html
+    assert "Up to 10 files." in html
+    assert "Photos: JPEG, PNG, WebP, HEIC, AVIF. Videos: MP4, MOV, WebM" in html  # one tap away
     assert 'name="evidence" multiple accept="image/*,video/*"' in html
     assert "<form" not in html
     assert f'value="{Evidence.objects.get().pk}"' in html
