@@ -17,6 +17,7 @@ from tests.conftest import corpus_upload
 from tests.disputes.builders import (
     agreed_dispute,
     answerable_dispute,
+    decided_dispute,
     information_requested_dispute,
     make_mediator,
     offered_dispute,
@@ -337,3 +338,12 @@ def test_a_party_never_receives_an_internal_note(log_in, buyer):
         page = text_of(response)
         assert NOTE not in page
         assert "Thank you both." in page
+
+
+def test_a_decision_against_the_buyer_is_not_shown_as_good_news(log_in, buyer):
+    dispute = decided_dispute(buyer)
+
+    page = buyer_page(log_in, dispute)
+
+    assert "status--decided status--against-you" in page
+    assert page.index('id="decision-heading"') < page.index('id="status-heading"')
