@@ -155,6 +155,11 @@ def _end(dispute: Dispute, status: str, *, outcome, refund_amount, by, now) -> N
     dispute.refund_amount = refund_amount
     dispute.decided_by = by
     dispute.decided_at = now
+    _leave_stage(dispute)
+
+
+def _leave_stage(dispute: Dispute) -> None:
+    """No stage once a dispute is cancelled or has ended: nobody is left to act."""
     dispute.stage = dispute.stage_started_at = dispute.stage_deadline = None
     dispute.information_requested_from = None
 
@@ -182,17 +187,28 @@ def _record_escalation(dispute: Dispute, actor, *, now) -> None:
         events.escalated_event(dispute=dispute, actor=actor, now=now)
 
 
-def _locked_dispute_of(buyer, dispute: Dispute) -> Dispute:
+def _for_update(disputes):
+    """``disputes`` read with their order and seller, locking the dispute's row only: two
+    disputes of one seller never wait for each other."""
+    return disputes.select_for_update(of=("self",)).select_related("order__seller")
+
+
+def _locked(disputes, dispute: Dispute, code: DisputeErrorCode, message) -> Dispute:
+    """``dispute`` read again under its row lock from ``disputes`` (the actor's own), or the
+    action is refused with ``code``: a stranger's dispute is not there to act on."""
     try:
-        return (
-            Dispute.objects.select_for_update()
-            .select_related("order")
-            .get(pk=dispute.pk, order__buyer=buyer)
-        )
+        return _for_update(disputes).get(pk=dispute.pk)
     except Dispute.DoesNotExist:
-        raise DisputeActionError(
-            DisputeErrorCode.NOT_YOURS, _("This dispute is not yours.")
-        ) from None
+        raise DisputeActionError(code, message) from None
+
+
+def _locked_dispute_of(buyer, dispute: Dispute) -> Dispute:
+    return _locked(
+        Dispute.objects.of_buyer(buyer),
+        dispute,
+        DisputeErrorCode.NOT_YOURS,
+        _("This dispute is not yours."),
+    )
 
 
 @transaction.atomic
@@ -205,8 +221,7 @@ def cancel_dispute(*, dispute: Dispute, buyer, now=None) -> Dispute:
         )
     dispute.status = DisputeStatus.CANCELLED
     dispute.cancelled_at = now
-    dispute.stage = dispute.stage_started_at = dispute.stage_deadline = None
-    dispute.information_requested_from = None
+    _leave_stage(dispute)
     _save(dispute)
     events.dispute_cancelled_event(dispute=dispute, buyer=buyer, now=now)
     return dispute
@@ -246,31 +261,21 @@ def add_evidence(*, dispute: Dispute, uploader, evidence: list[Evidence], now=No
 
 
 def _locked_dispute_of_party(user, dispute: Dispute) -> Dispute:
-    try:
-        return (
-            Dispute.objects.of_party(user)
-            .select_for_update()
-            .select_related("order__seller")
-            .get(pk=dispute.pk)
-        )
-    except Dispute.DoesNotExist:
-        raise DisputeActionError(
-            DisputeErrorCode.NOT_A_PARTY, _("This dispute is not yours.")
-        ) from None
+    return _locked(
+        Dispute.objects.of_party(user),
+        dispute,
+        DisputeErrorCode.NOT_A_PARTY,
+        _("This dispute is not yours."),
+    )
 
 
 def _locked_dispute_of_seller(seller, dispute: Dispute) -> Dispute:
-    try:
-        dispute = (
-            Dispute.objects.of_seller(seller)
-            .select_for_update()
-            .select_related("order")
-            .get(pk=dispute.pk)
-        )
-    except Dispute.DoesNotExist:
-        raise DisputeActionError(
-            DisputeErrorCode.NOT_THE_SELLER, _("This dispute is not on one of your orders.")
-        ) from None
+    dispute = _locked(
+        Dispute.objects.of_seller(seller),
+        dispute,
+        DisputeErrorCode.NOT_THE_SELLER,
+        _("This dispute is not on one of your orders."),
+    )
     if dispute.order.buyer_id == seller.pk:
         raise DisputeActionError(
             DisputeErrorCode.NOT_THE_SELLER, _("You cannot answer a dispute you opened.")
@@ -400,7 +405,7 @@ def request_information(*, dispute: Dispute, mediator, party: str, message: str,
     """A mediator asks a party for information, in the conversation, with a deadline."""
     now = now or timezone.now()
     _require_mediator(mediator)
-    dispute = Dispute.objects.select_for_update().select_related("order__seller").get(pk=dispute.pk)
+    dispute = _for_update(Dispute.objects).get(pk=dispute.pk)
     if dispute.status != DisputeStatus.OPEN or dispute.stage not in (
         Stage.WITH_MEDIATOR,
         Stage.INFORMATION_REQUESTED,
@@ -448,7 +453,7 @@ def post_message(
     mediators. ``evidence`` is stored evidence the author sends with it.
     """
     now = now or timezone.now()
-    dispute = Dispute.objects.select_for_update().select_related("order__seller").get(pk=dispute.pk)
+    dispute = _for_update(Dispute.objects).get(pk=dispute.pk)
     party = _party_of(dispute, author)
     mediator = is_mediator(author)
     if party is None and not mediator:
@@ -540,7 +545,7 @@ def decide_dispute(
     """Record a mediator's decision on an open dispute, and tell the buyer by email."""
     now = now or timezone.now()
     _require_mediator(mediator)
-    dispute = Dispute.objects.select_for_update().select_related("order").get(pk=dispute.pk)
+    dispute = _for_update(Dispute.objects).get(pk=dispute.pk)
     if dispute.status == DisputeStatus.CANCELLED:
         raise DisputeActionError(
             DisputeErrorCode.CANCELLED,

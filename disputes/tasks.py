@@ -55,14 +55,15 @@ def remind_party(dispute_id: int, deadline: str) -> bool:
     """Remind the party whose ``deadline`` comes, once, if they have not acted yet."""
     from .models import Dispute
 
+    due = datetime.fromisoformat(deadline)
     with transaction.atomic():
         # Only the dispute's row is locked: PostgreSQL cannot lock the nullable side of the
         # outer join to a seller's account.
         dispute = (
             Dispute.objects.select_for_update(of=("self",))
             .select_related("order__buyer", "order__seller__user")
-            .filter(pk=dispute_id, stage_deadline=datetime.fromisoformat(deadline))
-            .exclude(reminded_for=datetime.fromisoformat(deadline))
+            .filter(pk=dispute_id, stage_deadline=due)
+            .exclude(reminded_for=due)
             .first()
         )
         if dispute is None or not dispute.is_open:
