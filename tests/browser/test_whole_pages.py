@@ -40,6 +40,16 @@ def walk_to(page, step):
         expect_step(page, 4)
 
 
+def alice_in_the_wizard(open_visit):
+    """Alice, signed in on a phone, on the first step of the wizard of a disputable order."""
+    order = disputable_order(make_buyer("alice"))
+    buyer = open_visit("buyer", viewport=PHONE)
+    buyer.log_in("alice")
+    wizard_path = f"/orders/{order.number}/dispute/"
+    buyer.goto(wizard_path)
+    return buyer, order, wizard_path
+
+
 def expect_one_whole_page(page):
     """One page: one header, one main, no wizard left around it."""
     expect(page.locator("header.site-header")).to_have_count(1)
@@ -48,12 +58,7 @@ def expect_one_whole_page(page):
 
 
 def test_submitting_in_a_second_tab_after_the_first_shows_the_whole_order_page(open_visit):
-    alice = make_buyer("alice")
-    order = disputable_order(alice)
-    first = open_visit("buyer", viewport=PHONE)
-    first.log_in("alice")
-    wizard_path = f"/orders/{order.number}/dispute/"
-    first.goto(wizard_path)
+    first, order, wizard_path = alice_in_the_wizard(open_visit)
     walk_to(first.page, "review")
 
     second = first.new_tab()
@@ -72,12 +77,7 @@ def test_submitting_in_a_second_tab_after_the_first_shows_the_whole_order_page(o
 
 
 def test_an_upload_after_the_session_expired_logs_in_again_and_comes_back(open_visit):
-    alice = make_buyer("alice")
-    order = disputable_order(alice)
-    buyer = open_visit("buyer", viewport=PHONE)
-    buyer.log_in("alice")
-    wizard_path = f"/orders/{order.number}/dispute/"
-    buyer.goto(wizard_path)
+    buyer, _order, wizard_path = alice_in_the_wizard(open_visit)
     page = buyer.page
     walk_to(page, "details")
 
@@ -98,12 +98,7 @@ def test_an_upload_after_the_session_expired_logs_in_again_and_comes_back(open_v
 
 
 def test_removing_a_file_another_tab_removed_shows_the_whole_error_page(open_visit):
-    alice = make_buyer("alice")
-    order = disputable_order(alice)
-    first = open_visit("buyer", viewport=PHONE)
-    first.log_in("alice")
-    wizard_path = f"/orders/{order.number}/dispute/"
-    first.goto(wizard_path)
+    first, _order, wizard_path = alice_in_the_wizard(open_visit)
     walk_to(first.page, "details")
     panel = first.page.locator("#evidence-panel")
     ready(panel).get_by_label("Add photos or videos").set_input_files(corpus_file(PHOTO))
