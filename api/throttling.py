@@ -2,7 +2,7 @@
 
 Rates come from ``settings.API_THROTTLE_RATES``, read at each request. The counters live in
 Django's cache: with the default local-memory cache each server process counts on its own;
-configure a shared cache (``CACHES``) to count across processes.
+set ``CACHE_URL`` (a Redis server) to count across processes.
 """
 
 from django.conf import settings

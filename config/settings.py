@@ -178,6 +178,20 @@ STORAGES = {
     },
 }
 
+# One cache for every process: sessions live in the database, and what the cache holds (the
+# API's rate-limit counters, page fragments) must be shared by all app servers, so production
+# sets CACHE_URL to a Redis server. Without it each process keeps its own local-memory cache.
+if cache_url := os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": cache_url,
+            "KEY_PREFIX": "disputes",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Development prints emails to the console, or keeps them as files in EMAIL_FILE_PATH (a
 # worker in another process can then be checked); production sends them through SMTP.
 if PRODUCTION:
