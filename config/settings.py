@@ -270,6 +270,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task still running this long after a worker took it is taken to be lost with its worker
+# and is queued again by `manage.py act_on_deadlines` (disputes.tasks.requeue_stalled_tasks).
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "600"))
 
 # Evidence limits (PRODUCT.md §6).
 EVIDENCE_PHOTO_MAX_BYTES = int(os.environ.get("EVIDENCE_PHOTO_MAX_BYTES", 20 * 1000 * 1000))
