@@ -1,7 +1,8 @@
 """Real servers for the tests that need them, each a subprocess on a free port of 127.0.0.1.
 
 moto's standalone server speaks S3's HTTP protocol; the tests store evidence in it through
-django-storages exactly as production does with a real bucket.
+django-storages as production does with a real bucket (docs/deploy.md says where a real
+bucket differs). Every process started here is stopped when its block ends.
 """
 
 import os
@@ -11,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import boto3
 
@@ -22,6 +24,18 @@ STARTUP_PATIENCE = 60  # seconds a server may take to answer on a busy machine
 S3_ACCESS_KEY = "moto-access-key"
 S3_SECRET_KEY = "moto-secret-key"
 S3_REGION = "us-east-1"
+
+
+def database_url() -> str:
+    """The test database, as ``DATABASE_URL`` tells another process where it is."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    host = db["HOST"] or "localhost"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
 def free_port() -> int:
@@ -56,25 +70,22 @@ def stop(process, *, timeout=20):
     process.wait()
 
 
-@contextmanager
-def started(command, *, port, what, log: Path, **popen):
-    """Run ``command`` until the block ends, once it listens on ``port``."""
+def launch(stack: ExitStack, command, *, log: Path, **popen) -> subprocess.Popen:
+    """Start ``command`` with its output in ``log``; ``stack`` stops it on closing."""
     with log.open("w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, **popen)
-    try:
-        wait_for_port(port, process, what, log)
-        yield process
-    finally:
-        stop(process)
+    stack.callback(stop, process)
+    return process
 
 
 @contextmanager
 def moto_s3_server(log: Path):
-    """moto's S3 server; yields its endpoint URL."""
+    """moto's S3 server; yields its endpoint URL once it listens."""
     port = free_port()
     moto_server = Path(sys.executable).parent / "moto_server"
-    command = [str(moto_server), "-H", HOST, "-p", str(port)]
-    with started(command, port=port, what="moto_server", log=log):
+    with ExitStack() as stack:
+        process = launch(stack, [str(moto_server), "-H", HOST, "-p", str(port)], log=log)
+        wait_for_port(port, process, "moto_server", log)
         yield f"http://{HOST}:{port}"
 
 
