@@ -190,11 +190,10 @@ elif EVIDENCE_STORAGE_BACKEND == "storages.backends.s3.S3Storage":
             "default_acl": None,
             # Names are random; an existing one is never replaced, as on a disk.
             "file_overwrite": False,
-            # A file read whole spills to a temporary file past this, like an upload.
-            "max_memory_size": 2_621_440,
-            # An upload goes up in 8 MB parts, two at a time: its memory stays bounded.
+            # An upload goes up in 8 MB parts, one after the other: boto3's threads would
+            # read up to ten parts ahead into memory (80 MB) for each upload.
             "transfer_config": TransferConfig(
-                multipart_chunksize=8 * 1024 * 1024, max_concurrency=2
+                multipart_chunksize=8 * 1024 * 1024, use_threads=False
             ),
         },
     }

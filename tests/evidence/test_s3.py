@@ -6,10 +6,13 @@ ranges, removal and the orphan purge behave as they do on a disk; nothing is lef
 """
 
 import io
+import os
+import tracemalloc
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files import File
 from django.utils import timezone
 from PIL import Image
 
@@ -102,6 +105,49 @@ def test_reading_a_stored_file_fetches_only_from_where_it_was_seeked(buyer, s3_e
         stream.seek(10)
         assert stream.read(5) == original[10:15]
         assert stream.tell() == 15
+
+
+@pytest.fixture
+def large_file(tmp_path):
+    """64 MB that do not compress, written a megabyte at a time."""
+    path = tmp_path / "large.bin"
+    with path.open("wb") as stream:
+        for _ in range(64):
+            stream.write(os.urandom(1024 * 1024))
+    return path
+
+
+def peak_allocated_mb(action):
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_large_file_is_stored_a_part_at_a_time_never_whole_in_memory(s3_evidence, large_file):
+    storage = evidence_storage()
+
+    def store():
+        with large_file.open("rb") as stream:
+            storage.save("originals/large.bin", File(stream))
+
+    assert peak_allocated_mb(store) < 40  # parts of 8 MB; boto3's threads read 80 MB ahead
+    assert storage.size("originals/large.bin") == 64 * 1024 * 1024
+
+
+def test_a_large_file_is_read_a_chunk_at_a_time_never_whole_in_memory(s3_evidence, large_file):
+    storage = evidence_storage()
+    with large_file.open("rb") as stream:
+        storage.save("originals/large.bin", File(stream))
+
+    def read():
+        with storage.open("originals/large.bin") as stored:
+            while stored.read(64 * 1024):
+                pass
+
+    assert peak_allocated_mb(read) < 8
 
 
 def test_a_missing_object_is_a_missing_file(s3_evidence):
