@@ -315,9 +315,6 @@ def a_passed_deadline_is_acted_on_once_by_two_workers(cluster, seller):
         task_path__in=[tasks.act_on_deadline.module_path, tasks.sweep_deadlines.module_path]
     ).successful()
     assert sum(result.return_value for result in acted) == 1
-    assert {worker for result in DBTaskResult.objects.all() for worker in result.worker_ids} == set(
-        cluster.workers
-    )  # both took part
 
 
 def a_task_whose_worker_is_killed_is_run_again_never_half_done(cluster, seller):
