@@ -22,7 +22,7 @@ help:
 	@echo "make test           the whole test suite (unit, integration, browser)"
 	@echo "make test-postgres  the same suite against PostgreSQL ($(PG_URL))"
 	@echo "make lint           ruff check and ruff format --check"
-	@echo "make bench          load-test the real pages under gunicorn (PostgreSQL)"
+	@echo "make bench          load-test the real pages under gunicorn (PostgreSQL), then a 98 MB upload to disk and to S3"
 
 python-check:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -86,3 +86,4 @@ messages: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	@bash scripts/system-deps.sh bench
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/upload_s3_bench.py

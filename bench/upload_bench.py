@@ -252,10 +252,14 @@ def run_case(case, workdir, *, trace):
     from django.test import Client, RequestFactory
 
     from accounts.models import User
+    from disputes.evidence import drafts
     from disputes.models import Evidence
 
     client = Client()
     client.force_login(User.objects.get(username="bench"))
+    session = client.session  # the draft key is one the session was issued, as a wizard's
+    session[drafts.SESSION_KEY] = ["bench-draft"]
+    session.save()
     file_name, content_type, size, chunks = _case_body(case, workdir)
     parts, length = _multipart(file_name, content_type, size, chunks)
     environ = RequestFactory()._base_environ(

@@ -158,19 +158,51 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))
 
+EVIDENCE_STORAGE_BACKEND = os.environ.get(
+    "EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+# Evidence is private: it has no URL and is only streamed by a view that checks access.
+if EVIDENCE_STORAGE_BACKEND == "django.core.files.storage.FileSystemStorage":
+    EVIDENCE_STORAGE = {
+        "BACKEND": EVIDENCE_STORAGE_BACKEND,
+        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None},
+    }
+elif EVIDENCE_STORAGE_BACKEND == "storages.backends.s3.S3Storage":
+    # A private bucket, for several app servers. django-storages reads Django settings, not
+    # the environment, so its options are built here; the keys it finds itself in
+    # AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or boto3 in the machine's role). Its
+    # subclass in disputes.evidence.s3 reads stored files by byte range.
+    from boto3.s3.transfer import TransferConfig
+
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured(
+            "AWS_STORAGE_BUCKET_NAME must be set when EVIDENCE_STORAGE_BACKEND is S3Storage."
+        )
+    EVIDENCE_STORAGE = {
+        "BACKEND": "disputes.evidence.s3.EvidenceS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            # Objects inherit the bucket's own (private) policy; none is ever public.
+            "default_acl": None,
+            # Names are random; an existing one is never replaced, as on a disk.
+            "file_overwrite": False,
+            # An upload goes up in 8 MB parts, one after the other: boto3's threads would
+            # read up to ten parts ahead into memory (80 MB) for each upload.
+            "transfer_config": TransferConfig(
+                multipart_chunksize=8 * 1024 * 1024, use_threads=False
+            ),
+        },
+    }
+else:
+    EVIDENCE_STORAGE = {"BACKEND": EVIDENCE_STORAGE_BACKEND}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Evidence is private: it has no URL and is only streamed by a view that checks access.
-    # Point EVIDENCE_STORAGE_BACKEND at "storages.backends.s3.S3Storage" (plus the AWS_*
-    # variables django-storages reads) to keep it in a private bucket instead.
-    "evidence": {
-        "BACKEND": os.environ.get(
-            "EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
-        ),
-        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None}
-        if "EVIDENCE_STORAGE_BACKEND" not in os.environ
-        else {},
-    },
+    "evidence": EVIDENCE_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -237,6 +269,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task still running this long after a worker took it is taken to be lost with its worker
+# and is queued again by `manage.py act_on_deadlines` (disputes.tasks.requeue_stalled_tasks).
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "600"))
 
 # Evidence limits (PRODUCT.md §6).
 EVIDENCE_PHOTO_MAX_BYTES = int(os.environ.get("EVIDENCE_PHOTO_MAX_BYTES", 20 * 1000 * 1000))

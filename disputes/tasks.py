@@ -4,16 +4,18 @@ Deadlines act by themselves: a stage with a party's deadline queues ``act_on_dea
 for that instant and ``remind_party`` some hours before it. Every task is safe to run
 late, twice, or after the party acted, because the action it calls reads the dispute
 again under a lock. ``sweep_deadlines`` (also the ``act_on_deadlines`` command, for cron)
-catches whatever a stopped worker missed. Emails are sent here, never in a request, and
+catches whatever a stopped worker missed, and ``requeue_stalled_tasks`` gives the next
+worker a task whose worker died in the middle of it. Emails are sent here, never in a request, and
 a failed send is tried again later with a growing delay.
 """
 
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.tasks import task
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
 from . import deadlines, notifications
@@ -30,6 +32,23 @@ def schedule_deadline(dispute_id: int, deadline: datetime) -> None:
     reminder = deadlines.reminder_at(deadline)
     if reminder > timezone.now():
         remind_party.using(run_after=reminder).enqueue(dispute_id, deadline.isoformat())
+
+
+def requeue_stalled_tasks(*, now=None) -> int:
+    """Queue again every task a worker took more than TASK_LEASE_SECONDS ago and never
+    finished; how many.
+
+    django-tasks-db marks a task RUNNING when a worker claims it, and nothing changes that
+    if the worker dies (killed, out of memory, its machine gone): the task would never run.
+    Its work is undone with it, each task writing in one transaction, and running a task
+    twice is safe; the lease is far longer than any task takes.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    stalled_since = now - timedelta(seconds=settings.TASK_LEASE_SECONDS)
+    stalled = DBTaskResult.objects.running().filter(started_at__lt=stalled_since)
+    return stalled.update(status=TaskResultStatus.READY)
 
 
 @task

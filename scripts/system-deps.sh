@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages a target needs, when they are missing: `run` needs libmagic
 # (evidence is identified by content); `test` adds Chromium (browser tests) and gettext
-# (translations); `bench` adds wrk (the load generator).
+# (translations) and redis-server (the cluster test starts its own); `bench` adds wrk (the
+# load generator).
 set -euo pipefail
 target=${1:-test}
 
@@ -10,6 +11,7 @@ ldconfig -p 2>/dev/null | grep libmagic.so.1 >/dev/null || missing+=(libmagic1)
 if [ "$target" != run ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v msgfmt >/dev/null || missing+=(gettext)
+  command -v redis-server >/dev/null || missing+=(redis-server)
 fi
 if [ "$target" = bench ]; then
   command -v wrk >/dev/null || missing+=(wrk)

@@ -1,4 +1,5 @@
 import csv
+import secrets
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from tests import servers
 from tests.factories import make_buyer
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
@@ -83,25 +85,50 @@ def language_restored():
 
 @pytest.fixture(autouse=True)
 def evidence_root(settings, tmp_path, monkeypatch):
-    """Every test keeps evidence in a private storage of its own, in a temporary directory.
-
-    The model's file fields evaluated their storage at import, so they are pointed at
-    the new one too.
-    """
-    from disputes.models import Evidence, evidence_storage
-
+    """Every test keeps evidence in a private storage of its own, in a temporary directory."""
     root = tmp_path / "evidence"
     root.mkdir()
-    settings.STORAGES = settings.STORAGES | {
-        "evidence": {
+    use_evidence_storage(
+        settings,
+        monkeypatch,
+        {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": root, "base_url": None},
-        }
-    }
+        },
+    )
+    return root
+
+
+def use_evidence_storage(settings, monkeypatch, entry):
+    """Make ``entry`` the ``evidence`` storage. The model's file fields evaluated their
+    storage at import, so they are pointed at the new one too."""
+    from disputes.models import Evidence, evidence_storage
+
+    settings.STORAGES = settings.STORAGES | {"evidence": entry}
     storage = evidence_storage()
     for name in ("original", "display", "thumbnail"):
         monkeypatch.setattr(Evidence._meta.get_field(name), "storage", storage)
-    return root
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server in a subprocess, for the whole session; yields its endpoint URL."""
+    with servers.moto_s3_server(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_evidence(evidence_root, s3_server, settings, monkeypatch):
+    """Evidence in a bucket of its own on the S3 server, configured from the environment
+    as an operator does it; yields the bucket's name."""
+    bucket = f"evidence-{secrets.token_hex(6)}"
+    servers.create_bucket(s3_server, bucket)
+    environment = servers.s3_environment(s3_server, bucket)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    configured = servers.settings_read_from(environment)
+    use_evidence_storage(settings, monkeypatch, configured["STORAGES"]["evidence"])
+    return bucket
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import time
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -32,6 +31,7 @@ from tests.disputes.builders import (
     make_seller_account,
 )
 from tests.factories import make_buyer
+from tests.servers import database_url
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -46,16 +46,6 @@ pytestmark = [
 POLL = 0.1  # seconds between two looks at the database
 PATIENCE = 60  # seconds a worker may take before the test gives up
 OVERDUE = timedelta(days=5, minutes=1)  # opened this long ago, the seller's 5 days are over
-
-
-def database_url():
-    """The test database, as ``DATABASE_URL`` tells a worker process where it is."""
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    host = db["HOST"] or "localhost"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{user}{password}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
 @contextmanager

@@ -1,17 +1,25 @@
-"""Act on every dispute whose party's deadline has passed. Safe to run at any time.
+"""Act on every dispute whose party's deadline has passed, and queue again the tasks of
+workers that died in the middle of one. Safe to run at any time.
 
-The worker acts at each deadline by itself; schedule this as well (every few minutes, from
-cron) so that nothing waits longer than that after the worker was stopped.
+The workers act at each deadline by themselves; schedule this as well (every few minutes,
+from cron, on one machine) so that nothing waits longer than that after a worker was
+stopped or killed.
 """
 
 from django.core.management.base import BaseCommand
 
-from disputes.tasks import sweep_deadlines
+from disputes.tasks import requeue_stalled_tasks, sweep_deadlines
 
 
 class Command(BaseCommand):
-    help = "Escalate or lapse the disputes whose party's deadline has passed."
+    help = (
+        "Escalate or lapse the disputes whose party's deadline has passed; queue again the "
+        "tasks left running by a worker that died."
+    )
 
     def handle(self, **options):
+        requeued = requeue_stalled_tasks()
+        if requeued:
+            self.stdout.write(f"{requeued} tasks left by a stopped worker queued again.")
         moved = sweep_deadlines.call()
         self.stdout.write(self.style.SUCCESS(f"{moved} overdue disputes moved on."))
