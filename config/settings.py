@@ -160,14 +160,15 @@ EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidenc
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Evidence is private: it has no URL and is only streamed by a view that checks access.
-    # Point EVIDENCE_STORAGE_BACKEND at "storages.backends.s3.S3Storage" (plus the AWS_*
-    # variables django-storages reads) to keep it in a private bucket instead.
+    # Evidence is private: it has no URL and is only streamed by a view that checks access,
+    # and its files are readable by the server's user only (0600). Point
+    # EVIDENCE_STORAGE_BACKEND at "storages.backends.s3.S3Storage" (plus the AWS_* variables
+    # django-storages reads) to keep it in a private bucket instead.
     "evidence": {
         "BACKEND": os.environ.get(
-            "EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+            "EVIDENCE_STORAGE_BACKEND", "disputes.evidence.private_storage.PrivateFileSystemStorage"
         ),
-        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None}
+        "OPTIONS": {"location": EVIDENCE_ROOT}
         if "EVIDENCE_STORAGE_BACKEND" not in os.environ
         else {},
     },
@@ -243,6 +244,11 @@ EVIDENCE_PHOTO_MAX_BYTES = int(os.environ.get("EVIDENCE_PHOTO_MAX_BYTES", 20 * 1
 EVIDENCE_VIDEO_MAX_BYTES = int(os.environ.get("EVIDENCE_VIDEO_MAX_BYTES", 100 * 1000 * 1000))
 EVIDENCE_VIDEO_MAX_SECONDS = int(os.environ.get("EVIDENCE_VIDEO_MAX_SECONDS", 180))
 EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", 10))
+# What one account may upload per UTC day, all orders and disputes together.
+EVIDENCE_DAILY_MAX_FILES = int(os.environ.get("EVIDENCE_DAILY_MAX_FILES", 60))
+EVIDENCE_DAILY_MAX_BYTES = int(os.environ.get("EVIDENCE_DAILY_MAX_BYTES", 1000 * 1000 * 1000))
+# Draft evidence (a form with files, never sent) is removed once its last file is this old.
+EVIDENCE_DRAFT_MAX_AGE_HOURS = float(os.environ.get("EVIDENCE_DRAFT_MAX_AGE_HOURS", 48))
 # Uploads larger than this are streamed to a temporary file, never held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -88,20 +88,24 @@ def evidence_root(settings, tmp_path, monkeypatch):
     The model's file fields evaluated their storage at import, so they are pointed at
     the new one too.
     """
-    from disputes.models import Evidence, evidence_storage
-
     root = tmp_path / "evidence"
     root.mkdir()
+    use_evidence_storage(
+        settings, monkeypatch, "disputes.evidence.private_storage.PrivateFileSystemStorage", root
+    )
+    return root
+
+
+def use_evidence_storage(settings, monkeypatch, backend, location):
+    """Keep evidence in a storage of class ``backend`` (a dotted path) at ``location``."""
+    from disputes.models import Evidence, evidence_storage
+
     settings.STORAGES = settings.STORAGES | {
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": root, "base_url": None},
-        }
+        "evidence": {"BACKEND": backend, "OPTIONS": {"location": location}}
     }
     storage = evidence_storage()
     for name in ("original", "display", "thumbnail"):
         monkeypatch.setattr(Evidence._meta.get_field(name), "storage", storage)
-    return root
 
 
 @pytest.fixture
