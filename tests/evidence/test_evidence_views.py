@@ -494,6 +494,28 @@ def test_video_range_past_the_end_is_416(buyer_client, buyer):
     assert response["Content-Range"].startswith("bytes */")
 
 
+@pytest.mark.parametrize(
+    ("header", "status", "start"),
+    [
+        (f"bytes={'9' * 5000}-", 416, None),  # past the end of any file
+        (f"bytes=-{'9' * 5000}", 206, 0),  # more than the whole file: all of it
+        (f"bytes=100-{'9' * 5000}", 206, 100),
+        (f"bytes={'0' * 5000}100-", 206, 100),
+    ],
+)
+def test_a_range_of_thousands_of_digits_is_answered_not_a_500(
+    buyer_client, buyer, header, status, start
+):
+    evidence = stored(buyer, "good/webm_vp8_vorbis.webm")
+    original = corpus_path("good/webm_vp8_vorbis.webm").read_bytes()
+
+    response = buyer_client.get(file_url(evidence, "video"), HTTP_RANGE=header)
+
+    assert response.status_code == status
+    if status == 206:
+        assert body(response) == original[start:]
+
+
 def test_several_ranges_are_answered_with_the_whole_file(buyer_client, buyer):
     evidence = stored(buyer, "good/webm_vp8_vorbis.webm")
 
