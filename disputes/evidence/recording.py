@@ -83,7 +83,12 @@ def store_uploads(
         if counted_evidence(order, draft_key, dispute, uploader).count() >= max_files:
             result.refusals.append(_too_many(name, max_files))
             continue
-        if refusal := daily_allowance_refusal(uploader, name, upload.size, now=now):
+        # An oversized file is refused for its size below, which says more than the day's
+        # allowance would.
+        oversized = getattr(upload, "oversized", False)
+        if not oversized and (
+            refusal := daily_allowance_refusal(uploader, name, upload.size, now=now)
+        ):
             result.refusals.append(refusal)
             continue
         verdict, stored_files = _judge_and_store(upload, name, limits)
