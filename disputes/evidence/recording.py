@@ -125,12 +125,15 @@ def refuse_all(files: Iterable[UploadedFile], code: str, template) -> UploadResu
 
 
 def _sent_name(upload: UploadedFile) -> str:
-    """The upload's name as sent, reduced to its printable base name ("" if unreadable).
+    """The upload's name as sent, as a printable base name ("" if it was unreadable).
 
     ``EvidenceUploadHandler`` keeps it whole (Django cuts ``name`` to 255 characters);
     uploads from elsewhere have their ``name`` only.
     """
-    name = getattr(upload, "sent_name", upload.name)
+    return _base_name(getattr(upload, "sent_name", upload.name))
+
+
+def _base_name(name: str | None) -> str:
     base = ntpath.basename(posixpath.basename(str(name or "")))
     return "".join(char for char in base if char.isprintable()).strip()
 
@@ -139,8 +142,7 @@ def clean_file_name(name: str | None) -> str:
     """The buyer's file name reduced to a base name fit to show and to store: at most
     ``MAX_NAME_LENGTH`` characters, its extension kept; "a file" when it had none (or
     it could not be read)."""
-    base = ntpath.basename(posixpath.basename(str(name or "")))
-    base = "".join(char for char in base if char.isprintable()).strip()
+    base = _base_name(name)
     if len(base) > MAX_NAME_LENGTH:
         stem, extension = os.path.splitext(base)
         extension = extension[:16]
