@@ -130,9 +130,10 @@ def _prepare_database():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from tests.factories import make_buyer, make_order
+    from tests.disputes.builders import disputable_order
+    from tests.factories import make_buyer
 
-    make_order(make_buyer("bench"), number=ORDER_NUMBER)
+    disputable_order(make_buyer("bench"), number=ORDER_NUMBER)
 
 
 def make_video(path):
@@ -215,9 +216,9 @@ def _fake_video_chunks(total):
         yield piece
 
 
-def _multipart(file_name, content_type, size, chunks):
+def _multipart(draft, file_name, content_type, size, chunks):
     """The parts of a multipart body and its length, with the file's bytes streamed."""
-    fields = {"order": ORDER_NUMBER, "draft": "bench-draft"}
+    fields = {"order": ORDER_NUMBER, "draft": draft}
     head = "".join(
         f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
         for name, value in fields.items()
@@ -252,16 +253,19 @@ def run_case(case, workdir, *, trace):
     from django.test import Client, RequestFactory
 
     from accounts.models import User
-    from disputes.evidence import drafts
+    from disputes.evidence.drafts import WIZARD, DraftForm, issue_draft_key
     from disputes.models import Evidence
+    from orders.models import Order
 
     client = Client()
     client.force_login(User.objects.get(username="bench"))
-    session = client.session  # the draft key is one the session was issued, as a wizard's
-    session[drafts.SESSION_KEY] = ["bench-draft"]
+    # The wizard's draft key, as the wizard page issues it.
+    session = client.session
+    order = Order.objects.get(number=ORDER_NUMBER)
+    draft = issue_draft_key(session, DraftForm.of(WIZARD, order))
     session.save()
     file_name, content_type, size, chunks = _case_body(case, workdir)
-    parts, length = _multipart(file_name, content_type, size, chunks)
+    parts, length = _multipart(draft, file_name, content_type, size, chunks)
     environ = RequestFactory()._base_environ(
         PATH_INFO="/evidence/upload/",
         REQUEST_METHOD="POST",

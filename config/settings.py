@@ -159,13 +159,14 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))
 
 EVIDENCE_STORAGE_BACKEND = os.environ.get(
-    "EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+    "EVIDENCE_STORAGE_BACKEND", "disputes.evidence.private_storage.PrivateFileSystemStorage"
 )
 # Evidence is private: it has no URL and is only streamed by a view that checks access.
-if EVIDENCE_STORAGE_BACKEND == "django.core.files.storage.FileSystemStorage":
+if EVIDENCE_STORAGE_BACKEND == "disputes.evidence.private_storage.PrivateFileSystemStorage":
+    # On a disk: files readable by the server's user only (0600), never half-written.
     EVIDENCE_STORAGE = {
         "BACKEND": EVIDENCE_STORAGE_BACKEND,
-        "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None},
+        "OPTIONS": {"location": EVIDENCE_ROOT},
     }
 elif EVIDENCE_STORAGE_BACKEND == "storages.backends.s3.S3Storage":
     # A private bucket, for several app servers. django-storages reads Django settings, not
@@ -278,6 +279,11 @@ EVIDENCE_PHOTO_MAX_BYTES = int(os.environ.get("EVIDENCE_PHOTO_MAX_BYTES", 20 * 1
 EVIDENCE_VIDEO_MAX_BYTES = int(os.environ.get("EVIDENCE_VIDEO_MAX_BYTES", 100 * 1000 * 1000))
 EVIDENCE_VIDEO_MAX_SECONDS = int(os.environ.get("EVIDENCE_VIDEO_MAX_SECONDS", 180))
 EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", 10))
+# What one account may upload per UTC day, all orders and disputes together.
+EVIDENCE_DAILY_MAX_FILES = int(os.environ.get("EVIDENCE_DAILY_MAX_FILES", 60))
+EVIDENCE_DAILY_MAX_BYTES = int(os.environ.get("EVIDENCE_DAILY_MAX_BYTES", 1000 * 1000 * 1000))
+# Draft evidence (a form with files, never sent) is removed once its last file is this old.
+EVIDENCE_DRAFT_MAX_AGE_HOURS = float(os.environ.get("EVIDENCE_DRAFT_MAX_AGE_HOURS", 48))
 # Uploads larger than this are streamed to a temporary file, never held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

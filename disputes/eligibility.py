@@ -76,6 +76,11 @@ class Eligibility:
     def allowed(self):
         return not self.reasons
 
+    def allows_wizard(self, reopening=None) -> bool:
+        """Whether the wizard that opens a dispute (``reopening`` None), or that reopens
+        the cancelled dispute ``reopening``, may be walked and sent now."""
+        return self.allowed and self.cancelled_dispute == reopening
+
     @property
     def is_reopen(self):
         return self.allowed and self.cancelled_dispute is not None

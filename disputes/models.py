@@ -255,6 +255,17 @@ class Dispute(models.Model):
         """Agreed or decided: nothing can change it any more but an appeal."""
         return self.status in ENDED_STATUSES
 
+    def waits_for_answer_of(self, user) -> bool:
+        """The buyer's request waits for the answer of ``user``, its seller (the actions
+        check it again, under a lock). One account can be both: never of its own dispute."""
+        waiting = self.is_open and self.stage == Stage.WAITING_FOR_SELLER
+        return waiting and self.order.seller.user_id == user.pk != self.order.buyer_id
+
+    @property
+    def can_be_appealed(self) -> bool:
+        """Decided against the buyer, and not appealed yet (an appeal is once per decision)."""
+        return self.is_against_buyer and not Appeal.objects.filter(dispute=self).exists()
+
     @property
     def refunded_amount(self):
         """What the buyer gets back once the dispute has ended: None when nothing."""

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from . import deadlines
 from .eligibility import dispute_eligibility
-from .evidence.drafts import form_draft_key
+from .evidence.drafts import MESSAGE, DraftForm, form_draft_key
 from .forms import MessageForm, OfferForm
 from .models import Appeal, Dispute, DisputeEvent, Evidence, Party
 
@@ -104,7 +104,11 @@ def render_dispute_page(
         "refusals": (),
     }
     if dispute.is_open:
-        page["message_draft"] = form_draft_key(request.session, message_draft_name(dispute))
+        page["message_draft"] = form_draft_key(
+            request.session,
+            message_draft_name(dispute),
+            DraftForm.of(MESSAGE, dispute.order, dispute),
+        )
     page |= _buyer_context(dispute) if party == Party.BUYER else _seller_context(request, dispute)
     return render(request, TEMPLATES[party], page | context, status=status)
 

@@ -19,9 +19,10 @@ from orders.templatetags.money import money
 
 from . import actions
 from .errors import DisputeErrorCode
+from .evidence import drafts
 from .evidence.upload_handler import streams_evidence
 from .forms import OfferForm, RefusalForm
-from .models import Dispute, Party, Stage
+from .models import Dispute, Party
 from .pages import page_url, party_dispute, render_dispute_page, seller_disputes
 from .views import EvidenceDraft, act, button_view, refund_of
 
@@ -34,12 +35,6 @@ AMOUNT_ERRORS = (DisputeErrorCode.INVALID_AMOUNT, DisputeErrorCode.OFFER_NOT_BEL
 def seller_dispute(request: HttpRequest, pk: int) -> Dispute:
     """A dispute on one of the requesting seller's orders; anyone else's answers 404."""
     return party_dispute(request, pk, Party.SELLER)
-
-
-def can_answer(request: HttpRequest, dispute: Dispute) -> bool:
-    """The request waits for this seller's answer (``actions`` check it again)."""
-    waiting = dispute.is_open and dispute.stage == Stage.WAITING_FOR_SELLER
-    return waiting and dispute.order.buyer_id != request.user.pk
 
 
 def back_to(dispute: Dispute) -> HttpResponse:
@@ -104,7 +99,7 @@ def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     being too short loses none of them.
     """
     dispute = seller_dispute(request, pk)
-    if not can_answer(request, dispute):
+    if not dispute.waits_for_answer_of(request.user):
         if request.method == "POST":  # no file is kept: the action says why it refuses
             act(
                 request,
@@ -115,7 +110,7 @@ def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
                 statement="",
             )
         return back_to(dispute)
-    draft = EvidenceDraft(request, dispute, f"refusal_draft_{dispute.pk}")
+    draft = EvidenceDraft(request, dispute, f"refusal_draft_{dispute.pk}", drafts.REFUSAL)
     form = RefusalForm(request.POST or None)
     if request.method == "POST" and draft.accepts(form):
         try:

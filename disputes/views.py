@@ -19,11 +19,10 @@ from django.views.decorators.http import require_POST
 from orders.templatetags.money import money
 
 from . import actions
-from .evidence import recording
-from .evidence.drafts import form_draft_key
+from .evidence import drafts, recording
 from .evidence.upload_handler import streams_evidence
 from .forms import AppealForm, MessageForm
-from .models import Appeal, Dispute, DisputeStatus, Evidence, Party
+from .models import Dispute, Evidence, Party
 from .pages import message_draft_name, page_url, party_dispute, render_dispute_page
 
 
@@ -45,25 +44,30 @@ def act(request: HttpRequest, action: Callable, success: str | Callable, **argum
 
 
 class EvidenceDraft:
-    """The draft of one form sent with evidence (an appeal, a refusal, a message), named
-    ``name`` in the session until the form is sent. Files are kept as they come, whatever
-    becomes of the rest of the form, so a form sent back for its errors loses none."""
+    """The draft of one form sent with evidence (``form``: an appeal, a refusal, a
+    message), named ``name`` in the session until the form is sent. Files are kept as they
+    come, whatever becomes of the rest of the form, so a form sent back for its errors
+    loses none."""
 
-    def __init__(self, request: HttpRequest, dispute: Dispute, name: str):
+    def __init__(self, request: HttpRequest, dispute: Dispute, name: str, form: str):
         self.request, self.dispute, self.name = request, dispute, name
-        self.key = form_draft_key(request.session, name)
+        draft_form = drafts.DraftForm.of(form, dispute.order, dispute)
+        self.key = drafts.form_draft_key(request.session, name, draft_form)
         self.refusals = []
 
     def accepts(self, form, *, keep_files: bool = True) -> bool:
         """Keep the files sent with ``form`` (``refusals`` names each one not kept), then
         say whether the form can be sent: valid, and every file kept."""
         if keep_files:
-            self.refusals = recording.store_uploads(
+            result = recording.store_uploads(
                 self.request.FILES.getlist("evidence"),
                 uploader=self.request.user,
                 order=self.dispute.order,
                 draft_key=self.key,
-            ).refusals
+            )
+            self.refusals = result.refusals
+            for note in result.notes:
+                messages.info(self.request, note)
         return form.is_valid() and not self.refusals
 
     def evidence(self) -> list[Evidence]:
@@ -128,7 +132,7 @@ ask_for_mediation = button_view(
 def post_message(request: HttpRequest, pk: int, party: str) -> HttpResponse:
     """A party's message in the conversation, with the files of its draft."""
     dispute = party_dispute(request, pk, party)
-    draft = EvidenceDraft(request, dispute, message_draft_name(dispute))
+    draft = EvidenceDraft(request, dispute, message_draft_name(dispute), drafts.MESSAGE)
     form = MessageForm(request.POST)
     # No file is kept for a closed dispute: the action says why it refuses the message.
     if not draft.accepts(form, keep_files=dispute.is_open):
@@ -150,10 +154,9 @@ def post_message(request: HttpRequest, pk: int, party: str) -> HttpResponse:
 @streams_evidence
 def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = buyer_dispute(request, pk)
-    already_sent = Appeal.objects.filter(dispute=dispute).exists()
-    if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer or already_sent:
+    if not dispute.can_be_appealed:
         return redirect(dispute)
-    draft = EvidenceDraft(request, dispute, f"appeal_draft_{dispute.pk}")
+    draft = EvidenceDraft(request, dispute, f"appeal_draft_{dispute.pk}", drafts.APPEAL)
     form = AppealForm(request.POST or None)
     if request.method == "POST" and draft.accepts(form):
         draft.send(

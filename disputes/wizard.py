@@ -7,6 +7,7 @@ stored as an ``Evidence`` row tied to this wizard's draft key as soon as it arri
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -18,7 +19,7 @@ from orders.models import Order
 from . import actions
 from .eligibility import dispute_eligibility
 from .evidence import recording
-from .evidence.drafts import issue_draft_key
+from .evidence.drafts import WIZARD, DraftForm, issue_draft_key, issued_form
 from .evidence.panel import panel_evidence
 from .forms import DetailsForm, ReasonForm, RefundForm, ReviewForm
 from .models import Dispute, DisputeReason, DisputeStatus, Evidence
@@ -42,7 +43,7 @@ class DisputeWizard(SessionWizardView):
     def dispatch(self, request, *args, **kwargs):
         self.order, self.dispute = self.get_subject(request, **kwargs)
         eligibility = dispute_eligibility(self.order, self.order.disputes.all(), now=timezone.now())
-        if not eligibility.allowed or eligibility.cancelled_dispute != self.dispute:
+        if not eligibility.allows_wizard(self.dispute):
             # The order page lists every reason, with its dates. (An htmx request gets a
             # whole-page redirect: config.middleware.HtmxRedirectMiddleware.)
             return redirect("orders:detail", self.order.number)
@@ -66,9 +67,11 @@ class DisputeWizard(SessionWizardView):
 
     @property
     def draft_key(self):
+        """The key of this walk's evidence, issued for this wizard of this order only."""
         extra = self.storage.extra_data
-        if "draft_key" not in extra:
-            extra["draft_key"] = issue_draft_key(self.request.session)
+        draft_form = DraftForm.of(WIZARD, self.order, self.dispute)
+        if issued_form(self.request.session, extra.get("draft_key", "")) != draft_form:
+            extra["draft_key"] = issue_draft_key(self.request.session, draft_form)
             self.storage.extra_data = extra
         return extra["draft_key"]
 
@@ -77,10 +80,17 @@ class DisputeWizard(SessionWizardView):
         # page (or the no-JavaScript evidence buttons) loses nothing.
         if "restart" in request.GET or self.storage.current_step is None:
             return super().get(request, *args, **kwargs)
-        return self.render(self.unsubmitted_form(self.steps.current))
+        return self.render_goto_step(self.steps.current)
 
     def post(self, request, *args, **kwargs):
-        if self.posted_step() == "details":
+        step = self.posted_step()
+        if step not in self.get_form_list():
+            raise SuspiciousOperation("The wizard has no such step.")
+        if (unanswered := self.first_unanswered_step(before=step)) is not None:
+            # A step posted ahead of those it follows (a crafted request, or answers gone
+            # with an expired session): the buyer answers the first one missing.
+            return self.render_goto_step(unanswered)
+        if step == "details":
             result = recording.store_uploads(
                 request.FILES.getlist("evidence"),
                 uploader=request.user,
@@ -88,6 +98,8 @@ class DisputeWizard(SessionWizardView):
                 draft_key=self.draft_key,
             )
             self.upload_refusals = result.refusals
+            for note in result.notes:
+                messages.info(request, note)
         language = request.POST.get("language")
         if language in dict(settings.LANGUAGES) and language != get_language():
             return self.switch_language(language)
@@ -170,7 +182,18 @@ class DisputeWizard(SessionWizardView):
         self.storage.current_step = self.steps.next
         return self.render(self.unsubmitted_form(self.steps.current), **kwargs)
 
+    def first_unanswered_step(self, *, before):
+        """The first step before ``before`` whose answers are missing or no longer valid;
+        None when all of them are answered."""
+        for step in self.get_form_list():
+            if step == before:
+                return None
+            if self.get_cleaned_data_for_step(step) is None:
+                return step
+        return None
+
     def render_goto_step(self, goto_step, **kwargs):
+        goto_step = self.first_unanswered_step(before=goto_step) or goto_step
         self.storage.current_step = goto_step
         return self.render(self.unsubmitted_form(goto_step), **kwargs)
 

@@ -92,8 +92,8 @@ def evidence_root(settings, tmp_path, monkeypatch):
         settings,
         monkeypatch,
         {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": root, "base_url": None},
+            "BACKEND": "disputes.evidence.private_storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": root},
         },
     )
     return root

@@ -53,6 +53,7 @@ def panel_context(
     dispute: Dispute | None = None,
     draft: str = "",
     refusals: Sequence = (),
+    notes: Sequence[str] = (),
     next_url: str = "",
 ) -> dict:
     """The context of ``TEMPLATE`` for a draft (wizard, appeal) or an open dispute."""
@@ -68,6 +69,7 @@ def panel_context(
         "files_left": max(settings.EVIDENCE_MAX_FILES - len(counted), 0),
         "upload_target": target,
         "refusals": list(refusals),
+        "notes": list(notes),
         "limits": limits(),
         "next": next_url,
     }

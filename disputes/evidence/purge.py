@@ -1,6 +1,7 @@
 """Removing what nobody will use: drafts abandoned with their wizard, and orphan files.
 
-Drafts come from wizards and appeal forms nobody submitted. Orphan files come from
+Drafts come from wizards and forms nobody submitted: a draft is abandoned once no file
+was added to it for ``EVIDENCE_DRAFT_MAX_AGE_HOURS``, and then removed whole. Orphan files come from
 uploads whose row never committed (an error, a rolled-back transaction, a crash); a
 grace period spares the files of uploads still in flight.
 """
@@ -15,8 +16,11 @@ from .storage import delete_files, evidence_storage, stored_names
 
 
 def purge_drafts(*, before: datetime, dry_run: bool = False) -> list[Evidence]:
-    """Delete draft evidence uploaded before ``before`` with its files; return the rows."""
-    stale = Evidence.objects.drafts().filter(uploaded_at__lt=before).order_by("pk")
+    """Delete, with their files, the drafts whose last file was uploaded before ``before``;
+    return the rows deleted."""
+    drafts = Evidence.objects.drafts()
+    in_use = drafts.filter(uploaded_at__gte=before).values("draft_key")
+    stale = drafts.filter(uploaded_at__lt=before).exclude(draft_key__in=in_use).order_by("pk")
     removed = []
     for evidence in stale.iterator():
         if not dry_run:

@@ -4,6 +4,10 @@ Each file is judged by ``inspect`` from a path on disk; an accepted file is stor
 its SHA-256 and re-encoded derivatives (``storage``), and is kept even when another file
 of the same request is refused.
 
+A buyer (any uploader) has a daily allowance of files and bytes, whatever the order or
+the dispute, so no account can fill the disk: ``EVIDENCE_DAILY_MAX_FILES`` and
+``EVIDENCE_DAILY_MAX_BYTES`` per UTC day.
+
 Files reach storage before their row is committed. When the row never commits (an
 error, or an enclosing transaction rolled back) the files are orphans, and
 ``purge.purge_orphan_files`` removes them once they are older than its grace period.
@@ -17,11 +21,16 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from disputes.models import Appeal, Dispute, DisputeStatus, Evidence
@@ -30,6 +39,7 @@ from orders.models import Order
 from . import refusals
 from .inspect import EvidenceLimits, Verdict, inspect_evidence, inspect_oversized
 from .refusals import Refusal
+from .sizes import megabytes
 from .storage import StoredFiles, delete_files, save_files
 
 logger = logging.getLogger(__name__)
@@ -39,10 +49,12 @@ MAX_NAME_LENGTH = 255
 
 @dataclass
 class UploadResult:
-    """What became of each file of one upload: stored rows, and refusals in file order."""
+    """What became of each file of one upload: stored rows, refusals in file order, and
+    notes about files kept (a name shortened)."""
 
     stored: list[Evidence] = field(default_factory=list)
     refusals: list[Refusal | Verdict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def store_uploads(
@@ -52,6 +64,7 @@ def store_uploads(
     order: Order,
     draft_key: str = "",
     dispute: Dispute | None = None,
+    now: datetime | None = None,
 ) -> UploadResult:
     """Judge and keep each uploaded file for a draft or an open dispute of ``order``.
 
@@ -59,20 +72,30 @@ def store_uploads(
     """
     if bool(draft_key) == (dispute is not None):
         raise ValueError("Give either a draft key or a dispute, not both.")
+    now = now or timezone.now()
     limits = EvidenceLimits.from_settings()
     max_files = settings.EVIDENCE_MAX_FILES
     result = UploadResult()
     for upload in files:
-        name = clean_file_name(upload.name)
+        sent_name = _sent_name(upload)
+        name = clean_file_name(sent_name)
         # Checked before inspecting, so a file that cannot fit costs no decoding.
         if counted_evidence(order, draft_key, dispute, uploader).count() >= max_files:
             result.refusals.append(_too_many(name, max_files))
+            continue
+        # An oversized file is refused for its size below, which says more than the day's
+        # allowance would.
+        oversized = getattr(upload, "oversized", False)
+        if not oversized and (
+            refusal := daily_allowance_refusal(uploader, name, upload.size, now=now)
+        ):
+            result.refusals.append(refusal)
             continue
         verdict, stored_files = _judge_and_store(upload, name, limits)
         if stored_files is None:
             result.refusals.append(verdict)
             continue
-        evidence = _record(
+        stored = _record(
             verdict,
             stored_files,
             uploader=uploader,
@@ -80,22 +103,77 @@ def store_uploads(
             draft_key=draft_key,
             dispute=dispute,
             max_files=max_files,
+            now=now,
         )
-        if evidence is None:
-            result.refusals.append(_too_many(name, max_files))
-        else:
-            result.stored.append(evidence)
+        if isinstance(stored, Refusal):
+            result.refusals.append(stored)
+            continue
+        result.stored.append(stored)
+        if len(sent_name) > MAX_NAME_LENGTH:
+            result.notes.append(str(refusals.NAME_SHORTENED) % {"name": name})
     return result
 
 
-def clean_file_name(name: str | None) -> str:
-    """The buyer's file name reduced to a base name fit to show and to store."""
+def refuse_all(files: Iterable[UploadedFile], code: str, template) -> UploadResult:
+    """Every file refused with the same sentence, each by its name."""
+    return UploadResult(
+        refusals=[
+            refusals.refusal(code, template, name=clean_file_name(_sent_name(upload)))
+            for upload in files
+        ]
+    )
+
+
+def _sent_name(upload: UploadedFile) -> str:
+    """The upload's name as sent, as a printable base name ("" if it was unreadable).
+
+    ``EvidenceUploadHandler`` keeps it whole (Django cuts ``name`` to 255 characters);
+    uploads from elsewhere have their ``name`` only.
+    """
+    return _base_name(getattr(upload, "sent_name", upload.name))
+
+
+def _base_name(name: str | None) -> str:
     base = ntpath.basename(posixpath.basename(str(name or "")))
-    base = "".join(char for char in base if char.isprintable()).strip()
+    return "".join(char for char in base if char.isprintable()).strip()
+
+
+def clean_file_name(name: str | None) -> str:
+    """The buyer's file name reduced to a base name fit to show and to store: at most
+    ``MAX_NAME_LENGTH`` characters, its extension kept; "a file" when it had none (or
+    it could not be read)."""
+    base = _base_name(name)
     if len(base) > MAX_NAME_LENGTH:
         stem, extension = os.path.splitext(base)
-        base = stem[: MAX_NAME_LENGTH - len(extension[:16])] + extension[:16]
-    return base or gettext("unnamed file")
+        extension = extension[:16]
+        # The ellipsis shows where the name was cut.
+        base = stem[: MAX_NAME_LENGTH - len(extension) - 1] + "…" + extension
+    return base or gettext("a file")
+
+
+def daily_allowance_refusal(uploader, name: str, size: int, *, now: datetime) -> Refusal | None:
+    """The refusal of a file of ``size`` bytes that would take ``uploader`` past their
+    daily allowance of files or bytes (per UTC day, whatever the order); else None."""
+    day_starts = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    used = Evidence.objects.filter(uploaded_by=uploader, uploaded_at__gte=day_starts).aggregate(
+        files=Count("pk"), bytes=Coalesce(Sum("size"), 0)
+    )
+    resets = date_format(timezone.localtime(day_starts + timedelta(days=1)), "DATETIME_FORMAT")
+    max_files, max_bytes = settings.EVIDENCE_DAILY_MAX_FILES, settings.EVIDENCE_DAILY_MAX_BYTES
+    if used["files"] >= max_files:
+        return refusals.refusal(
+            "daily_files", refusals.DAILY_FILES, name=name, max=max_files, resets=resets
+        )
+    if used["bytes"] + size > max_bytes:
+        return refusals.refusal(
+            "daily_bytes",
+            refusals.DAILY_BYTES,
+            name=name,
+            limit=megabytes(max_bytes, limit=True),
+            left=megabytes(max(max_bytes - used["bytes"], 0), limit=True),
+            resets=resets,
+        )
+    return None
 
 
 def counted_evidence(order: Order, draft_key: str, dispute: Dispute | None, uploader) -> QuerySet:
@@ -131,9 +209,13 @@ def _judge_and_store(upload, name, limits):
             return verdict, None
         try:
             return verdict, save_files(path, verdict)
-        except Exception:
-            # The inspector accepted it, yet a derivative could not be made from it.
+        except Exception as error:
             logger.exception("Could not store accepted evidence %r", name)
+            if isinstance(error, OSError) and error.errno is not None:
+                # The system failed (a full disk, a quota, permissions), not the file:
+                # a decoder's complaint ("image file is truncated") has no errno.
+                return refusals.refusal("not_stored", refusals.NOT_STORED, name=name), None
+            # The inspector accepted it, yet a derivative could not be made from it.
             return refusals.refusal("not_processed", refusals.NOT_PROCESSED, name=name), None
 
 
@@ -152,17 +234,25 @@ def _local_path(upload: UploadedFile) -> Iterator[str]:
         yield copy.name
 
 
-def _record(verdict, stored_files: StoredFiles, *, uploader, order, draft_key, dispute, max_files):
-    """Create the Evidence row, unless the limit filled up meanwhile; None then.
+def _record(
+    verdict, stored_files: StoredFiles, *, uploader, order, draft_key, dispute, max_files, now
+) -> Evidence | Refusal:
+    """Create the Evidence row, unless a limit filled up meanwhile: its refusal then.
 
-    The order row is locked so two uploads at once cannot both take the last place.
+    The uploader's and the order's rows are locked (in that order, always), so two uploads
+    at once can take neither the dispute's last place nor the day's last bytes both.
     """
+    name = verdict.file_name
     try:
         with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=uploader.pk).first()
             Order.objects.select_for_update().filter(pk=order.pk).first()
+            refusal = daily_allowance_refusal(uploader, name, stored_files.size, now=now)
             if counted_evidence(order, draft_key, dispute, uploader).count() >= max_files:
+                refusal = _too_many(name, max_files)
+            if refusal is not None:
                 delete_files(stored_files.names)
-                return None
+                return refusal
             return Evidence.objects.create(
                 uploaded_by=uploader,
                 order=order,
@@ -179,6 +269,7 @@ def _record(verdict, stored_files: StoredFiles, *, uploader, order, draft_key, d
                 width=verdict.width,
                 height=verdict.height,
                 duration_seconds=verdict.duration_seconds,
+                uploaded_at=now,
             )
     except Exception:
         delete_files(stored_files.names)

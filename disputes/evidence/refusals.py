@@ -2,7 +2,8 @@
 
 Templates name the file (``%(name)s``) and, where it helps, what was detected
 (``%(what)s``) and the rule broken. ``disputes.evidence.inspect`` fills those about a
-file's content; ``disputes.evidence.recording`` those about the dispute's file limit.
+file's content; ``disputes.evidence.recording`` those about the dispute's file limit, the
+daily allowance and storage.
 """
 
 from dataclasses import dataclass
@@ -44,6 +45,23 @@ PROBE_TIMEOUT = _("%(name)s took too long to check; try a shorter or smaller vid
 FILE_TOO_LARGE = _("%(name)s is %(size)s MB; no file can be larger than %(limit)s MB.")
 TOO_MANY_FILES = _("You can attach at most %(max)s files; %(name)s was not added.")
 NOT_PROCESSED = _("%(name)s could not be processed; please try another file.")
+NOT_STORED = _(
+    "%(name)s could not be stored: the fault is ours, not your file's. Please try again in a while."
+)
+DAILY_FILES = _(
+    "%(name)s was not added: you can upload at most %(max)s files a day. "
+    "You can upload more from %(resets)s."
+)
+DAILY_BYTES = _(
+    "%(name)s was not added: you can upload at most %(limit)s MB a day, and %(left)s MB "
+    "are left today. You can upload more from %(resets)s."
+)
+FORM_CLOSED = _(
+    "%(name)s was not added: this form no longer takes files, as the order or the "
+    "dispute has moved on. Reload the page to see where it stands."
+)
+# Not a refusal: the file was kept, under a shorter name.
+NAME_SHORTENED = _("The name of %(name)s was too long: it was shortened, its extension kept.")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from .storage import evidence_storage
 STREAM_CHUNK_BYTES = 64 * 1024
 RANGE_PATTERN = re.compile(r"^bytes=(\d*)-(\d*)$")
 UNSATISFIABLE = "unsatisfiable"
+# Larger than any file: a position of more digits is read as this (Python refuses to
+# convert strings of more than 4,300 digits, and no file needs more than 18).
+BEYOND_ANY_FILE = 10**18
 
 
 def file_response(name: str, content_type: str) -> FileResponse:
@@ -60,17 +63,23 @@ def requested_range(header: str, size: int) -> tuple[int, int] | str | None:
     if not first and not last:
         return None
     if not first:
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0:
             return UNSATISFIABLE
         return max(size - suffix, 0), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
+    start = _position(first)
+    end = min(_position(last), size - 1) if last else size - 1
     if start >= size:
         return UNSATISFIABLE
     if end < start:
         return None
     return start, end
+
+
+def _position(digits: str) -> int:
+    """A byte position of the header, however many digits (and leading zeros) it has."""
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= 18 else BEYOND_ANY_FILE
 
 
 def _read_range(storage: Storage, name: str, start: int, length: int) -> Iterator[bytes]:

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,7 +24,7 @@ from disputes.models import Dispute, DisputeStatus, Evidence, EvidenceKind
 from orders.models import Order
 
 from . import panel, recording, refusals, serving
-from .drafts import is_issued
+from .drafts import issued_form, takes_evidence
 from .upload_handler import streams_evidence
 
 FILE_VARIANTS = ("thumbnail", "display", "original", "video")
@@ -44,10 +45,15 @@ def evidence_upload(request: HtmxHttpRequest) -> HttpResponse:
     files = request.FILES.getlist("evidence")
     if dispute is not None:
         result = _add_to_dispute(request, order, dispute, files)
+    elif not takes_evidence(issued_form(request.session, draft), request.user, now=timezone.now()):
+        # The page is older than the order's or the dispute's news: keep nothing for it.
+        result = recording.refuse_all(files, "form_closed", refusals.FORM_CLOSED)
     else:
         result = recording.store_uploads(files, uploader=request.user, order=order, draft_key=draft)
     if request.htmx:
-        response = _render_panel(request, order, dispute, draft, refusals=result.refusals)
+        response = _render_panel(
+            request, order, dispute, draft, refusals=result.refusals, notes=result.notes
+        )
         if result.stored:
             # Lets the page around the panel refresh what depends on the evidence list.
             trigger_client_event(response, "evidence-changed")
@@ -60,8 +66,8 @@ def _upload_target(request):
     """The order and the draft or open dispute named in the POST data (or 404).
 
     Files go straight to an open dispute of the requester's own order only; a draft
-    (issued by the requester's session) may also be on an order they sold that has an
-    open dispute, for the seller's refusal or messages.
+    (issued by the requester's session for a form of that order) may also be on an order
+    they sold that has an open dispute, for the seller's refusal or messages.
     """
     number = request.POST.get("order", "")
     dispute_pk = request.POST.get("dispute", "")
@@ -73,10 +79,11 @@ def _upload_target(request):
             Dispute, pk=int(dispute_pk), order=order, status=DisputeStatus.OPEN
         )
         return order, dispute, ""
-    order = get_object_or_404(_draft_orders(request.user), number=number)
     draft = request.POST.get("draft", "")
-    if not is_issued(request.session, draft):
+    draft_form = issued_form(request.session, draft)
+    if draft_form is None:
         raise Http404
+    order = get_object_or_404(_draft_orders(request.user), number=number, pk=draft_form.order)
     return order, None, draft
 
 
@@ -118,6 +125,8 @@ def _report(request, result):
         )
     for refusal in result.refusals:
         messages.error(request, refusal.message)
+    for note in result.notes:
+        messages.info(request, note)
 
 
 def _redirect_back(request, order):
@@ -130,13 +139,14 @@ def _redirect_back(request, order):
     return redirect("orders:detail", number=order.number)
 
 
-def _render_panel(request, order, dispute, draft, *, refusals=()):
+def _render_panel(request, order, dispute, draft, *, refusals=(), notes=()):
     context = panel.panel_context(
         order=order,
         uploader=request.user,
         dispute=dispute,
         draft=draft,
         refusals=refusals,
+        notes=notes,
         next_url=request.POST.get("next", ""),
     )
     return render(request, panel.TEMPLATE, context)

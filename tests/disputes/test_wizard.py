@@ -287,8 +287,14 @@ def test_removing_a_file_without_javascript_keeps_the_description_typed(wizard, 
     assert "Step 4 of 4" in wizard.post("details", {"description": DESCRIPTION}).content.decode()
 
 
-def test_a_file_of_another_draft_is_not_removed_by_the_wizard(wizard, order, buyer):
+def answer_first_two_steps(wizard):
     wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+
+
+def test_a_file_of_another_draft_is_not_removed_by_the_wizard(wizard, order, buyer):
+    answer_first_two_steps(wizard)
     other = store_evidence(
         [corpus_upload("good/png_photo_hopper.png", "other.png")],
         buyer,
@@ -330,3 +336,28 @@ def test_the_page_language_sent_with_the_form_is_the_next_button_at_work(wizard)
     wizard.post("reason", {"reason": "defective"})
     response = wizard.post("refund", {"refund_request": "full"}, language="en")
     assert "Step 3 of 4" in response.content.decode()
+
+
+@pytest.mark.parametrize("step", ["details", "review"])
+def test_a_step_posted_before_the_steps_it_follows_shows_the_first_to_answer(wizard, step):
+    wizard.start()
+
+    response = wizard.post(step, {"description": DESCRIPTION})
+
+    assert response.status_code == 200
+    assert "Step 1 of 4" in response.content.decode()
+
+
+def test_going_to_the_review_before_answering_shows_the_first_step_missing(wizard):
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+
+    response = wizard.back("refund", to="review")
+
+    assert "Step 2 of 4" in response.content.decode()
+
+
+def test_an_unknown_step_is_a_bad_request(wizard):
+    wizard.start()
+
+    assert wizard.post("payment", {}).status_code == 400

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from dataclasses import asdict
 
 import pytest
 from django.contrib.messages import get_messages
@@ -16,6 +17,7 @@ from tests.conftest import DRAFT_KEY, corpus_path, corpus_upload, store_evidence
 from tests.disputes.builders import (
     agreed_dispute,
     answerable_dispute,
+    disputable_order,
     make_seller_account,
     open_dispute,
     seller_of,
@@ -29,18 +31,20 @@ REMOVE_URL = reverse("disputes:evidence_remove")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def issue(client, draft):
-    """Put ``draft`` among the keys the client's session was issued, as a wizard would."""
+def issue(client, draft, draft_form):
+    """Put ``draft`` among the keys the client's session was issued, for ``draft_form``
+    (a form of one order), as the form's page would."""
     session = client.session
-    session[drafts.SESSION_KEY] = [*session.get(drafts.SESSION_KEY, []), draft]
+    session[drafts.SESSION_KEY] = session.get(drafts.SESSION_KEY, {}) | {draft: asdict(draft_form)}
     session.save()
 
 
-def post_upload(client, order, *files, htmx=False, **fields):
+def post_upload(client, order, *files, htmx=False, form=None, **fields):
+    """Upload ``files`` for the draft of ``form`` (by default the wizard of ``order``)."""
     data = {"order": order.number, "evidence": list(files), **fields}
     if "dispute" not in fields:
         data.setdefault("draft", DRAFT_KEY)
-        issue(client, DRAFT_KEY)
+        issue(client, DRAFT_KEY, form or drafts.DraftForm.of(drafts.WIZARD, order))
     return client.post(UPLOAD_URL, data, **(HTMX if htmx else {}))
 
 
@@ -49,7 +53,7 @@ def file_url(evidence, variant):
 
 
 def stored(buyer, relative, *, order=None, **target):
-    order = order or make_order(buyer)
+    order = order or disputable_order(buyer)
     [evidence] = store_evidence([corpus_upload(relative)], buyer, order, **target).stored
     return evidence
 
@@ -62,7 +66,7 @@ def body(response):
 
 
 def test_htmx_upload_keeps_good_files_and_names_each_refused_one(buyer_client, buyer):
-    order = make_order(buyer)
+    order = disputable_order(buyer)
 
     response = post_upload(
         buyer_client,
@@ -85,7 +89,7 @@ def test_htmx_upload_keeps_good_files_and_names_each_refused_one(buyer_client, b
 
 
 def test_plain_upload_redirects_back_with_a_message_per_refusal(buyer_client, buyer):
-    order = make_order(buyer)
+    order = disputable_order(buyer)
 
     response = post_upload(
         buyer_client,
@@ -103,7 +107,7 @@ def test_plain_upload_redirects_back_with_a_message_per_refusal(buyer_client, bu
 
 
 def test_plain_upload_never_redirects_off_site(buyer_client, buyer):
-    order = make_order(buyer)
+    order = disputable_order(buyer)
 
     response = post_upload(
         buyer_client, order, corpus_upload("good/png_photo_hopper.png"), next="https://evil.test/"
@@ -117,7 +121,7 @@ def test_oversized_upload_is_refused_with_a_message_and_not_stored(
 ):
     settings.EVIDENCE_PHOTO_MAX_BYTES = 100_000
     settings.EVIDENCE_VIDEO_MAX_BYTES = 200_000
-    order = make_order(buyer)
+    order = disputable_order(buyer)
 
     response = post_upload(
         buyer_client,
@@ -136,7 +140,7 @@ def test_photo_over_the_photo_limit_but_under_the_video_limit_is_refused(
     buyer_client, buyer, settings
 ):
     settings.EVIDENCE_PHOTO_MAX_BYTES = 200_000
-    order = make_order(buyer)
+    order = disputable_order(buyer)
 
     response = post_upload(
         buyer_client,
@@ -151,7 +155,7 @@ def test_photo_over_the_photo_limit_but_under_the_video_limit_is_refused(
 
 def test_upload_beyond_the_file_limit_is_refused_by_name(buyer_client, buyer, settings):
     settings.EVIDENCE_MAX_FILES = 1
-    order = make_order(buyer)
+    order = disputable_order(buyer)
 
     response = post_upload(
         buyer_client,
@@ -205,7 +209,7 @@ def test_upload_to_another_buyers_order_is_404(buyer_client, other_buyer):
 
 
 def test_upload_to_another_buyers_dispute_is_404(buyer_client, buyer, other_buyer):
-    mine = make_order(buyer)
+    mine = disputable_order(buyer)
     theirs = open_dispute(other_buyer)
 
     response = post_upload(
@@ -216,7 +220,7 @@ def test_upload_to_another_buyers_dispute_is_404(buyer_client, buyer, other_buye
 
 
 def test_upload_to_a_draft_key_the_session_was_not_issued_is_404(buyer_client, buyer):
-    order = make_order(buyer)
+    order = disputable_order(buyer)
     response = buyer_client.post(
         UPLOAD_URL,
         {
@@ -230,7 +234,7 @@ def test_upload_to_a_draft_key_the_session_was_not_issued_is_404(buyer_client, b
 
 
 def test_upload_without_a_draft_or_dispute_is_404(buyer_client, buyer):
-    order = make_order(buyer)
+    order = disputable_order(buyer)
 
     response = post_upload(
         buyer_client, order, corpus_upload("good/png_photo_hopper.png"), draft=""
@@ -240,7 +244,9 @@ def test_upload_without_a_draft_or_dispute_is_404(buyer_client, buyer):
 
 
 def test_anonymous_upload_is_sent_to_log_in(client, buyer):
-    response = post_upload(client, make_order(buyer), corpus_upload("good/png_photo_hopper.png"))
+    response = post_upload(
+        client, disputable_order(buyer), corpus_upload("good/png_photo_hopper.png")
+    )
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -255,7 +261,9 @@ def test_upload_without_a_csrf_token_is_refused(buyer):
     client = Client(enforce_csrf_checks=True)
     client.force_login(buyer)
 
-    response = post_upload(client, make_order(buyer), corpus_upload("good/png_photo_hopper.png"))
+    response = post_upload(
+        client, disputable_order(buyer), corpus_upload("good/png_photo_hopper.png")
+    )
 
     assert response.status_code == 403
     assert not Evidence.objects.exists()
@@ -270,7 +278,11 @@ def test_seller_keeps_draft_evidence_for_a_dispute_on_its_order(client, buyer):
     client.force_login(seller)
 
     response = post_upload(
-        client, dispute.order, corpus_upload("good/png_photo_hopper.png"), htmx=True
+        client,
+        dispute.order,
+        corpus_upload("good/png_photo_hopper.png"),
+        htmx=True,
+        form=drafts.DraftForm.of(drafts.REFUSAL, dispute.order, dispute),
     )
 
     assert response.status_code == 200
@@ -482,6 +494,28 @@ def test_video_range_past_the_end_is_416(buyer_client, buyer):
     assert response["Content-Range"].startswith("bytes */")
 
 
+@pytest.mark.parametrize(
+    ("header", "status", "start"),
+    [
+        (f"bytes={'9' * 5000}-", 416, None),  # past the end of any file
+        (f"bytes=-{'9' * 5000}", 206, 0),  # more than the whole file: all of it
+        (f"bytes=100-{'9' * 5000}", 206, 100),
+        (f"bytes={'0' * 5000}100-", 206, 100),
+    ],
+)
+def test_a_range_of_thousands_of_digits_is_answered_not_a_500(
+    buyer_client, buyer, header, status, start
+):
+    evidence = stored(buyer, "good/webm_vp8_vorbis.webm")
+    original = corpus_path("good/webm_vp8_vorbis.webm").read_bytes()
+
+    response = buyer_client.get(file_url(evidence, "video"), HTTP_RANGE=header)
+
+    assert response.status_code == status
+    if status == 206:
+        assert body(response) == original[start:]
+
+
 def test_several_ranges_are_answered_with_the_whole_file(buyer_client, buyer):
     evidence = stored(buyer, "good/webm_vp8_vorbis.webm")
 
@@ -544,7 +578,7 @@ def test_anonymous_file_request_is_sent_to_log_in(client, buyer):
 
 
 def test_panel_states_the_limits_and_lists_files_with_remove_buttons(buyer_client, buyer):
-    order = make_order(buyer)
+    order = disputable_order(buyer)
     stored(buyer, "good/png_photo_hopper.png", order=order)
 
     response = post_upload(buyer_client, order, htmx=True)

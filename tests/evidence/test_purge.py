@@ -10,10 +10,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from disputes.evidence.purge import purge_drafts
+from disputes.management.commands import purge_evidence
 from disputes.models import Evidence
 from tests.conftest import corpus_upload, store_evidence
 from tests.disputes.builders import open_dispute
-from tests.factories import make_order
+from tests.factories import FIXED_NOW, make_order
 
 pytestmark = pytest.mark.usefixtures("evidence_root")
 
@@ -54,17 +56,46 @@ def purge(*args):
 @pytest.mark.django_db(transaction=True)
 def test_old_drafts_go_with_their_files_and_recent_ones_stay(buyer, evidence_root):
     order = make_order(buyer)
-    old = store(buyer, order)
-    # Abandoned once the buyer's session (and with it the wizard) can no longer exist.
-    age(old, evidence_root, hours=14 * 24 + 1)
-    fresh = store(buyer, order)
-    age(fresh, evidence_root, hours=13 * 24)
+    old = store(buyer, order, draft_key="abandoned")
+    # Abandoned once nothing was added to it for EVIDENCE_DRAFT_MAX_AGE_HOURS (48).
+    age(old, evidence_root, hours=49)
+    fresh = store(buyer, order, draft_key="in-use")
+    age(fresh, evidence_root, hours=47)
 
     output = purge()
 
     assert list(Evidence.objects.all()) == [fresh]
     assert files_in(evidence_root) == sorted(fresh.file_names)
     assert f"Removed draft evidence #{old.pk} 'png_photo_hopper.png'" in output
+
+
+@pytest.mark.django_db
+def test_a_draft_is_abandoned_48_hours_after_its_last_file_to_the_microsecond(buyer, settings):
+    order = make_order(buyer)
+    first, last = store(buyer, order), store(buyer, order)
+    other_first, other_last = (store(buyer, order, draft_key="other") for _ in range(2))
+    purged_before = FIXED_NOW - timedelta(hours=settings.EVIDENCE_DRAFT_MAX_AGE_HOURS)
+    uploaded = {
+        first: purged_before - timedelta(days=3),
+        last: purged_before,  # exactly 48 hours old: kept, with the draft's older file
+        other_first: purged_before - timedelta(days=3),
+        other_last: purged_before - timedelta(microseconds=1),
+    }
+    for evidence, moment in uploaded.items():
+        Evidence.objects.filter(pk=evidence.pk).update(uploaded_at=moment)
+
+    removed = purge_drafts(before=purged_before)
+
+    assert sorted(removed, key=lambda row: row.pk) == [other_first, other_last]
+    assert list(Evidence.objects.all()) == [first, last]
+
+
+def test_the_command_purges_drafts_after_the_age_of_its_setting(settings):
+    settings.EVIDENCE_DRAFT_MAX_AGE_HOURS = 5
+    command = purge_evidence.Command()
+    options = command.create_parser("manage.py", "purge_evidence").parse_args([])
+
+    assert options.older_than_hours == 5
 
 
 @pytest.mark.django_db(transaction=True)

@@ -183,8 +183,8 @@ def test_a_draft_or_a_dispute_is_required(buyer):
         ("../../etc/IMG_1.JPG", "IMG_1.JPG"),
         ("C:\\Users\\ana\\Pictures\\IMG_2.HEIC", "IMG_2.HEIC"),
         ("bad\x00name\n.png", "badname.png"),
-        ("", "unnamed file"),
-        ("x" * 300 + ".jpeg", "x" * 250 + ".jpeg"),
+        ("", "a file"),
+        ("x" * 300 + ".jpeg", "x" * 249 + "….jpeg"),
     ],
 )
 def test_file_names_are_reduced_to_a_printable_base_name(name, expected):

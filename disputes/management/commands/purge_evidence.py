@@ -11,15 +11,13 @@ from disputes.evidence.purge import purge_drafts, purge_orphan_files
 
 class Command(BaseCommand):
     help = (
-        "Delete draft evidence older than --older-than-hours, and evidence files that no "
-        "row refers to once they are older than --grace-minutes."
+        "Delete drafts of evidence with no file added for --older-than-hours, and evidence "
+        "files that no row refers to once they are older than --grace-minutes."
     )
 
     def add_arguments(self, parser):
-        # A draft lives in the buyer's session (the wizard's answers and its key), so it
-        # is abandoned only once that session can no longer exist.
         parser.add_argument(
-            "--older-than-hours", type=float, default=settings.SESSION_COOKIE_AGE / 3600
+            "--older-than-hours", type=float, default=settings.EVIDENCE_DRAFT_MAX_AGE_HOURS
         )
         parser.add_argument("--grace-minutes", type=float, default=60)
         parser.add_argument("--dry-run", action="store_true", help="Only say what would go.")
