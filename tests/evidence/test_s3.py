@@ -22,8 +22,8 @@ from disputes.evidence.storage import evidence_storage, save_files
 from disputes.models import Evidence
 from tests import servers
 from tests.conftest import corpus_path, corpus_upload, store_evidence
+from tests.disputes.builders import disputable_order
 from tests.evidence.test_evidence_views import HTMX, REMOVE_URL, body, file_url, post_upload
-from tests.factories import make_order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("s3_evidence")]
 
@@ -38,7 +38,7 @@ def bucket_keys(s3_server, bucket):
 
 def upload(client, buyer, *relatives):
     response = post_upload(
-        client, make_order(buyer), *(corpus_upload(path) for path in relatives), htmx=True
+        client, disputable_order(buyer), *(corpus_upload(path) for path in relatives), htmx=True
     )
     assert response.status_code == 200
     return list(Evidence.objects.order_by("pk"))
@@ -96,7 +96,7 @@ def test_video_is_served_whole_or_by_byte_range_from_the_bucket(buyer_client, bu
 def test_reading_a_stored_file_fetches_only_from_where_it_was_seeked(buyer, s3_evidence):
     """A seek costs nothing; a read asks the bucket for the rest of the object from there,
     and a read far from the start never downloads what comes before."""
-    [video] = store_evidence([corpus_upload(VIDEO)], buyer, make_order(buyer)).stored
+    [video] = store_evidence([corpus_upload(VIDEO)], buyer, disputable_order(buyer)).stored
     original = corpus_path(VIDEO).read_bytes()
 
     with evidence_storage().open(video.original.name) as stream:
