@@ -5,11 +5,8 @@ Run in fresh processes on a database file, configured by config/settings.py from
 ``sqlite:`` DATABASE_URL exactly as `make run` is (the test database is in memory)."""
 
 import json
-import os
-import subprocess
-import sys
 
-from django.conf import settings
+from tests.processes import manage, shell
 
 WRITERS = 10
 
@@ -44,28 +41,11 @@ print(json.dumps({{"failures": failures, "sellers": Seller.objects.count()}}))
 """
 
 
-def manage(*args, database):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=environment | {"DATABASE_URL": f"sqlite:///{database}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 def test_ten_parallel_writes_to_a_sqlite_file_all_succeed(tmp_path):
     database = tmp_path / "db.sqlite3"
-    manage("migrate", "--no-input", "-v", "0", database=database)
+    url = f"sqlite:///{database}"
+    manage("migrate", "--no-input", "-v", "0", DATABASE_URL=url)
 
-    outcome = json.loads(manage("shell", "-v", "0", "-c", PARALLEL_WRITES, database=database))
+    outcome = json.loads(shell(PARALLEL_WRITES, DATABASE_URL=url))
 
     assert outcome == {"failures": [], "sellers": WRITERS}
