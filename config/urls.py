@@ -21,7 +21,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("healthz", health, name="health"),
     path("readyz", readiness, name="readiness"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
