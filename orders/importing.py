@@ -75,6 +75,16 @@ def _refuse_constant(name):
     raise UnreadableJSON(f"is not valid JSON: {name} is not a number")
 
 
+def _decimal(text):
+    """A JSON number with a fraction or an exponent, exact; one whose exponent is beyond
+    even ``Decimal``'s (1e999999999999999999999) is read as a float would, infinite or
+    zero, for the field that reads it to refuse by name."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return Decimal(float(text))
+
+
 def _integer(digits):
     """A JSON integer; one too long for ``int()`` (Python refuses over 4,300 digits) stays
     an exact ``Decimal``, for the field that reads it to refuse by name."""
@@ -104,7 +114,7 @@ def parse_json(raw: bytes | str):
             ) from None
     try:
         return json.loads(
-            raw, parse_float=Decimal, parse_int=_integer, parse_constant=_refuse_constant
+            raw, parse_float=_decimal, parse_int=_integer, parse_constant=_refuse_constant
         )
     except json.JSONDecodeError as error:
         raise UnreadableJSON(
@@ -226,16 +236,18 @@ class _Record:
             self.problem("price", 'must be a decimal string such as "12.99"')
             return None
         try:
-            price = Decimal(str(value))
+            price = Decimal(value)
         except InvalidOperation:
             self.problem("price", f"is not a number: {value!r}")
             return None
-        if not price.is_finite() or price <= 0:
+        if price.is_nan():
+            self.problem("price", f"is not a number: {value!r}")
+        elif price <= 0:
             self.problem("price", "must be more than 0")
+        elif price >= Decimal("1e10"):  # Infinity too
+            self.problem("price", "is too large")
         elif price.as_tuple().exponent < -2:
             self.problem("price", "has more than 2 decimal places")
-        elif price >= Decimal("1e10"):
-            self.problem("price", "is too large")
         return price
 
 

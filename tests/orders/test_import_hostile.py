@@ -35,6 +35,9 @@ FIELD_CASES = [
     ("description", r'"\udfff"', "must be text without NUL characters or lone surrogates"),
     ("currency", r'"EUR\u0000"', "must be text without NUL characters or lone surrogates"),
     ("price", "1" * 5000, "is too large"),
+    ("price", "1e999999999999999999999", "is too large"),
+    ("price", "1e-999999999999999999999", "must be more than 0"),
+    ("price", '"NaN"', "is not a number"),
     ("number", "9" * 5000, "must be a string"),
 ]
 FIELD_IDS = [
@@ -47,6 +50,9 @@ FIELD_IDS = [
     "lone low surrogate",
     "NUL in the currency",
     "5000-digit price",
+    "exponent beyond Decimal's",
+    "negative exponent beyond Decimal's",
+    "NaN as a string",
     "5000-digit number",
 ]
 
