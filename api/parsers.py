@@ -1,17 +1,12 @@
 """JSON bodies, read within a size limit and with exact decimals."""
 
-import json
-from decimal import Decimal
-
 from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
+from orders.importing import UnreadableJSON, parse_json
+
 from .errors import PayloadTooLarge
-
-
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def too_large_message(limit):
@@ -20,8 +15,9 @@ def too_large_message(limit):
 
 class JSONParser(BaseParser):
     """Refuses a body over ``API_MAX_BODY_BYTES`` (413) before reading it when its length is
-    declared, and stops reading past the limit otherwise; prices given as JSON numbers stay
-    exact (``Decimal``), and NaN or Infinity are not numbers."""
+    declared, and stops reading past the limit otherwise; the JSON is read as the orders
+    import reads its files (``orders.importing.parse_json``: exact numbers, NaN or
+    Infinity refused, and where an unreadable body breaks)."""
 
     media_type = "application/json"
 
@@ -35,15 +31,6 @@ class JSONParser(BaseParser):
         if len(raw) > limit:
             raise PayloadTooLarge(too_large_message(limit))
         try:
-            return json.loads(
-                raw.decode("utf-8"), parse_float=Decimal, parse_constant=_refuse_constant
-            )
-        except UnicodeDecodeError:
-            raise ParseError("The body is not UTF-8 text.") from None
-        except json.JSONDecodeError as error:
-            raise ParseError(
-                f"The body is not valid JSON: {error.msg} at line {error.lineno}, "
-                f"column {error.colno}."
-            ) from None
-        except (ValueError, RecursionError) as error:
-            raise ParseError(f"The body is not valid JSON: {error}.") from None
+            return parse_json(raw)
+        except UnreadableJSON as error:
+            raise ParseError(f"The body {error}.") from None

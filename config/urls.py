@@ -3,9 +3,12 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from config.readiness import readiness
+
 
 def health(request):
-    """Answers without touching the database: the floor the benchmark compares pages to."""
+    """Liveness, answered without touching the database: the floor the benchmark compares
+    pages to. Readiness (database and storage) is /readyz."""
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -17,7 +20,8 @@ def favicon(request):
 urlpatterns = [
     path("favicon.ico", favicon),
     path("healthz", health, name="health"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("readyz", readiness, name="readiness"),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),

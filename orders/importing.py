@@ -12,6 +12,7 @@ gave it. Once a buyer has confirmed receipt (``orders.receipts``), the order kee
 buyer's receipt time whatever a record says, and the report lists it (PRODUCT.md §9).
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -66,6 +67,63 @@ class Problem:
         return f"record {self.index}, field '{self.field}': {self.message}"
 
 
+class UnreadableJSON(ValueError):
+    """A document that cannot be decoded or parsed at all; its message says where."""
+
+
+def _refuse_constant(name):
+    raise UnreadableJSON(f"is not valid JSON: {name} is not a number")
+
+
+def _decimal(text):
+    """A JSON number with a fraction or an exponent, exact; one whose exponent is beyond
+    even ``Decimal``'s (1e999999999999999999999) is read as a float would, infinite or
+    zero, for the field that reads it to refuse by name."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return Decimal(float(text))
+
+
+def _integer(digits):
+    """A JSON integer; one too long for ``int()`` (Python refuses over 4,300 digits) stays
+    an exact ``Decimal``, for the field that reads it to refuse by name."""
+    try:
+        return int(digits)
+    except ValueError:
+        return Decimal(digits)
+
+
+def parse_json(raw: bytes | str):
+    """The JSON document ``raw``, read as every import reads it (the command's file and the
+    API's body): UTF-8, numbers exact (``Decimal`` prices), NaN and Infinity refused.
+
+    What no record can be named in raises ``UnreadableJSON`` saying where it breaks;
+    every other oddity (a 5,000-digit number, a lone surrogate, a NUL) parses, and
+    ``validate`` names its record and field.
+    """
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            before = raw[: error.start]
+            line = before.count(b"\n") + 1
+            column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
+            raise UnreadableJSON(
+                f"is not UTF-8 text: byte {raw[error.start]:#04x} at line {line}, column {column}"
+            ) from None
+    try:
+        return json.loads(
+            raw, parse_float=_decimal, parse_int=_integer, parse_constant=_refuse_constant
+        )
+    except json.JSONDecodeError as error:
+        raise UnreadableJSON(
+            f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise UnreadableJSON("is nested too deeply to be read") from None
+
+
 class OrderImportError(Exception):
     def __init__(self, problems):
         self.problems = problems
@@ -102,7 +160,9 @@ class _Record:
     def known_fields(self, source, known, prefix=""):
         for name in source:
             if name not in known:
-                self.problem(f"{prefix}{name}", "is not a field of an order record")
+                # A name that is not text (a NUL, a lone surrogate) is shown escaped.
+                shown = name if _is_text(name) else repr(name)
+                self.problem(f"{prefix}{shown}", "is not a field of an order record")
 
     def text(self, field_name, *, required=True, max_length=None, source=None):
         value = (source if source is not None else self.raw).get(field_name.split(".")[-1])
@@ -113,7 +173,7 @@ class _Record:
         if not isinstance(value, str):
             self.problem(field_name, "must be a string")
             return ""
-        if "\x00" in value or not _is_unicode(value):
+        if not _is_text(value):
             # Neither fits in a database's text (PostgreSQL refuses NUL and lone surrogates).
             self.problem(field_name, "must be text without NUL characters or lone surrogates")
             return ""
@@ -176,22 +236,28 @@ class _Record:
             self.problem("price", 'must be a decimal string such as "12.99"')
             return None
         try:
-            price = Decimal(str(value))
+            price = Decimal(value)
         except InvalidOperation:
             self.problem("price", f"is not a number: {value!r}")
             return None
-        if not price.is_finite() or price <= 0:
+        if price.is_nan():
+            self.problem("price", f"is not a number: {value!r}")
+        elif price <= 0:
             self.problem("price", "must be more than 0")
+        elif price >= Decimal("1e10"):  # Infinity too
+            self.problem("price", "is too large")
         elif price.as_tuple().exponent < -2:
             self.problem("price", "has more than 2 decimal places")
-        elif price >= Decimal("1e10"):
-            self.problem("price", "is too large")
         return price
 
 
-def _is_unicode(text):
+def _is_text(value):
+    """Whether ``value`` fits a database's text: PostgreSQL refuses NUL, and a lone
+    surrogate cannot be encoded (SQLite would store NUL: refused everywhere alike)."""
+    if "\x00" in value:
+        return False
     try:
-        text.encode("utf-8")
+        value.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True

@@ -5,8 +5,10 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -56,7 +58,10 @@ def test_every_stage_has_a_dispute_with_the_seller_who_signs_in(client):
 
     seller = Seller.objects.get(name="Shenzhen Gadget Store")
     assert seller.user.username == "szgadget"
-    assert client.login(username="szgadget", password="szgadget-demo-2026")
+    response = client.post(
+        reverse("login"), {"username": "szgadget", "password": "szgadget-demo-2026"}
+    )
+    assert response.status_code == 302
     assert "seller:   szgadget / szgadget-demo-2026" in output
     for number, (buyer, status, stage, asked) in DISPUTES.items():
         dispute = Dispute.objects.select_related("order__buyer").get(order__number=number)
@@ -179,3 +184,16 @@ def test_a_receipt_confirmed_by_hand_is_kept_when_run_again_days_later(monkeypat
     kept = Order.objects.get(number="DEMO-0002")
     assert (kept.shipped_at, kept.received_at) == (confirmed.shipped_at, confirmed.received_at)
     assert said["DEMO-0002"].endswith("[changed by hand; the demo had: too early, in transit]")
+
+
+def test_the_demo_logins_work_again_after_a_lockout(client):
+    seed()
+    login = {"username": "alice", "password": "a-wrong-guess"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), login, REMOTE_ADDR="127.0.0.1")
+    login["password"] = "alice-demo-2026"
+    assert client.post(reverse("login"), login, REMOTE_ADDR="127.0.0.1").status_code == 429
+
+    seed()
+
+    assert client.post(reverse("login"), login, REMOTE_ADDR="127.0.0.1").status_code == 302

@@ -1,11 +1,9 @@
-import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.importing import OrderImportError, import_orders
+from orders.importing import OrderImportError, UnreadableJSON, import_orders, parse_json
 
 
 class Command(BaseCommand):
@@ -50,14 +48,10 @@ class Command(BaseCommand):
 
     def _read(self, file):
         try:
-            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+            content = sys.stdin.read() if file == "-" else Path(file).read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
         try:
-            # Decimal keeps prices exact when a file gives them as JSON numbers.
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as error:
-            raise CommandError(
-                f"{file} is not valid JSON: {error.msg} at line {error.lineno}, "
-                f"column {error.colno}. Nothing was imported."
-            ) from None
+            return parse_json(content)
+        except UnreadableJSON as error:
+            raise CommandError(f"{file} {error}. Nothing was imported.") from None

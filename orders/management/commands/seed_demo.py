@@ -10,6 +10,7 @@ naming the orders that no longer show what the demo meant; `make demo-reset` sta
 from datetime import timedelta
 from decimal import Decimal
 
+from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -149,6 +150,8 @@ class Command(BaseCommand):
         user.is_staff = staff
         user.set_password(password)
         user.save()
+        # The printed logins work again even if someone locked them out by guessing.
+        reset_login_failures(username=username)
 
     def _disputes(self, now):
         users = get_user_model().objects.in_bulk([SELLER[0], MEDIATOR[0]], field_name="username")

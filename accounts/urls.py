@@ -1,0 +1,13 @@
+"""Logging in and out. Nothing else of ``django.contrib.auth.urls``: accounts come from the
+marketplace, which signs its people in, so there is no password reset by email (nor an
+email sent from a request); staff passwords are set by an administrator."""
+
+from django.contrib.auth import views
+from django.urls import path
+
+from .forms import LoginForm
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+]

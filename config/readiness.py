@@ -1,0 +1,46 @@
+"""Readiness: whether this process can serve requests now, for a load balancer or an
+orchestrator to send it traffic or hold it back.
+
+``/healthz`` stays the liveness floor and touches nothing: a database outage must not make
+every app server look dead and be restarted. ``/readyz`` touches what every page needs:
+each database (``SELECT 1``) and the evidence storage (a listing of its root: on the file
+system it fails when the folder is missing or unreadable, on S3 it is one LIST request
+that checks the network, the credentials and the bucket).
+"""
+
+import logging
+
+from django.core.files.storage import storages
+from django.db import DatabaseError, connections
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
+
+
+def _database_answers(alias):
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.exception("Not ready: the database %r does not answer", alias)
+        return False
+    return True
+
+
+def _evidence_storage_answers():
+    try:
+        storages["evidence"].listdir("")
+    except Exception:  # each backend fails its own way: OSError, botocore's errors, ...
+        logger.exception("Not ready: the evidence storage cannot be listed")
+        return False
+    return True
+
+
+@never_cache
+def readiness(request):
+    """200 when ready; 503 naming what failed (details go to the log, not to the caller)."""
+    failed = [f"database {alias}" for alias in connections if not _database_answers(alias)]
+    if not _evidence_storage_answers():
+        failed.append("evidence storage")
+    return JsonResponse({"ready": not failed, "failed": failed}, status=503 if failed else 200)
