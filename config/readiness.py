@@ -4,7 +4,7 @@ orchestrator to send it traffic or hold it back.
 ``/healthz`` stays the liveness floor and touches nothing: a database outage must not make
 every app server look dead and be restarted. ``/readyz`` touches what every page needs:
 each database (``SELECT 1``) and the evidence storage (a listing of its root: on the file
-system it fails when the folder is missing or unreadable, on S3 it is one LIST request
+system it fails when the folder is unreadable or not a folder, on S3 it is one LIST request
 that checks the network, the credentials and the bucket).
 """
 
@@ -31,6 +31,9 @@ def _database_answers(alias):
 def _evidence_storage_answers():
     try:
         storages["evidence"].listdir("")
+    except FileNotFoundError:
+        # Nothing stored yet (a new server): the storage makes its folder on the first write.
+        return True
     except Exception:  # each backend fails its own way: OSError, botocore's errors, ...
         logger.exception("Not ready: the evidence storage cannot be listed")
         return False

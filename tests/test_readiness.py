@@ -65,3 +65,10 @@ def test_liveness_does_not_touch_the_evidence_storage(client, storage_unreadable
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_ready_on_a_new_server_whose_evidence_folder_is_not_made_yet(client, evidence_root):
+    evidence_root.rmdir()  # the storage makes it on the first write
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"ready": True, "failed": []}
