@@ -62,6 +62,22 @@ def test_original_is_kept_byte_for_byte_with_its_sha256_under_a_random_name(buye
     assert "orientation" not in evidence.original.name
 
 
+def test_a_video_is_stored_remuxed_with_the_sha256_and_size_of_what_is_stored(buyer):
+    upload = corpus_path("good/mov_iphone6_h264_aac_gps.mov").read_bytes()
+
+    [evidence] = store_evidence(
+        [corpus_upload("good/mov_iphone6_h264_aac_gps.mov")], buyer, make_order(buyer)
+    ).stored
+
+    with evidence.original.open("rb") as stored:
+        original = stored.read()
+    assert original != upload
+    assert b"ISO6709" not in original and b"ISO6709" in upload
+    assert evidence.sha256 == hashlib.sha256(original).hexdigest()
+    assert evidence.size == len(original)
+    assert evidence.original.name.endswith(".mov")
+
+
 def test_photo_derivatives_are_upright_jpegs_without_metadata(buyer):
     order = make_order(buyer)
 
