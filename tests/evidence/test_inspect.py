@@ -284,7 +284,8 @@ def test_photos_are_decoded_outside_the_web_process(tmp_path, monkeypatch):
 
 
 def test_large_jpeg_is_decoded_at_a_reduced_size(tmp_path):
-    path = media.write_photo(tmp_path / "big.jpg", size=(6400, 4800), mode="CMYK", color=(9, 9, 9, 9))
+    size, cmyk = (6400, 4800), (9, 9, 9, 9)
+    path = media.write_photo(tmp_path / "big.jpg", size=size, mode="CMYK", color=cmyk)
     workdir = tmp_path / "work"
     workdir.mkdir()
 

@@ -181,8 +181,9 @@ def stored_original(tmp_path, path):
 
 @pytest.mark.parametrize("container", ["mov", "mp4"])
 def test_remuxed_original_carries_no_location(tmp_path, container):
+    tagged = {"location": LOCATION}
     path = media.write_video(
-        tmp_path / f"gps.{container}", container=container, seconds=2, metadata={"location": LOCATION}
+        tmp_path / f"gps.{container}", container=container, seconds=2, metadata=tagged
     )
     with av.open(str(path)) as source:
         assert source.metadata["location"] == LOCATION
