@@ -97,9 +97,7 @@ def examine(path, mime, workdir):
     import av
 
     try:
-        container = av.open(
-            path, format=DEMUXERS[mime], options={"protocol_whitelist": "file"}
-        )
+        container = av.open(path, format=DEMUXERS[mime], options={"protocol_whitelist": "file"})
     except Exception:
         return {"readable": False}
     with container:

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from disputes.evidence import recording
+from disputes.evidence import recording, sandbox
 from disputes.evidence.upload_handler import OVERSIZED_HEAD_BYTES, EvidenceUploadHandler
 from disputes.models import Evidence
 from tests.conftest import DRAFT_KEY, corpus_path, corpus_upload, store_evidence
@@ -315,3 +315,23 @@ def test_oversized_file_is_refused_with_the_limit_of_its_kind(buyer, settings):
     assert result.stored == []
     [refusal] = result.refusals
     assert refusal.message == "IMG_1.WEBM is 0.2 MB; videos can be at most 0.1 MB."
+
+
+def test_each_file_costs_one_sandbox_run(buyer, monkeypatch):
+    runs = []
+    real_run = sandbox.run
+
+    def counted_run(entry, **arguments):
+        runs.append(entry)
+        return real_run(entry, **arguments)
+
+    monkeypatch.setattr(sandbox, "run", counted_run)
+    files = [
+        corpus_upload("good/webm_vp8_vorbis.webm"),
+        corpus_upload("good/jpeg_exif_orientation_6.jpg"),
+    ]
+
+    result = store_evidence(files, buyer, make_order(buyer))
+
+    assert len(result.stored) == 2
+    assert runs == ["video", "photo"]
