@@ -101,5 +101,4 @@ def _decode(path, formats, workdir):
     with Image.open(path, formats=formats) as image:
         image.verify()
     with Image.open(path, formats=formats) as image:
-        decode_for_display(image)
-        write_derivatives(image, workdir)
+        write_derivatives(decode_for_display(image), workdir)

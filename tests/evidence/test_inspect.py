@@ -296,6 +296,17 @@ def test_large_jpeg_is_decoded_at_a_reduced_size(tmp_path):
         assert (display.size, display.mode) == ((1600, 1200), "RGB")
 
 
+def test_large_transparent_photo_is_reduced_and_flattened_on_white(tmp_path):
+    path = tmp_path / "screen.png"
+    Image.new("RGBA", (4000, 3000), (0, 0, 0, 0)).save(path, format="PNG")
+
+    verdict = inspect_evidence(path, "screen.png", workdir=tmp_path)
+
+    with Image.open(verdict.derivatives.display) as display:
+        assert display.size == (1600, 1200)
+        assert min(display.getpixel((800, 600))) >= 250
+
+
 def test_photo_that_exhausts_the_sandbox_is_refused_as_corrupt(tmp_path, monkeypatch):
     from disputes.evidence import sandbox
 
