@@ -2,6 +2,7 @@
 
 import io
 import os
+import struct
 import zipfile
 
 import av
@@ -135,5 +136,31 @@ def scramble_mp4_media_data(path, keep_bytes):
             end = start + _read_uint(data, start, 4)
             assert end - start > keep_bytes * 2, "the video is too small to scramble"
             data[start + keep_bytes : end] = os.urandom(end - start - keep_bytes)
+    path.write_bytes(bytes(data))
+    return path
+
+
+# A track header's display matrix for a portrait phone video: turned 90 degrees.
+ROTATE_90 = (0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)
+TKHD_MATRIX_OFFSET = 52  # version 0: after the box header, times, track id, duration, layer
+
+
+def track_matrices(path):
+    """The display matrices of an MP4's track headers (version 0)."""
+    data = path.read_bytes()
+    return [
+        struct.unpack(">9i", data[start + TKHD_MATRIX_OFFSET : start + TKHD_MATRIX_OFFSET + 36])
+        for kind, start in _mp4_boxes(data, 0, len(data))
+        if kind == b"tkhd"
+    ]
+
+
+def rotate_mp4(path, matrix=ROTATE_90):
+    """Set every track header's display matrix, as a phone filming upright does."""
+    data = bytearray(path.read_bytes())
+    for kind, start in _mp4_boxes(data, 0, len(data)):
+        if kind == b"tkhd":
+            offset = start + TKHD_MATRIX_OFFSET
+            data[offset : offset + 36] = struct.pack(">9i", *matrix)
     path.write_bytes(bytes(data))
     return path

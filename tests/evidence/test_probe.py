@@ -209,3 +209,12 @@ def test_iphone_video_loses_its_quicktime_gps_keys(tmp_path):
         assert [stream.type for stream in copy.streams] == ["video", "audio"]
         with av.open(str(path)) as source:
             assert copy.streams.video[0].frames == source.streams.video[0].frames
+
+
+def test_remuxed_original_keeps_a_portrait_videos_rotation(tmp_path):
+    path = media.rotate_mp4(media.write_video(tmp_path / "portrait.mp4", seconds=1))
+
+    remuxed = stored_original(tmp_path, path)
+
+    [matrix] = media.track_matrices(remuxed)
+    assert matrix[:4] == media.ROTATE_90[:4]  # the rotation; ffmpeg rescales the last term
