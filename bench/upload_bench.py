@@ -8,9 +8,10 @@ benchmark itself never holds a file in memory. Cases:
 - ``baseline``: a 30 KB photo, to show the process's footprint with Django loaded;
 - ``accept_100mb_video``: a real H.264 MP4 of just under 100 MB (noise frames, a few
   seconds long), inspected, remuxed, hashed, stored with its poster and thumbnail;
-- ``accept_50mp_png`` / ``accept_50mp_jpeg``: the worst photos accepted, just under the
-  50-megapixel limit: an RGBA PNG (4 bytes a pixel, no reduced decoding in Pillow) and a
-  CMYK JPEG (decoded at a reduced size with ``draft``), each a few hundred KB;
+- ``accept_50mp_png`` / ``accept_50mp_jpeg`` / ``accept_48mp_heic``: the worst photos
+  accepted, near the 50-megapixel limit: an RGBA PNG (4 bytes a pixel, no reduced
+  decoding in Pillow), a CMYK JPEG (decoded at a reduced size with ``draft``) and a HEIC
+  of a 48 MP phone's size (decoded by libheif, then copied by Pillow), each small on disk;
 - ``refuse_1gb`` / ``refuse_2gb``: a "video" of 1 GB and 2 GB that the handler stops
   storing at the limit; the bytes are still read, never stored.
 
@@ -47,7 +48,11 @@ STREAM_CHUNK = 1024 * 1024
 BOUNDARY = "----evidence-bench-boundary"
 CSRF_SECRET = "a" * 32
 ORDER_NUMBER = "8039999999999999"
-PHOTO_SIDES = {"accept_50mp_png": (7071, 7071), "accept_50mp_jpeg": (8160, 6120)}
+PHOTO_SIDES = {
+    "accept_50mp_png": (7071, 7071),
+    "accept_50mp_jpeg": (8160, 6120),
+    "accept_48mp_heic": (8064, 6048),
+}
 CASES = ("baseline", "accept_100mb_video", *PHOTO_SIDES, "refuse_1gb", "refuse_2gb")
 PREPARE = "prepare"
 
@@ -173,12 +178,17 @@ def make_video(path):
 def make_photos(workdir):
     """The worst accepted photos: one colour, so small on disk, yet just under 50 MP."""
     from PIL import Image
+    from pillow_heif import register_heif_opener
 
+    register_heif_opener()
     Image.new("RGBA", PHOTO_SIDES["accept_50mp_png"], (200, 30, 30, 128)).save(
         workdir / "accept_50mp_png", format="PNG"
     )
     Image.new("CMYK", PHOTO_SIDES["accept_50mp_jpeg"], (10, 200, 30, 5)).save(
         workdir / "accept_50mp_jpeg", format="JPEG"
+    )
+    Image.new("RGB", PHOTO_SIDES["accept_48mp_heic"], (120, 80, 40)).save(
+        workdir / "accept_48mp_heic", format="HEIF", quality=50
     )
 
 
