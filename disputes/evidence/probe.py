@@ -71,6 +71,8 @@ def probe_video(path, mime, workdir, *, timeout=sandbox.TIMEOUT_SECONDS):
 def facts_from_answer(answer, workdir):
     """Build VideoFacts from the child's answer, refusing anything malformed."""
     try:
+        if answer.get("decoded") and answer.get("measured_seconds") is None:
+            raise ValueError("a decoded video without its measured duration")
         return VideoFacts(
             readable=bool(answer["readable"]),
             has_video=bool(answer.get("has_video", False)),
@@ -122,7 +124,7 @@ def examine(path, mime, workdir):
             # A packet the decoder refuses, or one the muxer cannot take: not kept.
             output.unlink(missing_ok=True)
             return facts
-        if first_frame is None:
+        if first_frame is None or measured is None:
             return facts
         from disputes.evidence.derivatives import write_derivatives
 
