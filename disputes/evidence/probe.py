@@ -109,7 +109,8 @@ def examine(path, mime, workdir):
         facts = {
             "readable": True,
             "has_video": True,
-            "codec": video.codec_context.name,
+            # The format's name ("av1"), not the decoder's ("libdav1d").
+            "codec": video.codec_context.codec.canonical_name,
             "codec_label": video.codec_context.codec.long_name,
             "width": video.codec_context.width,
             "height": video.codec_context.height,
@@ -162,9 +163,13 @@ def _check_and_remux(container, video, output, muxer):
     kept = [video, *container.streams.audio]
     first_frame = None
     start = end = None
-    # A new container carries only what is copied into it: packets, not metadata.
+    # A new container carries only what is copied into it: packets, not metadata. Each
+    # stream keeps its decoder's codec (opaque): no encoder is needed to copy packets, and
+    # AV1, read by libdav1d, has none of that name.
     with av.open(str(output), "w", format=muxer) as remuxed:
-        copies = {stream.index: remuxed.add_stream_from_template(stream) for stream in kept}
+        copies = {
+            stream.index: remuxed.add_stream_from_template(stream, opaque=True) for stream in kept
+        }
         for packet in container.demux(kept):
             if packet.stream.index == video.index:
                 for frame in packet.decode():

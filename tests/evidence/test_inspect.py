@@ -335,6 +335,14 @@ def test_webm_vp9_is_accepted(tmp_path):
     assert (verdict.accepted, verdict.mime, verdict.video_codec) == (True, "video/webm", "vp9")
 
 
+def test_webm_av1_is_accepted_under_its_format_name(tmp_path):
+    path = media.write_video(tmp_path / "clip.webm", codec="libsvtav1", container="webm")
+
+    verdict = inspect_evidence(path, "clip.webm")
+
+    assert (verdict.accepted, verdict.video_codec) == (True, "av1")
+
+
 def test_video_over_the_duration_limit_is_refused(tmp_path):
     path = media.write_video(tmp_path / "long.mp4", seconds=3)
     limits = EvidenceLimits(photo_max_bytes=10**7, video_max_bytes=10**8, video_max_seconds=2)
