@@ -4,6 +4,7 @@ import io
 import os
 import struct
 import zipfile
+import zlib
 
 import av
 from PIL import Image
@@ -163,4 +164,23 @@ def rotate_mp4(path, matrix=ROTATE_90):
             offset = start + TKHD_MATRIX_OFFSET
             data[offset : offset + 36] = struct.pack(">9i", *matrix)
     path.write_bytes(bytes(data))
+    return path
+
+
+def write_blank_rgba_png(path, size):
+    """Write a fully transparent RGBA PNG of any size, without holding its pixels in memory.
+
+    Pillow would need the whole picture in memory to save it; a blank one compresses to
+    almost nothing, so even billions of pixels take a few MB on disk.
+    """
+    width, height = size
+    compressor = zlib.compressobj(1)
+    row = bytes(1 + width * 4)  # filter byte "none", then zeros
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA
+    with open(path, "wb") as png:
+        png.write(b"\x89PNG\r\n\x1a\n")
+        for kind, data in ((b"IHDR", header), (b"IDAT", idat), (b"IEND", b"")):
+            png.write(struct.pack(">I", len(data)) + kind + data)
+            png.write(struct.pack(">I", zlib.crc32(kind + data)))
     return path

@@ -1,6 +1,7 @@
 """Each inspection rule, proven with small files written for the test."""
 
 import os
+import resource
 
 import pytest
 from django.utils import translation
@@ -307,7 +308,21 @@ def test_large_transparent_photo_is_reduced_and_flattened_on_white(tmp_path):
         assert min(display.getpixel((800, 600))) >= 250
 
 
-def test_photo_that_exhausts_the_sandbox_is_refused_as_corrupt(tmp_path, monkeypatch):
+def test_photo_beyond_the_sandbox_memory_cap_costs_the_child_not_the_worker(tmp_path):
+    # 324 million pixels (1.3 GB decoded) under a pixel limit raised out of the way:
+    # the child's 1 GiB address space cap ends the decode.
+    path = media.write_blank_rgba_png(tmp_path / "huge.png", (18000, 18000))
+    limits = EvidenceLimits(
+        photo_max_bytes=10**8, video_max_bytes=10**8, video_max_seconds=9, photo_max_pixels=10**9
+    )
+
+    verdict = inspect_evidence(path, "huge.png", limits=limits)
+
+    assert (verdict.accepted, verdict.code) == (False, "corrupt")
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 1024**2  # KB: under 1 GB
+
+
+def test_photo_whose_sandbox_child_dies_is_refused_as_corrupt(tmp_path, monkeypatch):
     from disputes.evidence import sandbox
 
     monkeypatch.setattr(sandbox, "PROJECT_ROOT", tmp_path)  # the child cannot start its work
