@@ -420,3 +420,18 @@ def test_probe_timeout_is_a_refusal(tmp_path):
 
     assert (verdict.accepted, verdict.code) == (False, "probe_timeout")
     assert verdict.message.startswith("clip.mp4 took too long to check")
+
+
+def test_photo_that_takes_too_long_to_check_is_refused(tmp_path):
+    path = media.write_photo(tmp_path / "a.jpg")
+    limits = EvidenceLimits(
+        photo_max_bytes=10**7,
+        video_max_bytes=10**8,
+        video_max_seconds=9,
+        probe_timeout_seconds=0.01,
+    )
+
+    verdict = inspect_evidence(path, "a.jpg", limits=limits)
+
+    assert (verdict.accepted, verdict.code, verdict.kind) == (False, "probe_timeout", "photo")
+    assert verdict.message == "a.jpg took too long to check; try a smaller photo."
