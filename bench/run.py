@@ -242,7 +242,8 @@ def free_port():
 def gunicorn_command(args, port):
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
-        "config.wsgi",
+        "--config",
+        str(BASE_DIR / "gunicorn.conf.py"),
         "--workers",
         str(args.workers),
         "--bind",

@@ -7,13 +7,20 @@ benchmark itself never holds a file in memory. Cases:
 
 - ``baseline``: a 30 KB photo, to show the process's footprint with Django loaded;
 - ``accept_100mb_video``: a real H.264 MP4 of just under 100 MB (noise frames, a few
-  seconds long), inspected, hashed, stored with its poster and thumbnail;
+  seconds long), inspected, remuxed, hashed, stored with its poster and thumbnail;
+- ``accept_50mp_png`` / ``accept_50mp_jpeg`` / ``accept_48mp_heic``: the worst photos
+  accepted, near the 50-megapixel limit: an RGBA PNG (4 bytes a pixel, no reduced
+  decoding in Pillow), a CMYK JPEG (decoded at a reduced size with ``draft``) and a HEIC
+  of a 48 MP phone's size (decoded by libheif, then copied by Pillow), each small on disk;
 - ``refuse_1gb`` / ``refuse_2gb``: a "video" of 1 GB and 2 GB that the handler stops
   storing at the limit; the bytes are still read, never stored.
 
-Peak memory is reported twice: tracemalloc's peak of Python allocations during the
-request (a separate run, since tracing slows everything), and the process's peak RSS
-(``ru_maxrss``). Results go to ``bench/results/upload.json``.
+Peak memory is reported three ways: tracemalloc's peak of Python allocations during the
+request (a separate run, since tracing slows everything), the web process's peak RSS
+during the request, and the sandbox child's own peak RSS (its ``VmHWM``, read every few
+milliseconds while it runs: ``RUSAGE_CHILDREN`` would count the parent's pages it was
+forked with); their sum is what one gunicorn worker costs at worst. Results go to
+``bench/results/upload.json``.
 
 Run: ``.venv/bin/python bench/upload_bench.py``
 """
@@ -28,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -40,7 +48,12 @@ STREAM_CHUNK = 1024 * 1024
 BOUNDARY = "----evidence-bench-boundary"
 CSRF_SECRET = "a" * 32
 ORDER_NUMBER = "8039999999999999"
-CASES = ("baseline", "accept_100mb_video", "refuse_1gb", "refuse_2gb")
+PHOTO_SIDES = {
+    "accept_50mp_png": (7071, 7071),
+    "accept_50mp_jpeg": (8160, 6120),
+    "accept_48mp_heic": (8064, 6048),
+}
+CASES = ("baseline", "accept_100mb_video", *PHOTO_SIDES, "refuse_1gb", "refuse_2gb")
 PREPARE = "prepare"
 
 
@@ -95,7 +108,7 @@ def _print_table(rows):
     header = (
         f"{'case':<20} {'body MB':>8} {'status':>6} {'outcome':<9} {'seconds':>8} "
         f"{'MB/s':>7} {'traced peak MB':>14} {'RSS before':>10} {'request peak RSS':>16} "
-        f"{'process peak RSS':>16}"
+        f"{'child peak RSS':>14} {'worker + child':>14}"
     )
     print(header)
     print("-" * len(header))
@@ -104,7 +117,8 @@ def _print_table(rows):
             f"{row['case']:<20} {row['body_mb']:>8.1f} {row['status']:>6} "
             f"{row['outcome']:<9} {row['seconds']:>8.2f} {row['mb_per_second']:>7.0f} "
             f"{row['tracemalloc_peak_mb']:>14.2f} {row['rss_before_mb']:>10.1f} "
-            f"{row['request_peak_rss_mb']:>16.1f} {row['peak_rss_mb']:>16.1f}"
+            f"{row['request_peak_rss_mb']:>16.1f} {row['children_peak_rss_mb']:>14.1f} "
+            f"{row['request_peak_rss_mb'] + row['children_peak_rss_mb']:>14.1f}"
         )
 
 
@@ -120,6 +134,7 @@ def prepare(workdir):
     _configure(workdir)
     _prepare_database()
     video = make_video(workdir / "noise.mp4")
+    make_photos(workdir)
     print(json.dumps({"video": f"video: {video.stat().st_size / 1e6:.1f} MB, H.264 noise"}))
 
 
@@ -159,6 +174,23 @@ def make_video(path):
     if path.stat().st_size > 100_000_000:
         sys.exit(f"the noise video came out at {path.stat().st_size} bytes, over 100 MB")
     return path
+
+
+def make_photos(workdir):
+    """The worst accepted photos: one colour, so small on disk, yet just under 50 MP."""
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    Image.new("RGBA", PHOTO_SIDES["accept_50mp_png"], (200, 30, 30, 128)).save(
+        workdir / "accept_50mp_png", format="PNG"
+    )
+    Image.new("CMYK", PHOTO_SIDES["accept_50mp_jpeg"], (10, 200, 30, 5)).save(
+        workdir / "accept_50mp_jpeg", format="JPEG"
+    )
+    Image.new("RGB", PHOTO_SIDES["accept_48mp_heic"], (120, 80, 40)).save(
+        workdir / "accept_48mp_heic", format="HEIF", quality=50
+    )
 
 
 # A child: one request through the WSGI handler, measured.
@@ -216,7 +248,7 @@ def _fake_video_chunks(total):
         yield piece
 
 
-def _multipart(draft, file_name, content_type, size, chunks):
+def _multipart(file_name, content_type, size, chunks, draft):
     """The parts of a multipart body and its length, with the file's bytes streamed."""
     fields = {"order": ORDER_NUMBER, "draft": draft}
     head = "".join(
@@ -240,6 +272,9 @@ def _case_body(case, workdir):
     if case == "accept_100mb_video":
         path = workdir / "noise.mp4"
         return "IMG_2.MP4", "video/mp4", path.stat().st_size, _file_chunks(path)
+    if case in PHOTO_SIDES:
+        path = workdir / case
+        return "IMG_4.IMG", "image/jpeg", path.stat().st_size, _file_chunks(path)
     size = {"refuse_1gb": 1024**3, "refuse_2gb": 2 * 1024**3}[case]
     return "IMG_3.MOV", "video/quicktime", size, _fake_video_chunks(size)
 
@@ -265,7 +300,7 @@ def run_case(case, workdir, *, trace):
     draft = issue_draft_key(session, DraftForm.of(WIZARD, order))
     session.save()
     file_name, content_type, size, chunks = _case_body(case, workdir)
-    parts, length = _multipart(draft, file_name, content_type, size, chunks)
+    parts, length = _multipart(file_name, content_type, size, chunks, draft)
     environ = RequestFactory()._base_environ(
         PATH_INFO="/evidence/upload/",
         REQUEST_METHOD="POST",
@@ -285,9 +320,10 @@ def run_case(case, workdir, *, trace):
     if trace:
         tracemalloc.start()
     started = time.perf_counter()
-    response = handler(environ, lambda code, headers: status.append(code))
-    body = b"".join(response)
-    response.close()
+    with ChildPeakWatcher() as children:
+        response = handler(environ, lambda code, headers: status.append(code))
+        body = b"".join(response)
+        response.close()
     seconds = time.perf_counter() - started
     traced_peak = tracemalloc.get_traced_memory()[1] if trace else 0
     stored = Evidence.objects.filter(original_name=file_name).exists()
@@ -305,13 +341,57 @@ def run_case(case, workdir, *, trace):
                 "mb_per_second": length / 1e6 / seconds,
                 "tracemalloc_peak_mb": traced_peak / 1e6,
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-                / 1024,
+                "children_peak_rss_mb": children.peak_mb,
                 "rss_before_mb": rss_before,
                 "request_peak_rss_mb": _proc_status_mb("VmHWM"),
             }
         )
     )
+
+
+class ChildPeakWatcher(threading.Thread):
+    """Poll the peak RSS (VmHWM) of this process's children while the block runs."""
+
+    INTERVAL_SECONDS = 0.002
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peaks = {}
+        self.stopped = threading.Event()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.join()
+
+    @property
+    def peak_mb(self):
+        return max(self.peaks.values(), default=0) / 1024
+
+    def run(self):
+        while not self.stopped.wait(self.INTERVAL_SECONDS):
+            for pid in _children():
+                with contextlib.suppress(OSError, ValueError):
+                    # Before its exec, a child still shows the pages of this process.
+                    if b"disputes.evidence.sandbox" not in _read(f"/proc/{pid}/cmdline"):
+                        continue
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            peak = int(line.split()[1])
+                            self.peaks[pid] = max(self.peaks.get(pid, 0), peak)
+
+
+def _read(path):
+    return Path(path).read_bytes()
+
+
+def _children():
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):
+            yield from (task / "children").read_text().split()
 
 
 def _rss_mb():

@@ -309,6 +309,9 @@ TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "600"))
 
 # Evidence limits (PRODUCT.md §6).
 EVIDENCE_PHOTO_MAX_BYTES = int(os.environ.get("EVIDENCE_PHOTO_MAX_BYTES", 20 * 1000 * 1000))
+# A phone photo has up to about 50 million pixels (48 MP sensors); the pixel count, not the
+# file size, is what decoding costs in memory (4 bytes a pixel).
+EVIDENCE_PHOTO_MAX_PIXELS = int(os.environ.get("EVIDENCE_PHOTO_MAX_PIXELS", 50_000_000))
 EVIDENCE_VIDEO_MAX_BYTES = int(os.environ.get("EVIDENCE_VIDEO_MAX_BYTES", 100 * 1000 * 1000))
 EVIDENCE_VIDEO_MAX_SECONDS = int(os.environ.get("EVIDENCE_VIDEO_MAX_SECONDS", 180))
 EVIDENCE_MAX_FILES = int(os.environ.get("EVIDENCE_MAX_FILES", 10))

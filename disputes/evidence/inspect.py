@@ -1,36 +1,41 @@
 """Decide whether a file is acceptable dispute evidence, by its content alone.
 
 libmagic names the type from the first bytes; the type picks one branch, and only the
-decoder of that kind confirms it: Pillow, restricted to the allowed formats, for photos,
-and a PyAV worker in a separate process for videos. File names and browser-sent types
-are never consulted.
+decoder of that kind confirms it, in a memory- and CPU-capped child process
+(``sandbox``): Pillow, restricted to the allowed formats, for photos, and PyAV for
+videos. The same child run writes the derivatives and, for a video, the remuxed original
+that ``storage`` keeps. File names and browser-sent types are never consulted.
 """
 
 import os
-from dataclasses import dataclass, replace
+import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import magic
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
-from pillow_heif import register_heif_opener
 
-from .probe import DEMUXERS, VIDEO_CODECS, ProbeError, ProbeTimeout, probe_video
+from . import sandbox
+from .derivatives import DISPLAY_FILE, THUMBNAIL_FILE
+from .photo_probe import probe_photo
+from .probe import DEMUXERS, VIDEO_CODECS, probe_video
 from .refusals import (
     ACCEPTED_PHOTO,
     ACCEPTED_VIDEO,
     ANIMATED,
     CODEC_NOT_ALLOWED,
     CORRUPT,
-    DECOMPRESSION_BOMB,
+    DURATION_MISMATCH,
     EMPTY,
     FILE_TOO_LARGE,
     MISSING,
     NO_VIDEO_STREAM,
     NOT_ALLOWED,
+    PHOTO_TIMEOUT,
     PHOTO_TOO_LARGE,
+    PHOTO_TOO_MANY_PIXELS,
     PROBE_TIMEOUT,
     SEQUENCE,
     UNREADABLE,
@@ -38,8 +43,6 @@ from .refusals import (
     VIDEO_TOO_LONG,
 )
 from .sizes import megabytes
-
-register_heif_opener()
 
 MAGIC_HEAD_BYTES = 64 * 1024
 
@@ -125,12 +128,13 @@ MATROSKA_LABEL = KIND_LABELS["video/x-matroska"]
 
 @dataclass(frozen=True)
 class EvidenceLimits:
-    """Size and duration limits an evidence file must respect."""
+    """Size, pixel and duration limits an evidence file must respect."""
 
     photo_max_bytes: int
     video_max_bytes: int
     video_max_seconds: float
-    probe_timeout_seconds: float = 30.0
+    photo_max_pixels: int = 50_000_000
+    probe_timeout_seconds: float = sandbox.TIMEOUT_SECONDS
 
     @classmethod
     def from_settings(cls):
@@ -139,7 +143,23 @@ class EvidenceLimits:
             photo_max_bytes=settings.EVIDENCE_PHOTO_MAX_BYTES,
             video_max_bytes=settings.EVIDENCE_VIDEO_MAX_BYTES,
             video_max_seconds=settings.EVIDENCE_VIDEO_MAX_SECONDS,
+            photo_max_pixels=settings.EVIDENCE_PHOTO_MAX_PIXELS,
         )
+
+
+# A header may round a duration that the packets measure exactly; beyond this, one lies.
+DURATION_TOLERANCE_SECONDS = 1.0
+DURATION_TOLERANCE_RATIO = 0.05
+
+
+@dataclass(frozen=True)
+class Derivatives:
+    """Files the sandbox wrote into the work directory for an accepted file."""
+
+    display: Path
+    thumbnail: Path
+    # A video's remuxed copy, stored in place of the upload; None for a photo.
+    original: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +178,8 @@ class Verdict:
     duration_seconds: float | None = None
     video_codec: str | None = None
     image_format: str | None = None
+    # Only with a work directory (see inspect_evidence); valid while it exists.
+    derivatives: Derivatives | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -175,19 +197,21 @@ class _Candidate:
         return KIND_LABELS.get(self.mime, UNKNOWN_KIND_LABEL)
 
 
-@dataclass(frozen=True)
-class _PhotoHeader:
-    """What Pillow reads from a photo's header, before decoding any pixel."""
+def inspect_evidence(path, file_name, *, limits=None, workdir=None):
+    """Return the Verdict for the file at ``path``, shown to the buyer as ``file_name``.
 
-    image_format: str
-    width: int
-    height: int
-    frames: int
-
-
-def inspect_evidence(path, file_name, *, limits=None):
-    """Return the Verdict for the file at ``path``, shown to the buyer as ``file_name``."""
+    The sandbox writes an accepted file's derivatives (and a video's remuxed copy) into
+    ``workdir``, and the verdict's ``derivatives`` names them for ``storage.save_files``.
+    Without a work directory they are made in a temporary one and discarded.
+    """
     limits = limits or EvidenceLimits.from_settings()
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="evidence-") as scratch:
+            return replace(_inspect(path, file_name, limits, Path(scratch)), derivatives=None)
+    return _inspect(path, file_name, limits, Path(workdir))
+
+
+def _inspect(path, file_name, limits, workdir):
     try:
         size, head = _read_head(path)
     except FileNotFoundError:
@@ -198,9 +222,9 @@ def inspect_evidence(path, file_name, *, limits=None):
         return _refuse(_Candidate(Path(path), file_name, "application/x-empty", 0), "empty", EMPTY)
     candidate = _Candidate(Path(path), file_name, magic.from_buffer(head, mime=True), size)
     if candidate.mime in PHOTO_FORMATS_BY_MIME:
-        return _inspect_photo(candidate, limits)
+        return _inspect_photo(candidate, limits, workdir)
     if candidate.mime in DEMUXERS:
-        return _inspect_video(candidate, head, limits)
+        return _inspect_video(candidate, head, limits, workdir)
     if candidate.mime in SEQUENCE_MIMES:
         return _refuse(candidate, "animated", SEQUENCE, kind="photo")
     code = "container_not_allowed" if candidate.mime.startswith("video/") else "format_not_allowed"
@@ -248,53 +272,52 @@ def _read_head(path):
         return size, stream.read(MAGIC_HEAD_BYTES)
 
 
-def _inspect_photo(candidate, limits):
+def _inspect_photo(candidate, limits, workdir):
     """Apply the photo rules: size, pixel count, a single frame, and a full decode."""
     if candidate.size > limits.photo_max_bytes:
         return _refuse_too_large(candidate, "photo", PHOTO_TOO_LARGE, limits.photo_max_bytes)
-    formats = PHOTO_FORMATS_BY_MIME[candidate.mime]
     try:
-        header = _read_photo_header(candidate.path, formats)
-        if header.width * header.height > Image.MAX_IMAGE_PIXELS:
-            return _refuse_bomb(candidate)
-        if header.frames > 1 and header.image_format not in MULTI_FRAME_PHOTO_FORMATS:
-            return _refuse(candidate, "animated", ANIMATED, kind="photo", frames=header.frames)
-        _decode_photo(candidate.path, formats)
-    except Image.DecompressionBombError:
-        return _refuse_bomb(candidate)
-    except Exception:
-        # Pillow reports damage as OSError, SyntaxError, IndexError, ValueError and more.
+        facts = probe_photo(
+            candidate.path,
+            PHOTO_FORMATS_BY_MIME[candidate.mime],
+            workdir,
+            max_pixels=limits.photo_max_pixels,
+            timeout=limits.probe_timeout_seconds,
+        )
+    except sandbox.SandboxTimeout:
+        return _refuse(candidate, "probe_timeout", PHOTO_TIMEOUT, kind="photo")
+    except sandbox.SandboxError:
+        return _refuse(candidate, "corrupt", CORRUPT, kind="photo")
+    if not facts.readable:
+        return _refuse(candidate, "corrupt", CORRUPT, kind="photo")
+    if facts.pixels > limits.photo_max_pixels:
+        return _refuse(
+            candidate,
+            "too_many_pixels",
+            PHOTO_TOO_MANY_PIXELS,
+            kind="photo",
+            width=facts.width,
+            height=facts.height,
+            megapixels=number_format(facts.pixels / 1e6, 1),
+            limit=number_format(limits.photo_max_pixels / 1e6, 0),
+        )
+    if facts.frames > 1 and facts.image_format not in MULTI_FRAME_PHOTO_FORMATS:
+        return _refuse(candidate, "animated", ANIMATED, kind="photo", frames=facts.frames)
+    if not facts.decoded:
         return _refuse(candidate, "corrupt", CORRUPT, kind="photo")
     return _accept(
         candidate,
         "photo",
-        _message(ACCEPTED_PHOTO, candidate, width=header.width, height=header.height),
-        width=header.width,
-        height=header.height,
-        image_format=header.image_format,
+        _message(ACCEPTED_PHOTO, candidate, width=facts.width, height=facts.height),
+        width=facts.width,
+        height=facts.height,
+        image_format=facts.image_format,
+        derivatives=_derivatives(workdir),
     )
 
 
-def _read_photo_header(path, formats):
-    """Open the photo with the plugins of its family and read its format, size and frames."""
-    with Image.open(path, formats=formats) as image:
-        return _PhotoHeader(image.format, image.width, image.height, getattr(image, "n_frames", 1))
-
-
-def _decode_photo(path, formats):
-    """Check the photo's structure and decode every pixel of its first frame.
-
-    Both are needed: a truncated JPEG passes verify() but fails load(), and a truncated
-    PNG fails verify() but passes load().
-    """
-    with Image.open(path, formats=formats) as image:
-        image.verify()
-    with Image.open(path, formats=formats) as image:
-        image.load()
-
-
-def _inspect_video(candidate, head, limits):
-    """Apply the video rules: size, WebM DocType, then what the probe worker found."""
+def _inspect_video(candidate, head, limits, workdir):
+    """Apply the video rules: size, WebM DocType, then what the sandbox found."""
     if candidate.size > limits.video_max_bytes:
         return _refuse_too_large(candidate, "video", VIDEO_TOO_LARGE, limits.video_max_bytes)
     if candidate.mime == "video/webm" and ebml_doc_type(head) != "webm":
@@ -302,10 +325,12 @@ def _inspect_video(candidate, head, limits):
             candidate, "container_not_allowed", NOT_ALLOWED, kind="video", what=MATROSKA_LABEL
         )
     try:
-        facts = probe_video(candidate.path, candidate.mime, timeout=limits.probe_timeout_seconds)
-    except ProbeTimeout:
+        facts = probe_video(
+            candidate.path, candidate.mime, workdir, timeout=limits.probe_timeout_seconds
+        )
+    except sandbox.SandboxTimeout:
         return _refuse(candidate, "probe_timeout", PROBE_TIMEOUT, kind="video")
-    except ProbeError:
+    except sandbox.SandboxError:
         return _refuse(candidate, "corrupt", CORRUPT, kind="video")
     if not facts.readable:
         return _refuse(candidate, "corrupt", CORRUPT, kind="video")
@@ -320,11 +345,12 @@ def _inspect_video(candidate, head, limits):
             codec=facts.codec_label or facts.codec,
         )
         return replace(refusal, video_codec=facts.codec)
-    if not facts.decoded_frame:
+    if not facts.decoded:
         return _refuse(candidate, "corrupt", CORRUPT, kind="video")
-    # A WebM recorded live may carry no duration; its size limit still bounds it.
-    duration = facts.duration_seconds
-    if duration is not None and duration > limits.video_max_seconds:
+    # Measured from the packets: the header's duration is a claim, and a WebM recorded
+    # live may carry none.
+    duration = facts.measured_seconds
+    if duration > limits.video_max_seconds:
         refusal = _refuse(
             candidate,
             "video_too_long",
@@ -334,13 +360,22 @@ def _inspect_video(candidate, head, limits):
             limit=number_format(limits.video_max_seconds, 0),
         )
         return replace(refusal, duration_seconds=duration, video_codec=facts.codec)
+    if _durations_disagree(facts.declared_seconds, duration):
+        return _refuse(
+            candidate,
+            "duration_mismatch",
+            DURATION_MISMATCH,
+            kind="video",
+            declared=number_format(facts.declared_seconds, 1),
+            duration=number_format(duration, 1),
+        )
     return _accept(
         candidate,
         "video",
         _message(
             ACCEPTED_VIDEO,
             candidate,
-            duration=number_format(duration or 0, 1),
+            duration=number_format(duration, 1),
             width=facts.width,
             height=facts.height,
         ),
@@ -348,6 +383,22 @@ def _inspect_video(candidate, head, limits):
         height=facts.height,
         duration_seconds=duration,
         video_codec=facts.codec,
+        derivatives=_derivatives(workdir, original=facts.remuxed),
+    )
+
+
+def _durations_disagree(declared, measured):
+    """Tell whether the header's duration is not the one the packets span."""
+    if declared is None:
+        return False
+    tolerance = max(DURATION_TOLERANCE_SECONDS, DURATION_TOLERANCE_RATIO * measured)
+    return abs(declared - measured) > tolerance
+
+
+def _derivatives(workdir, original=None):
+    """Where the sandbox wrote an accepted file's derivatives (and remuxed original)."""
+    return Derivatives(
+        display=workdir / DISPLAY_FILE, thumbnail=workdir / THUMBNAIL_FILE, original=original
     )
 
 
@@ -376,17 +427,6 @@ def _refuse_too_large(candidate, kind, template, limit_bytes):
         kind=kind if kind != "file" else None,
         size=megabytes(candidate.size),
         limit=megabytes(limit_bytes, limit=True),
-    )
-
-
-def _refuse_bomb(candidate):
-    """Refuse a photo declaring more pixels than Pillow's MAX_IMAGE_PIXELS."""
-    return _refuse(
-        candidate,
-        "decompression_bomb",
-        DECOMPRESSION_BOMB,
-        kind="photo",
-        limit=number_format(Image.MAX_IMAGE_PIXELS / 1e6, 0),
     )
 
 

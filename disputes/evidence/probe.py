@@ -1,51 +1,49 @@
-"""Probe a video with PyAV in a separate, resource-limited process.
+"""Demux, check and remux one video inside the sandbox (``disputes.evidence.sandbox``).
 
-The web process never imports PyAV: FFmpeg parses hostile containers in C, so a crash,
-a runaway allocation or an endless demux loop must cost a child process, not a worker.
-A plain subprocess (rather than multiprocessing with spawn) is used because it needs no
-pickling or re-import of Django, can be killed on a wall-clock timeout, and speaks JSON
-on stdout, so the parent trusts nothing but a small, validated dictionary.
+The web process never imports PyAV. In one pass over the whole file the child:
 
-Run as ``python -m disputes.evidence.probe PATH FORMAT [--poster]``.
+- measures the duration from the packets themselves (the last timestamp plus its
+  duration), since the header's duration is only a claim an editor can change;
+- hands every video packet to the decoder, which fully decodes the keyframes and parses
+  the others, so a body that turns to noise after its first frame is found;
+- copies the video and audio packets, untouched, into a new container with no metadata,
+  so the stored original no longer carries, say, an iPhone's GPS position;
+- writes the display and thumbnail JPEGs of the first decoded frame.
+
+The parent (``probe_video``) gets the facts; the rules are applied by
+``disputes.evidence.inspect``.
 """
 
-import base64
-import json
-import resource
-import subprocess
-import sys
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
+
+from . import sandbox
 
 VIDEO_CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1"})
 
 # The demuxer is forced from the libmagic type so FFmpeg never guesses from the content or
-# the name; "mov" reads MP4, M4V and QuickTime, "matroska" reads WebM.
+# the name; "mov" reads MP4, M4V and QuickTime, "matroska" reads WebM. The remuxed copy is
+# written in the container it came in.
 DEMUXERS = {
     "video/mp4": "mov",
     "video/x-m4v": "mov",
     "video/quicktime": "mov",
     "video/webm": "matroska",
 }
+MUXERS = {
+    "video/mp4": "mp4",
+    "video/x-m4v": "mp4",
+    "video/quicktime": "mov",
+    "video/webm": "webm",
+}
 
-ADDRESS_SPACE_BYTES = 1024**3
-CPU_SECONDS = 20
-DEFAULT_TIMEOUT_SECONDS = 30.0
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-class ProbeError(Exception):
-    """The probe could not give an answer: the worker failed, timed out or lied."""
-
-
-class ProbeTimeout(ProbeError):
-    """The worker did not finish within the wall-clock timeout."""
+REMUXED_FILE = "original"
 
 
 @dataclass(frozen=True)
 class VideoFacts:
-    """What the worker found in a container; the rules are applied by the caller."""
+    """What the child found in a container; ``remuxed`` is the copy in the work directory."""
 
     readable: bool
     has_video: bool = False
@@ -53,69 +51,96 @@ class VideoFacts:
     codec_label: str | None = None
     width: int | None = None
     height: int | None = None
-    duration_seconds: float | None = None
-    decoded_frame: bool = False
-    poster_jpeg: bytes | None = None
+    declared_seconds: float | None = None
+    measured_seconds: float | None = None
+    decoded: bool = False
+    remuxed: Path | None = None
 
 
-def probe_video(path, mime, *, timeout=DEFAULT_TIMEOUT_SECONDS, poster=False):
-    """Run the worker on ``path`` with the demuxer of ``mime`` and return its VideoFacts."""
-    demuxer = DEMUXERS[mime]
-    command = [
-        sys.executable,
-        "-E",
-        "-m",
-        "disputes.evidence.probe",
-        str(Path(path).resolve()),
-        demuxer,
-    ]
-    if poster:
-        command.append("--poster")
+def probe_video(path, mime, workdir, *, timeout=sandbox.TIMEOUT_SECONDS):
+    """Examine the video at ``path`` with the demuxer of ``mime`` in the sandbox.
+
+    Raises ``sandbox.SandboxError`` when the child gives no usable answer.
+    """
+    answer = sandbox.run(
+        "video", timeout=timeout, path=str(Path(path).resolve()), mime=mime, workdir=str(workdir)
+    )
+    return facts_from_answer(answer, Path(workdir))
+
+
+def facts_from_answer(answer, workdir):
+    """Build VideoFacts from the child's answer, refusing anything malformed."""
     try:
-        completed = subprocess.run(
-            command,
-            cwd=PROJECT_ROOT,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise ProbeTimeout(f"probe exceeded {timeout} s") from error
-    if completed.returncode != 0:
-        # Killed by RLIMIT_CPU/RLIMIT_AS or crashed inside FFmpeg: the file is unreadable.
-        return VideoFacts(readable=False)
-    return _facts_from_json(completed.stdout)
-
-
-def _facts_from_json(stdout):
-    """Build VideoFacts from the worker's JSON, refusing anything malformed."""
-    try:
-        data = json.loads(stdout)
-        poster = data.get("poster_jpeg")
+        if answer.get("decoded") and answer.get("measured_seconds") is None:
+            raise ValueError("a decoded video without its measured duration")
         return VideoFacts(
-            readable=bool(data["readable"]),
-            has_video=bool(data.get("has_video", False)),
-            codec=data.get("codec"),
-            codec_label=data.get("codec_label"),
-            width=data.get("width"),
-            height=data.get("height"),
-            duration_seconds=data.get("duration_seconds"),
-            decoded_frame=bool(data.get("decoded_frame", False)),
-            poster_jpeg=base64.b64decode(poster) if poster else None,
+            readable=bool(answer["readable"]),
+            has_video=bool(answer.get("has_video", False)),
+            codec=answer.get("codec"),
+            codec_label=answer.get("codec_label"),
+            width=answer.get("width"),
+            height=answer.get("height"),
+            declared_seconds=_seconds(answer.get("declared_seconds")),
+            measured_seconds=_seconds(answer.get("measured_seconds")),
+            decoded=bool(answer.get("decoded", False)),
+            remuxed=workdir / REMUXED_FILE if answer.get("remuxed") else None,
         )
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise ProbeError("probe returned malformed output") from error
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise sandbox.SandboxError("the video probe answered malformed facts") from error
 
 
-def _limit_resources():
-    """Cap the worker's memory and CPU time before any decoder is loaded."""
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+def _seconds(value):
+    return None if value is None else float(value)
 
 
-def _duration_seconds(container, stream):
-    """Return the duration from the container, else from the stream, else None."""
+def examine(path, mime, workdir):
+    """In the child: describe the first video stream of ``path``; if its codec is allowed,
+    check every packet, remux the file and write the derivatives into ``workdir``."""
+    import av
+
+    try:
+        container = av.open(path, format=DEMUXERS[mime], options={"protocol_whitelist": "file"})
+    except Exception:
+        return {"readable": False}
+    with container:
+        if not container.streams.video:
+            return {"readable": True, "has_video": False}
+        video = container.streams.video[0]
+        facts = {
+            "readable": True,
+            "has_video": True,
+            # The format's name ("av1"), not the decoder's ("libdav1d").
+            "codec": video.codec_context.codec.canonical_name,
+            "codec_label": video.codec_context.codec.long_name,
+            "width": video.codec_context.width,
+            "height": video.codec_context.height,
+            "declared_seconds": _declared_seconds(container, video),
+        }
+        if facts["codec"] not in VIDEO_CODECS:
+            return facts
+        output = Path(workdir) / REMUXED_FILE
+        try:
+            first_frame, measured = _check_and_remux(container, video, output, MUXERS[mime])
+        except Exception:
+            # A packet the decoder refuses, or one the muxer cannot take: not kept.
+            output.unlink(missing_ok=True)
+            return facts
+        if first_frame is None or measured is None:
+            return facts
+        from disputes.evidence.derivatives import write_derivatives
+
+        write_derivatives(first_frame.to_image(), workdir)
+        return facts | {
+            "width": first_frame.width,
+            "height": first_frame.height,
+            "measured_seconds": measured,
+            "decoded": True,
+            "remuxed": True,
+        }
+
+
+def _declared_seconds(container, stream):
+    """The duration the header claims: the container's, else the stream's, else None."""
     import av
 
     if container.duration is not None:
@@ -125,61 +150,45 @@ def _duration_seconds(container, stream):
     return None
 
 
-def _first_frame(container, stream):
-    """Decode and return the first frame of ``stream``, or None if none decodes."""
-    # One decoding thread: each extra thread reserves its own stack under RLIMIT_AS.
-    stream.codec_context.thread_count = 1
-    for frame in container.decode(stream):
-        return frame
-    return None
+def _check_and_remux(container, video, output, muxer):
+    """Demux every packet once: decode the video's, copy the video's and audio's to ``output``.
 
-
-def examine(path, demuxer, *, poster=False):
-    """Open ``path`` with the forced ``demuxer`` and describe its first video stream."""
+    Returns the first decoded frame (None if no frame decodes) and the duration spanned
+    by the packets' timestamps, in seconds.
+    """
     import av
 
-    from disputes.evidence.derivatives import encode_jpeg
-
-    try:
-        container = av.open(str(path), format=demuxer, options={"protocol_whitelist": "file"})
-    except Exception:
-        return {"readable": False}
-    with container:
-        if not container.streams.video:
-            return {"readable": True, "has_video": False}
-        stream = container.streams.video[0]
-        facts = {
-            "readable": True,
-            "has_video": True,
-            "codec": stream.codec_context.name,
-            "codec_label": stream.codec_context.codec.long_name,
-            "width": stream.codec_context.width,
-            "height": stream.codec_context.height,
-            "duration_seconds": _duration_seconds(container, stream),
+    # One decoding thread: each extra thread reserves its own stack under RLIMIT_AS.
+    video.codec_context.thread_count = 1
+    kept = [video, *container.streams.audio]
+    first_frame = None
+    start = end = None
+    # A new container carries only what is copied into it: packets, not metadata. Each
+    # stream keeps its decoder's codec (opaque): no encoder is needed to copy packets, and
+    # AV1, read by libdav1d, has none of that name.
+    with av.open(str(output), "w", format=muxer) as remuxed:
+        copies = {
+            stream.index: remuxed.add_stream_from_template(stream, opaque=True) for stream in kept
         }
-        if facts["codec"] not in VIDEO_CODECS:
-            return facts
-        try:
-            frame = _first_frame(container, stream)
-        except Exception:
-            frame = None
-        facts["decoded_frame"] = frame is not None
-        if frame is not None:
-            facts["width"], facts["height"] = frame.width, frame.height
-            if poster:
-                jpeg = encode_jpeg(frame.to_image())
-                facts["poster_jpeg"] = base64.b64encode(jpeg).decode("ascii")
-        return facts
-
-
-def main(argv):
-    """Entry point of the worker: print the facts about one file as JSON."""
-    _limit_resources()
-    path, demuxer, *flags = argv
-    if demuxer not in DEMUXERS.values():
-        raise SystemExit(f"unknown demuxer {demuxer!r}")
-    print(json.dumps(examine(path, demuxer, poster="--poster" in flags)))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+        for packet in container.demux(kept):
+            if packet.stream.index == video.index:
+                for frame in packet.decode():
+                    if first_frame is None:
+                        first_frame = frame
+                        # From now on only keyframes are decoded whole (about 0.25 s of CPU
+                        # per 10 s of 1080p); every other packet is still parsed, which is
+                        # where noise in the body shows. Until a frame came out, all are
+                        # decoded: an edit list may hide the frames before its start.
+                        video.codec_context.skip_frame = "NONKEY"
+            if packet.dts is None:
+                continue  # the empty packet that flushes a decoder at the end
+            if packet.pts is not None:
+                # Packets before zero are cut by an edit list: they are never shown.
+                packet_start = max(packet.pts * packet.time_base, 0)
+                packet_end = (packet.pts + packet.duration) * packet.time_base
+                start = packet_start if start is None else min(start, packet_start)
+                end = packet_end if end is None else max(end, packet_end)
+            packet.stream = copies[packet.stream.index]
+            remuxed.mux(packet)
+    measured = float(Fraction(end - start)) if start is not None else None
+    return first_frame, measured

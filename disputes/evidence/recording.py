@@ -201,10 +201,11 @@ def _judge_and_store(upload, name, limits):
 
     Returns ``(verdict, stored_files)``; ``stored_files`` is None when it was refused.
     """
-    with _local_path(upload) as path:
+    # The work directory receives the derivatives and a video's remuxed copy.
+    with _local_path(upload) as path, tempfile.TemporaryDirectory(prefix="evidence-") as workdir:
         if getattr(upload, "oversized", False):
             return inspect_oversized(path, name, upload.size, limits=limits), None
-        verdict = inspect_evidence(path, name, limits=limits)
+        verdict = inspect_evidence(path, name, limits=limits, workdir=workdir)
         if not verdict.accepted:
             return verdict, None
         try:

@@ -29,8 +29,8 @@ VIDEO_TOO_LONG = _(
 ANIMATED = _("%(name)s is %(what)s with %(frames)s frames; only still photos are accepted.")
 SEQUENCE = _("%(name)s is %(what)s; only still photos are accepted.")
 CORRUPT = _("%(name)s looks like %(what)s but could not be read; it may be damaged or incomplete.")
-DECOMPRESSION_BOMB = _(
-    "%(name)s is %(what)s with too many pixels to open safely; "
+PHOTO_TOO_MANY_PIXELS = _(
+    "%(name)s is %(what)s of %(width)s by %(height)s pixels (%(megapixels)s million); "
     "photos can have at most %(limit)s million pixels."
 )
 NO_VIDEO_STREAM = _(
@@ -42,6 +42,11 @@ CODEC_NOT_ALLOWED = _(
     "and AV1 videos are accepted."
 )
 PROBE_TIMEOUT = _("%(name)s took too long to check; try a shorter or smaller video.")
+PHOTO_TIMEOUT = _("%(name)s took too long to check; try a smaller photo.")
+DURATION_MISMATCH = _(
+    "%(name)s says it lasts %(declared)s seconds, but its pictures last %(duration)s "
+    "seconds; it may have been edited or damaged."
+)
 FILE_TOO_LARGE = _("%(name)s is %(size)s MB; no file can be larger than %(limit)s MB.")
 TOO_MANY_FILES = _("You can attach at most %(max)s files; %(name)s was not added.")
 NOT_PROCESSED = _("%(name)s could not be processed; please try another file.")

@@ -12,11 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
-from PIL import Image
 
-from .derivatives import THUMBNAIL_MAX_SIDE, encode_jpeg, make_photo_derivatives, make_video_poster
 from .inspect import Verdict
 
 logger = logging.getLogger(__name__)
@@ -63,37 +60,34 @@ class StoredFiles:
 
 
 def save_files(path: Path | str, verdict: Verdict) -> StoredFiles:
-    """Save an accepted file's original and its derivatives; return their names.
+    """Save an accepted file's original and the derivatives its inspection made.
 
-    If any of them cannot be written, those already written are deleted again.
+    The original is the file at ``path``, or the remuxed copy the inspection made of a
+    video; the SHA-256 and size recorded are those of the bytes stored. If any file
+    cannot be written, those already written are deleted again.
     """
+    derivatives = verdict.derivatives
+    if derivatives is None:
+        raise ValueError("Inspect the file with a work directory before saving it.")
     storage = evidence_storage()
-    display, thumbnail = _derivatives(path, verdict)
+    extension = EXTENSIONS.get(verdict.mime, ".bin")
     written = []
     try:
-        with open(path, "rb") as original:
+        with open(derivatives.original or path, "rb") as original:
             sha256 = hashlib.file_digest(original, "sha256").hexdigest()
             size = original.seek(0, io.SEEK_END)
             original.seek(0)
-            extension = EXTENSIONS.get(verdict.mime, ".bin")
             written.append(storage.save(random_name("originals", extension), File(original)))
-        written.append(storage.save(random_name("display", ".jpg"), display))
-        written.append(storage.save(random_name("thumbnails", ".jpg"), thumbnail))
+        for prefix, derivative in (
+            ("display", derivatives.display),
+            ("thumbnails", derivatives.thumbnail),
+        ):
+            with open(derivative, "rb") as jpeg:
+                written.append(storage.save(random_name(prefix, ".jpg"), File(jpeg)))
     except Exception:
         delete_files(written)
         raise
     return StoredFiles(*written, sha256=sha256, size=size)
-
-
-def _derivatives(path, verdict):
-    """The display and thumbnail JPEGs: from the photo itself, or from a video's poster."""
-    if verdict.kind == "video":
-        poster = make_video_poster(path, verdict.mime)
-        with Image.open(io.BytesIO(poster), formats=["JPEG"]) as frame:
-            thumbnail = encode_jpeg(frame, THUMBNAIL_MAX_SIDE)
-        return ContentFile(poster), ContentFile(thumbnail)
-    display, thumbnail = make_photo_derivatives(path)
-    return ContentFile(display), ContentFile(thumbnail)
 
 
 def delete_files(names) -> None:

@@ -39,7 +39,7 @@ PASSWORD = "correct-horse-battery"  # what tests.factories.make_buyer sets
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
 
-# Uploads are inspected, re-encoded and (videos) probed in a subprocess before the panel
+# Uploads are inspected and re-encoded (videos remuxed) in a subprocess before the panel
 # answers; on a busy 2-core CI machine that can take longer than expect()'s default 5 s.
 expect.set_options(timeout=15_000)
 

@@ -1,7 +1,10 @@
 """Small media files written on the fly for the evidence tests."""
 
 import io
+import os
+import struct
 import zipfile
+import zlib
 
 import av
 from PIL import Image
@@ -36,10 +39,13 @@ def write_zip_polyglot(path):
     return path
 
 
-def write_video(path, *, codec="libx264", container="mp4", seconds=1.0, fps=10, size=(64, 48)):
-    """Encode a short video of coloured frames with PyAV."""
+def write_video(
+    path, *, codec="libx264", container="mp4", seconds=1.0, fps=10, size=(64, 48), metadata=None
+):
+    """Encode a short video of coloured frames with PyAV, with container ``metadata``."""
     pixel_format = "yuvj420p" if codec == "mjpeg" else "yuv420p"
     with av.open(str(path), "w", format=container) as output:
+        output.metadata.update(metadata or {})
         stream = output.add_stream(codec, rate=fps)
         stream.width, stream.height = size
         stream.pix_fmt = pixel_format
@@ -63,4 +69,118 @@ def write_audio_only_mp4(path, seconds=0.5, rate=8000):
             frame.pts = index * samples
             output.mux(stream.encode(frame))
         output.mux(stream.encode())
+    return path
+
+
+MP4_CONTAINER_BOXES = frozenset({b"moov", b"trak", b"mdia"})
+
+
+def set_mp4_declared_duration(path, seconds):
+    """Rewrite the durations an MP4's header declares (mvhd, tkhd, mdhd) in place, leaving
+    its sample tables, hence its real length, as they are."""
+    data = bytearray(path.read_bytes())
+    movie_timescale = None
+    for kind, start in _mp4_boxes(data, 0, len(data)):
+        version = data[start + 8]
+        body = start + 12  # after size, type, version and flags
+        if kind == b"mvhd":
+            movie_timescale = _read_uint(data, body + (16 if version else 8), 4)
+            _patch_duration(data, body + (20 if version else 12), version, seconds, movie_timescale)
+        elif kind == b"tkhd":
+            _patch_duration(data, body + (24 if version else 16), version, seconds, movie_timescale)
+        elif kind == b"mdhd":
+            timescale = _read_uint(data, body + (16 if version else 8), 4)
+            _patch_duration(data, body + (20 if version else 12), version, seconds, timescale)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _mp4_boxes(data, start, end):
+    """Yield ``(type, offset)`` of every box under ``start``..``end``, depth first."""
+    while start + 8 <= end:
+        size, kind = _read_uint(data, start, 4), bytes(data[start + 4 : start + 8])
+        if size < 8:
+            return
+        yield kind, start
+        if kind in MP4_CONTAINER_BOXES:
+            yield from _mp4_boxes(data, start + 8, start + size)
+        start += size
+
+
+def _read_uint(data, offset, length):
+    return int.from_bytes(data[offset : offset + length], "big")
+
+
+def _patch_duration(data, offset, version, seconds, timescale):
+    length = 8 if version else 4
+    data[offset : offset + length] = round(seconds * timescale).to_bytes(length, "big")
+
+
+WEBM_DURATION_ID = b"\x44\x89"
+UNKNOWN_ELEMENT_ID = b"\x44\x88"
+
+
+def hide_webm_duration(path):
+    """Rename a WebM's Duration element to an id no demuxer knows, so none is declared."""
+    data = path.read_bytes()
+    assert data.count(WEBM_DURATION_ID) == 1
+    path.write_bytes(data.replace(WEBM_DURATION_ID, UNKNOWN_ELEMENT_ID))
+    return path
+
+
+def scramble_mp4_media_data(path, keep_bytes):
+    """Overwrite an MP4's media data with random bytes after its first ``keep_bytes``;
+    the header and its sample tables stay intact."""
+    data = bytearray(path.read_bytes())
+    for kind, start in _mp4_boxes(data, 0, len(data)):
+        if kind == b"mdat":
+            end = start + _read_uint(data, start, 4)
+            assert end - start > keep_bytes * 2, "the video is too small to scramble"
+            data[start + keep_bytes : end] = os.urandom(end - start - keep_bytes)
+    path.write_bytes(bytes(data))
+    return path
+
+
+# A track header's display matrix for a portrait phone video: turned 90 degrees.
+ROTATE_90 = (0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)
+TKHD_MATRIX_OFFSET = 52  # version 0: after the box header, times, track id, duration, layer
+
+
+def track_matrices(path):
+    """The display matrices of an MP4's track headers (version 0)."""
+    data = path.read_bytes()
+    return [
+        struct.unpack(">9i", data[start + TKHD_MATRIX_OFFSET : start + TKHD_MATRIX_OFFSET + 36])
+        for kind, start in _mp4_boxes(data, 0, len(data))
+        if kind == b"tkhd"
+    ]
+
+
+def rotate_mp4(path, matrix=ROTATE_90):
+    """Set every track header's display matrix, as a phone filming upright does."""
+    data = bytearray(path.read_bytes())
+    for kind, start in _mp4_boxes(data, 0, len(data)):
+        if kind == b"tkhd":
+            offset = start + TKHD_MATRIX_OFFSET
+            data[offset : offset + 36] = struct.pack(">9i", *matrix)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def write_blank_rgba_png(path, size):
+    """Write a fully transparent RGBA PNG of any size, without holding its pixels in memory.
+
+    Pillow would need the whole picture in memory to save it; a blank one compresses to
+    almost nothing, so even billions of pixels take a few MB on disk.
+    """
+    width, height = size
+    compressor = zlib.compressobj(1)
+    row = bytes(1 + width * 4)  # filter byte "none", then zeros
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA
+    with open(path, "wb") as png:
+        png.write(b"\x89PNG\r\n\x1a\n")
+        for kind, data in ((b"IHDR", header), (b"IDAT", idat), (b"IEND", b"")):
+            png.write(struct.pack(">I", len(data)) + kind + data)
+            png.write(struct.pack(">I", zlib.crc32(kind + data)))
     return path

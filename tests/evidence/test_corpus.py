@@ -6,7 +6,6 @@ import zipfile
 import pytest
 from PIL import Image
 
-from disputes.evidence.derivatives import make_photo_derivatives, make_video_poster
 from disputes.evidence.inspect import inspect_evidence
 from tests.conftest import CORPUS, MANIFEST, corpus_path, corpus_rows
 
@@ -19,6 +18,22 @@ PHOTO_ROWS = [
 ]
 VIDEO_ROWS = [row for row in ROWS if row["expected_validator_action"] == "ACCEPT_VIDEO"]
 POLYGLOT_MARKERS = (b"%PDF", b"<?php", b"<script")
+
+
+@pytest.fixture
+def derivatives_of(tmp_path):
+    """Inspect a corpus file with a work directory; return its display and thumbnail bytes."""
+
+    def derivatives_of(relative):
+        path = corpus_path(relative)
+        verdict = inspect_evidence(path, path.name, workdir=tmp_path)
+        assert verdict.accepted, verdict.message
+        return (
+            verdict.derivatives.display.read_bytes(),
+            verdict.derivatives.thumbnail.read_bytes(),
+        )
+
+    return derivatives_of
 
 
 def by_path(rows):
@@ -51,8 +66,8 @@ def test_corpus_file_gets_the_manifest_verdict(row):
 
 
 @by_path(PHOTO_ROWS)
-def test_photo_derivatives_decode_and_carry_no_metadata(row):
-    display, thumbnail = make_photo_derivatives(corpus_path(row["path"]))
+def test_photo_derivatives_decode_and_carry_no_metadata(row, derivatives_of):
+    display, thumbnail = derivatives_of(row["path"])
 
     for derivative, max_side in ((display, 1600), (thumbnail, 320)):
         with Image.open(io.BytesIO(derivative)) as image:
@@ -67,8 +82,8 @@ def test_photo_derivatives_decode_and_carry_no_metadata(row):
 
 
 @by_path([row for row in PHOTO_ROWS if row["expected_validator_action"].startswith("SANITISE")])
-def test_polyglot_payload_is_gone_from_derivatives(row):
-    for derivative in make_photo_derivatives(corpus_path(row["path"])):
+def test_polyglot_payload_is_gone_from_derivatives(row, derivatives_of):
+    for derivative in derivatives_of(row["path"]):
         assert not zipfile.is_zipfile(io.BytesIO(derivative))
         for marker in POLYGLOT_MARKERS:
             assert marker not in derivative
@@ -78,8 +93,8 @@ def test_zip_polyglot_original_really_is_a_zip():
     assert zipfile.is_zipfile(corpus_path("bad/jpeg_zip_polyglot.jpg"))
 
 
-def test_exif_orientation_6_derivative_is_portrait():
-    display, thumbnail = make_photo_derivatives(corpus_path("good/jpeg_exif_orientation_6.jpg"))
+def test_exif_orientation_6_derivative_is_portrait(derivatives_of):
+    display, thumbnail = derivatives_of("good/jpeg_exif_orientation_6.jpg")
 
     for derivative in (display, thumbnail):
         with Image.open(io.BytesIO(derivative)) as image:
@@ -87,14 +102,12 @@ def test_exif_orientation_6_derivative_is_portrait():
 
 
 @by_path(VIDEO_ROWS)
-def test_video_poster_decodes(row):
-    path = corpus_path(row["path"])
-    verdict = inspect_evidence(path, path.name)
+def test_video_poster_decodes(row, derivatives_of):
+    poster, thumbnail = derivatives_of(row["path"])
 
-    poster = make_video_poster(path, verdict.mime)
-
-    with Image.open(io.BytesIO(poster)) as image:
-        image.load()
-        assert image.format == "JPEG"
-        assert max(image.size) <= 1600
-        assert not image.getexif()
+    for derivative, max_side in ((poster, 1600), (thumbnail, 320)):
+        with Image.open(io.BytesIO(derivative)) as image:
+            image.load()
+            assert image.format == "JPEG"
+            assert max(image.size) <= max_side
+            assert not image.getexif()

@@ -1,6 +1,7 @@
 """Each inspection rule, proven with small files written for the test."""
 
 import os
+import resource
 
 import pytest
 from django.utils import translation
@@ -33,10 +34,16 @@ def test_limits_come_from_settings(settings):
     settings.EVIDENCE_PHOTO_MAX_BYTES = 5
     settings.EVIDENCE_VIDEO_MAX_BYTES = 6
     settings.EVIDENCE_VIDEO_MAX_SECONDS = 7
+    settings.EVIDENCE_PHOTO_MAX_PIXELS = 8
 
     limits = EvidenceLimits.from_settings()
 
-    assert (limits.photo_max_bytes, limits.video_max_bytes, limits.video_max_seconds) == (5, 6, 7)
+    assert (
+        limits.photo_max_bytes,
+        limits.video_max_bytes,
+        limits.video_max_seconds,
+        limits.photo_max_pixels,
+    ) == (5, 6, 7, 8)
 
 
 @pytest.mark.parametrize(
@@ -230,16 +237,99 @@ def test_png_signature_on_garbage_is_refused_as_corrupt(tmp_path):
     assert (verdict.accepted, verdict.code) == (False, "corrupt")
 
 
-@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
-@pytest.mark.parametrize("side", [40, 100], ids=["over the limit", "over twice the limit"])
-def test_photo_over_max_image_pixels_is_a_decompression_bomb(tmp_path, monkeypatch, side):
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
-    path = media.write_photo(tmp_path / "bomb.png", format="PNG", size=(side, side))
+def test_photo_just_under_pillows_bomb_limit_is_refused_before_decoding(tmp_path):
+    # The issue's 367 KB PNG: 9450 x 9450 pixels took 2.3 GB to decode and was accepted.
+    path = tmp_path / "IMG_0042.PNG"
+    Image.new("1", (9450, 9450)).save(path, format="PNG")
+    assert path.stat().st_size < 400_000
 
-    verdict = inspect_evidence(path, "bomb.png")
+    verdict = inspect_evidence(path, "IMG_0042.PNG")
 
-    assert (verdict.accepted, verdict.code) == (False, "decompression_bomb")
-    assert verdict.message.startswith("bomb.png is a PNG image with too many pixels")
+    assert (verdict.accepted, verdict.code, verdict.kind) == (False, "too_many_pixels", "photo")
+    assert verdict.message == (
+        "IMG_0042.PNG is a PNG image of 9450 by 9450 pixels (89.3 million); "
+        "photos can have at most 50 million pixels."
+    )
+
+
+def test_pixel_limit_is_a_setting(tmp_path, settings):
+    settings.EVIDENCE_PHOTO_MAX_PIXELS = 2_000_000
+    path = media.write_photo(tmp_path / "a.jpg", size=(1500, 1500))
+
+    verdict = inspect_evidence(path, "a.jpg")
+
+    assert (verdict.accepted, verdict.code) == (False, "too_many_pixels")
+    assert verdict.message == (
+        "a.jpg is a JPEG image of 1500 by 1500 pixels (2.2 million); "
+        "photos can have at most 2 million pixels."
+    )
+
+
+def test_photo_at_the_pixel_limit_is_accepted(tmp_path):
+    limits = EvidenceLimits(
+        photo_max_bytes=10**7, video_max_bytes=10**8, video_max_seconds=9, photo_max_pixels=1000
+    )
+    path = media.write_photo(tmp_path / "a.png", format="PNG", size=(40, 25))
+
+    assert inspect_evidence(path, "a.png", limits=limits).accepted
+
+
+def test_photos_are_decoded_outside_the_web_process(tmp_path, monkeypatch):
+    path = media.write_photo(tmp_path / "a.jpg")
+    monkeypatch.setattr(Image.Image, "load", pytest.fail)
+    monkeypatch.setattr(Image, "open", pytest.fail)
+
+    verdict = inspect_evidence(path, "a.jpg")
+
+    assert verdict.accepted
+
+
+def test_large_jpeg_is_decoded_at_a_reduced_size(tmp_path):
+    size, cmyk = (6400, 4800), (9, 9, 9, 9)
+    path = media.write_photo(tmp_path / "big.jpg", size=size, mode="CMYK", color=cmyk)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+
+    verdict = inspect_evidence(path, "big.jpg", workdir=workdir)
+
+    assert (verdict.accepted, verdict.width, verdict.height) == (True, 6400, 4800)
+    with Image.open(verdict.derivatives.display) as display:
+        assert (display.size, display.mode) == ((1600, 1200), "RGB")
+
+
+def test_large_transparent_photo_is_reduced_and_flattened_on_white(tmp_path):
+    path = tmp_path / "screen.png"
+    Image.new("RGBA", (4000, 3000), (0, 0, 0, 0)).save(path, format="PNG")
+
+    verdict = inspect_evidence(path, "screen.png", workdir=tmp_path)
+
+    with Image.open(verdict.derivatives.display) as display:
+        assert display.size == (1600, 1200)
+        assert min(display.getpixel((800, 600))) >= 250
+
+
+def test_photo_beyond_the_sandbox_memory_cap_costs_the_child_not_the_worker(tmp_path):
+    # 324 million pixels (1.3 GB decoded) under a pixel limit raised out of the way:
+    # the child's 1 GiB address space cap ends the decode.
+    path = media.write_blank_rgba_png(tmp_path / "huge.png", (18000, 18000))
+    limits = EvidenceLimits(
+        photo_max_bytes=10**8, video_max_bytes=10**8, video_max_seconds=9, photo_max_pixels=10**9
+    )
+
+    verdict = inspect_evidence(path, "huge.png", limits=limits)
+
+    assert (verdict.accepted, verdict.code) == (False, "corrupt")
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 1024**2  # KB: under 1 GB
+
+
+def test_photo_whose_sandbox_child_dies_is_refused_as_corrupt(tmp_path, monkeypatch):
+    from disputes.evidence import sandbox
+
+    monkeypatch.setattr(sandbox, "PROJECT_ROOT", tmp_path)  # the child cannot start its work
+
+    verdict = inspect_evidence(media.write_photo(tmp_path / "a.jpg"), "a.jpg")
+
+    assert (verdict.accepted, verdict.code) == (False, "corrupt")
 
 
 def test_video_is_accepted_with_its_facts(tmp_path):
@@ -258,6 +348,14 @@ def test_webm_vp9_is_accepted(tmp_path):
     verdict = inspect_evidence(path, "clip.webm")
 
     assert (verdict.accepted, verdict.mime, verdict.video_codec) == (True, "video/webm", "vp9")
+
+
+def test_webm_av1_is_accepted_under_its_format_name(tmp_path):
+    path = media.write_video(tmp_path / "clip.webm", codec="libsvtav1", container="webm")
+
+    verdict = inspect_evidence(path, "clip.webm")
+
+    assert (verdict.accepted, verdict.video_codec) == (True, "av1")
 
 
 def test_video_over_the_duration_limit_is_refused(tmp_path):
@@ -322,3 +420,18 @@ def test_probe_timeout_is_a_refusal(tmp_path):
 
     assert (verdict.accepted, verdict.code) == (False, "probe_timeout")
     assert verdict.message.startswith("clip.mp4 took too long to check")
+
+
+def test_photo_that_takes_too_long_to_check_is_refused(tmp_path):
+    path = media.write_photo(tmp_path / "a.jpg")
+    limits = EvidenceLimits(
+        photo_max_bytes=10**7,
+        video_max_bytes=10**8,
+        video_max_seconds=9,
+        probe_timeout_seconds=0.01,
+    )
+
+    verdict = inspect_evidence(path, "a.jpg", limits=limits)
+
+    assert (verdict.accepted, verdict.code, verdict.kind) == (False, "probe_timeout", "photo")
+    assert verdict.message == "a.jpg took too long to check; try a smaller photo."

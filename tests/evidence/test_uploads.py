@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from disputes.evidence import recording
+from disputes.evidence import recording, sandbox
 from disputes.evidence.upload_handler import OVERSIZED_HEAD_BYTES, EvidenceUploadHandler
 from disputes.models import Evidence
 from tests.conftest import DRAFT_KEY, corpus_path, corpus_upload, store_evidence
@@ -60,6 +60,22 @@ def test_original_is_kept_byte_for_byte_with_its_sha256_under_a_random_name(buye
     assert evidence.original.name.startswith("originals/")
     assert evidence.original.name.endswith(".jpg")
     assert "orientation" not in evidence.original.name
+
+
+def test_a_video_is_stored_remuxed_with_the_sha256_and_size_of_what_is_stored(buyer):
+    upload = corpus_path("good/mov_iphone6_h264_aac_gps.mov").read_bytes()
+
+    [evidence] = store_evidence(
+        [corpus_upload("good/mov_iphone6_h264_aac_gps.mov")], buyer, make_order(buyer)
+    ).stored
+
+    with evidence.original.open("rb") as stored:
+        original = stored.read()
+    assert original != upload
+    assert b"ISO6709" not in original and b"ISO6709" in upload
+    assert evidence.sha256 == hashlib.sha256(original).hexdigest()
+    assert evidence.size == len(original)
+    assert evidence.original.name.endswith(".mov")
 
 
 def test_photo_derivatives_are_upright_jpegs_without_metadata(buyer):
@@ -299,3 +315,23 @@ def test_oversized_file_is_refused_with_the_limit_of_its_kind(buyer, settings):
     assert result.stored == []
     [refusal] = result.refusals
     assert refusal.message == "IMG_1.WEBM is 0.2 MB; videos can be at most 0.1 MB."
+
+
+def test_each_file_costs_one_sandbox_run(buyer, monkeypatch):
+    runs = []
+    real_run = sandbox.run
+
+    def counted_run(entry, **arguments):
+        runs.append(entry)
+        return real_run(entry, **arguments)
+
+    monkeypatch.setattr(sandbox, "run", counted_run)
+    files = [
+        corpus_upload("good/webm_vp8_vorbis.webm"),
+        corpus_upload("good/jpeg_exif_orientation_6.jpg"),
+    ]
+
+    result = store_evidence(files, buyer, make_order(buyer))
+
+    assert len(result.stored) == 2
+    assert runs == ["video", "photo"]

@@ -1,0 +1,97 @@
+"""Run a decoder on one untrusted file in a separate, resource-limited process.
+
+The web process never decodes a buyer's file: Pillow and FFmpeg parse hostile photos and
+containers in C, so a crash, a runaway allocation (a 367 KB PNG that declares 89
+megapixels) or an endless demux loop must cost a child process, not a worker. A plain
+subprocess (rather than multiprocessing with spawn) is used because it needs no pickling
+or re-import of Django, can be killed on a wall-clock timeout, and speaks JSON on stdout,
+so the parent trusts nothing but a small dictionary it validates itself.
+
+The child caps its own address space and CPU time before importing any decoder, then
+runs one entry point: ``photo`` (``photo_probe.examine``) or ``video``
+(``probe.examine``). Whatever an entry point writes (derivatives, a remuxed original)
+goes to the work directory the parent gave it, and nowhere else.
+
+Run as ``python -m disputes.evidence.sandbox ENTRY ARGUMENTS_JSON``.
+"""
+
+import importlib
+import json
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+# A 50-megapixel RGBA photo decodes to 200 MB; FFmpeg's libraries, one decoding thread and
+# a 4K frame fit with room to spare. Anything needing more is hostile or not a phone's.
+ADDRESS_SPACE_BYTES = 1024**3
+# A legitimate 3-minute 1080p phone video costs about 5 s of CPU (docs/uploads.md).
+CPU_SECONDS = 20
+# Well under gunicorn's timeout (gunicorn.conf.py), which must also cover the upload.
+TIMEOUT_SECONDS = 30.0
+
+ENTRY_POINTS = {
+    "photo": "disputes.evidence.photo_probe",
+    "video": "disputes.evidence.probe",
+}
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SandboxError(Exception):
+    """The child gave no usable answer: it timed out or printed something malformed."""
+
+
+class SandboxTimeout(SandboxError):
+    """The child did not finish within the wall-clock timeout."""
+
+
+class SandboxCrashed(SandboxError):
+    """The child died: killed by its memory or CPU cap, or crashed inside a decoder."""
+
+
+def run(entry, *, timeout=TIMEOUT_SECONDS, **arguments):
+    """Run ``entry`` with ``arguments`` in a capped child process; return its JSON answer."""
+    if entry not in ENTRY_POINTS:
+        raise ValueError(f"unknown sandbox entry point {entry!r}")
+    command = [sys.executable, "-E", "-m", __name__, entry, json.dumps(arguments)]
+    try:
+        completed = subprocess.run(
+            command,
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise SandboxTimeout(f"{entry} exceeded {timeout} s") from error
+    if completed.returncode != 0:
+        raise SandboxCrashed(f"{entry} exited with {completed.returncode}")
+    try:
+        answer = json.loads(completed.stdout)
+    except ValueError as error:
+        raise SandboxError(f"{entry} printed malformed output") from error
+    if not isinstance(answer, dict):
+        raise SandboxError(f"{entry} printed {type(answer).__name__}, not an object")
+    return answer
+
+
+def _limit_resources():
+    """Cap the child's memory and CPU time before any decoder is loaded."""
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+
+
+def main(argv):
+    """The child: run one entry point on the arguments and print its answer as JSON."""
+    _limit_resources()
+    entry, arguments = argv
+    if entry not in ENTRY_POINTS:
+        raise SystemExit(f"unknown sandbox entry point {entry!r}")
+    module = importlib.import_module(ENTRY_POINTS[entry])
+    print(json.dumps(module.examine(**json.loads(arguments))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,23 @@
+"""gunicorn's settings in production and under ``make bench``: ``gunicorn -c gunicorn.conf.py``.
+
+Sync workers, each serving one request at a time: evidence is inspected inside the upload
+request, in a capped child process (``disputes.evidence.sandbox``). A buffering proxy
+(nginx, docs/uploads.md) is required in front: it takes a slow upload from a phone and
+hands the worker the whole body at local speed, so a worker's time goes to inspecting,
+not to waiting for bytes.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "config.wsgi"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+worker_class = "sync"
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()))
+
+# A request may carry a 100 MB video: receiving it from the proxy, one sandbox run (at most
+# 30 s of wall clock, disputes.evidence.sandbox.TIMEOUT_SECONDS) and storing the remuxed
+# copy all fit well within this. gunicorn's 30 s default killed legitimate uploads.
+timeout = 120
+# On a restart or deploy, a worker finishing an upload gets the same time to end it.
+graceful_timeout = 120
