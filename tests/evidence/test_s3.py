@@ -5,6 +5,7 @@ Upload, inspection and derivatives (a video's poster too), private serving with 
 ranges, removal and the orphan purge behave as they do on a disk; nothing is left on it.
 """
 
+import hashlib
 import io
 import os
 import tracemalloc
@@ -36,6 +37,11 @@ def bucket_keys(s3_server, bucket):
     return sorted(entry["Key"] for entry in listing.get("Contents", []))
 
 
+def bucket_object(s3_server, bucket, key):
+    """The bytes of one object, read with boto3 rather than through the storage."""
+    return servers.s3_client(s3_server).get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
 def upload(client, buyer, *relatives):
     response = post_upload(
         client, disputable_order(buyer), *(corpus_upload(path) for path in relatives), htmx=True
@@ -57,7 +63,11 @@ def test_upload_stores_the_original_and_its_derivatives_in_the_bucket_and_nothin
         "display",
         "thumbnails",
     ]
-    assert video.size == corpus_path(VIDEO).stat().st_size
+    stored_video = bucket_object(s3_server, s3_evidence, video.original.name)
+    assert (video.size, video.sha256) == (
+        len(stored_video),
+        hashlib.sha256(stored_video).hexdigest(),
+    )
     assert not any(evidence_root.iterdir())
 
 
@@ -73,9 +83,11 @@ def test_a_videos_poster_and_a_photos_thumbnail_are_served_from_the_bucket(buyer
             assert thumbnail.format == "JPEG"
 
 
-def test_video_is_served_whole_or_by_byte_range_from_the_bucket(buyer_client, buyer):
+def test_video_is_served_whole_or_by_byte_range_from_the_bucket(
+    buyer_client, buyer, s3_server, s3_evidence
+):
     [video] = upload(buyer_client, buyer, VIDEO)
-    original = corpus_path(VIDEO).read_bytes()
+    original = bucket_object(s3_server, s3_evidence, video.original.name)
     url = file_url(video, "video")
 
     whole = buyer_client.get(url)
@@ -93,11 +105,11 @@ def test_video_is_served_whole_or_by_byte_range_from_the_bucket(buyer_client, bu
     assert past_the_end.status_code == 416
 
 
-def test_reading_a_stored_file_fetches_only_from_where_it_was_seeked(buyer, s3_evidence):
+def test_reading_a_stored_file_fetches_only_from_where_it_was_seeked(buyer, s3_server, s3_evidence):
     """A seek costs nothing; a read asks the bucket for the rest of the object from there,
     and a read far from the start never downloads what comes before."""
     [video] = store_evidence([corpus_upload(VIDEO)], buyer, disputable_order(buyer)).stored
-    original = corpus_path(VIDEO).read_bytes()
+    original = bucket_object(s3_server, s3_evidence, video.original.name)
 
     with evidence_storage().open(video.original.name) as stream:
         stream.seek(-100, 2)
@@ -168,11 +180,11 @@ def test_removing_draft_evidence_deletes_its_objects(
 
 
 def test_the_orphan_purge_lists_the_bucket_and_deletes_only_unreferenced_objects(
-    buyer_client, buyer, s3_server, s3_evidence
+    buyer_client, buyer, s3_server, s3_evidence, tmp_path
 ):
     kept, video = upload(buyer_client, buyer, PHOTO, VIDEO)
     # An upload whose row never committed leaves its files behind.
-    orphan = save_files(corpus_path(PHOTO), _accepted(PHOTO))
+    orphan = save_files(corpus_path(PHOTO), _accepted(PHOTO, tmp_path))
 
     removed = purge_orphan_files(before=timezone.now() + timedelta(minutes=1))
 
@@ -180,8 +192,8 @@ def test_the_orphan_purge_lists_the_bucket_and_deletes_only_unreferenced_objects
     assert bucket_keys(s3_server, s3_evidence) == sorted(kept.file_names + video.file_names)
 
 
-def _accepted(relative):
-    verdict = inspect_evidence(corpus_path(relative), relative)
+def _accepted(relative, workdir):
+    verdict = inspect_evidence(corpus_path(relative), relative, workdir=workdir)
     assert verdict.accepted
     return verdict
 
