@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from . import sandbox
 from .derivatives import DISPLAY_FILE, THUMBNAIL_FILE
 from .photo_probe import probe_photo
-from .probe import DEMUXERS, VIDEO_CODECS, probe_video
 from .refusals import (
     ACCEPTED_PHOTO,
     ACCEPTED_VIDEO,
@@ -43,6 +42,7 @@ from .refusals import (
     VIDEO_TOO_LONG,
 )
 from .sizes import megabytes
+from .video_probe import DEMUXERS, VIDEO_CODECS, probe_video
 
 MAGIC_HEAD_BYTES = 64 * 1024
 

@@ -9,7 +9,7 @@ so the parent trusts nothing but a small dictionary it validates itself.
 
 The child caps its own address space and CPU time before importing any decoder, then
 runs one entry point: ``photo`` (``photo_probe.examine``) or ``video``
-(``probe.examine``). Whatever an entry point writes (derivatives, a remuxed original)
+(``video_probe.examine``). Whatever an entry point writes (derivatives, a remuxed original)
 goes to the work directory the parent gave it, and nowhere else.
 
 Run as ``python -m disputes.evidence.sandbox ENTRY ARGUMENTS_JSON``.
@@ -32,7 +32,7 @@ TIMEOUT_SECONDS = 30.0
 
 ENTRY_POINTS = {
     "photo": "disputes.evidence.photo_probe",
-    "video": "disputes.evidence.probe",
+    "video": "disputes.evidence.video_probe",
 }
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

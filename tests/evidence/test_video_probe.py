@@ -7,7 +7,7 @@ import av
 import pytest
 from django.conf import settings
 
-from disputes.evidence import probe, sandbox
+from disputes.evidence import sandbox, video_probe
 from disputes.evidence.inspect import EvidenceLimits, ebml_doc_type, inspect_evidence
 from tests.conftest import corpus_path
 from tests.evidence import media
@@ -51,7 +51,7 @@ def test_probe_reports_facts_derivatives_and_a_remuxed_copy(tmp_path):
     workdir = tmp_path / "work"
     workdir.mkdir()
 
-    facts = probe.probe_video(path, "video/mp4", workdir)
+    facts = video_probe.probe_video(path, "video/mp4", workdir)
 
     assert (facts.readable, facts.has_video, facts.codec, facts.decoded) == (
         True,
@@ -62,7 +62,7 @@ def test_probe_reports_facts_derivatives_and_a_remuxed_copy(tmp_path):
     assert (facts.width, facts.height) == (96, 64)
     assert facts.measured_seconds == pytest.approx(2.0, abs=0.01)
     assert facts.declared_seconds == pytest.approx(2.0, abs=0.01)
-    assert facts.remuxed == workdir / probe.REMUXED_FILE
+    assert facts.remuxed == workdir / video_probe.REMUXED_FILE
     assert (workdir / "display.jpg").read_bytes().startswith(b"\xff\xd8")
     assert (workdir / "thumbnail.jpg").read_bytes().startswith(b"\xff\xd8")
 
@@ -70,7 +70,7 @@ def test_probe_reports_facts_derivatives_and_a_remuxed_copy(tmp_path):
 def test_probe_forces_the_demuxer_of_the_detected_type(tmp_path):
     path = media.write_video(tmp_path / "clip.webm", codec="libvpx", container="webm")
 
-    facts = probe.probe_video(path, "video/mp4", tmp_path)
+    facts = video_probe.probe_video(path, "video/mp4", tmp_path)
 
     assert not facts.readable
 
@@ -92,7 +92,7 @@ def test_a_child_that_dies_is_a_sandbox_error(tmp_path, monkeypatch):
     monkeypatch.setattr(sandbox, "PROJECT_ROOT", tmp_path)  # the module cannot be found
 
     with pytest.raises(sandbox.SandboxCrashed):
-        probe.probe_video(media.write_video(tmp_path / "clip.mp4"), "video/mp4", tmp_path)
+        video_probe.probe_video(media.write_video(tmp_path / "clip.mp4"), "video/mp4", tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -102,11 +102,12 @@ def test_a_child_that_dies_is_a_sandbox_error(tmp_path, monkeypatch):
 )
 def test_malformed_facts_are_a_sandbox_error(answer, tmp_path):
     with pytest.raises(sandbox.SandboxError):
-        probe.facts_from_answer(answer, tmp_path)
+        video_probe.facts_from_answer(answer, tmp_path)
 
 
 def test_unknown_keys_in_the_facts_are_ignored(tmp_path):
-    assert probe.facts_from_answer({"readable": False, "shell": "rm"}, tmp_path).readable is False
+    facts = video_probe.facts_from_answer({"readable": False, "shell": "rm"}, tmp_path)
+    assert facts.readable is False
 
 
 # Videos edited to pass the duration limit, or damaged after their first frame.
