@@ -31,6 +31,9 @@ HOST = "127.0.0.1"  # the benchmark never targets anything else
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", f"postgres://postgres@{HOST}:5432")
 # Two benchmarks on one PostgreSQL server each name their own: BENCH_DB=disputes_bench_mine.
 BENCH_DB = os.environ.get("BENCH_DB", "disputes_bench")
+# As production runs: one Redis cache for every worker (sessions, fragments). Empty: each
+# worker keeps its own local-memory cache (and sessions are read from the database).
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", f"redis://{HOST}:6379/15")
 PROTECTED_DBS = {"disputes", "postgres", "template0", "template1"}
 SECRET_KEY = secrets.token_urlsafe(50)
 
@@ -95,6 +98,17 @@ def preflight():
             "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, "
             "or point BENCH_PG_SERVER at a server (postgres://user@127.0.0.1:5432)."
         )
+    if CACHE_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(CACHE_URL, socket_connect_timeout=3).ping()
+        except redis.RedisError as error:
+            fail(
+                f"Redis is not reachable at {CACHE_URL} ({error}). Start it (`redis-server "
+                "--daemonize yes`), point BENCH_CACHE_URL at one, or set BENCH_CACHE_URL= "
+                "(empty) to run with a local-memory cache per worker."
+            )
 
 
 def recreate_database(drop_only=False):
@@ -120,6 +134,7 @@ def production_env():
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_DEBUG": "false",
+        "CACHE_URL": CACHE_URL,
         # wrk drives the events feed far past any real client's rate: no 429s here.
         "API_RATE_LIMIT": "100000000/minute",
         "API_BULK_RATE_LIMIT": "100000000/minute",
@@ -249,6 +264,8 @@ def settings_checks():
         "whitenoise_middleware": "whitenoise.middleware.WhiteNoiseMiddleware"
         in settings.MIDDLEWARE,
         "debug": settings.DEBUG,
+        "cache": settings.CACHES["default"]["BACKEND"],
+        "session_engine": settings.SESSION_ENGINE,
     }
 
 
