@@ -255,9 +255,13 @@ def measure_in_process(page_list, credentials, repeats):
 
 def settings_checks():
     from django.conf import settings
+    from django.template import engines
 
     database = settings.DATABASES["default"]
+    loaders = engines["django"].engine.loaders
     return {
+        # Templates parsed once per process, not on every render.
+        "cached_template_loader": loaders[0][0] == "django.template.loaders.cached.Loader",
         "conn_max_age": database["CONN_MAX_AGE"],
         "conn_health_checks": database["CONN_HEALTH_CHECKS"],
         "staticfiles_storage": settings.STORAGES["staticfiles"]["BACKEND"],
