@@ -22,35 +22,31 @@ FRAGMENT_TIMEOUT = 3600
 
 def fingerprint(*sources) -> str:
     """A digest of the rows in ``sources`` (instances, or lists and querysets of them)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for row in _rows(sources, seen=set()):
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
+    rows = []
+    _collect(sources, rows, seen=set())
+    return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
 
 
-def _rows(source, seen):
+def _collect(source, rows, seen):
     if isinstance(source, Model):
         if id(source) in seen:
             return
         seen.add(id(source))
         values = source.__dict__
-        yield (
-            source._meta.label,
-            [
-                (f.attname, values[f.attname])
-                for f in source._meta.concrete_fields
-                if f.attname in values
-            ],
+        rows.append(source._meta.label)
+        rows.extend(
+            (field.attname, values[field.attname])
+            for field in source._meta.concrete_fields
+            if field.attname in values
         )
-        yield from _rows(list(source._state.fields_cache.values()), seen)
-        for relation in values.get("_prefetched_objects_cache", {}).values():
-            yield from _rows(relation, seen)
-        # Rows a view attached to the instance (a message's files).
+        _collect(source._state.fields_cache.values(), rows, seen)
+        _collect(values.get("_prefetched_objects_cache", {}).values(), rows, seen)
+        # Rows a view attached to the instance (a message's files, a card's disputes).
         for value in values.values():
             if isinstance(value, list | tuple) and value and isinstance(value[0], Model):
-                yield from _rows(value, seen)
+                _collect(value, rows, seen)
     elif isinstance(source, QuerySet | Iterable) and not isinstance(source, str | bytes):
         for item in source:
-            yield from _rows(item, seen)
+            _collect(item, rows, seen)
     elif source is not None:
-        yield source
+        rows.append(source)
