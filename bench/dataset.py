@@ -20,6 +20,7 @@ from disputes.models import (
     Appeal,
     Dispute,
     DisputeEvent,
+    DisputeMessage,
     DisputeReason,
     DisputeStatus,
     EscalationReason,
@@ -35,6 +36,11 @@ from orders.models import Order, Seller
 BATCH = 5_000
 HEAVY_BUYER = "heavy-buyer"
 MEDIATOR = "bench-mediator"
+SELLER = "bench-seller"
+# The benchmarked dispute's conversation: long enough that a per-message cost would show.
+TARGET_MESSAGES = 50
+# Of the seller's open disputes, how many wait for its answer (its list shows them all).
+SELLER_WAITING = 20
 ITEMS = [
     ("USB-C cable, 2 m, braided", "Braided nylon, 100 W, 2 m"),
     ("Wireless earbuds", "Bluetooth 5.3, charging case, 30 h"),
@@ -55,6 +61,7 @@ class Size:
     heavy_buyer_orders: int
     disputes: int
     heavy_buyer_disputes: int
+    seller_disputes: int
     sellers: int = 500
 
 
@@ -64,18 +71,26 @@ FULL = Size(
     heavy_buyer_orders=1_000,
     disputes=5_000,
     heavy_buyer_disputes=60,
+    seller_disputes=400,
 )
 QUICK = Size(
-    buyers=1_000, orders=10_000, heavy_buyer_orders=1_000, disputes=500, heavy_buyer_disputes=60
+    buyers=1_000,
+    orders=10_000,
+    heavy_buyer_orders=1_000,
+    disputes=500,
+    heavy_buyer_disputes=60,
+    seller_disputes=100,
 )
 
 
 @dataclass(frozen=True)
 class Targets:
-    """What the benchmark requests: the heavy buyer, a mediator, and one order and dispute."""
+    """What the benchmark requests: the heavy buyer, a mediator, a seller with an account,
+    and one order and dispute."""
 
     buyer_id: int
     mediator_id: int
+    seller_user_id: int
     order_number: str
     dispute_id: int
 
@@ -84,18 +99,19 @@ def load(size, *, seed=2026):
     rng = random.Random(seed)
     now = timezone.now()
     with transaction.atomic():
-        buyer_ids, heavy_id, mediator = _users(size)
-        seller_ids = [
-            seller.pk
-            for seller in Seller.objects.bulk_create(
-                Seller(name=f"Bench Store {index:04d}") for index in range(size.sellers)
-            )
-        ]
+        buyer_ids, heavy_id, mediator, seller_user = _users(size)
+        # The first seller has an account: it answers its disputes (the others are known
+        # by name only, and their disputes go straight to the mediators).
+        sellers = [Seller(name="Bench Store 0000", user=seller_user)]
+        sellers += [Seller(name=f"Bench Store {index:04d}") for index in range(1, size.sellers)]
+        seller_ids = [seller.pk for seller in Seller.objects.bulk_create(sellers)]
         orders = _orders(rng, now, size, buyer_ids, heavy_id, seller_ids)
-        target = _disputes(rng, now, size, orders, heavy_id, mediator.pk)
+        target = _disputes(rng, now, size, orders, heavy_id, mediator.pk, seller_ids[0])
+        _conversation(target, heavy_id, seller_user.pk)
     return Targets(
         buyer_id=heavy_id,
         mediator_id=mediator.pk,
+        seller_user_id=seller_user.pk,
         order_number=target.order.number,
         dispute_id=target.pk,
     )
@@ -120,7 +136,10 @@ def _users(size):
             codename__startswith="view_"
         )
     )
-    return [user.pk for user in users], users[0].pk, mediator
+    seller_user = user_model.objects.create(
+        username=SELLER, email=f"{SELLER}@example.com", password="!bench"
+    )
+    return [user.pk for user in users], users[0].pk, mediator, seller_user
 
 
 def _orders(rng, now, size, buyer_ids, heavy_id, seller_ids):
@@ -159,7 +178,7 @@ def _orders(rng, now, size, buyer_ids, heavy_id, seller_ids):
     return Order.objects.bulk_create(orders, batch_size=BATCH)
 
 
-def _disputes(rng, now, size, orders, heavy_id, mediator_id):
+def _disputes(rng, now, size, orders, heavy_id, mediator_id, answering_seller_id):
     """One dispute per chosen order (so never two open ones), with events, evidence, appeals."""
     received = [order for order in orders if order.received_at is not None]
     heavy = [order for order in received if order.buyer_id == heavy_id]
@@ -167,18 +186,31 @@ def _disputes(rng, now, size, orders, heavy_id, mediator_id):
     chosen = rng.sample(heavy, size.heavy_buyer_disputes)
     chosen += rng.sample(rest, size.disputes - len(chosen))
     # The benchmarked dispute: the heavy buyer's, decided against them and appealed, with a
-    # long timeline and several files, so any per-event or per-file query would show.
+    # long timeline, several files and a long conversation with the seller, so any
+    # per-event, per-file or per-message query would show.
     target_order = chosen[0]
+    # The seller with an account sold the target order and many more disputed ones.
+    sold = [target_order, *chosen[-(size.seller_disputes - 1) :]]
+    for order in sold:
+        order.seller_id = answering_seller_id
+    Order.objects.bulk_update(sold, ["seller"], batch_size=BATCH)
+    waiting_for_seller = {order.pk for order in sold[1 : 1 + SELLER_WAITING]}
 
     disputes, plans = [], []
     for order in chosen:
         opened = order.received_at + timedelta(minutes=rng.randint(10, 14 * 24 * 60))
         opened = min(opened, now - timedelta(minutes=5))
+        if order.pk in waiting_for_seller:
+            # Opened within the last two days: the seller's list shows the time left.
+            recently = now - timedelta(minutes=rng.randint(5, 2880))
+            opened = max(recently, order.received_at + timedelta(minutes=1))
         status = rng.choices(
             [DisputeStatus.OPEN, DisputeStatus.CANCELLED, DisputeStatus.DECIDED], [4, 2, 4]
         )[0]
         if order is target_order:
             status = DisputeStatus.DECIDED
+        elif order.pk in waiting_for_seller:
+            status = DisputeStatus.OPEN
         partial = rng.random() < 0.3
         dispute = Dispute(
             order=order,
@@ -190,8 +222,12 @@ def _disputes(rng, now, size, orders, heavy_id, mediator_id):
             opened_at=opened,
         )
         later = opened + (now - opened) / 2
-        if status == DisputeStatus.OPEN:
-            # The benchmark's sellers have no accounts: their disputes wait for a mediator.
+        if order.pk in waiting_for_seller:
+            dispute.stage = Stage.WAITING_FOR_SELLER
+            dispute.stage_started_at = opened
+            dispute.stage_deadline = stage_deadline(Stage.WAITING_FOR_SELLER, opened)
+        elif status == DisputeStatus.OPEN:
+            # The other open disputes wait for a mediator (most sellers have no account).
             dispute.stage = Stage.WITH_MEDIATOR
             dispute.stage_started_at = dispute.escalated_at = opened
             dispute.stage_deadline = stage_deadline(Stage.WITH_MEDIATOR, opened)
@@ -284,6 +320,20 @@ def _disputes(rng, now, size, orders, heavy_id, mediator_id):
     return disputes[0]
 
 
+def _conversation(dispute, buyer_id, seller_user_id):
+    """Messages between the buyer and the seller, before the decision."""
+    span = dispute.decided_at - dispute.opened_at
+    DisputeMessage.objects.bulk_create(
+        DisputeMessage(
+            dispute=dispute,
+            author_id=seller_user_id if number % 2 else buyer_id,
+            body=f"Message {number + 1}: the photos show the crack on the left side.",
+            sent_at=dispute.opened_at + span * (number + 1) / (TARGET_MESSAGES + 1),
+        )
+        for number in range(TARGET_MESSAGES)
+    )
+
+
 def _event(dispute, kind, actor_id, when, **details):
     return DisputeEvent(
         dispute=dispute, kind=kind, actor_id=actor_id, created_at=when, details=details
@@ -298,4 +348,5 @@ def counts():
         "dispute_events": DisputeEvent.objects.count(),
         "evidence": Evidence.objects.count(),
         "appeals": Appeal.objects.count(),
+        "messages": DisputeMessage.objects.count(),
     }

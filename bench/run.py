@@ -1,6 +1,7 @@
-"""Load-test the real pages, served the production way, against the app's own floor.
+"""Load-test the real pages, served the production way, against the app's floor and a peer.
 
-Creates a dedicated PostgreSQL database (``disputes_bench``), loads a realistic volume,
+Creates a dedicated PostgreSQL database (``disputes_bench``, or ``BENCH_DB``), loads a
+realistic volume,
 starts the app under gunicorn with production settings on 127.0.0.1, drives every page
 with wrk at a fixed concurrency and writes ``bench/results/latest.json``. See
 docs/benchmark.md. Usage: ``make bench`` or ``.venv/bin/python bench/run.py [--quick]``.
@@ -28,7 +29,11 @@ BASE_DIR = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results"
 HOST = "127.0.0.1"  # the benchmark never targets anything else
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", f"postgres://postgres@{HOST}:5432")
-BENCH_DB = "disputes_bench"
+# Two benchmarks on one PostgreSQL server each name their own: BENCH_DB=disputes_bench_mine.
+BENCH_DB = os.environ.get("BENCH_DB", "disputes_bench")
+# As production runs: one Redis cache for every worker (sessions, fragments). Empty: each
+# worker keeps its own local-memory cache (and sessions are read from the database).
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", f"redis://{HOST}:6379/15")
 PROTECTED_DBS = {"disputes", "postgres", "template0", "template1"}
 SECRET_KEY = secrets.token_urlsafe(50)
 
@@ -58,7 +63,15 @@ def parse_args():
         "--worker-threads", type=int, default=DEFAULT_WORKER_THREADS, help="per gthread worker"
     )
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
-    parser.add_argument("--keep-db", action="store_true", help="keep disputes_bench afterwards")
+    parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="WORDS",
+        help="only the pages whose name contains WORDS (repeatable; the floor and the peer "
+        "are always measured); skips the bulk upsert",
+    )
     parser.add_argument("--label", default="", help="a note stored with the results")
     args = parser.parse_args()
     args.duration = args.duration or (3 if args.quick else 10)
@@ -85,12 +98,24 @@ def preflight():
             "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, "
             "or point BENCH_PG_SERVER at a server (postgres://user@127.0.0.1:5432)."
         )
+    if CACHE_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(CACHE_URL, socket_connect_timeout=3).ping()
+        except redis.RedisError as error:
+            fail(
+                f"Redis is not reachable at {CACHE_URL} ({error}). Start it (`redis-server "
+                "--daemonize yes`), point BENCH_CACHE_URL at one, or set BENCH_CACHE_URL= "
+                "(empty) to run with a local-memory cache per worker."
+            )
 
 
 def recreate_database(drop_only=False):
     import psycopg
 
-    assert BENCH_DB not in PROTECTED_DBS and not BENCH_DB.startswith("test_")
+    if BENCH_DB in PROTECTED_DBS or not BENCH_DB.startswith("disputes_bench"):
+        fail(f"BENCH_DB must start with disputes_bench (it is dropped), not {BENCH_DB!r}")
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         if not drop_only:
@@ -100,7 +125,8 @@ def recreate_database(drop_only=False):
 def production_env():
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # The environment's settings plus the peer page (bench/settings.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": f"{PG_SERVER}/{BENCH_DB}",
@@ -108,6 +134,7 @@ def production_env():
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_DEBUG": "false",
+        "CACHE_URL": CACHE_URL,
         # wrk drives the events feed far past any real client's rate: no 429s here.
         "API_RATE_LIMIT": "100000000/minute",
         "API_BULK_RATE_LIMIT": "100000000/minute",
@@ -167,15 +194,22 @@ def session_cookie(user_id):
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
+FLOOR = "healthz (floor)"
+PEER = "bare Django page (peer)"
+
+
 def pages(targets):
-    """(name, path, who) for every page; who is None (anonymous), "buyer", "mediator" or
-    "api" (the marketplace's token)."""
+    """(name, path, who) for every page; who is None (anonymous), "buyer", "seller",
+    "mediator" or "api" (the marketplace's token)."""
     return [
-        ("healthz (floor)", "/healthz", None),
+        (FLOOR, "/healthz", None),
+        (PEER, "/bench/peer/", None),
+        ("my account", "/", "buyer"),
         ("orders list", "/orders/", "buyer"),
         ("orders list, page 50", "/orders/?page=50", "buyer"),
         ("order page", f"/orders/{targets.order_number}/", "buyer"),
         ("dispute page", f"/disputes/{targets.dispute_id}/", "buyer"),
+        ("seller's disputes", "/seller/disputes/", "seller"),
         ("admin dispute queue", "/admin/disputes/dispute/", "mediator"),
         ("API events feed", "/api/v1/events/?limit=100", "api"),
     ]
@@ -221,15 +255,21 @@ def measure_in_process(page_list, credentials, repeats):
 
 def settings_checks():
     from django.conf import settings
+    from django.template import engines
 
     database = settings.DATABASES["default"]
+    loaders = engines["django"].engine.loaders
     return {
+        # Templates parsed once per process, not on every render.
+        "cached_template_loader": loaders[0][0] == "django.template.loaders.cached.Loader",
         "conn_max_age": database["CONN_MAX_AGE"],
         "conn_health_checks": database["CONN_HEALTH_CHECKS"],
         "staticfiles_storage": settings.STORAGES["staticfiles"]["BACKEND"],
         "whitenoise_middleware": "whitenoise.middleware.WhiteNoiseMiddleware"
         in settings.MIDDLEWARE,
         "debug": settings.DEBUG,
+        "cache": settings.CACHES["default"]["BACKEND"],
+        "session_engine": settings.SESSION_ENGINE,
     }
 
 
@@ -366,15 +406,16 @@ def bench_pages(args, page_list, credentials, then=None):
                 process.wait()
 
 
-def table(results, floor_rps):
+def table(results):
     header = (
-        f"{'page':<24} {'req/s':>8} {'x floor':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'page':<24} {'req/s':>8} {'x floor':>8} {'x peer':>7} {'p50 ms':>8} {'p95 ms':>8} "
         f"{'p99 ms':>8} {'errors':>7} {'queries':>8} {'cpu ms':>7} {'1-req ms':>8}"
     )
     lines = [header, "-" * len(header)]
     for name, row in results.items():
         lines.append(
-            f"{name:<24} {row['rps']:>8.1f} {row['rps'] / floor_rps:>8.2f} {row['p50_ms']:>8.2f} "
+            f"{name[:24]:<24} {row['rps']:>8.1f} {row['floor_ratio']:>8.2f} "
+            f"{row['peer_ratio']:>7.2f} {row['p50_ms']:>8.2f} "
             f"{row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['errors']:>7} "
             f"{row['queries']:>8} {row['cpu_ms']:>7.2f} {row['wall_ms']:>8.2f}"
         )
@@ -396,10 +437,15 @@ def main():
         targets, volume, load_seconds = prepare(size)
         credentials = {
             "buyer": {"Cookie": session_cookie(targets.buyer_id)},
+            "seller": {"Cookie": session_cookie(targets.seller_user_id)},
             "mediator": {"Cookie": session_cookie(targets.mediator_id)},
             "api": {"Authorization": f"Bearer {api_bench.make_client()}"},
         }
-        page_list = pages(targets)
+        page_list = [
+            page
+            for page in pages(targets)
+            if not args.only or page[0] in (FLOOR, PEER) or any(w in page[0] for w in args.only)
+        ]
         measures = measure_in_process(page_list, credentials, repeats=20 if args.quick else 50)
         checks = settings_checks()
         from django.db import connections
@@ -407,6 +453,8 @@ def main():
         connections.close_all()
 
         def bulk_upsert(port):
+            if args.only:
+                return None
             step("bulk order upsert: import_orders and the API on the same batches")
             token = credentials["api"]["Authorization"].removeprefix("Bearer ")
             return api_bench.bulk_upsert(HOST, port, token, batches=2 if args.quick else 5)
@@ -419,9 +467,10 @@ def main():
             connections.close_all()
             recreate_database(drop_only=True)
 
-    floor = results["healthz (floor)"]["rps"]
+    floor, peer = results[FLOOR]["rps"], results[PEER]["rps"]
     for name, row in results.items():
         row["floor_ratio"] = round(row["rps"] / floor, 3)
+        row["peer_ratio"] = round(row["rps"] / peer, 3)
         row.update(measures[name])
     report = {
         "label": args.label,
@@ -445,9 +494,10 @@ def main():
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print()
-    print(table(results, floor))
+    print(table(results))
     print()
-    print(api_bench.table(upsert))
+    if upsert:
+        print(api_bench.table(upsert))
     print(f"\nbench: results written to {args.output}")
 
 

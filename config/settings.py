@@ -244,7 +244,7 @@ STORAGES = {
     },
 }
 
-# One cache for every process: sessions live in the database, and what the cache holds (the
+# One cache for every process: what the cache holds (sessions, the
 # API's rate-limit counters, page fragments) must be shared by all app servers, so production
 # sets CACHE_URL to a Redis server. Without it each process keeps its own local-memory cache.
 if cache_url := os.environ.get("CACHE_URL"):
@@ -255,6 +255,10 @@ if cache_url := os.environ.get("CACHE_URL"):
             "KEY_PREFIX": "disputes",
         }
     }
+    # Every page reads the session: from the shared cache, the database only on a miss (one
+    # query less per request). Not with per-process caches: a session ended in one process
+    # would live on in another's copy.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -9,5 +9,7 @@ class DisputesConfig(AppConfig):
     def ready(self):
         from orders.cards import prefetch_for_cards
 
+        from .templatetags.dispute_badge import CARD_DISPUTES
+
         # The badge on each order's card ({% dispute_badge %}) reads the order's disputes.
-        prefetch_for_cards("disputes")
+        prefetch_for_cards(CARD_DISPUTES)

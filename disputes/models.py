@@ -70,6 +70,17 @@ EXPIRING_STAGES = (
 ENDED_STATUSES = (DisputeStatus.AGREED, DisputeStatus.DECIDED)
 
 
+def _waiting_for(party):
+    answer = {
+        Party.SELLER: Stage.WAITING_FOR_SELLER,
+        Party.BUYER: Stage.OFFER_WAITING_FOR_BUYER,
+    }
+    return Q(status=DisputeStatus.OPEN) & (
+        Q(stage=answer[party])
+        | Q(stage=Stage.INFORMATION_REQUESTED, information_requested_from=party)
+    )
+
+
 class DisputeQuerySet(models.QuerySet):
     def of_buyer(self, buyer):
         return self.filter(order__buyer=buyer)
@@ -85,15 +96,11 @@ class DisputeQuerySet(models.QuerySet):
     def waiting_for(self, party):
         """Open disputes where ``party`` must act next: answer (the seller the request, the
         buyer an offer) or reply to a mediator's request for information."""
-        answer = {
-            Party.SELLER: Stage.WAITING_FOR_SELLER,
-            Party.BUYER: Stage.OFFER_WAITING_FOR_BUYER,
-        }
-        return self.filter(
-            Q(stage=answer[party])
-            | Q(stage=Stage.INFORMATION_REQUESTED, information_requested_from=party),
-            status=DisputeStatus.OPEN,
-        )
+        return self.filter(_waiting_for(party))
+
+    def not_waiting_for(self, party):
+        """The others: ``waiting_for(party)`` negated in place, not as an anti-join."""
+        return self.exclude(_waiting_for(party))
 
     def overdue(self, now):
         """Open disputes whose party deadline has passed: the worker acts on these."""

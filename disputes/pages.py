@@ -133,10 +133,25 @@ def _seller_context(request: HttpRequest, dispute: Dispute) -> dict:
     }
 
 
+# What a card of the seller's lists shows (disputes/_seller_dispute_card.html), and no more.
+SELLER_CARD_FIELDS = (
+    "status",
+    "stage",
+    "stage_deadline",
+    "reason",
+    "requested_amount",
+    "opened_at",
+    "order__number",
+    "order__item",
+    "order__price",
+    "order__currency",
+)
+
+
 def seller_disputes(user) -> tuple[QuerySet, QuerySet]:
     """The seller's disputes: those waiting for them, by deadline soonest, then the others,
     newest first."""
-    disputes = Dispute.objects.of_seller(user).select_related("order")
-    waiting = disputes.waiting_for(Party.SELLER)
-    others = disputes.exclude(pk__in=waiting.values("pk"))
-    return waiting.order_by("stage_deadline", "pk"), others.order_by("-opened_at", "-pk")
+    disputes = Dispute.objects.of_seller(user).select_related("order").only(*SELLER_CARD_FIELDS)
+    waiting = disputes.waiting_for(Party.SELLER).order_by("stage_deadline", "pk")
+    others = disputes.not_waiting_for(Party.SELLER).order_by("-opened_at", "-pk")
+    return waiting, others

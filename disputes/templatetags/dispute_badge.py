@@ -1,8 +1,9 @@
 """The dispute badge on an order's card in the orders lists: owned by the disputes app so
-orders know nothing of it. The lists prefetch ``order.disputes`` (see ``disputes.apps``),
-so a card costs no query."""
+orders know nothing of it. The lists prefetch each order's disputes (``CARD_DISPUTES``,
+registered in ``disputes.apps``), so a card costs no query."""
 
 from django import template
+from django.db.models import Prefetch
 from django.utils.translation import pgettext
 
 from disputes.deadlines import next_step
@@ -10,6 +11,9 @@ from disputes.models import DisputeStatus, Outcome, Party
 from orders.money import format_money
 
 register = template.Library()
+
+# Into a plain list: a prefetched queryset per order cost the orders list about 1 ms.
+CARD_DISPUTES = Prefetch("disputes", to_attr="card_disputes")
 
 
 def badge(dispute):
@@ -36,6 +40,6 @@ def badge(dispute):
 @register.inclusion_tag("disputes/_dispute_badge.html")
 def dispute_badge(order):
     # Reopening reuses the cancelled dispute, so the latest one is the order's dispute.
-    dispute = max(order.disputes.all(), key=lambda d: (d.opened_at, d.pk), default=None)
+    dispute = max(order.card_disputes, key=lambda d: (d.opened_at, d.pk), default=None)
     state, words = badge(dispute) if dispute else (None, "")
     return {"state": state, "words": words}

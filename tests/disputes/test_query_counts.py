@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from disputes import actions
 from disputes.models import (
+    Dispute,
     DisputeEvent,
     DisputeMessage,
     EventKind,
@@ -21,6 +22,7 @@ from tests.disputes.builders import (
     appealed_dispute,
     information_requested_dispute,
     make_mediator,
+    make_seller_account,
     open_dispute,
     refused_dispute,
     seller_of,
@@ -115,6 +117,22 @@ def test_party_page_query_count_does_not_grow_with_the_conversation(log_in, buye
     assert len(shown) == dispute.messages.filter(internal=False).count() < 100
     assert count_queries(client, url) == with_one
     assert with_one <= 8
+
+
+def test_seller_list_query_count_does_not_grow_with_disputes(log_in, buyer):
+    # One dispute waiting for the seller and one other, then 13 of each.
+    seller = make_seller_account()
+    answerable_dispute(buyer, seller)
+    actions.cancel_dispute(dispute=answerable_dispute(buyer, seller), buyer=buyer)
+    client = log_in(seller.user)
+    url = reverse("disputes:seller_list")
+    with_one = count_queries(client, url)
+    for _ in range(12):
+        answerable_dispute(buyer, seller)
+        actions.cancel_dispute(dispute=answerable_dispute(buyer, seller), buyer=buyer)
+    assert Dispute.objects.of_seller(seller.user).count() == 26
+    assert count_queries(client, url) == with_one
+    assert with_one <= 7
 
 
 @pytest.fixture
