@@ -1,6 +1,7 @@
 """More than one machine, on this one: any app server answers any request, workers anywhere.
 
-Real processes talk over TCP: two gunicorn app servers on two ports, two ``db_worker``
+Real processes talk over TCP: two gunicorn app servers on two ports (each run with
+``gunicorn.conf.py``, as in production), two ``db_worker``
 processes, one PostgreSQL database (the test database), moto's S3 server for evidence
 and a Redis server for the cache. The parties use plain HTTP with their own cookies and
 send each request to one server or the other: a wizard started on one finishes on the
@@ -122,21 +123,12 @@ def cluster(s3_server, tmp_path, transactional_db):
         apps = [
             servers.launch(
                 stack,
-                [
-                    str(bin_dir / "gunicorn"),
-                    "config.wsgi",
-                    "--bind",
-                    f"{servers.HOST}:{port}",
-                    "--worker-class",
-                    "gthread",
-                    "--threads",
-                    "4",
-                    "--timeout",
-                    "120",
-                ],
+                # As production runs it: gunicorn.conf.py, two sync workers per server.
+                [str(bin_dir / "gunicorn"), "--config", "gunicorn.conf.py"],
                 log=tmp_path / f"app-{port}.log",
                 cwd=settings.BASE_DIR,
-                env=environment,
+                env=environment
+                | {"GUNICORN_BIND": f"{servers.HOST}:{port}", "GUNICORN_WORKERS": "2"},
             )
             for port in app_ports
         ]
