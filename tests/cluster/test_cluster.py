@@ -1,9 +1,9 @@
 """More than one machine, on this one: any app server answers any request, workers anywhere.
 
 Real processes talk over TCP: two gunicorn app servers on two ports (each run with
-``gunicorn.conf.py``, as in production), two ``db_worker``
-processes, one PostgreSQL database (the test database), moto's S3 server for evidence
-and a Redis server for the cache. The parties use plain HTTP with their own cookies and
+``gunicorn.conf.py``, as in production), two ``db_worker`` processes, one PostgreSQL
+database (the test database), moto's S3 server for evidence and a Redis server for the
+cache. The parties use plain HTTP with their own cookies and
 send each request to one server or the other: a wizard started on one finishes on the
 other, a thumbnail uploaded through one is fetched through the other, a rate limit
 counts across both. A deadline passes with both workers polling and acts once; a worker
