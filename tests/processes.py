@@ -8,15 +8,15 @@ import sys
 from django.conf import settings
 
 
-def manage(*args, **env):
+def run_manage(*args, **env):
     """Run ``manage.py *args`` with ``env`` in place of the DJANGO_* and DATABASE_URL
-    variables of this environment; return its standard output, failing if it failed."""
+    variables of this environment; return the finished process, failed or not."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("DJANGO_") and key != "DATABASE_URL"
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
         env=environment | env,
@@ -24,6 +24,12 @@ def manage(*args, **env):
         text=True,
         timeout=120,
     )
+
+
+def manage(*args, **env):
+    """Run ``manage.py *args`` as ``run_manage`` does; return its standard output, failing
+    if it failed."""
+    result = run_manage(*args, **env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -1,32 +1,16 @@
 """Production mode, checked in a fresh process the way a deployment starts it."""
 
-import os
-import subprocess
-import sys
-
-from django.conf import settings
-
-
-def manage(*args, **env):
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=environment | env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.processes import run_manage
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = manage("check", DJANGO_ENV="production")
+    result = run_manage("check", DJANGO_ENV="production")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
 def test_production_passes_the_deployment_checklist():
-    result = manage(
+    result = run_manage(
         "check",
         "--deploy",
         "--fail-level",
