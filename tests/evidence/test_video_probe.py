@@ -97,8 +97,20 @@ def test_a_child_that_dies_is_a_sandbox_error(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "answer",
-    [{}, {"readable": True, "measured_seconds": "long"}, {"readable": True, "decoded": True}],
-    ids=["no readable", "duration not a number", "decoded yet not measured"],
+    [
+        {},
+        {"readable": True, "measured_seconds": "long"},
+        {"readable": True, "decoded": True},
+        {"readable": True, "has_video": True, "codec": ["h264"]},
+        {"readable": True, "has_video": True, "codec": "h264", "width": "1920"},
+    ],
+    ids=[
+        "no readable",
+        "duration not a number",
+        "decoded yet not measured",
+        "codec not a name",
+        "width not a number",
+    ],
 )
 def test_malformed_facts_are_a_sandbox_error(answer, tmp_path):
     with pytest.raises(sandbox.SandboxError):
