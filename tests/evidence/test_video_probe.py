@@ -234,3 +234,19 @@ def test_remuxed_original_keeps_a_portrait_videos_rotation(tmp_path):
 
     [matrix] = media.track_matrices(remuxed)
     assert matrix[:4] == media.ROTATE_90[:4]  # the rotation; ffmpeg rescales the last term
+
+
+@pytest.mark.parametrize("container", ["mov", "mp4"])
+def test_remuxed_original_of_an_iphones_hevc_video_stays_playable_on_apples_players(
+    tmp_path, container
+):
+    """An iPhone tags its HEVC "hvc1", the only tag Safari, iOS and QuickTime play; FFmpeg's
+    muxers write "hev1" unless told otherwise."""
+    path = media.write_video(
+        tmp_path / f"iphone.{container}", codec="libx265", container=container, codec_tag="hvc1"
+    )
+
+    remuxed = stored_original(tmp_path, path)
+
+    with av.open(str(remuxed)) as video:
+        assert video.streams.video[0].codec_tag == "hvc1"
