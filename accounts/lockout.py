@@ -9,9 +9,30 @@ Axes decides; this module says it to people: the login form's error names the wa
 
 import ipaddress
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import ngettext
+
+
+class LoginFailuresHandler(AxesDatabaseHandler):
+    """axes' database handler, except that a login forgets only the failures it explains:
+    those of its own account from its own address.
+
+    axes forgets every failure matching any lock-out parameter, so all failures from the
+    address too: an attacker who logs in to an account of their own from the address they
+    guess from would wipe their guesses at someone else's password, and guess for ever.
+    """
+
+    def reset_user_attempts(self, request, credentials=None):
+        attempts = AccessAttempt.objects.filter(
+            username=get_client_username(request, credentials),
+            ip_address=request.axes_ip_address,
+        )
+        deleted, _ = attempts.delete()
+        return deleted
 
 
 def lockout_message():

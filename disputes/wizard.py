@@ -20,7 +20,7 @@ from . import actions
 from .eligibility import dispute_eligibility
 from .evidence import recording
 from .evidence.drafts import WIZARD, DraftForm, issue_draft_key, issued_form
-from .evidence.panel import panel_evidence
+from .evidence.panel import panel_evidence, posted_pk
 from .forms import DetailsForm, ReasonForm, RefundForm, ReviewForm
 from .models import Dispute, DisputeReason, DisputeStatus, Evidence
 
@@ -152,7 +152,8 @@ class DisputeWizard(SessionWizardView):
         drafts = Evidence.objects.drafts(
             buyer=self.request.user, order=self.order, key=self.draft_key
         )
-        evidence = drafts.filter(pk=evidence_pk).first() if evidence_pk.isdigit() else None
+        pk = posted_pk(evidence_pk)
+        evidence = drafts.filter(pk=pk).first() if pk is not None else None
         if evidence is not None:
             try:
                 recording.remove_draft(evidence)

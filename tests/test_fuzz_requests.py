@@ -65,7 +65,8 @@ FORM_FIELDS = sorted(
 WIZARD_STEPS = ["reason", "refund", "details", "review"]
 odd_text = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", "0", "-1", "9" * 5000, "1e999", "NaN", "\x00", "é" * 600, "../.."]),
+    # "²" is a digit to str.isdigit, not to int.
+    st.sampled_from(["", "0", "-1", "9" * 5000, "²", "1e999", "NaN", "\x00", "é" * 600, "../.."]),
     st.integers().map(str),
     st.decimals(allow_nan=True).map(str),
 )
@@ -126,6 +127,13 @@ class Site:
         wizard_step = f"dispute_wizard_{self.disputable.pk}-current_step"
         return [
             ("buyer", "get", video, {"HTTP_RANGE": "bytes=" + "9" * 5000 + "-"}, {}),
+            (
+                "buyer",
+                "post",
+                reverse("disputes:evidence_remove"),
+                {"data": {"evidence_pk": "²"}},
+                {},
+            ),
             (
                 "buyer",
                 "post",

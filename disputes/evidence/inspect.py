@@ -41,7 +41,7 @@ from .refusals import (
     VIDEO_TOO_LARGE,
     VIDEO_TOO_LONG,
 )
-from .sizes import megabytes
+from .sizes import megabytes, tenths_over
 from .video_probe import DEMUXERS, VIDEO_CODECS, probe_video
 
 MAGIC_HEAD_BYTES = 64 * 1024
@@ -298,7 +298,7 @@ def _inspect_photo(candidate, limits, workdir):
             kind="photo",
             width=facts.width,
             height=facts.height,
-            megapixels=number_format(facts.pixels / 1e6, 1),
+            megapixels=tenths_over(facts.pixels / 1e6, limits.photo_max_pixels / 1e6),
             limit=number_format(limits.photo_max_pixels / 1e6, 0),
         )
     if facts.frames > 1 and facts.image_format not in MULTI_FRAME_PHOTO_FORMATS:
@@ -356,7 +356,7 @@ def _inspect_video(candidate, head, limits, workdir):
             "video_too_long",
             VIDEO_TOO_LONG,
             kind="video",
-            duration=number_format(duration, 1),
+            duration=tenths_over(duration, limits.video_max_seconds),
             limit=number_format(limits.video_max_seconds, 0),
         )
         return replace(refusal, duration_seconds=duration, video_codec=facts.codec)

@@ -19,6 +19,18 @@ from . import recording, refusals
 from .sizes import megabytes
 
 TEMPLATE = "disputes/evidence/_panel.html"
+# A primary key is a bigint; a longer number can be no row's, and past 4,300 digits
+# ``int`` refuses it.
+PK_MAX_DIGITS = 19
+
+
+def posted_pk(value: str) -> int | None:
+    """The primary key a panel's form posted (a file to remove, a dispute to add to), or
+    None when the text can be no row's. ASCII digits only: "²" passes ``str.isdigit``,
+    yet ``int`` refuses it."""
+    if value.isascii() and value.isdigit() and len(value) <= PK_MAX_DIGITS:
+        return int(value)
+    return None
 
 
 def panel_evidence(

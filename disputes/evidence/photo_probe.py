@@ -49,21 +49,14 @@ def probe_photo(path, formats, workdir, *, max_pixels, timeout=sandbox.TIMEOUT_S
     try:
         return PhotoFacts(
             readable=bool(answer["readable"]),
-            image_format=_optional(answer, "image_format", str),
-            width=_optional(answer, "width", int),
-            height=_optional(answer, "height", int),
+            image_format=sandbox.typed(answer, "image_format", str),
+            width=sandbox.typed(answer, "width", int),
+            height=sandbox.typed(answer, "height", int),
             frames=int(answer.get("frames", 1)),
             decoded=bool(answer.get("decoded", False)),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise sandbox.SandboxError("the photo probe answered malformed facts") from error
-
-
-def _optional(answer, key, kind):
-    value = answer.get(key)
-    if value is not None and not isinstance(value, kind):
-        raise TypeError(f"{key} is {type(value).__name__}, not {kind.__name__}")
-    return value
 
 
 def examine(path, formats, workdir, max_pixels):

@@ -210,14 +210,11 @@ def _judge_and_store(upload, name, limits):
             return verdict, None
         try:
             return verdict, save_files(path, verdict)
-        except Exception as error:
+        except Exception:
+            # Nothing is decoded any more (the sandbox made the derivatives): what fails now
+            # is the service (a full disk, a quota, a bucket that refuses), not the file.
             logger.exception("Could not store accepted evidence %r", name)
-            if isinstance(error, OSError) and error.errno is not None:
-                # The system failed (a full disk, a quota, permissions), not the file:
-                # a decoder's complaint ("image file is truncated") has no errno.
-                return refusals.refusal("not_stored", refusals.NOT_STORED, name=name), None
-            # The inspector accepted it, yet a derivative could not be made from it.
-            return refusals.refusal("not_processed", refusals.NOT_PROCESSED, name=name), None
+            return refusals.refusal("not_stored", refusals.NOT_STORED, name=name), None
 
 
 @contextmanager

@@ -49,7 +49,6 @@ DURATION_MISMATCH = _(
 )
 FILE_TOO_LARGE = _("%(name)s is %(size)s MB; no file can be larger than %(limit)s MB.")
 TOO_MANY_FILES = _("You can attach at most %(max)s files; %(name)s was not added.")
-NOT_PROCESSED = _("%(name)s could not be processed; please try another file.")
 NOT_STORED = _(
     "%(name)s could not be stored: the fault is ours, not your file's. Please try again in a while."
 )

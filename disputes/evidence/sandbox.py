@@ -77,6 +77,15 @@ def run(entry, *, timeout=TIMEOUT_SECONDS, **arguments):
     return answer
 
 
+def typed(answer, key, kind):
+    """``answer[key]``, None when absent; a value of another type than ``kind`` raises
+    TypeError, for the caller to refuse the whole answer as malformed."""
+    value = answer.get(key)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise TypeError(f"{key} is {type(value).__name__}, not {kind.__name__}")
+    return value
+
+
 def _limit_resources():
     """Cap the child's memory and CPU time before any decoder is loaded."""
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))

@@ -1,4 +1,5 @@
-"""File sizes as buyers read them: decimal megabytes, one decimal at most ("23.4", "20")."""
+"""Measures as buyers read them: decimal megabytes, one decimal at most ("23.4", "20"), and
+a measure over its limit that never reads as within it."""
 
 import math
 
@@ -16,3 +17,13 @@ def megabytes(size: int, *, limit: bool = False) -> str:
     tenths = int(size) / BYTES_PER_TENTH
     value = (math.floor(tenths) if limit else math.ceil(tenths)) / 10
     return number_format(value, 0 if value.is_integer() else 1, use_l10n=True)
+
+
+def tenths_over(value: float, limit: float) -> str:
+    """``value``, which is over ``limit``, to one decimal: the nearest tenth, or the next
+    one up where the nearest would read as within the limit ("2.01 seconds" shows as
+    "2.1"; "2.0 seconds; at most 2" would contradict itself)."""
+    tenths = round(value * 10)
+    if tenths <= limit * 10:
+        tenths = math.floor(limit * 10) + 1
+    return number_format(tenths / 10, 1, use_l10n=True)

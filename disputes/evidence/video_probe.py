@@ -40,6 +40,10 @@ MUXERS = {
 
 REMUXED_FILE = "original"
 
+# The sample entry an iPhone writes for HEVC, and the only one Apple's players (Safari,
+# iOS, QuickTime) play; FFmpeg's MP4 and QuickTime muxers write "hev1" unless told.
+APPLE_HEVC_TAG = "hvc1"
+
 
 @dataclass(frozen=True)
 class VideoFacts:
@@ -76,10 +80,10 @@ def facts_from_answer(answer, workdir):
         return VideoFacts(
             readable=bool(answer["readable"]),
             has_video=bool(answer.get("has_video", False)),
-            codec=answer.get("codec"),
-            codec_label=answer.get("codec_label"),
-            width=answer.get("width"),
-            height=answer.get("height"),
+            codec=sandbox.typed(answer, "codec", str),
+            codec_label=sandbox.typed(answer, "codec_label", str),
+            width=sandbox.typed(answer, "width", int),
+            height=sandbox.typed(answer, "height", int),
             declared_seconds=_seconds(answer.get("declared_seconds")),
             measured_seconds=_seconds(answer.get("measured_seconds")),
             decoded=bool(answer.get("decoded", False)),
@@ -167,9 +171,11 @@ def _check_and_remux(container, video, output, muxer):
     # stream keeps its decoder's codec (opaque): no encoder is needed to copy packets, and
     # AV1, read by libdav1d, has none of that name.
     with av.open(str(output), "w", format=muxer) as remuxed:
-        copies = {
-            stream.index: remuxed.add_stream_from_template(stream, opaque=True) for stream in kept
-        }
+        copies = {}
+        for stream in kept:
+            copies[stream.index] = copy = remuxed.add_stream_from_template(stream, opaque=True)
+            if stream.codec_tag == APPLE_HEVC_TAG:
+                copy.codec_tag = APPLE_HEVC_TAG
         for packet in container.demux(kept):
             if packet.stream.index == video.index:
                 for frame in packet.decode():

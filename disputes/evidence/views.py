@@ -73,11 +73,9 @@ def _upload_target(request):
     dispute_pk = request.POST.get("dispute", "")
     if dispute_pk:
         order = get_object_or_404(Order, number=number, buyer=request.user)
-        if not dispute_pk.isdigit():
+        if (pk := panel.posted_pk(dispute_pk)) is None:
             raise Http404
-        dispute = get_object_or_404(
-            Dispute, pk=int(dispute_pk), order=order, status=DisputeStatus.OPEN
-        )
+        dispute = get_object_or_404(Dispute, pk=pk, order=order, status=DisputeStatus.OPEN)
         return order, dispute, ""
     draft = request.POST.get("draft", "")
     draft_form = issued_form(request.session, draft)
@@ -156,11 +154,10 @@ def _render_panel(request, order, dispute, draft, *, refusals=(), notes=()):
 @login_required
 def evidence_remove(request: HtmxHttpRequest) -> HttpResponse:
     """Delete one of the requester's draft evidence files; anything else is a 404."""
-    pk = request.POST.get("evidence_pk", "")
-    if not pk.isdigit():
+    if (pk := panel.posted_pk(request.POST.get("evidence_pk", ""))) is None:
         raise Http404
     drafts = Evidence.objects.drafts(buyer=request.user).select_related("order__buyer")
-    evidence = get_object_or_404(drafts, pk=int(pk))
+    evidence = get_object_or_404(drafts, pk=pk)
     recording.remove_draft(evidence)
     if request.htmx:
         response = _render_panel(request, evidence.order, None, evidence.draft_key)

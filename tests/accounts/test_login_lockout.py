@@ -125,6 +125,29 @@ def test_a_login_resets_the_accounts_failures(client):
     assert log_in(client, "alice", PASSWORD).status_code == 302
 
 
+def test_logging_in_to_ones_own_account_keeps_the_guesses_at_another(client):
+    """An attacker with an account of their own cannot wipe their guesses at Alice's
+    password by logging in to it from the address they guess from."""
+    make_buyer("alice")
+    make_buyer("mallory")
+    guess(client, "alice", times=4)
+    assert log_in(client, "mallory", PASSWORD).status_code == 302
+    client.logout()
+    guess(client, "alice", times=1)
+
+    assert log_in(client, "alice", PASSWORD, address="198.51.100.20").status_code == 429
+
+
+def test_the_owners_login_elsewhere_keeps_the_guesses_from_another_address(client):
+    make_buyer("alice")
+    guess(client, "alice", times=4, address="192.0.2.66")
+    assert log_in(client, "alice", PASSWORD, address="198.51.100.20").status_code == 302
+    client.logout()
+    guess(client, "alice", times=1, address="192.0.2.66")
+
+    assert log_in(client, "alice", PASSWORD, address="198.51.100.20").status_code == 429
+
+
 def test_the_admin_login_is_locked_out_the_same_way(client, settings):
     mediator = make_mediator()
     response = guess(client, mediator.username, url=ADMIN_LOGIN)

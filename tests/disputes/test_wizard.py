@@ -361,3 +361,10 @@ def test_an_unknown_step_is_a_bad_request(wizard):
     wizard.start()
 
     assert wizard.post("payment", {}).status_code == 400
+
+
+@pytest.mark.parametrize("evidence_pk", ["²", "9" * 5000, "9" * 19])
+def test_a_remove_button_posting_no_primary_key_shows_the_step_again(wizard, evidence_pk):
+    answer_first_two_steps(wizard)
+    response = wizard.post("details", {"description": DESCRIPTION}, evidence_pk=evidence_pk)
+    assert "Step 3 of 4" in response.content.decode()

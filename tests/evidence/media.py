@@ -40,15 +40,26 @@ def write_zip_polyglot(path):
 
 
 def write_video(
-    path, *, codec="libx264", container="mp4", seconds=1.0, fps=10, size=(64, 48), metadata=None
+    path,
+    *,
+    codec="libx264",
+    container="mp4",
+    seconds=1.0,
+    fps=10,
+    size=(64, 48),
+    metadata=None,
+    codec_tag=None,
 ):
-    """Encode a short video of coloured frames with PyAV, with container ``metadata``."""
+    """Encode a short video of coloured frames with PyAV, with container ``metadata``
+    (and the sample entry ``codec_tag``, e.g. an iPhone's "hvc1", when given)."""
     pixel_format = "yuvj420p" if codec == "mjpeg" else "yuv420p"
     with av.open(str(path), "w", format=container) as output:
         output.metadata.update(metadata or {})
         stream = output.add_stream(codec, rate=fps)
         stream.width, stream.height = size
         stream.pix_fmt = pixel_format
+        if codec_tag:
+            stream.codec_tag = codec_tag
         for index in range(round(seconds * fps)):
             image = Image.new("RGB", size, (index * 20 % 256, 100, 150))
             frame = av.VideoFrame.from_image(image).reformat(format=pixel_format)

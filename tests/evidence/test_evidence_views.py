@@ -598,3 +598,16 @@ def test_panel_states_the_limits_and_lists_files_with_remove_buttons(buyer_clien
     assert "<form" not in html
     assert f'value="{Evidence.objects.get().pk}"' in html
     assert f'name="draft" value="{DRAFT_KEY}"' in html
+
+
+@pytest.mark.parametrize(
+    "pk",
+    ["²", "①", "9" * 5000, "9" * 19],
+    ids=["superscript", "circled", "5000 digits", "past a bigint"],
+)
+def test_a_posted_number_that_is_no_primary_key_is_404(buyer_client, buyer, pk):
+    """``str.isdigit`` takes "²" for a digit, and ``int`` refuses it (and 5,000 digits)."""
+    dispute = open_dispute(buyer)
+    assert buyer_client.post(REMOVE_URL, {"evidence_pk": pk}).status_code == 404
+    response = post_upload(buyer_client, dispute.order, dispute=pk)
+    assert response.status_code == 404

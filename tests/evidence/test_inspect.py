@@ -265,6 +265,18 @@ def test_pixel_limit_is_a_setting(tmp_path, settings):
     )
 
 
+def test_a_photo_just_over_the_pixel_limit_never_reads_as_within_it(tmp_path, settings):
+    settings.EVIDENCE_PHOTO_MAX_PIXELS = 1_000_000
+    path = media.write_photo(tmp_path / "a.jpg", size=(1001, 1000))
+
+    verdict = inspect_evidence(path, "a.jpg")
+
+    assert verdict.message == (
+        "a.jpg is a JPEG image of 1001 by 1000 pixels (1.1 million); "
+        "photos can have at most 1 million pixels."
+    )
+
+
 def test_photo_at_the_pixel_limit_is_accepted(tmp_path):
     limits = EvidenceLimits(
         photo_max_bytes=10**7, video_max_bytes=10**8, video_max_seconds=9, photo_max_pixels=1000
@@ -366,6 +378,17 @@ def test_video_over_the_duration_limit_is_refused(tmp_path):
 
     assert (verdict.accepted, verdict.code) == (False, "video_too_long")
     assert verdict.message == "long.mp4 lasts 3.0 seconds; videos can last at most 2 seconds."
+
+
+def test_a_video_just_over_the_duration_limit_never_reads_as_within_it(tmp_path):
+    """2.01 seconds is not "2.0 seconds; at most 2 seconds", as a phone's 3-minute clip
+    whose sound runs a few milliseconds past its pictures is not "180.0 seconds"."""
+    path = media.write_video(tmp_path / "long.mp4", seconds=2.01, fps=100)
+    limits = EvidenceLimits(photo_max_bytes=10**7, video_max_bytes=10**8, video_max_seconds=2)
+
+    verdict = inspect_evidence(path, "long.mp4", limits=limits)
+
+    assert verdict.message == "long.mp4 lasts 2.1 seconds; videos can last at most 2 seconds."
 
 
 def test_audio_only_mp4_is_refused(tmp_path):

@@ -206,3 +206,17 @@ def test_s3_storage_without_a_bucket_name_refuses_to_start():
                 "AWS_STORAGE_BUCKET_NAME": "",
             }
         )
+
+
+def test_a_bucket_that_fails_the_write_says_the_fault_is_ours(
+    buyer_client, buyer, s3_server, s3_evidence
+):
+    """A bucket that refuses the write (gone, here; no permission, an outage) is the
+    service's fault, as a full disk is: the buyer is not told their file is at fault."""
+    servers.s3_client(s3_server).delete_bucket(Bucket=s3_evidence)
+
+    response = post_upload(buyer_client, disputable_order(buyer), corpus_upload(PHOTO), htmx=True)
+
+    assert response.status_code == 200
+    assert not Evidence.objects.exists()
+    assert "png_photo_hopper.png could not be stored: the fault is ours" in response.text

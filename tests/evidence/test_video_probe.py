@@ -97,8 +97,20 @@ def test_a_child_that_dies_is_a_sandbox_error(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "answer",
-    [{}, {"readable": True, "measured_seconds": "long"}, {"readable": True, "decoded": True}],
-    ids=["no readable", "duration not a number", "decoded yet not measured"],
+    [
+        {},
+        {"readable": True, "measured_seconds": "long"},
+        {"readable": True, "decoded": True},
+        {"readable": True, "has_video": True, "codec": ["h264"]},
+        {"readable": True, "has_video": True, "codec": "h264", "width": "1920"},
+    ],
+    ids=[
+        "no readable",
+        "duration not a number",
+        "decoded yet not measured",
+        "codec not a name",
+        "width not a number",
+    ],
 )
 def test_malformed_facts_are_a_sandbox_error(answer, tmp_path):
     with pytest.raises(sandbox.SandboxError):
@@ -222,3 +234,19 @@ def test_remuxed_original_keeps_a_portrait_videos_rotation(tmp_path):
 
     [matrix] = media.track_matrices(remuxed)
     assert matrix[:4] == media.ROTATE_90[:4]  # the rotation; ffmpeg rescales the last term
+
+
+@pytest.mark.parametrize("container", ["mov", "mp4"])
+def test_remuxed_original_of_an_iphones_hevc_video_stays_playable_on_apples_players(
+    tmp_path, container
+):
+    """An iPhone tags its HEVC "hvc1", the only tag Safari, iOS and QuickTime play; FFmpeg's
+    muxers write "hev1" unless told otherwise."""
+    path = media.write_video(
+        tmp_path / f"iphone.{container}", codec="libx265", container=container, codec_tag="hvc1"
+    )
+
+    remuxed = stored_original(tmp_path, path)
+
+    with av.open(str(remuxed)) as video:
+        assert video.streams.video[0].codec_tag == "hvc1"

@@ -1,7 +1,7 @@
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from io import StringIO
+from io import BytesIO, StringIO, TextIOWrapper
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -109,7 +109,8 @@ def test_dry_run_writes_nothing(tmp_path):
 
 
 def test_reads_standard_input(monkeypatch):
-    monkeypatch.setattr("sys.stdin", StringIO(json.dumps([record()])))
+    piped = json.dumps([record()]).encode()
+    monkeypatch.setattr("sys.stdin", TextIOWrapper(BytesIO(piped), encoding="utf-8"))
     call_command("import_orders", "-", stdout=StringIO())
     assert Order.objects.filter(number="8030112233445566").exists()
 

@@ -6,6 +6,7 @@ the API, which reads them through the same code (``orders.importing``).
 The NUL cases matter most on PostgreSQL, which refuses NUL in text: CI runs these files
 there too (DATABASE_URL), where a NUL that slipped through would fail the write."""
 
+import io
 import json
 
 import pytest
@@ -107,4 +108,16 @@ FILE_IDS = ["Latin-1", "raw surrogate", "deep nesting", "NaN"]
 def test_the_command_refuses_a_file_it_cannot_read_saying_where(tmp_path, content, message):
     error = import_file(tmp_path, content)
     assert f"orders.json {message}. Nothing was imported." in error
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(("content", "message"), FILE_CASES, ids=FILE_IDS)
+def test_standard_input_it_cannot_read_is_refused_saying_where(monkeypatch, content, message):
+    """``import_orders -`` reads the bytes piped in, as it reads a file's: standard input
+    decoded by Python first would stop at the first byte that is not UTF-8, with a
+    traceback."""
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(content), encoding="utf-8"))
+    with pytest.raises(CommandError) as error:
+        call_command("import_orders", "-")
+    assert f"standard input {message}. Nothing was imported." in str(error.value)
     assert nothing_written()

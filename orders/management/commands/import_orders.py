@@ -47,11 +47,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {label}: {', '.join(names)}")
 
     def _read(self, file):
+        source = "standard input" if file == "-" else file
         try:
-            content = sys.stdin.read() if file == "-" else Path(file).read_bytes()
+            # Bytes, from a pipe as from a file: parse_json says where one is not UTF-8.
+            content = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+            raise CommandError(f"Cannot read {source}: {error.strerror}") from None
         try:
             return parse_json(content)
         except UnreadableJSON as error:
-            raise CommandError(f"{file} {error}. Nothing was imported.") from None
+            raise CommandError(f"{source} {error}. Nothing was imported.") from None
