@@ -37,7 +37,7 @@ def test_a_task_running_longer_than_the_lease_is_queued_again_and_run_by_another
 
     call_command("act_on_deadlines", stdout=output)
 
-    assert "1 tasks left by a stopped worker queued again." in output.getvalue()
+    assert "Tasks left by a stopped worker and queued again: 1." in output.getvalue()
     lost.refresh_from_db()
     running.refresh_from_db()
     assert lost.status == TaskResultStatus.READY

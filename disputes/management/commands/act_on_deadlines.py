@@ -20,6 +20,6 @@ class Command(BaseCommand):
     def handle(self, **options):
         requeued = requeue_stalled_tasks()
         if requeued:
-            self.stdout.write(f"{requeued} tasks left by a stopped worker queued again.")
+            self.stdout.write(f"Tasks left by a stopped worker and queued again: {requeued}.")
         moved = sweep_deadlines.call()
         self.stdout.write(self.style.SUCCESS(f"{moved} overdue disputes moved on."))
