@@ -239,7 +239,7 @@ class QueueChangeList(ChangeList):
 
     The disputes are sorted and cut to a page on their own table, then their orders (with
     buyer and seller) read for that page alone: joined in the same query, PostgreSQL
-    joined every waiting dispute to the 100,000 orders before sorting them (20–35 ms a
+    joined every waiting dispute to the 100,000 orders before sorting them (20 to 35 ms a
     page, most of the queue's time; docs/benchmark.md). One query more, the same for any
     number of disputes.
     """
