@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import MediatorReadOnlyMixin
+from orders import fragments
 from orders.models import Order
 
 from . import actions, deadlines, timeline
@@ -66,9 +67,15 @@ def next_step_in_words(dispute, now):
         return dispute.get_status_display()
     deadline = date_format(timezone.localtime(step.deadline), "DATETIME_FORMAT")
     sentence = NEXT_STEPS[dispute.stage, step.actor] % {"deadline": deadline}
-    if step.deadline < now:
+    if is_overdue(dispute, now):
         return _("%(next_step)s (overdue)") % {"next_step": sentence}
     return sentence
+
+
+def is_overdue(dispute, now):
+    """Open, and the date its stage expected an answer or a decision by has passed."""
+    step = deadlines.next_step(dispute)
+    return step.actor is not None and step.deadline < now
 
 
 class MediatorActionMixin:
@@ -264,6 +271,17 @@ class QueueChangeList(ChangeList):
             .get_queryset(request, exclude_parameters)
             .only(*self.dispute_columns)
             .prefetch_related(Prefetch("order", queryset=self.orders))
+        )
+
+    def rows_fingerprint(self):
+        """The part of the cached table's key (``change_list.html``) that changes with its
+        rows: their fields, orders, buyers and sellers (``orders.fragments``), their
+        evidence counts, and which deadlines have passed, since a row says "overdue" from
+        the minute its date passes."""
+        now = timezone.now()
+        return fragments.fingerprint(
+            self.result_list,
+            [(dispute.evidence_total, is_overdue(dispute, now)) for dispute in self.result_list],
         )
 
 
