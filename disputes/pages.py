@@ -9,7 +9,7 @@ internal note: the query leaves them out.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -45,19 +45,17 @@ def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
     )
     return get_object_or_404(
         disputes.select_related("order__seller", "order__buyer").annotate(
-            party_messages=_of_dispute(DisputeMessage.objects.filter(internal=False), Count),
-            last_party_message=_of_dispute(DisputeMessage.objects.filter(internal=False), Max),
-            events_count=_of_dispute(DisputeEvent.objects, Count),
-            last_event=_of_dispute(DisputeEvent.objects, Max),
+            last_party_message=_newest(DisputeMessage.objects.filter(internal=False)),
+            last_event=_newest(DisputeEvent.objects),
         ),
         pk=pk,
     )
 
 
-def _of_dispute(rows, aggregate):
-    """``aggregate`` of the ids of the dispute's ``rows``: how many, or the newest."""
+def _newest(rows):
+    """The id of the newest of the dispute's ``rows`` (None when it has none)."""
     rows = rows.filter(dispute=OuterRef("pk")).order_by().values("dispute")
-    return Subquery(rows.annotate(value=aggregate("pk")).values("value"))
+    return Subquery(rows.annotate(newest=Max("pk")).values("newest"))
 
 
 def page_url(dispute: Dispute, party: str) -> str:
@@ -103,20 +101,17 @@ def party_conversation(dispute: Dispute, evidence: PageEvidence) -> list:
 def fragment_versions(dispute: Dispute, evidence: PageEvidence) -> dict:
     """The parts of the conversation's and the timeline's cache keys that change with them
     (``orders.fragments``), read without reading their rows: the messages and events are
-    written once and never changed (events refuse it, ``AppendOnlyEvent``; a message is
-    only ever created, by ``disputes.actions``, and the admin shows them read-only), so
-    how many there are and the newest id name their whole list. The messages' files do
+    written once, never changed nor deleted (events refuse it, ``AppendOnlyEvent``; a
+    message is only ever created, by ``disputes.actions``, and the admin shows them
+    read-only), so the newest id names the whole list. The messages' files do
     change (their previews are made after the upload): the page reads them anyway, and
     they are in the key as rows. The order (who is the buyer, who the seller; the
     currency) is in both."""
     return {
         "conversation_version": fingerprint(
-            dispute.order,
-            dispute.party_messages,
-            dispute.last_party_message,
-            sorted(evidence.by_message.items()),
+            dispute.order, dispute.last_party_message, sorted(evidence.by_message.items())
         ),
-        "timeline_version": fingerprint(dispute.order, dispute.events_count, dispute.last_event),
+        "timeline_version": fingerprint(dispute.order, dispute.last_event),
     }
 
 
