@@ -184,11 +184,18 @@ def session_cookie(user_id):
         get_user_model,
     )
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.module_loading import import_string
 
     user = get_user_model().objects.get(pk=user_id)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend login() would record: the first that loads users (axes' backend, listed
+    # first, only guards the login form and has no get_user).
+    session[BACKEND_SESSION_KEY] = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

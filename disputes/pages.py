@@ -9,17 +9,20 @@ internal note: the query leaves them out.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from orders.fragments import fingerprint
 
 from . import deadlines
 from .eligibility import dispute_eligibility
 from .evidence.drafts import MESSAGE, DraftForm, form_draft_key
 from .forms import MessageForm, OfferForm
-from .models import Appeal, Dispute, DisputeEvent, Evidence, Party
+from .models import Appeal, Dispute, DisputeEvent, DisputeMessage, Evidence, Party
 
 TEMPLATES = {
     Party.BUYER: "disputes/dispute_detail.html",
@@ -40,7 +43,19 @@ def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
     disputes = (
         Dispute.objects.of_buyer(user) if party == Party.BUYER else Dispute.objects.of_seller(user)
     )
-    return get_object_or_404(disputes.select_related("order__seller", "order__buyer"), pk=pk)
+    return get_object_or_404(
+        disputes.select_related("order__seller", "order__buyer").annotate(
+            last_party_message=_newest(DisputeMessage.objects.filter(internal=False)),
+            last_event=_newest(DisputeEvent.objects),
+        ),
+        pk=pk,
+    )
+
+
+def _newest(rows):
+    """The id of the newest of the dispute's ``rows`` (None when it has none)."""
+    rows = rows.filter(dispute=OuterRef("pk")).order_by().values("dispute")
+    return Subquery(rows.annotate(newest=Max("pk")).values("newest"))
 
 
 def page_url(dispute: Dispute, party: str) -> str:
@@ -83,6 +98,23 @@ def party_conversation(dispute: Dispute, evidence: PageEvidence) -> list:
     return conversation
 
 
+def fragment_versions(dispute: Dispute, evidence: PageEvidence) -> dict:
+    """The parts of the conversation's and the timeline's cache keys that change with them
+    (``orders.fragments``), read without reading their rows: the messages and events are
+    written once, never changed nor deleted (events refuse it, ``AppendOnlyEvent``; a
+    message is only ever created, by ``disputes.actions``, and the admin shows them
+    read-only), so the newest id names the whole list. The messages' files do
+    change (their previews are made after the upload): the page reads them anyway, and
+    they are in the key as rows. The order (who is the buyer, who the seller; the
+    currency) is in both."""
+    return {
+        "conversation_version": fingerprint(
+            dispute.order, dispute.last_party_message, sorted(evidence.by_message.items())
+        ),
+        "timeline_version": fingerprint(dispute.order, dispute.last_event),
+    }
+
+
 def render_dispute_page(
     request: HttpRequest, dispute: Dispute, party: str, *, status: int = 200, **context
 ) -> HttpResponse:
@@ -95,9 +127,11 @@ def render_dispute_page(
         "party": party,
         "now": timezone.now(),
         "next_step": deadlines.next_step(dispute),
+        # Both read only when their cached fragment is missing (fragment_versions).
         "events": DisputeEvent.objects.filter(dispute=dispute),
+        "conversation": SimpleLazyObject(lambda: party_conversation(dispute, evidence)),
+        **fragment_versions(dispute, evidence),
         "evidence": evidence,
-        "conversation": party_conversation(dispute, evidence),
         "page_url": page_url(dispute, party),
         "message_url": reverse(URL_NAMES[party]["message"], args=[dispute.pk]),
         "message_form": MessageForm(),

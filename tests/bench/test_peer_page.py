@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
+from bench import run
 from bench import settings as bench_settings
 from tests.factories import make_buyer, make_order
 
@@ -34,3 +35,14 @@ def test_under_the_bench_settings_it_renders_20_orders_in_one_query(client, sett
     assert numbers[0] not in page
     # The app's pages are still there beside it.
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_benchmarks_session_cookie_logs_its_user_in(client):
+    # As login() would: axes' backend, listed first, cannot load a user.
+    buyer = make_buyer()
+    name, _, key = run.session_cookie(buyer.pk).partition("=")
+    client.cookies[name] = key
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.wsgi_request.user == buyer

@@ -6,6 +6,7 @@ from django.urls import reverse
 from disputes.models import DisputeStatus, Outcome
 from tests.conftest import corpus_upload, store_evidence
 from tests.disputes.builders import cancelled_dispute, make_mediator, open_dispute
+from tests.factories import make_buyer
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,16 @@ def test_mediator_sees_the_queue_with_open_disputes_first(mediator_client, buyer
         reverse("admin:disputes_dispute_changelist"), {"status": "all"}
     )
     assert cancelled.order.number in everything.content.decode()
+
+
+def test_the_queue_shows_25_disputes_a_page_the_longest_waiting_first(mediator_client):
+    disputes = [open_dispute(make_buyer(f"buyer-{index}")) for index in range(27)]
+    first_page = mediator_client.get(reverse("admin:disputes_dispute_changelist"))
+    shown = list(first_page.context["cl"].result_list)
+    assert shown == disputes[:25]
+    assert first_page.context["cl"].result_count == 27
+    second_page = mediator_client.get(reverse("admin:disputes_dispute_changelist"), {"p": 2})
+    assert list(second_page.context["cl"].result_list) == disputes[25:]
 
 
 def test_mediator_sees_evidence_previews_and_the_timeline(mediator_client, buyer):

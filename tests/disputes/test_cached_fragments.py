@@ -3,13 +3,18 @@
 once, and the time left, outside them, is never stale."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from disputes import actions
-from tests.disputes.builders import answerable_dispute, seller_of
+from disputes.models import Evidence
+from tests.disputes.builders import answerable_dispute, make_mediator, seller_of
+from tests.disputes.test_query_counts import add_file
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +75,45 @@ def test_the_time_left_is_never_stale(log_in, buyer, monkeypatch):
         page = client.get(url).content.decode()
         assert "(2 days left)" in page
         assert "4 days left" not in page
+
+
+def test_once_cached_the_messages_and_events_are_not_read_again(log_in, buyer):
+    dispute = answerable_dispute(buyer)
+    for _ in range(3):
+        actions.post_message(dispute=dispute, author=buyer, body="Photos attached.")
+    client = log_in(buyer)
+    client.get(dispute.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(dispute.get_absolute_url()).content.decode()
+    # Their number and newest id are read with the dispute (in subqueries), not their rows.
+    read = [query["sql"] for query in queries]
+    assert not [sql for sql in read if sql.startswith('SELECT "disputes_disputemessage"')]
+    assert not [sql for sql in read if sql.startswith('SELECT "disputes_disputeevent"')]
+    assert page.count("Photos attached.") == 3
+
+
+def test_a_new_event_shows_at_once_and_an_internal_note_never(log_in, buyer):
+    dispute = answerable_dispute(buyer)
+    client = log_in(buyer)
+    assert (
+        "Seller offered a partial refund"
+        not in client.get(dispute.get_absolute_url()).content.decode()
+    )
+    actions.make_offer(dispute=dispute, seller=seller_of(dispute), amount=Decimal("5.00"))
+    actions.post_message(dispute=dispute, author=make_mediator(), body="Noted.", internal=True)
+    page = client.get(dispute.get_absolute_url()).content.decode()
+    assert "Seller offered a partial refund" in page
+    assert "Noted." not in page
+
+
+def test_a_change_to_a_messages_file_shows_at_once(log_in, buyer):
+    dispute = answerable_dispute(buyer)
+    message = actions.post_message(dispute=dispute, author=buyer, body="See the photo.")
+    photo = add_file(dispute, buyer, message=message)
+    client = log_in(seller_of(dispute))
+    url = reverse("disputes:seller_detail", args=[dispute.pk])
+    assert photo.original_name in client.get(url).content.decode()
+    Evidence.objects.filter(pk=photo.pk).update(original_name="crack.jpg")
+    page = client.get(url).content.decode()
+    assert "crack.jpg" in page
+    assert photo.original_name not in page

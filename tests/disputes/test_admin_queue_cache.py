@@ -1,0 +1,88 @@
+"""The mediators' queue keeps its table in the cache under the rows it shows
+(``QueueChangeList.rows_fingerprint``): a change shows at once, a deadline passing shows at
+once, and each mediator gets the table of their own language, zone and address."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from disputes import actions
+from disputes.models import Party
+from tests.disputes.builders import make_mediator, open_dispute
+from tests.disputes.test_query_counts import add_file
+from tests.factories import make_buyer
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("admin:disputes_dispute_changelist")
+
+
+def table_rendered(response):
+    return any(template.name == "admin/change_list_results.html" for template in response.templates)
+
+
+def row_of(response, dispute):
+    """The text of the queue's row of ``dispute``."""
+    content = response.content.decode()
+    start = content.index(f"/{dispute.pk}/change/")
+    return content[start : content.index("</tr>", start)]
+
+
+def test_the_table_is_rendered_once_then_read_from_the_cache(log_in, buyer):
+    dispute = open_dispute(buyer)
+    client = log_in(make_mediator())
+    first, again = client.get(QUEUE), client.get(QUEUE)
+    assert table_rendered(first)
+    assert not table_rendered(again)
+    assert row_of(again, dispute) == row_of(first, dispute)
+
+
+def test_a_new_stage_and_new_evidence_show_at_once(log_in, buyer):
+    dispute = open_dispute(buyer)
+    mediator = make_mediator()
+    client = log_in(mediator)
+    assert "Decision expected by" in row_of(client.get(QUEUE), dispute)
+
+    add_file(dispute, buyer)
+    assert '<td class="field-evidence_count">1</td>' in row_of(client.get(QUEUE), dispute)
+    actions.request_information(
+        dispute=dispute, mediator=mediator, party=Party.BUYER, message="A photo, please."
+    )
+    assert "Buyer must reply by" in row_of(client.get(QUEUE), dispute)
+
+
+def test_a_deadline_passing_shows_at_once(log_in, buyer, monkeypatch):
+    dispute = open_dispute(buyer)
+    client = log_in(make_mediator())
+    before = dispute.stage_deadline - timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: before)
+    assert "(overdue)" not in row_of(client.get(QUEUE), dispute)
+    after = dispute.stage_deadline + timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: after)
+    assert "(overdue)" in row_of(client.get(QUEUE), dispute)
+
+
+def test_a_mediator_reads_the_table_in_their_language_and_zone(log_in, buyer):
+    dispute = open_dispute(buyer)
+    client = log_in(make_mediator())
+    here = row_of(client.get(QUEUE), dispute)
+    assert "Decision expected by" in here
+    assert "Décision attendue" in row_of(client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="fr"), dispute)
+    # In another zone, the dates move with the mediator.
+    client.cookies["tz"] = "Pacific/Kiritimati"
+    assert row_of(client.get(QUEUE), dispute) != here
+
+
+def test_another_sort_or_filter_is_not_served_the_cached_table(log_in):
+    first, second = (open_dispute(make_buyer(name)) for name in ("anna", "zoe"))
+    client = log_in(make_mediator())
+    content = client.get(QUEUE).content.decode()
+    assert content.index(first.order.number) < content.index(second.order.number)
+    # Sorted by buyer (list_display[1]), descending.
+    content = client.get(QUEUE, {"o": "-1"}).content.decode()
+    assert content.index(second.order.number) < content.index(first.order.number)
+    # The same rows under another filter: their links keep that filter, for the way back.
+    row = row_of(client.get(QUEUE, {"status": "open"}), first)
+    assert "_changelist_filters=status%3Dopen" in row
