@@ -9,9 +9,10 @@ that acts when the deadline passes and the reminder before it (``disputes.tasks`
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_mediator
@@ -255,7 +256,7 @@ def add_evidence(*, dispute: Dispute, uploader, evidence: list[Evidence], now=No
         raise DisputeActionError(
             DisputeErrorCode.NOT_OPEN, _("Evidence can only be added to an open dispute.")
         )
-    recording.attach(evidence, dispute=dispute)
+    _attach(evidence, dispute=dispute, uploader=uploader)
     events.evidence_added_event(dispute=dispute, uploader=uploader, evidence=evidence, now=now)
     return dispute
 
@@ -281,6 +282,33 @@ def _locked_dispute_of_seller(seller, dispute: Dispute) -> Dispute:
             DisputeErrorCode.NOT_THE_SELLER, _("You cannot answer a dispute you opened.")
         )
     return dispute
+
+
+def _attach(evidence: list[Evidence], *, dispute: Dispute, uploader, message=None) -> None:
+    """Attach a form's files to ``dispute`` within its sender's file limit.
+
+    Each form's draft is counted when a file arrives, but two forms open at once (a
+    message and a refusal) could each fill the limit: the dispute's lock makes this count
+    the one that holds.
+    """
+    sent = Evidence.objects.filter(dispute=dispute, uploaded_by=uploader).count()
+    if sent + len(evidence) > settings.EVIDENCE_MAX_FILES:
+        raise DisputeActionError(
+            DisputeErrorCode.TOO_MANY_FILES,
+            ngettext(
+                "You can send at most %(max)s files in a dispute and have sent %(sent)s: "
+                "remove %(extra)s file before sending.",
+                "You can send at most %(max)s files in a dispute and have sent %(sent)s: "
+                "remove %(extra)s files before sending.",
+                sent + len(evidence) - settings.EVIDENCE_MAX_FILES,
+            )
+            % {
+                "max": settings.EVIDENCE_MAX_FILES,
+                "sent": sent,
+                "extra": sent + len(evidence) - settings.EVIDENCE_MAX_FILES,
+            },
+        )
+    recording.attach(evidence, dispute=dispute, message=message)
 
 
 def _require_stage(dispute: Dispute, stage: str, message) -> None:
@@ -356,7 +384,7 @@ def refuse_request(
             % {"count": STATEMENT_MIN_LENGTH},
         )
     dispute.seller_statement = statement
-    recording.attach(evidence, dispute=dispute)
+    _attach(evidence, dispute=dispute, uploader=seller)
     _escalate(dispute, EscalationReason.SELLER_REFUSED, now=now)
     _save(dispute)
     events.seller_refused_event(dispute=dispute, seller=seller, evidence=evidence, now=now)
@@ -472,7 +500,7 @@ def post_message(
     message = DisputeMessage.objects.create(
         dispute=dispute, author=author, body=body.strip(), internal=internal, sent_at=now
     )
-    recording.attach(evidence, dispute=dispute, message=message)
+    _attach(evidence, dispute=dispute, uploader=author, message=message)
     if internal:
         return message
     events.message_event(message=message, evidence=evidence, now=now)

@@ -32,6 +32,7 @@ class DisputeErrorCode(StrEnum):
     MESSAGE_EMPTY = "message_empty"
     INTERNAL_NOTES_ARE_MEDIATORS = "internal_notes_are_mediators"
     DISPUTE_CLOSED = "dispute_closed"
+    TOO_MANY_FILES = "too_many_files"
 
 
 class DisputeActionError(Exception):

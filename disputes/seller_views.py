@@ -121,10 +121,13 @@ def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
                 evidence=draft.evidence(),
             )
         except actions.DisputeActionError as error:
-            if error.code != DisputeErrorCode.STATEMENT_TOO_SHORT:
+            if error.code == DisputeErrorCode.STATEMENT_TOO_SHORT:
+                form.add_error("statement", error.message)
+            elif error.code == DisputeErrorCode.TOO_MANY_FILES:
+                form.add_error(None, error.message)
+            else:
                 messages.error(request, error.message)
                 return back_to(dispute)
-            form.add_error("statement", error.message)
         else:
             draft.forget()
             messages.success(request, REFUSED)

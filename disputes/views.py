@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from orders.templatetags.money import money
 
 from . import actions
+from .errors import DisputeErrorCode
 from .evidence import drafts, recording
 from .evidence.upload_handler import streams_evidence
 from .forms import AppealForm, MessageForm
@@ -139,14 +140,21 @@ def post_message(request: HttpRequest, pk: int, party: str) -> HttpResponse:
         return render_dispute_page(
             request, dispute, party, message_form=form, refusals=draft.refusals
         )
-    draft.send(
-        actions.post_message,
-        _("Your message is sent."),
-        dispute=dispute,
-        author=request.user,
-        body=form.cleaned_data["body"],
-        evidence=draft.evidence(),
-    )
+    try:
+        actions.post_message(
+            dispute=dispute,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            evidence=draft.evidence(),
+        )
+    except actions.DisputeActionError as error:
+        if error.code == DisputeErrorCode.TOO_MANY_FILES:  # the message stays, to trim its files
+            form.add_error(None, error.message)
+            return render_dispute_page(request, dispute, party, message_form=form)
+        messages.error(request, error.message)
+    else:
+        draft.forget()
+        messages.success(request, _("Your message is sent."))
     return redirect(page_url(dispute, party) + "#conversation")
 
 

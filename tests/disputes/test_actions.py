@@ -18,8 +18,9 @@ from disputes.models import (
     EventKind,
     Outcome,
     Party,
+    Stage,
 )
-from tests.conftest import run_tasks
+from tests.conftest import corpus_upload, run_tasks, store_evidence
 from tests.disputes.builders import (
     DESCRIPTION,
     STATEMENT,
@@ -43,6 +44,7 @@ pytestmark = pytest.mark.django_db
 
 REOPEN_ANSWERS = {"reason": "wrong_item", "refund_request": "full", "description": DESCRIPTION}
 NOTE = "No fault seen on the photos."
+PHOTO = "good/png_photo_hopper.png"
 
 
 def decided_after_refusal(outcome):
@@ -408,3 +410,27 @@ def test_database_refuses_impossible_disputes(buyer, fields):
     dispute = open_dispute(buyer)
     with pytest.raises(IntegrityError), transaction.atomic():
         Dispute.objects.filter(pk=dispute.pk).update(**fields)
+
+
+def test_two_forms_filled_at_once_cannot_send_more_files_than_the_limit(buyer, settings):
+    """A seller's message and refusal each take files up to the limit while their drafts
+    are counted apart; whichever is sent second is refused whole, and nothing is attached."""
+    settings.EVIDENCE_MAX_FILES = 2
+    dispute = answerable_dispute(buyer)
+    seller = seller_of(dispute)
+    photos = [corpus_upload(PHOTO, name=f"scratch-{n}.png") for n in range(4)]
+    for_message = store_evidence(photos[:2], seller, dispute.order, draft_key="message").stored
+    for_refusal = store_evidence(photos[2:], seller, dispute.order, draft_key="refusal").stored
+    actions.post_message(dispute=dispute, author=seller, body="Photos.", evidence=for_message)
+
+    with pytest.raises(actions.DisputeActionError) as refused:
+        actions.refuse_request(
+            dispute=dispute, seller=seller, statement=STATEMENT, evidence=for_refusal
+        )
+
+    assert refused.value.code == DisputeErrorCode.TOO_MANY_FILES
+    assert str(refused.value) == (
+        "You can send at most 2 files in a dispute and have sent 2: remove 2 files before sending."
+    )
+    assert dispute.evidence.filter(uploaded_by=seller).count() == 2
+    assert Dispute.objects.get(pk=dispute.pk).stage == Stage.WAITING_FOR_SELLER

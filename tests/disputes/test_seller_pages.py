@@ -462,3 +462,24 @@ def test_the_seller_sees_a_mediators_decision(log_in, buyer):
     assert "Decision: Rejected, in the seller's favour" in page
     assert "The photos show the cable as it was described." in page
     assert "Contact customer service" not in page
+
+
+def test_files_over_the_limit_across_two_forms_keep_the_message_to_trim(log_in, buyer, settings):
+    """The message's draft and the refusal's each took a file under a limit of one; the
+    refusal went first, so the message is sent back with its words and what to do."""
+    settings.EVIDENCE_MAX_FILES = 1
+    dispute = answerable_dispute(buyer)
+    client = log_in(seller_of(dispute))
+    photo = "good/png_photo_hopper.png"
+    message_url = seller_url("seller_message", dispute)
+    client.post(message_url, {"body": "", "evidence": [corpus_upload(photo, "BOX.PNG")]})
+    assert refuse(client, dispute, STATEMENT, corpus_upload(photo, "LABEL.PNG")).status_code == 302
+
+    response = client.post(message_url, {"body": "The box, as it left us."})
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "You can send at most 1 files in a dispute and have sent 1: remove 1 file" in page
+    assert "The box, as it left us." in page
+    assert not dispute.messages.exists()
+    assert [item.original_name for item in dispute.evidence.all()] == ["LABEL.PNG"]
