@@ -4,6 +4,7 @@
 of production that is a lookup in the manifest and a URL built from the hashed name, for
 the same answer each time: the manifest does not change while the process runs. The URL
 is kept for each path until a setting that decides it changes (tests override them).
+For the templates' own paths, a few dozen: not for paths that come from data.
 """
 
 import functools
