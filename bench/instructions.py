@@ -9,7 +9,12 @@ functions nothing else calls (``math.factorial``, ``math.gcd``): callgrind zeroe
 counts at the first (``--zero-before``) and writes them at the second (``--dump-before``),
 one count per page. Only this process's instructions are counted, not PostgreSQL's or
 Redis's. Usage: ``BENCH_DB=disputes_bench_mine .venv/bin/python bench/instructions.py
-[--only WORDS]`` (about two minutes for every page).
+[--only WORDS] [--fixed-cost]`` (about two minutes for every page).
+
+``--fixed-cost`` also measures two bench-only pages for the logged-in buyer
+(``bench/urls.py``): a request answered with no page (the session and the user) and an
+empty page in the app's layout; the difference is the layout's own cost. ``--fixed-cost
+--only peer`` measures these and the peer alone.
 """
 
 import argparse
@@ -28,11 +33,24 @@ import run
 # before the second.
 ZERO, DUMP = "math_factorial", "math_gcd"
 
+LOGGED_IN = "logged in, no page"
+EMPTY_PAGE = "empty page in the layout"
+FIXED_COST_PAGES = [
+    (LOGGED_IN, "/bench/logged-in/", "buyer"),
+    (EMPTY_PAGE, "/bench/empty-page/", "buyer"),
+]
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", default=[], metavar="WORDS")
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument(
+        "--fixed-cost",
+        action="store_true",
+        help="also measure the fixed cost of a logged-in page: the session and the user, "
+        "then an empty page in the layout",
+    )
     parser.add_argument("--inside", help=argparse.SUPPRESS)  # set when run under valgrind
     return parser.parse_args()
 
@@ -57,10 +75,15 @@ def inside(args):
         "seller": targets.seller_user_id,
         "mediator": targets.mediator_id,
     }
+    pages = [
+        page
+        for page in run.pages(targets)
+        if page[2] != "api" and (not args.only or any(word in page[0] for word in args.only))
+    ]
+    if args.fixed_cost:
+        pages += FIXED_COST_PAGES
     names = []
-    for name, path, who in run.pages(targets):
-        if who == "api" or (args.only and not any(word in name for word in args.only)):
-            continue
+    for name, path, who in pages:
         cookie = {"Cookie": run.session_cookie(users[who])} if who else {}
         client = Client(HTTP_HOST=run.HOST, headers=cookie)
         for _ in range(3):
@@ -94,16 +117,22 @@ def main():
             "--repeats",
             str(args.repeats),
             *[f"--only={words}" for words in args.only],
+            *(["--fixed-cost"] if args.fixed_cost else []),
         ]
         subprocess.run(command, check=True, capture_output=True, env=os.environ)
         names = names_file.read_text().splitlines()
         dumps = sorted(
             Path(folder).glob("callgrind.*.*"), key=lambda p: int(p.name.rsplit(".", 1)[1])
         )
-        print(f"{'page':<24} {'instructions per request':>26}")
+        counts = {}
         for name, dump in zip(names, dumps, strict=True):
             total = int(re.search(r"^summary: (\d+)", dump.read_text(), re.M).group(1))
-            print(f"{name[:24]:<24} {total / args.repeats:>26,.0f}")
+            counts[name] = total / args.repeats
+        if args.fixed_cost:
+            counts["the layout alone"] = counts[EMPTY_PAGE] - counts[LOGGED_IN]
+        print(f"{'page':<24} {'instructions per request':>26}")
+        for name, count in counts.items():
+            print(f"{name[:24]:<24} {count:>26,.0f}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The benchmark's peer page is served under the bench settings only, never by the app."""
+"""The benchmark's own pages (the peer, the fixed cost's two) are served under the bench
+settings only, never by the app."""
 
 import pytest
 from django.db import connection
@@ -12,11 +13,19 @@ from tests.factories import make_buyer, make_order
 PEER = "/bench/peer/"
 
 
-def test_the_app_does_not_route_the_peer_page():
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        (PEER, "bench_peer"),
+        ("/bench/logged-in/", "bench_logged_in"),
+        ("/bench/empty-page/", "bench_empty_page"),
+    ],
+)
+def test_the_app_does_not_route_the_benchmarks_pages(path, name):
     with pytest.raises(Resolver404):
-        resolve(PEER)
+        resolve(path)
     with pytest.raises(NoReverseMatch):
-        reverse("bench_peer")
+        reverse(name)
 
 
 @pytest.mark.django_db
@@ -46,3 +55,17 @@ def test_the_benchmarks_session_cookie_logs_its_user_in(client):
     response = client.get("/")
     assert response.status_code == 200
     assert response.wsgi_request.user == buyer
+
+
+@pytest.mark.django_db
+def test_the_fixed_cost_pages_answer_a_logged_in_buyer_with_nothing_then_the_layout(
+    client, settings
+):
+    settings.ROOT_URLCONF = bench_settings.ROOT_URLCONF
+    settings.TEMPLATES = bench_settings.TEMPLATES
+    buyer = make_buyer()
+    client.force_login(buyer)
+    assert client.get("/bench/logged-in/").content.decode() == buyer.get_username()
+    page = client.get("/bench/empty-page/")
+    assert page.status_code == 200
+    assert 'class="bottom-bar"' in page.content.decode()
