@@ -250,7 +250,8 @@ STORAGES = {
 if cache_url := os.environ.get("CACHE_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, reusing its redis-py client (config/cache.py).
+            "BACKEND": "config.cache.SharedClientRedisCache",
             "LOCATION": cache_url,
             "KEY_PREFIX": "disputes",
         }
