@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 import instructions
@@ -66,8 +67,8 @@ def inside(args):
     dispute_page = f"/disputes/{targets.dispute_id}/"
     globals()["urlpatterns"] = urlpatterns_()
     settings.ROOT_URLCONF = __name__
-    cookie = run.session_cookie(targets.buyer_id)
-    session_key = cookie.split("=", 1)[1]
+    cookie = run.browser_cookies(targets.buyer_id)
+    session_key = SimpleCookie(cookie)[settings.SESSION_COOKIE_NAME].value
     stack = list(settings.MIDDLEWARE)
 
     def client(middleware=stack, logged_in=True):

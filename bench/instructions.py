@@ -84,7 +84,7 @@ def inside(args):
         pages += FIXED_COST_PAGES
     names = []
     for name, path, who in pages:
-        cookie = {"Cookie": run.session_cookie(users[who])} if who else {}
+        cookie = {"Cookie": run.browser_cookies(users[who])} if who else {}
         client = Client(HTTP_HOST=run.HOST, headers=cookie)
         for _ in range(3):
             assert client.get(path).status_code == 200, path

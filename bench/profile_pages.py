@@ -83,9 +83,9 @@ def main():
     from django.test import Client
 
     credentials = {
-        "buyer": {"Cookie": run.session_cookie(targets().buyer_id)},
-        "seller": {"Cookie": run.session_cookie(targets().seller_user_id)},
-        "mediator": {"Cookie": run.session_cookie(targets().mediator_id)},
+        "buyer": {"Cookie": run.browser_cookies(targets().buyer_id)},
+        "seller": {"Cookie": run.browser_cookies(targets().seller_user_id)},
+        "mediator": {"Cookie": run.browser_cookies(targets().mediator_id)},
     }
     print(f"{'page':<24} {'cpu ms':>7} " + " ".join(f"{label:>11}" for label, _ in PARTS))
     for name, path, who in run.pages(targets()):

@@ -201,6 +201,16 @@ def session_cookie(user_id):
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
+def browser_cookies(user_id):
+    """The cookies a returning browser sends: its session, and the CSRF cookie the first
+    page set (without it, every request would make a new secret and set the cookie
+    again, which a browser pays once)."""
+    from django.conf import settings
+    from django.utils.crypto import get_random_string
+
+    return f"{session_cookie(user_id)}; {settings.CSRF_COOKIE_NAME}={get_random_string(32)}"
+
+
 FLOOR = "healthz (floor)"
 PEER = "bare Django page (peer)"
 
@@ -443,9 +453,9 @@ def main():
     try:
         targets, volume, load_seconds = prepare(size)
         credentials = {
-            "buyer": {"Cookie": session_cookie(targets.buyer_id)},
-            "seller": {"Cookie": session_cookie(targets.seller_user_id)},
-            "mediator": {"Cookie": session_cookie(targets.mediator_id)},
+            "buyer": {"Cookie": browser_cookies(targets.buyer_id)},
+            "seller": {"Cookie": browser_cookies(targets.seller_user_id)},
+            "mediator": {"Cookie": browser_cookies(targets.mediator_id)},
             "api": {"Authorization": f"Bearer {api_bench.make_client()}"},
         }
         page_list = [

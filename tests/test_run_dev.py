@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "run-dev.sh"
-PATIENCE = 60  # seconds to start or stop
+PATIENCE = 120  # seconds to start or stop: generous, for a machine busy with other work
 
 
 def free_port():
