@@ -31,6 +31,7 @@ from . import actions, deadlines, timeline
 from .evidence.admin import EvidenceInline
 from .forms import AppealAnswerForm, DecisionForm, InformationRequestForm, MediatorMessageForm
 from .models import (
+    MEDIATOR_STAGES,
     Appeal,
     Dispute,
     DisputeEvent,
@@ -40,9 +41,6 @@ from .models import (
     Party,
     Stage,
 )
-
-# The stages in which a dispute waits on the mediators: their queue.
-MEDIATOR_STAGES = (Stage.WITH_MEDIATOR, Stage.INFORMATION_REQUESTED)
 
 # Who acts next, and by when, as the queue and the dispute page say it.
 NEXT_STEPS = {

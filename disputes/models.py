@@ -47,6 +47,10 @@ class Stage(models.TextChoices):
     INFORMATION_REQUESTED = "information_requested", _("Information requested")
 
 
+# The stages in which a dispute waits on the mediators: their queue.
+MEDIATOR_STAGES = (Stage.WITH_MEDIATOR, Stage.INFORMATION_REQUESTED)
+
+
 class Party(models.TextChoices):
     BUYER = "buyer", _("Buyer")
     SELLER = "seller", _("Seller")
@@ -180,6 +184,14 @@ class Dispute(models.Model):
         indexes = [
             # The mediators' queue (admin): one status, oldest first (the admin adds -pk).
             models.Index(fields=["status", "opened_at", "-id"], name="dispute_queue_idx"),
+            # The queue as it opens, on what waits on the mediators in its order (oldest
+            # escalation first; ascending puts the never escalated last): its page is the
+            # first 25 entries, not a sort of every waiting dispute.
+            models.Index(
+                fields=["escalated_at", "opened_at", "-id"],
+                condition=Q(status="open", stage__in=MEDIATOR_STAGES),
+                name="dispute_mediators_queue_idx",
+            ),
             # The worker's sweep and the overdue filter: deadlines that have passed.
             models.Index(fields=["stage", "stage_deadline"], name="dispute_deadline_idx"),
         ]
