@@ -5,6 +5,7 @@ once, and each mediator gets the table of their own language, zone and address."
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -86,3 +87,38 @@ def test_another_sort_or_filter_is_not_served_the_cached_table(log_in):
     # The same rows under another filter: their links keep that filter, for the way back.
     row = row_of(client.get(QUEUE, {"status": "open"}), first)
     assert "_changelist_filters=status%3Dopen" in row
+
+
+def filters_rendered(response):
+    return any(template.name == "admin/filter.html" for template in response.templates)
+
+
+def filters_of(response):
+    content = response.content.decode()
+    start = content.index('<search id="changelist-filter"')
+    return content[start : content.index("</search>", start)]
+
+
+def test_the_filters_are_rendered_once_per_address_and_language(log_in):
+    cache.clear()  # other tests rendered the same addresses
+    client = log_in(make_mediator())
+    first, again = client.get(QUEUE), client.get(QUEUE)
+    assert filters_rendered(first)
+    assert not filters_rendered(again)
+    assert filters_of(again) == filters_of(first)
+    # Another address marks another choice; another language has its own words.
+    chosen = client.get(QUEUE, {"status": "open"})
+    assert filters_rendered(chosen)
+    assert filters_of(chosen) != filters_of(first)
+    french = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="fr")
+    assert filters_rendered(french)
+    assert "Filtre" in filters_of(french)
+
+
+def test_filters_with_counts_are_never_cached(log_in, buyer):
+    open_dispute(buyer)
+    client = log_in(make_mediator())
+    with_counts = {"status": "all", "_facets": "1"}
+    assert "With a mediator (1)" in filters_of(client.get(QUEUE, with_counts))
+    open_dispute(make_buyer("bob"))
+    assert "With a mediator (2)" in filters_of(client.get(QUEUE, with_counts))
