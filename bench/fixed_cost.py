@@ -11,11 +11,6 @@ difference), and the session read, the user read and the app's URL resolution al
 
 import argparse
 import gc
-import os
-import re
-import subprocess
-import sys
-import tempfile
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -129,42 +124,19 @@ def main():
     args = parser.parse_args()
     if args.inside:
         return inside(args)
-    with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as folder:
-        names_file = Path(folder) / "steps"
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            f"--zero-before={instructions.ZERO}",
-            f"--dump-before={instructions.DUMP}",
-            f"--callgrind-out-file={folder}/callgrind.%p",
-            sys.executable,
-            __file__,
-            "--inside",
-            str(names_file),
-            "--repeats",
-            str(args.repeats),
-        ]
-        subprocess.run(command, check=True, capture_output=True, env=os.environ)
-        names = names_file.read_text().splitlines()
-        dumps = sorted(
-            Path(folder).glob("callgrind.*.*"), key=lambda p: int(p.name.rsplit(".", 1)[1])
-        )
-        counts = {
-            name: int(re.search(r"^summary: (\d+)", dump.read_text(), re.M).group(1)) / args.repeats
-            for name, dump in zip(names, dumps, strict=True)
-        }
-        logged_in = counts["logged in"]
-        print(f"{'step':<64} {'instructions':>13} {'its cost':>11}")
-        for name, count in counts.items():
-            if name.startswith("logged in, without"):
-                cost = logged_in - count
-            elif name.startswith("logged in, a template"):
-                cost = count - logged_in
-            elif name == "logged in":
-                cost = count - counts["anonymous"]
-            else:
-                cost = count
-            print(f"{name[:64]:<64} {count:>13,.0f} {cost:>11,.0f}")
+    counts = instructions.counted_under_callgrind(__file__, args.repeats)
+    logged_in = counts["logged in"]
+    print(f"{'step':<64} {'instructions':>13} {'its cost':>11}")
+    for name, count in counts.items():
+        if name.startswith("logged in, without"):
+            cost = logged_in - count
+        elif name.startswith("logged in, a template"):
+            cost = count - logged_in
+        elif name == "logged in":
+            cost = count - counts["anonymous"]
+        else:
+            cost = count
+        print(f"{name[:64]:<64} {count:>13,.0f} {cost:>11,.0f}")
 
 
 if __name__ == "__main__":

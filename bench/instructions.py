@@ -102,8 +102,25 @@ def main():
     args = parse_args()
     if args.inside:
         return inside(args)
+    counts = counted_under_callgrind(
+        __file__,
+        args.repeats,
+        *[f"--only={words}" for words in args.only],
+        *(["--fixed-cost"] if args.fixed_cost else []),
+    )
+    if args.fixed_cost:
+        counts["the layout alone"] = counts[EMPTY_PAGE] - counts[LOGGED_IN]
+    print(f"{'page':<24} {'instructions per request':>26}")
+    for name, count in counts.items():
+        print(f"{name[:24]:<24} {count:>26,.0f}")
+
+
+def counted_under_callgrind(script, repeats, *options):
+    """Run ``script --inside NAMES_FILE --repeats N *options`` under callgrind; return the
+    instructions per repeat of each measured step, by the names the script wrote (one line
+    per step, in the order it measured them)."""
     with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as folder:
-        names_file = Path(folder) / "pages"
+        names_file = Path(folder) / "names"
         command = [
             "valgrind",
             "--tool=callgrind",
@@ -111,28 +128,22 @@ def main():
             f"--dump-before={DUMP}",
             f"--callgrind-out-file={folder}/callgrind.%p",
             sys.executable,
-            __file__,
+            script,
             "--inside",
             str(names_file),
             "--repeats",
-            str(args.repeats),
-            *[f"--only={words}" for words in args.only],
-            *(["--fixed-cost"] if args.fixed_cost else []),
+            str(repeats),
+            *options,
         ]
         subprocess.run(command, check=True, capture_output=True, env=os.environ)
         names = names_file.read_text().splitlines()
         dumps = sorted(
             Path(folder).glob("callgrind.*.*"), key=lambda p: int(p.name.rsplit(".", 1)[1])
         )
-        counts = {}
-        for name, dump in zip(names, dumps, strict=True):
-            total = int(re.search(r"^summary: (\d+)", dump.read_text(), re.M).group(1))
-            counts[name] = total / args.repeats
-        if args.fixed_cost:
-            counts["the layout alone"] = counts[EMPTY_PAGE] - counts[LOGGED_IN]
-        print(f"{'page':<24} {'instructions per request':>26}")
-        for name, count in counts.items():
-            print(f"{name[:24]:<24} {count:>26,.0f}")
+        return {
+            name: int(re.search(r"^summary: (\d+)", dump.read_text(), re.M).group(1)) / repeats
+            for name, dump in zip(names, dumps, strict=True)
+        }
 
 
 if __name__ == "__main__":
