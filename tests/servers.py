@@ -78,6 +78,17 @@ def launch(stack: ExitStack, command, *, log: Path, **popen) -> subprocess.Popen
     return process
 
 
+def redis_server(stack: ExitStack, log: Path) -> str:
+    """A Redis server of the test's own, keeping nothing on disk; its URL. ``stack`` stops
+    it on closing."""
+    port = free_port()
+    process = launch(
+        stack, ["redis-server", "--bind", HOST, "--port", str(port), "--save", ""], log=log
+    )
+    wait_for_port(port, process, "redis-server", log)
+    return f"redis://{HOST}:{port}/0"
+
+
 @contextmanager
 def moto_s3_server(log: Path):
     """moto's S3 server; yields its endpoint URL once it listens."""

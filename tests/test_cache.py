@@ -2,19 +2,25 @@
 
 import subprocess
 import sys
-import uuid
+from contextlib import ExitStack
 
 import pytest
-import redis
 from django.conf import settings
 
 from config.cache import SharedClientRedisCache
+from tests import servers
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = "redis://127.0.0.1:6379/15"  # read from settings only, never connected to
 
 
-def redis_cache():
-    return SharedClientRedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
+def redis_cache(url=REDIS_URL):
+    return SharedClientRedisCache(url, {})
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    with ExitStack() as stack:
+        yield servers.redis_server(stack, tmp_path / "redis.log")
 
 
 def test_every_operation_uses_the_same_client_on_the_same_pool():
@@ -25,12 +31,8 @@ def test_every_operation_uses_the_same_client_on_the_same_pool():
     assert client.connection_pool is cache._cache._get_connection_pool(write=True)
 
 
-def test_reads_and_writes_through_the_shared_client():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    cache = redis_cache()
+def test_reads_and_writes_through_the_shared_client(redis_url):
+    cache = redis_cache(redis_url)
     cache.set("session", {"user": "42"}, 30)
     assert cache.get("session") == {"user": "42"}
     cache.delete("session")

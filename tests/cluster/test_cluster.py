@@ -98,7 +98,6 @@ def wait_until(condition, what, cluster=None):
 def cluster(s3_server, tmp_path, transactional_db):
     bucket = f"cluster-{secrets.token_hex(6)}"
     servers.create_bucket(s3_server, bucket)
-    redis_port = servers.free_port()
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")
     } | servers.s3_environment(s3_server, bucket)
@@ -107,7 +106,6 @@ def cluster(s3_server, tmp_path, transactional_db):
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DATABASE_URL": servers.database_url(),
-        "CACHE_URL": f"redis://{servers.HOST}:{redis_port}/0",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "API_RATE_LIMIT": f"{API_RATE_LIMIT}/minute",
     }
@@ -115,11 +113,7 @@ def cluster(s3_server, tmp_path, transactional_db):
     app_ports = [servers.free_port(), servers.free_port()]
     worker_ids = ["worker-1", "worker-2"]
     with ExitStack() as stack:
-        redis = servers.launch(
-            stack,
-            ["redis-server", "--bind", servers.HOST, "--port", str(redis_port), "--save", ""],
-            log=tmp_path / "redis.log",
-        )
+        environment["CACHE_URL"] = servers.redis_server(stack, tmp_path / "redis.log")
         apps = [
             servers.launch(
                 stack,
@@ -152,7 +146,6 @@ def cluster(s3_server, tmp_path, transactional_db):
             )
             for worker_id in worker_ids
         }
-        servers.wait_for_port(redis_port, redis, "redis-server", tmp_path / "redis.log")
         for port, app in zip(app_ports, apps, strict=True):
             servers.wait_for_port(port, app, "gunicorn", tmp_path / f"app-{port}.log")
         running = Cluster(
