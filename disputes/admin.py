@@ -32,6 +32,7 @@ from .evidence.admin import EvidenceInline
 from .forms import AppealAnswerForm, DecisionForm, InformationRequestForm, MediatorMessageForm
 from .models import (
     MEDIATOR_STAGES,
+    WAITING_ON_MEDIATORS,
     Appeal,
     Dispute,
     DisputeEvent,
@@ -235,7 +236,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
         if selected == self.everything:
             return queryset
         if selected == self.waiting:
-            return queryset.filter(status=DisputeStatus.OPEN, stage__in=MEDIATOR_STAGES)
+            return queryset.filter(WAITING_ON_MEDIATORS)
         return queryset.filter(status=selected)
 
 

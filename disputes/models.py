@@ -49,6 +49,8 @@ class Stage(models.TextChoices):
 
 # The stages in which a dispute waits on the mediators: their queue.
 MEDIATOR_STAGES = (Stage.WITH_MEDIATOR, Stage.INFORMATION_REQUESTED)
+# The disputes in their queue as it opens (admin), which its index covers.
+WAITING_ON_MEDIATORS = Q(status=DisputeStatus.OPEN, stage__in=MEDIATOR_STAGES)
 
 
 class Party(models.TextChoices):
@@ -189,7 +191,7 @@ class Dispute(models.Model):
             # first 25 entries, not a sort of every waiting dispute.
             models.Index(
                 fields=["escalated_at", "opened_at", "-id"],
-                condition=Q(status="open", stage__in=MEDIATOR_STAGES),
+                condition=WAITING_ON_MEDIATORS,
                 name="dispute_mediators_queue_idx",
             ),
             # The worker's sweep and the overdue filter: deadlines that have passed.
