@@ -9,7 +9,7 @@ internal note: the query leaves them out.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from . import deadlines
 from .eligibility import dispute_eligibility
 from .evidence.drafts import MESSAGE, DraftForm, form_draft_key
 from .forms import MessageForm, OfferForm
-from .models import Appeal, Dispute, DisputeEvent, DisputeMessage, Evidence, Party
+from .models import Appeal, Dispute, DisputeEvent, Evidence, Party
 
 TEMPLATES = {
     Party.BUYER: "disputes/dispute_detail.html",
@@ -40,22 +40,18 @@ def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
     Anyone else's answers 404: its existence is not theirs to learn.
     """
     user = request.user
-    disputes = (
-        Dispute.objects.of_buyer(user) if party == Party.BUYER else Dispute.objects.of_seller(user)
-    )
-    return get_object_or_404(
-        disputes.select_related("order__seller", "order__buyer").annotate(
-            last_party_message=_newest(DisputeMessage.objects.filter(internal=False)),
-            last_event=_newest(DisputeEvent.objects),
-        ),
-        pk=pk,
-    )
+    if party == Party.BUYER:
+        # The buyer's page shows their appeal; the seller's names the buyer.
+        disputes = Dispute.objects.of_buyer(user).select_related("order__seller", "appeal")
+    else:
+        disputes = Dispute.objects.of_seller(user).select_related("order__seller", "order__buyer")
+    return get_object_or_404(disputes.annotate(last_event=_newest_event()), pk=pk)
 
 
-def _newest(rows):
-    """The id of the newest of the dispute's ``rows`` (None when it has none)."""
-    rows = rows.filter(dispute=OuterRef("pk")).order_by().values("dispute")
-    return Subquery(rows.annotate(newest=Max("pk")).values("newest"))
+def _newest_event():
+    """The id of the dispute's newest event (None when it has none)."""
+    events = DisputeEvent.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
+    return Subquery(events.annotate(newest=Max("pk")).values("newest"))
 
 
 def page_url(dispute: Dispute, party: str) -> str:
@@ -73,14 +69,19 @@ class PageEvidence:
 
     request: list[Evidence] = field(default_factory=list)  # the buyer's, with the dispute
     answer: list[Evidence] = field(default_factory=list)  # the seller's, with a refusal
+    appeal: list[Evidence] = field(default_factory=list)  # the buyer's, with their appeal
     by_message: dict[int, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
 
 
-def page_evidence(dispute: Dispute) -> PageEvidence:
-    """Read the dispute's evidence once and share it out (messages' files go with them)."""
+def page_evidence(dispute: Dispute, appeal: Appeal | None = None) -> PageEvidence:
+    """Read the dispute's evidence once, with the files of ``appeal`` (belonging to the
+    appeal, not the dispute), and share it out (messages' files go with them)."""
     shared = PageEvidence()
-    for item in dispute.evidence.all():
-        if item.message_id is not None:
+    files = Q(dispute=dispute) | Q(appeal=appeal) if appeal else Q(dispute=dispute)
+    for item in Evidence.objects.filter(files):
+        if item.appeal_id is not None:
+            shared.appeal.append(item)
+        elif item.message_id is not None:
             shared.by_message[item.message_id].append(item)
         elif item.uploaded_by_id == dispute.order.buyer_id:
             shared.request.append(item)
@@ -103,13 +104,15 @@ def fragment_versions(dispute: Dispute, evidence: PageEvidence) -> dict:
     (``orders.fragments``), read without reading their rows: the messages and events are
     written once, never changed nor deleted (events refuse it, ``AppendOnlyEvent``; a
     message is only ever created, by ``disputes.actions``, and the admin shows them
-    read-only), so the newest id names the whole list. The messages' files do
-    change (their previews are made after the upload): the page reads them anyway, and
-    they are in the key as rows. The order (who is the buyer, who the seller; the
-    currency) is in both."""
+    read-only), so the newest event's id names the timeline, and the conversation too:
+    every message a party reads is followed by its own event in the same transaction
+    (``disputes.events.message_event``; a mediator's internal note has none, and no party
+    reads it). The messages' files do change (their previews are made after the upload):
+    the page reads them anyway, and they are in the key as rows. The order (who is the
+    buyer, who the seller; the currency) is in both."""
     return {
         "conversation_version": fingerprint(
-            dispute.order, dispute.last_party_message, sorted(evidence.by_message.items())
+            dispute.order, dispute.last_event, sorted(evidence.by_message.items())
         ),
         "timeline_version": fingerprint(dispute.order, dispute.last_event),
     }
@@ -120,7 +123,9 @@ def render_dispute_page(
 ) -> HttpResponse:
     """The page of ``dispute`` for ``party``; ``context`` replaces parts of it, such as a
     form sent back with its errors or the files of an upload that were refused."""
-    evidence = page_evidence(dispute)
+    # The buyer's appeal is read with the dispute (party_dispute); the seller's page has none.
+    appeal = getattr(dispute, "appeal", None) if party == Party.BUYER else None
+    evidence = page_evidence(dispute, appeal)
     page = {
         "dispute": dispute,
         "order": dispute.order,
@@ -143,16 +148,15 @@ def render_dispute_page(
             message_draft_name(dispute),
             DraftForm.of(MESSAGE, dispute.order, dispute),
         )
-    page |= _buyer_context(dispute) if party == Party.BUYER else _seller_context(request, dispute)
+    page |= (
+        _buyer_context(dispute, appeal)
+        if party == Party.BUYER
+        else _seller_context(request, dispute)
+    )
     return render(request, TEMPLATES[party], page | context, status=status)
 
 
-def _buyer_context(dispute: Dispute) -> dict:
-    appeal = (
-        Appeal.objects.filter(dispute=dispute)
-        .prefetch_related(Prefetch("evidence", to_attr="evidence_list"))
-        .first()
-    )
+def _buyer_context(dispute: Dispute, appeal: Appeal | None) -> dict:
     return {
         "appeal": appeal,
         "eligibility": dispute_eligibility(dispute.order, [dispute], now=timezone.now()),

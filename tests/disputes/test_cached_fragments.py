@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from disputes import actions
 from disputes.models import Evidence
-from tests.disputes.builders import answerable_dispute, make_mediator, seller_of
+from tests.disputes.builders import (
+    answerable_dispute,
+    appealed_dispute,
+    make_mediator,
+    seller_of,
+)
 from tests.disputes.test_query_counts import add_file
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +82,32 @@ def test_the_time_left_is_never_stale(log_in, buyer, monkeypatch):
         assert "4 days left" not in page
 
 
+def test_the_first_message_replaces_no_messages_yet_at_once(log_in, buyer):
+    dispute = answerable_dispute(buyer)
+    client = log_in(seller_of(dispute))
+    url = reverse("disputes:seller_detail", args=[dispute.pk])
+    assert "No messages yet." in client.get(url).content.decode()
+    actions.post_message(dispute=dispute, author=buyer, body="It broke on day two.")
+    page = client.get(url).content.decode()
+    assert "It broke on day two." in page
+    assert "No messages yet." not in page
+
+
+def test_the_appeals_files_are_shown_with_the_appeal_only(log_in, buyer):
+    dispute = appealed_dispute(buyer)
+    request_photo = add_file(dispute, buyer)
+    appeal_photo = add_file(dispute, buyer)
+    Evidence.objects.filter(pk=appeal_photo.pk).update(dispute=None, appeal=dispute.appeal)
+    page = log_in(buyer).get(dispute.get_absolute_url()).content.decode()
+    # The decision and the appeal come first, then the request and its evidence.
+    appeal, request = page.split("<h3>Your request</h3>")
+    assert "Your appeal" in appeal
+    assert appeal_photo.original_name in appeal
+    assert appeal_photo.original_name not in request
+    assert request_photo.original_name in request
+    assert request_photo.original_name not in appeal
+
+
 def test_once_cached_the_messages_and_events_are_not_read_again(log_in, buyer):
     dispute = answerable_dispute(buyer)
     for _ in range(3):
@@ -85,7 +116,7 @@ def test_once_cached_the_messages_and_events_are_not_read_again(log_in, buyer):
     client.get(dispute.get_absolute_url())
     with CaptureQueriesContext(connection) as queries:
         page = client.get(dispute.get_absolute_url()).content.decode()
-    # Their number and newest id are read with the dispute (in subqueries), not their rows.
+    # The newest event's id is read with the dispute (a subquery), not their rows.
     read = [query["sql"] for query in queries]
     assert not [sql for sql in read if sql.startswith('SELECT "disputes_disputemessage"')]
     assert not [sql for sql in read if sql.startswith('SELECT "disputes_disputeevent"')]
