@@ -44,10 +44,11 @@ def back_to(dispute: Dispute) -> HttpResponse:
 @login_required
 def seller_list(request: HttpRequest) -> HttpResponse:
     """What waits for the seller's answer first, soonest deadline first; then the others."""
-    if not Seller.objects.filter(user=request.user).exists():
-        raise Http404
     waiting, others = seller_disputes(request.user)
     page = Paginator(others, OTHER_DISPUTES_PER_PAGE).get_page(request.GET.get("page"))
+    # Only an account without a dispute on its orders can be no seller: asked only then.
+    if not (waiting or page.object_list) and not Seller.objects.filter(user=request.user).exists():
+        raise Http404
     return render(request, "disputes/seller_list.html", {"waiting": waiting, "page": page})
 
 

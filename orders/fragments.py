@@ -13,6 +13,7 @@ outside it, on every request.
 
 import hashlib
 from collections.abc import Iterable
+from functools import cache
 
 from django.db.models import Model, QuerySet
 
@@ -27,6 +28,11 @@ def fingerprint(*sources) -> str:
     return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
 
 
+@cache
+def _columns(model) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
 def _collect(source, rows, seen):
     if isinstance(source, Model):
         if id(source) in seen:
@@ -34,11 +40,7 @@ def _collect(source, rows, seen):
         seen.add(id(source))
         values = source.__dict__
         rows.append(source._meta.label)
-        rows.extend(
-            (field.attname, values[field.attname])
-            for field in source._meta.concrete_fields
-            if field.attname in values
-        )
+        rows.extend([(name, values[name]) for name in _columns(type(source)) if name in values])
         _collect(source._state.fields_cache.values(), rows, seen)
         _collect(values.get("_prefetched_objects_cache", {}).values(), rows, seen)
         # Rows a view attached to the instance (a message's files, a card's disputes).

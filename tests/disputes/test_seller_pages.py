@@ -115,6 +115,12 @@ def test_list_is_not_found_for_an_account_that_is_not_a_sellers(buyer_client):
     assert buyer_client.get(reverse("disputes:seller_list")).status_code == 404
 
 
+def test_a_seller_without_disputes_has_an_empty_list(log_in):
+    page = text_of(log_in(make_seller_account().user).get(reverse("disputes:seller_list")))
+    assert "Nothing waits for your answer." in page
+    assert "No other disputes." in page
+
+
 @pytest.mark.parametrize(
     ("url_name", "method"),
     [
