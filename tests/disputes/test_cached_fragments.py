@@ -28,16 +28,33 @@ def rendered(response, name):
     return sum(template.name == name for template in response.templates)
 
 
-def test_the_conversation_and_timeline_are_rendered_once_then_read_from_the_cache(log_in, buyer):
+def test_the_request_conversation_and_timeline_are_rendered_once_then_read_from_the_cache(
+    log_in, buyer
+):
     dispute = answerable_dispute(buyer)
     actions.post_message(dispute=dispute, author=buyer, body="Photos attached.")
     client = log_in(buyer)
     first = client.get(dispute.get_absolute_url())
     again = client.get(dispute.get_absolute_url())
-    # The message's date and the events' dates are no longer rendered (the request's is).
-    events = dispute.events.count()
-    assert rendered(first, "_datetime.html") - rendered(again, "_datetime.html") == 1 + events
+    # The request's date, the message's and the events' are rendered once.
+    assert rendered(first, "_datetime.html") == 2 + dispute.events.count()
+    assert rendered(again, "_datetime.html") == 0
     assert "Photos attached." in again.content.decode()
+
+
+def test_a_change_to_the_request_or_its_files_shows_at_once(log_in, buyer):
+    dispute = answerable_dispute(buyer)
+    photo = add_file(dispute, buyer)
+    client = log_in(buyer)
+    page = client.get(dispute.get_absolute_url()).content.decode()
+    assert "Waiting for the seller" in page
+    assert photo.original_name in page
+    actions.make_offer(dispute=dispute, seller=seller_of(dispute), amount=Decimal("5.00"))
+    Evidence.objects.filter(pk=photo.pk).update(original_name="crack.jpg")
+    page = client.get(dispute.get_absolute_url()).content.decode()
+    assert '<span class="status">Offer waiting for the buyer</span>' in page
+    assert "crack.jpg" in page
+    assert photo.original_name not in page
 
 
 def test_each_reader_gets_their_own_words_and_new_messages_at_once(log_in, buyer):
