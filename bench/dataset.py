@@ -321,9 +321,11 @@ def _disputes(rng, now, size, orders, heavy_id, mediator_id, answering_seller_id
 
 
 def _conversation(dispute, buyer_id, seller_user_id):
-    """Messages between the buyer and the seller, before the decision."""
+    """Messages between the buyer and the seller, before the decision, each with its event
+    as ``disputes.actions`` writes them (the dispute page's cached conversation is keyed on
+    the newest event: ``disputes.pages.fragment_versions``)."""
     span = dispute.decided_at - dispute.opened_at
-    DisputeMessage.objects.bulk_create(
+    messages = DisputeMessage.objects.bulk_create(
         DisputeMessage(
             dispute=dispute,
             author_id=seller_user_id if number % 2 else buyer_id,
@@ -331,6 +333,17 @@ def _conversation(dispute, buyer_id, seller_user_id):
             sent_at=dispute.opened_at + span * (number + 1) / (TARGET_MESSAGES + 1),
         )
         for number in range(TARGET_MESSAGES)
+    )
+    DisputeEvent.objects.bulk_create(
+        _event(
+            dispute,
+            EventKind.MESSAGE,
+            message.author_id,
+            message.sent_at,
+            message=message.pk,
+            evidence=[],
+        )
+        for message in messages
     )
 
 

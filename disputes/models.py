@@ -284,8 +284,9 @@ class Dispute(models.Model):
 
     @property
     def can_be_appealed(self) -> bool:
-        """Decided against the buyer, and not appealed yet (an appeal is once per decision)."""
-        return self.is_against_buyer and not Appeal.objects.filter(dispute=self).exists()
+        """Decided against the buyer, and not appealed yet (an appeal is once per decision).
+        The appeal is read with the dispute where it was joined (``disputes.pages``)."""
+        return self.is_against_buyer and not hasattr(self, "appeal")
 
     @property
     def refunded_amount(self):

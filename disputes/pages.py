@@ -107,9 +107,10 @@ def fragment_versions(dispute: Dispute, evidence: PageEvidence) -> dict:
     read-only), so the newest event's id names the timeline, and the conversation too:
     every message a party reads is followed by its own event in the same transaction
     (``disputes.events.message_event``; a mediator's internal note has none, and no party
-    reads it). The messages' files do change (their previews are made after the upload):
-    the page reads them anyway, and they are in the key as rows. The order (who is the
-    buyer, who the seller; the currency) is in both."""
+    reads it). Any other event renders the conversation again too, once: the price of
+    reading one id instead of two. The messages' files do change (their previews are made
+    after the upload): the page reads them anyway, and they are in the key as rows. The
+    order (who is the buyer, who the seller; the currency) is in both."""
     return {
         "conversation_version": fingerprint(
             dispute.order, dispute.last_event, sorted(evidence.by_message.items())

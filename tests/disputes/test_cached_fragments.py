@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes import actions
-from disputes.models import Evidence
+from disputes.models import EventKind, Evidence
 from tests.disputes.builders import (
     answerable_dispute,
     appealed_dispute,
+    information_requested_dispute,
     make_mediator,
     seller_of,
 )
@@ -97,6 +98,19 @@ def test_the_time_left_is_never_stale(log_in, buyer, monkeypatch):
         page = client.get(url).content.decode()
         assert "(2 days left)" in page
         assert "4 days left" not in page
+
+
+def test_every_message_a_party_reads_has_its_own_event(buyer):
+    # The conversation is cached under the newest event (disputes.pages.fragment_versions):
+    # a message written without one would leave it stale.
+    dispute = information_requested_dispute(buyer)  # the mediator's question is a message
+    actions.post_message(dispute=dispute, author=seller_of(dispute), body="Here it is.")
+    actions.post_message(dispute=dispute, author=buyer, body="Thanks.")
+    actions.post_message(dispute=dispute, author=make_mediator(), body="Noted.", internal=True)
+    read = dispute.messages.filter(internal=False).values_list("pk", flat=True)
+    recorded = dispute.events.filter(kind=EventKind.MESSAGE)
+    assert len(read) == 3
+    assert sorted(event.details["message"] for event in recorded) == sorted(read)
 
 
 def test_the_first_message_replaces_no_messages_yet_at_once(log_in, buyer):
