@@ -88,7 +88,10 @@ class ApiClient(models.Model):
     @classmethod
     def for_token(cls, token: str):
         """The client whose token this is, revoked or not; None for an unknown token."""
-        return cls.objects.filter(token_hash=hash_token(token)).first()
+        try:
+            return cls.objects.get(token_hash=hash_token(token))
+        except cls.DoesNotExist:
+            return None
 
 
 class IdempotentRequest(models.Model):

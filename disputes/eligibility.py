@@ -93,7 +93,8 @@ class Eligibility:
 
 
 def dispute_eligibility(order, disputes, *, now, windows=None):
-    """Judge ``order`` at ``now`` against every rule, given all of the order's disputes."""
+    """Judge ``order`` at ``now`` against every rule, given all of the order's disputes (in
+    any order)."""
     windows = windows or Windows.from_settings()
     reasons = []
     opens_at = windows.opens_at(order)

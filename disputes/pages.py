@@ -8,6 +8,7 @@ internal note: the query leaves them out.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -78,7 +79,10 @@ def page_evidence(dispute: Dispute, appeal: Appeal | None = None) -> PageEvidenc
     appeal, not the dispute), and share it out (messages' files go with them)."""
     shared = PageEvidence()
     files = Q(dispute=dispute) | Q(appeal=appeal) if appeal else Q(dispute=dispute)
-    for item in Evidence.objects.filter(files):
+    # Sorted here, oldest first: an ORDER BY costs the ORM more to compile (it compares
+    # every selected column with the ordering) than sorting a dispute's few files.
+    unordered = Evidence.objects.filter(files).order_by()
+    for item in sorted(unordered, key=attrgetter("uploaded_at", "pk")):
         if item.appeal_id is not None:
             shared.appeal.append(item)
         elif item.message_id is not None:

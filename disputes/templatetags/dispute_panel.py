@@ -12,8 +12,9 @@ register = template.Library()
 def dispute_panel(order):
     return {
         "order": order,
-        # A decision against the buyer offers the appeal unless one was sent.
+        # A decision against the buyer offers the appeal unless one was sent. Unordered:
+        # the rules sort the disputes themselves.
         "eligibility": dispute_eligibility(
-            order, order.disputes.select_related("appeal"), now=timezone.now()
+            order, order.disputes.select_related("appeal").order_by(), now=timezone.now()
         ),
     }

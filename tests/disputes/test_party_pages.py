@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from disputes import actions
 from disputes.models import DisputeStatus, EscalationReason, Evidence, Party, Stage
+from disputes.pages import page_evidence
 from tests.conftest import corpus_upload
 from tests.disputes.builders import (
     agreed_dispute,
@@ -347,3 +348,25 @@ def test_a_decision_against_the_buyer_is_not_shown_as_good_news(log_in, buyer):
 
     assert "status--decided status--against-you" in page
     assert page.index('id="decision-heading"') < page.index('id="status-heading"')
+
+
+def test_a_disputes_files_are_shared_out_oldest_first(buyer):
+    # Read unordered and sorted in Python (disputes.pages.page_evidence): the order in
+    # which rows were stored, or come back, does not decide the order shown.
+    dispute = answerable_dispute(buyer)
+    uploaded = timezone.now()
+    for minutes_ago, name in ((1, "newest.jpg"), (30, "oldest.jpg"), (10, "middle.jpg")):
+        Evidence.objects.create(
+            uploaded_by=buyer,
+            order=dispute.order,
+            dispute=dispute,
+            kind="photo",
+            original_name=name,
+            original=f"evidence/{name}",
+            mime="image/jpeg",
+            size=1,
+            sha256="0" * 64,
+            uploaded_at=uploaded - timedelta(minutes=minutes_ago),
+        )
+    shown = [item.original_name for item in page_evidence(dispute).request]
+    assert shown == ["oldest.jpg", "middle.jpg", "newest.jpg"]
