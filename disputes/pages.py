@@ -35,24 +35,34 @@ URL_NAMES = {
 }
 
 
+def _newest_event():
+    """The id of the dispute's newest event (None when it has none)."""
+    events = DisputeEvent.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
+    return Subquery(events.annotate(newest=Max("pk")).values("newest"))
+
+
+# The pages' querysets are built once per process and filtered for each request: filtering
+# makes a new queryset (these are never evaluated themselves), and building them, with
+# their joins, subquery and conditions, cost a request more than its own filters did.
+# The buyer's page shows their appeal; the seller's names the buyer.
+BUYER_PAGE_DISPUTES = Dispute.objects.select_related("order__seller", "appeal").annotate(
+    last_event=_newest_event()
+)
+SELLER_PAGE_DISPUTES = Dispute.objects.select_related("order__seller", "order__buyer").annotate(
+    last_event=_newest_event()
+)
+
+
 def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
     """One of the requester's disputes as ``party``: their order's, or the orders they sold.
 
     Anyone else's answers 404: its existence is not theirs to learn.
     """
-    user = request.user
     if party == Party.BUYER:
-        # The buyer's page shows their appeal; the seller's names the buyer.
-        disputes = Dispute.objects.of_buyer(user).select_related("order__seller", "appeal")
+        disputes = BUYER_PAGE_DISPUTES.of_buyer(request.user)
     else:
-        disputes = Dispute.objects.of_seller(user).select_related("order__seller", "order__buyer")
-    return get_object_or_404(disputes.annotate(last_event=_newest_event()), pk=pk)
-
-
-def _newest_event():
-    """The id of the dispute's newest event (None when it has none)."""
-    events = DisputeEvent.objects.filter(dispute=OuterRef("pk")).order_by().values("dispute")
-    return Subquery(events.annotate(newest=Max("pk")).values("newest"))
+        disputes = SELLER_PAGE_DISPUTES.of_seller(request.user)
+    return get_object_or_404(disputes, pk=pk)
 
 
 def page_url(dispute: Dispute, party: str) -> str:
@@ -189,12 +199,13 @@ SELLER_CARD_FIELDS = (
     "order__price",
     "order__currency",
 )
+# Built once, like the dispute page's (above).
+SELLER_CARDS = Dispute.objects.select_related("order").only(*SELLER_CARD_FIELDS)
+SELLER_WAITING = SELLER_CARDS.waiting_for(Party.SELLER).order_by("stage_deadline", "pk")
+SELLER_OTHERS = SELLER_CARDS.not_waiting_for(Party.SELLER).order_by("-opened_at", "-pk")
 
 
 def seller_disputes(user) -> tuple[QuerySet, QuerySet]:
     """The seller's disputes: those waiting for them, by deadline soonest, then the others,
     newest first."""
-    disputes = Dispute.objects.of_seller(user).select_related("order").only(*SELLER_CARD_FIELDS)
-    waiting = disputes.waiting_for(Party.SELLER).order_by("stage_deadline", "pk")
-    others = disputes.not_waiting_for(Party.SELLER).order_by("-opened_at", "-pk")
-    return waiting, others
+    return SELLER_WAITING.of_seller(user), SELLER_OTHERS.of_seller(user)

@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from disputes import actions
 from disputes.models import DisputeStatus, EscalationReason, Evidence, Party, Stage
-from disputes.pages import page_evidence
+from disputes.pages import (
+    BUYER_PAGE_DISPUTES,
+    SELLER_OTHERS,
+    SELLER_PAGE_DISPUTES,
+    SELLER_WAITING,
+    page_evidence,
+)
 from tests.conftest import corpus_upload
 from tests.disputes.builders import (
     agreed_dispute,
@@ -370,3 +376,14 @@ def test_a_disputes_files_are_shared_out_oldest_first(buyer):
         )
     shown = [item.original_name for item in page_evidence(dispute).request]
     assert shown == ["oldest.jpg", "middle.jpg", "newest.jpg"]
+
+
+def test_the_pages_shared_querysets_are_only_ever_filtered(log_in, buyer, other_buyer):
+    # Built once per process (disputes.pages): evaluated themselves, they would keep every
+    # dispute's row for the next request, whoever asked. Each request filters a copy.
+    mine, theirs = answerable_dispute(buyer), answerable_dispute(other_buyer)
+    assert "Shenzhen" in buyer_page(log_in, mine)
+    assert "Shenzhen" in seller_page(log_in, theirs)
+    assert text_of(log_in(seller_of(mine)).get(reverse("disputes:seller_list")))
+    shared = (BUYER_PAGE_DISPUTES, SELLER_PAGE_DISPUTES, SELLER_WAITING, SELLER_OTHERS)
+    assert all(queryset._result_cache is None for queryset in shared)
