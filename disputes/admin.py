@@ -318,6 +318,20 @@ DISPUTE_ACTIONS = {
 }
 
 
+# The queue's count of files per listed row, not a JOIN and GROUP BY over every dispute.
+# Built once: a queryset annotated with it resolves a copy, never this expression itself.
+EVIDENCE_TOTAL = Coalesce(
+    Subquery(
+        Evidence.objects.filter(dispute=OuterRef("pk"))
+        .order_by()
+        .values("dispute")
+        .annotate(total=Count("pk"))
+        .values("total")
+    ),
+    0,
+)
+
+
 @admin.register(Dispute)
 class DisputeAdmin(MediatorActionMixin, MediatorReadOnlyMixin, admin.ModelAdmin):
     """The mediators' queue and dispute page: both parties' sides, read-only, and the
@@ -384,19 +398,7 @@ class DisputeAdmin(MediatorActionMixin, MediatorReadOnlyMixin, admin.ModelAdmin)
         return QueueChangeList
 
     def get_queryset(self, request):
-        # A count per listed row, not a JOIN and GROUP BY over every dispute.
-        evidence_total = (
-            Evidence.objects.filter(dispute=OuterRef("pk"))
-            .order_by()
-            .values("dispute")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(evidence_total=Coalesce(Subquery(evidence_total), 0))
-        )
+        return super().get_queryset(request).annotate(evidence_total=EVIDENCE_TOTAL)
 
     @admin.display(description=_("order"), ordering="order__number")
     def order_number(self, dispute):
