@@ -38,6 +38,19 @@ class OrderStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
 
 
+# What an order's card shows (orders/_order_card.html), its status included, and no more.
+CARD_FIELDS = (
+    "number",
+    "item",
+    "price",
+    "currency",
+    "placed_at",
+    "shipped_at",
+    "received_at",
+    "seller__name",
+)
+
+
 class OrderQuerySet(models.QuerySet):
     def with_status(self, status):
         match status:
@@ -54,7 +67,7 @@ class OrderQuerySet(models.QuerySet):
 
     def for_cards(self):
         """With all that the orders lists' cards show, in one query per relation."""
-        return self.select_related("seller").prefetch_related(*card_prefetches())
+        return self.select_related("seller").only(*CARD_FIELDS).prefetch_related(*card_prefetches())
 
 
 class Order(models.Model):
