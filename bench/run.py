@@ -351,7 +351,8 @@ def check_static(port, buyer_headers):
     }
 
 
-def run_wrk(args, port, path, headers, duration):
+def run_wrk(args, port, path, headers, duration, app_pid):
+    import cpu_split
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -366,9 +367,11 @@ def run_wrk(args, port, path, headers, duration):
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://{HOST}:{port}{path}")
+    cpu_before, started = cpu_split.snapshot(app_pid), time.monotonic()
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 30, check=False
     )
+    cpu_after, elapsed = cpu_split.snapshot(app_pid), time.monotonic() - started
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if done.returncode != 0 or line is None:
         fail(f"wrk failed on {path}:\n{done.stdout}\n{done.stderr}")
@@ -386,6 +389,7 @@ def run_wrk(args, port, path, headers, duration):
         "error_detail": {
             key: raw[key] for key in ("non2xx", "connect", "read", "write", "timeout")
         },
+        "cpu_per_request": cpu_split.per_request(cpu_before, cpu_after, raw["requests"], elapsed),
     }
 
 
@@ -407,8 +411,9 @@ def bench_pages(args, page_list, credentials, then=None):
                 status = get(port, path, headers)[0]
                 if status != 200:
                     fail(f"{path} answered {status} under gunicorn, not 200")
-                run_wrk(args, port, path, headers, duration=2)  # warm every worker and thread
-                row = run_wrk(args, port, path, headers, args.duration)
+                # Warm every worker and thread first.
+                run_wrk(args, port, path, headers, duration=2, app_pid=process.pid)
+                row = run_wrk(args, port, path, headers, args.duration, app_pid=process.pid)
                 results[name] = {"path": path, **row}
                 step(f"{name:<24} {row['rps']:>8.1f} req/s  p99 {row['p99_ms']:.1f} ms")
             extra = then(port) if then else None
@@ -436,6 +441,22 @@ def table(results):
             f"{row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['errors']:>7} "
             f"{row['queries']:>8} {row['cpu_ms']:>7.2f} {row['wall_ms']:>8.2f}"
         )
+    return "\n".join(lines)
+
+
+def cpu_table(results):
+    """Where the cores went under each page's load: CPU ms per request, by program."""
+    import cpu_split
+    header = f"{'CPU ms per request':<24} " + " ".join(
+        f"{group:>8}" for group in (*cpu_split.GROUPS, "busy")
+    )
+    lines = [header, "-" * len(header)]
+    for name, row in results.items():
+        split = row["cpu_per_request"]
+        if split is None:
+            continue
+        cells = " ".join(f"{split[f'{group}_ms']:>8.2f}" for group in cpu_split.GROUPS)
+        lines.append(f"{name[:24]:<24} {cells} {split['busy']:>8.0%}")
     return "\n".join(lines)
 
 
@@ -512,6 +533,8 @@ def main():
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print()
     print(table(results))
+    print()
+    print(cpu_table(results))
     print()
     if upsert:
         print(api_bench.table(upsert))
