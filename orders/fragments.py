@@ -35,20 +35,29 @@ def _columns(model) -> tuple[str, ...]:
 
 def _collect(source, rows, seen):
     if isinstance(source, Model):
-        if id(source) in seen:
-            return
-        seen.add(id(source))
-        values = source.__dict__
-        rows.append(source._meta.label)
-        rows.extend([(name, values[name]) for name in _columns(type(source)) if name in values])
-        _collect(source._state.fields_cache.values(), rows, seen)
-        _collect(values.get("_prefetched_objects_cache", {}).values(), rows, seen)
-        # Rows a view attached to the instance (a message's files, a card's disputes).
-        for value in values.values():
-            if isinstance(value, list | tuple) and value and isinstance(value[0], Model):
-                _collect(value, rows, seen)
+        _collect_row(source, rows, seen)
     elif isinstance(source, QuerySet | Iterable) and not isinstance(source, str | bytes):
         for item in source:
             _collect(item, rows, seen)
     elif source is not None:
         rows.append(source)
+
+
+def _collect_row(row, rows, seen):
+    if id(row) in seen:
+        return
+    seen.add(id(row))
+    values = row.__dict__
+    rows.append(row._meta.label)
+    rows.extend([(name, values[name]) for name in _columns(type(row)) if name in values])
+    for related in row._state.fields_cache.values():
+        if related is not None:
+            _collect_row(related, rows, seen)
+    for prefetched in values.get("_prefetched_objects_cache", {}).values():
+        for related in prefetched:
+            _collect_row(related, rows, seen)
+    # Rows a view attached to the instance (a message's files, a card's disputes).
+    for value in values.values():
+        if isinstance(value, list | tuple) and value and isinstance(value[0], Model):
+            for related in value:
+                _collect_row(related, rows, seen)
