@@ -4,9 +4,11 @@ PostgreSQL, Redis, wrk itself, and everything else on the machine.
 callgrind counts the app's instructions alone; under load the same cores also run the
 database, the cache and the load generator, and a page with more queries or cache reads
 makes them work more. This splits the CPU time of a run between them, per request, from
-Linux's ``/proc`` (user and system time of every process), read before and after the run.
-wrk ends within the run, so its time is read from the resources of this process's reaped
-children instead. Elsewhere than on Linux there is no split (``None``).
+Linux's ``/proc`` (user and system time of every process), read before and after the run
+and compared process by process: one that ended in between is left out (its time since
+the first reading is not known), one that started in between counts whole. wrk ends within
+the run, so its time is read from the resources of this process's reaped children
+instead. Elsewhere than on Linux there is no split (``None``).
 """
 
 import os
@@ -15,31 +17,35 @@ from collections import Counter
 from pathlib import Path
 
 PROC = Path("/proc")
-TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 PROGRAMS = {"postgres": "postgres", "redis-server": "redis"}  # command name: group
 GROUPS = ("app", "postgres", "redis", "wrk", "other")
+WRK = ("wrk", 0)
 
 
 def snapshot(app_pid):
-    """CPU seconds used so far by each group (wrk: by this process's reaped children)."""
+    """CPU seconds used so far by each process, keyed by (pid, start time) so that a pid
+    used again is another process, with its group; wrk's are this process's reaped
+    children's."""
     if not PROC.is_dir():
         return None
-    used = Counter()
+    used = {}
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            stat = (entry / "stat").read_bytes()
         except OSError:  # ended since the listing
             continue
-        command = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        pid, parent = int(entry.name), int(fields[1])
-        user_ticks, system_ticks = int(fields[11]), int(fields[12])
+        # The command is in parentheses and may hold anything, parentheses included.
+        command = stat[stat.index(b"(") + 1 : stat.rindex(b")")].decode(errors="replace")
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        pid, parent, started = int(entry.name), int(fields[1]), int(fields[19])
+        seconds = (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
         group = "app" if app_pid in (pid, parent) else PROGRAMS.get(command, "other")
-        used[group] += (user_ticks + system_ticks) / TICKS_PER_SECOND
+        used[(pid, started)] = (group, seconds)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    used["wrk"] = children.ru_utime + children.ru_stime
+    used[WRK] = ("wrk", children.ru_utime + children.ru_stime)
     return used
 
 
@@ -48,7 +54,9 @@ def per_request(before, after, requests, elapsed_seconds):
     of the machine's cores that was busy."""
     if before is None or after is None or not requests:
         return None
-    spent = {group: max(after[group] - before[group], 0.0) for group in GROUPS}
+    spent = Counter(dict.fromkeys(GROUPS, 0.0))
+    for process, (group, seconds) in after.items():
+        spent[group] += seconds - before.get(process, (group, 0.0))[1]
     capacity = (os.cpu_count() or 1) * elapsed_seconds
     return {
         **{f"{group}_ms": round(1000 * spent[group] / requests, 3) for group in GROUPS},

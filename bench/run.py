@@ -353,6 +353,7 @@ def check_static(port, buyer_headers):
 
 def run_wrk(args, port, path, headers, duration, app_pid):
     import cpu_split
+
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -447,6 +448,7 @@ def table(results):
 def cpu_table(results):
     """Where the cores went under each page's load: CPU ms per request, by program."""
     import cpu_split
+
     header = f"{'CPU ms per request':<24} " + " ".join(
         f"{group:>8}" for group in (*cpu_split.GROUPS, "busy")
     )

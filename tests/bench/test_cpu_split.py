@@ -14,30 +14,63 @@ pytestmark = pytest.mark.skipif(not cpu_split.PROC.is_dir(), reason="reads Linux
 BUSY = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
 
 
-def test_the_app_is_the_given_process_and_its_children():
-    before, started = cpu_split.snapshot(app_pid=os.getpid()), time.monotonic()
-    exec(BUSY)  # this process, as the app
-    split = cpu_split.per_request(
-        before, cpu_split.snapshot(app_pid=os.getpid()), 3, time.monotonic() - started
+def python(code):
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def split_while(action, app_pid, requests=1):
+    before, started = cpu_split.snapshot(app_pid), time.monotonic()
+    action()
+    return cpu_split.per_request(
+        before, cpu_split.snapshot(app_pid), requests, time.monotonic() - started
     )
-    assert split["app_ms"] >= 0.25 * 1000 / 3  # /proc counts in ticks of 10 ms
+
+
+def test_the_app_is_the_given_process_and_its_children():
+    # A child that works between the two readings, as gunicorn's workers do.
+    worker = python(f"import time\ntime.sleep(0.5)\n{BUSY}\ntime.sleep(30)")
+    try:
+        split = split_while(lambda: time.sleep(1.5), app_pid=os.getpid())
+    finally:
+        worker.kill()
+        worker.wait()
+    assert split["app_ms"] >= 250  # /proc counts in ticks of 10 ms
+    assert split["other_ms"] < 100
     assert 0 < split["busy"] <= 1.1
 
 
 def test_a_reaped_child_such_as_wrk_counts_as_wrk():
     # wrk ends within the run: /proc no longer lists it, its reaped time is read instead.
-    app = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    app = python("import time; time.sleep(30)")
     try:
-        before, started = cpu_split.snapshot(app_pid=app.pid), time.monotonic()
-        subprocess.run([sys.executable, "-c", BUSY], check=True)
-        split = cpu_split.per_request(
-            before, cpu_split.snapshot(app_pid=app.pid), 1, time.monotonic() - started
+        split = split_while(
+            lambda: subprocess.run([sys.executable, "-c", BUSY], check=True), app_pid=app.pid
         )
     finally:
         app.kill()
         app.wait()
     assert split["wrk_ms"] >= 250
     assert split["app_ms"] < 50
+
+
+def test_a_process_that_ends_between_the_readings_takes_nothing_away():
+    # Its time before the first reading must not be subtracted from what its group spent.
+    finished = python(f"{BUSY}\nimport time\ntime.sleep(30)")
+    time.sleep(1)  # it has used its 0.3 s
+    working = python(f"import time\ntime.sleep(0.3)\n{BUSY}\ntime.sleep(30)")
+
+    def finished_ends_while_working_works():
+        finished.kill()
+        finished.wait()
+        time.sleep(1.5)
+
+    try:
+        split = split_while(finished_ends_while_working_works, app_pid=os.getpid())
+    finally:
+        for child in (finished, working):
+            child.kill()
+            child.wait()
+    assert split["app_ms"] >= 250
 
 
 def test_no_split_without_requests_or_readings():

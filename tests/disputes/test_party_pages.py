@@ -15,6 +15,7 @@ from disputes import actions
 from disputes.models import DisputeStatus, EscalationReason, Evidence, Party, Stage
 from disputes.pages import (
     BUYER_PAGE_DISPUTES,
+    SELLER_CARDS,
     SELLER_OTHERS,
     SELLER_PAGE_DISPUTES,
     SELLER_WAITING,
@@ -22,6 +23,7 @@ from disputes.pages import (
 )
 from tests.conftest import corpus_upload
 from tests.disputes.builders import (
+    DESCRIPTION,
     agreed_dispute,
     answerable_dispute,
     decided_dispute,
@@ -379,11 +381,22 @@ def test_a_disputes_files_are_shared_out_oldest_first(buyer):
 
 
 def test_the_pages_shared_querysets_are_only_ever_filtered(log_in, buyer, other_buyer):
-    # Built once per process (disputes.pages): evaluated themselves, they would keep every
-    # dispute's row for the next request, whoever asked. Each request filters a copy.
+    # Built once per process (disputes.pages) and filtered for each request: a request
+    # that changed one, or evaluated it, would hand its rows or its filter to the next.
+    shared = (
+        BUYER_PAGE_DISPUTES,
+        SELLER_PAGE_DISPUTES,
+        SELLER_CARDS,
+        SELLER_WAITING,
+        SELLER_OTHERS,
+    )
+    built = [str(queryset.query) for queryset in shared]
     mine, theirs = answerable_dispute(buyer), answerable_dispute(other_buyer)
-    assert "Shenzhen" in buyer_page(log_in, mine)
-    assert "Shenzhen" in seller_page(log_in, theirs)
-    assert text_of(log_in(seller_of(mine)).get(reverse("disputes:seller_list")))
-    shared = (BUYER_PAGE_DISPUTES, SELLER_PAGE_DISPUTES, SELLER_WAITING, SELLER_OTHERS)
+    assert DESCRIPTION in buyer_page(log_in, mine)
+    assert DESCRIPTION in seller_page(log_in, theirs)
+    seller_list = log_in(seller_of(mine)).get(reverse("disputes:seller_list"))
+    assert mine.order.number in text_of(seller_list)
+    assert log_in(other_buyer).get(mine.get_absolute_url()).status_code == 404
+    assert log_in(buyer).get(theirs.get_absolute_url()).status_code == 404
+    assert [str(queryset.query) for queryset in shared] == built
     assert all(queryset._result_cache is None for queryset in shared)
