@@ -45,12 +45,9 @@ def _newest_event():
 # makes a new queryset (these are never evaluated themselves), and building them, with
 # their joins, subquery and conditions, cost a request more than its own filters did.
 # The buyer's page shows their appeal; the seller's names the buyer.
-BUYER_PAGE_DISPUTES = Dispute.objects.select_related("order__seller", "appeal").annotate(
-    last_event=_newest_event()
-)
-SELLER_PAGE_DISPUTES = Dispute.objects.select_related("order__seller", "order__buyer").annotate(
-    last_event=_newest_event()
-)
+PAGE_DISPUTES = Dispute.objects.select_related("order__seller").annotate(last_event=_newest_event())
+BUYER_PAGE_DISPUTES = PAGE_DISPUTES.select_related("appeal")
+SELLER_PAGE_DISPUTES = PAGE_DISPUTES.select_related("order__buyer")
 
 
 def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
