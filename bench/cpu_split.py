@@ -62,3 +62,27 @@ def per_request(before, after, requests, elapsed_seconds):
         **{f"{group}_ms": round(1000 * spent[group] / requests, 3) for group in GROUPS},
         "busy": round(sum(spent.values()) / capacity, 3),
     }
+
+
+def server_cpu(connection):
+    """The PostgreSQL server process answering ``connection`` (Django's) and the CPU
+    nanoseconds it has used so far, from Linux's scheduler statistics: finer than the
+    ticks of ``snapshot``, for one request's share. ``None`` for the nanoseconds where they
+    cannot be read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        return pid, int((PROC / str(pid) / "schedstat").read_text().split()[0])
+    except OSError:
+        return pid, None
+
+
+def server_ms_per_request(before, after, requests):
+    """Milliseconds of the server's CPU per request between two ``server_cpu`` readings:
+    ``None`` unless the same server process answered both (the connection was kept) and
+    both could be read."""
+    (pid, used_before), (pid_after, used_after) = before, after
+    if pid != pid_after or None in (used_before, used_after):
+        return None
+    return (used_after - used_before) / requests / 1e6

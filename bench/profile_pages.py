@@ -2,10 +2,12 @@
 
 Runs against a database the benchmark kept (``bench/run.py --keep-db``, same ``BENCH_DB``)
 with the benchmark's settings, and prints for each page the median CPU time of a request
-(measured without the profiler) and the share of the profiled time spent in the
-session, the user, SQL (the driver's round trips and building
-model instances), templates and formatting (Babel, dates, time zones, translations).
-The shares overlap (a template that formats a date counts in both), so they do not add up.
+(measured without the profiler), the mean CPU time PostgreSQL spent on it (the server
+process of this connection, from Linux's scheduler statistics; blank elsewhere) and the
+share of the profiled time spent in the session, the user, SQL (the driver's round trips
+and building model instances), templates and formatting (Babel, dates, time zones,
+translations). The shares overlap (a template that formats a date counts in both), so
+they do not add up.
 Usage: ``BENCH_DB=disputes_bench_mine .venv/bin/python bench/profile_pages.py [--only WORDS]
 [--dump DIR]`` (``--dump`` writes one .prof file per page, for snakeviz or pstats).
 """
@@ -18,6 +20,7 @@ import statistics
 import time
 from pathlib import Path
 
+import cpu_split
 import run
 
 # (label, pattern on "file:function") of what is measured; cumulative time of the first
@@ -80,6 +83,7 @@ def shares(profile):
 def main():
     args = parse_args()
     run.setup_django()
+    from django.db import connection
     from django.test import Client
 
     credentials = {
@@ -87,30 +91,35 @@ def main():
         "seller": {"Cookie": run.browser_cookies(targets().seller_user_id)},
         "mediator": {"Cookie": run.browser_cookies(targets().mediator_id)},
     }
-    print(f"{'page':<24} {'cpu ms':>7} " + " ".join(f"{label:>11}" for label, _ in PARTS))
+    labels = " ".join(f"{label:>11}" for label, _ in PARTS)
+    print(f"{'page':<24} {'cpu ms':>7} {'pg ms':>6} {labels}")
     for name, path, who in run.pages(targets()):
         if who == "api" or (args.only and not any(word in name for word in args.only)):
             continue
         client = Client(HTTP_HOST=run.HOST, headers=credentials.get(who, {}))
         client.get(path)
         cpu = []
+        postgres_before = cpu_split.server_cpu(connection)
         for _ in range(args.repeats):
             started = time.process_time()
             client.get(path)
             cpu.append(time.process_time() - started)
+        postgres_after = cpu_split.server_cpu(connection)
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.repeats):
             client.get(path)
         profile.disable()
         cpu_ms = statistics.median(cpu) * 1000
+        postgres_ms = cpu_split.server_ms_per_request(postgres_before, postgres_after, args.repeats)
         if args.dump:
             args.dump.mkdir(parents=True, exist_ok=True)
             profile.dump_stats(args.dump / (re.sub(r"\W+", "_", name) + ".prof"))
         parts = shares(profile)
         total = sum(pstats.Stats(profile).stats[f][2] for f in pstats.Stats(profile).stats)
         cells = " ".join(f"{parts[label] / total:>10.0%} " for label, _ in PARTS)
-        print(f"{name[:24]:<24} {cpu_ms:>7.2f} {cells}")
+        postgres = " " * 6 if postgres_ms is None else f"{postgres_ms:>6.2f}"
+        print(f"{name[:24]:<24} {cpu_ms:>7.2f} {postgres} {cells}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import sys
 import time
 
 import pytest
+from django.db import connection
 
 from bench import cpu_split
 
@@ -77,3 +78,23 @@ def test_no_split_without_requests_or_readings():
     reading = cpu_split.snapshot(app_pid=os.getpid())
     assert cpu_split.per_request(reading, reading, 0, 1.0) is None
     assert cpu_split.per_request(None, reading, 10, 1.0) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's process")
+def test_the_servers_cpu_for_a_connection_counts_its_queries():
+    before = cpu_split.server_cpu(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM generate_series(1, 2000000)")
+    after = cpu_split.server_cpu(connection)
+    if after[1] is None:
+        pytest.skip("this kernel has no scheduler statistics")
+    assert after[0] == before[0]
+    # Counting two million rows takes PostgreSQL tens of milliseconds of CPU on any machine.
+    assert cpu_split.server_ms_per_request(before, after, requests=1) > 5
+
+
+def test_the_servers_cpu_per_request_needs_one_server_read_twice():
+    assert cpu_split.server_ms_per_request((7, 1_000_000), (7, 5_000_000), 2) == 2.0
+    assert cpu_split.server_ms_per_request((7, 1_000_000), (8, 5_000_000), 2) is None
+    assert cpu_split.server_ms_per_request((7, None), (7, 5_000_000), 2) is None

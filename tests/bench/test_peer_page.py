@@ -1,5 +1,7 @@
 """The benchmark's own pages (the peer, the fixed cost's two) are served under the bench
-settings only, never by the app."""
+settings only, never by the app; so is its switch for prepared statements."""
+
+import importlib
 
 import pytest
 from django.db import connection
@@ -8,6 +10,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from bench import run
 from bench import settings as bench_settings
+from config import settings as app_settings
 from tests.factories import make_buyer, make_order
 
 PEER = "/bench/peer/"
@@ -72,3 +75,22 @@ def test_the_fixed_cost_pages_answer_a_logged_in_buyer_with_nothing_then_the_lay
     page = client.get("/bench/empty-page/")
     assert page.status_code == 200
     assert 'class="bottom-bar"' in page.content.decode()
+
+
+def test_prepared_statements_only_when_the_bench_asks_and_never_in_the_apps_settings(
+    monkeypatch,
+):
+    def options():
+        return importlib.reload(bench_settings).DATABASES["default"].get("OPTIONS", {})
+
+    monkeypatch.delenv("BENCH_PREPARE_THRESHOLD", raising=False)
+    assert "prepare_threshold" not in options()
+    monkeypatch.setenv("BENCH_PREPARE_THRESHOLD", "2")
+    try:
+        enabled = options()
+    finally:
+        monkeypatch.delenv("BENCH_PREPARE_THRESHOLD")
+        importlib.reload(bench_settings)
+    assert enabled["server_side_binding"] is True
+    assert enabled["prepare_threshold"] == 2
+    assert "prepare_threshold" not in app_settings.DATABASES["default"].get("OPTIONS", {})
