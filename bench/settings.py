@@ -1,5 +1,6 @@
 """The settings bench/run.py serves the app with: the environment's (production, under
-the bench), plus the benchmark's peer page. Never used outside the benchmark."""
+the bench), plus the benchmark's own pages and its switch for prepared statements. Never
+used outside the benchmark."""
 
 import os
 
