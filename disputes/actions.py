@@ -17,22 +17,30 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import is_mediator
 from orders.models import Order
+from orders.money import format_money
 
 from . import deadlines, events, tasks
+from .amounts import checked_partial_refund
 from .eligibility import Eligibility, dispute_eligibility
 from .errors import DisputeActionError, DisputeErrorCode
 from .evidence import recording
 from .models import (
-    EXPIRING_STAGES,
     Appeal,
     Dispute,
     DisputeMessage,
     DisputeStatus,
-    EscalationReason,
     Evidence,
     Outcome,
-    Party,
     RefundRequest,
+)
+from .parties import Party, party_of
+from .stages import (
+    EXPIRING_STAGES,
+    MEDIATOR_STAGES,
+    STAGES,
+    Escalate,
+    EscalationReason,
+    OnDeadline,
     Stage,
 )
 
@@ -46,13 +54,7 @@ def _validated_request(order: Order, refund_request: str, requested_amount: Deci
         raise DisputeActionError(
             DisputeErrorCode.INVALID_REQUEST, _("Choose a full or a partial refund.")
         )
-    if requested_amount is None or not (Decimal(0) < requested_amount < order.price):
-        raise DisputeActionError(
-            DisputeErrorCode.INVALID_AMOUNT,
-            _("A partial refund must be more than 0 and less than %(price)s %(currency)s.")
-            % {"price": order.price, "currency": order.currency},
-        )
-    return requested_amount
+    return checked_partial_refund(requested_amount, order=order)
 
 
 def _locked_order_of(buyer, order: Order) -> Order:
@@ -147,6 +149,11 @@ def _escalate(dispute: Dispute, reason: str, *, now) -> None:
     dispute.escalated_at = now
     dispute.escalation_reason = reason
     _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now)
+
+
+def _back_to_mediators(dispute: Dispute, *, now: datetime) -> None:
+    """Back with the mediators after an information request, with the date they had before."""
+    _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now, started_at=dispute.escalated_at)
 
 
 def _end(dispute: Dispute, status: str, *, outcome, refund_amount, by, now) -> None:
@@ -277,7 +284,7 @@ def _locked_dispute_of_seller(seller, dispute: Dispute) -> Dispute:
         DisputeErrorCode.NOT_THE_SELLER,
         _("This dispute is not on one of your orders."),
     )
-    if dispute.order.buyer_id == seller.pk:
+    if party_of(seller, dispute.order) == Party.BUYER:
         raise DisputeActionError(
             DisputeErrorCode.NOT_THE_SELLER, _("You cannot answer a dispute you opened.")
         )
@@ -346,18 +353,12 @@ def make_offer(*, dispute: Dispute, seller, amount: Decimal | None, now=None) ->
     _require_stage(
         dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
     )
-    price = dispute.order.price
-    if amount is None or not (Decimal(0) < amount < price):
-        raise DisputeActionError(
-            DisputeErrorCode.INVALID_AMOUNT,
-            _("An offer must be more than 0 and less than the price paid (%(price)s).")
-            % {"price": price},
-        )
+    amount = checked_partial_refund(amount, order=dispute.order)
     if dispute.requested_amount is not None and amount >= dispute.requested_amount:
         raise DisputeActionError(
             DisputeErrorCode.OFFER_NOT_BELOW_REQUEST,
             _("The buyer asked for %(amount)s: accept the request instead of offering as much.")
-            % {"amount": dispute.requested_amount},
+            % {"amount": format_money(dispute.requested_amount, dispute.order.currency)},
         )
     dispute.offer_amount = amount
     _enter_stage(dispute, Stage.OFFER_WAITING_FOR_BUYER, now=now)
@@ -434,10 +435,7 @@ def request_information(*, dispute: Dispute, mediator, party: str, message: str,
     now = now or timezone.now()
     _require_mediator(mediator)
     dispute = _for_update(Dispute.objects).get(pk=dispute.pk)
-    if dispute.status != DisputeStatus.OPEN or dispute.stage not in (
-        Stage.WITH_MEDIATOR,
-        Stage.INFORMATION_REQUESTED,
-    ):
+    if dispute.status != DisputeStatus.OPEN or dispute.stage not in MEDIATOR_STAGES:
         raise DisputeActionError(
             DisputeErrorCode.WRONG_STAGE,
             _("Information can be asked only of a dispute with the mediators."),
@@ -463,14 +461,6 @@ def request_information(*, dispute: Dispute, mediator, party: str, message: str,
     return dispute
 
 
-def _party_of(dispute: Dispute, user) -> str | None:
-    if user.pk == dispute.order.buyer_id:
-        return Party.BUYER
-    if dispute.order.seller.user_id == user.pk:
-        return Party.SELLER
-    return None
-
-
 @transaction.atomic
 def post_message(
     *, dispute: Dispute, author, body: str, internal: bool = False, evidence=(), now=None
@@ -482,7 +472,7 @@ def post_message(
     """
     now = now or timezone.now()
     dispute = _for_update(Dispute.objects).get(pk=dispute.pk)
-    party = _party_of(dispute, author)
+    party = party_of(author, dispute.order)
     mediator = is_mediator(author)
     if party is None and not mediator:
         raise DisputeActionError(DisputeErrorCode.NOT_A_PARTY, _("This dispute is not yours."))
@@ -505,7 +495,7 @@ def post_message(
         return message
     events.message_event(message=message, evidence=evidence, now=now)
     if dispute.stage == Stage.INFORMATION_REQUESTED and dispute.information_requested_from == party:
-        _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now, started_at=dispute.escalated_at)
+        _back_to_mediators(dispute, now=now)
         _save(dispute)
     return message
 
@@ -529,19 +519,17 @@ def act_on_deadline(*, dispute_id: int, now=None) -> Dispute | None:
     )
     if dispute is None:
         return None
-    if dispute.stage == Stage.INFORMATION_REQUESTED:
-        party = dispute.information_requested_from
-        _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now, started_at=dispute.escalated_at)
-        _save(dispute)
-        events.information_lapsed_event(dispute=dispute, party=party, now=now)
-        return dispute
-    reason = {
-        Stage.WAITING_FOR_SELLER: EscalationReason.SELLER_DID_NOT_ANSWER,
-        Stage.OFFER_WAITING_FOR_BUYER: EscalationReason.BUYER_DID_NOT_ANSWER,
-    }[dispute.stage]
-    _escalate(dispute, reason, now=now)
-    _save(dispute)
-    events.escalated_event(dispute=dispute, actor=None, now=now)
+    rule = STAGES[dispute.stage]
+    match rule.on_deadline:
+        case OnDeadline.LAPSE:
+            party = dispute.information_requested_from
+            _back_to_mediators(dispute, now=now)
+            _save(dispute)
+            events.information_lapsed_event(dispute=dispute, party=party, now=now)
+        case Escalate(reason=reason):
+            _escalate(dispute, reason, now=now)
+            _save(dispute)
+            events.escalated_event(dispute=dispute, actor=None, now=now)
     return dispute
 
 
@@ -556,14 +544,7 @@ def _validated_outcome(dispute: Dispute, outcome: str, refund_amount: Decimal | 
         raise DisputeActionError(DisputeErrorCode.INVALID_OUTCOME, _("Choose a decision."))
     if outcome != Outcome.PARTIAL_REFUND:
         return None
-    price = dispute.order.price
-    if refund_amount is None or not (Decimal(0) < refund_amount < price):
-        raise DisputeActionError(
-            DisputeErrorCode.INVALID_AMOUNT,
-            _("A partial refund must be more than 0 and less than the price paid (%(price)s).")
-            % {"price": price},
-        )
-    return refund_amount
+    return checked_partial_refund(refund_amount, order=dispute.order)
 
 
 @transaction.atomic
@@ -583,7 +564,7 @@ def decide_dispute(
         raise DisputeActionError(
             DisputeErrorCode.ALREADY_DECIDED, _("This dispute has already been decided.")
         )
-    if dispute.stage not in (Stage.WITH_MEDIATOR, Stage.INFORMATION_REQUESTED):
+    if dispute.stage not in MEDIATOR_STAGES:
         raise DisputeActionError(
             DisputeErrorCode.WRONG_STAGE,
             _("The parties have not asked for mediation yet: the seller answers first."),
