@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from .parties import MEDIATOR
-from .stages import ASKED_PARTY, STAGES, OnDeadline, Told
+from .stages import ASKED_PARTY, STAGES, OnDeadline, Stage, Told, rule_of
 
 if TYPE_CHECKING:
     from .models import Dispute
@@ -42,7 +42,7 @@ class StageDays:
     @property
     def information(self) -> int:
         """The days of an information request, which the admin's request page states."""
-        return self.for_stage("information_requested")
+        return self.for_stage(Stage.INFORMATION_REQUESTED)
 
 
 def stage_deadline(stage: str, started_at: datetime, *, days: StageDays | None = None) -> datetime:
@@ -77,8 +77,9 @@ def next_step(dispute: "Dispute") -> NextStep:
     """Who acts next on ``dispute``: a party, the mediators, or nobody once it has ended."""
     if not dispute.is_open or dispute.stage is None:
         return NextStep(actor=None)
-    rule = STAGES[dispute.stage]
+    rule = rule_of(dispute.stage)
     actor = dispute.information_requested_from if rule.acts == ASKED_PARTY else rule.acts
+    assert actor is not None, "the database's constraint names the party asked"
     return NextStep(
         actor=actor,
         deadline=dispute.stage_deadline,

@@ -211,6 +211,11 @@ STAGES: Mapping[Stage, StageRule] = {
 }
 
 
+def rule_of(stage: str) -> StageRule:
+    """The rule of ``stage``, a dispute's stored value."""
+    return STAGES[Stage(stage)]
+
+
 def stages_acted_by(actor: str) -> tuple[Stage, ...]:
     """The stages in which ``actor`` acts (ASKED_PARTY: those where a mediator chose whom)."""
     return tuple(stage for stage, rule in STAGES.items() if rule.acts == actor)
