@@ -6,56 +6,64 @@ can read. Each stage with a party's deadline queues, in the same transaction, th
 that acts when the deadline passes and the reminder before it (``disputes.tasks``).
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import is_mediator
 from orders.models import Order
+from orders.money import format_money
 
 from . import deadlines, events, tasks
+from .amounts import checked_partial_refund
 from .eligibility import Eligibility, dispute_eligibility
 from .errors import DisputeActionError, DisputeErrorCode
 from .evidence import recording
 from .models import (
-    EXPIRING_STAGES,
     Appeal,
     Dispute,
     DisputeMessage,
     DisputeStatus,
-    EscalationReason,
     Evidence,
     Outcome,
-    Party,
     RefundRequest,
+)
+from .parties import Party, party_of
+from .stages import (
+    EXPIRING_STAGES,
+    MEDIATOR_STAGES,
+    Escalate,
+    EscalationReason,
+    OnDeadline,
     Stage,
+    rule_of,
 )
 
 STATEMENT_MIN_LENGTH = 30
 
 
-def _validated_request(order: Order, refund_request: str, requested_amount: Decimal | None):
+def _validated_request(
+    order: Order, refund_request: str, requested_amount: Decimal | None
+) -> Decimal | None:
     if refund_request == RefundRequest.FULL:
         return None
     if refund_request != RefundRequest.PARTIAL:
         raise DisputeActionError(
             DisputeErrorCode.INVALID_REQUEST, _("Choose a full or a partial refund.")
         )
-    if requested_amount is None or not (Decimal(0) < requested_amount < order.price):
-        raise DisputeActionError(
-            DisputeErrorCode.INVALID_AMOUNT,
-            _("A partial refund must be more than 0 and less than %(price)s %(currency)s.")
-            % {"price": order.price, "currency": order.currency},
-        )
-    return requested_amount
+    return checked_partial_refund(requested_amount, order=order)
 
 
-def _locked_order_of(buyer, order: Order) -> Order:
+def _locked_order_of(buyer: User, order: Order) -> Order:
     # Locking the order row makes concurrent submissions for one order queue up, so the
     # second one sees the first one's dispute when it re-checks the rules.
     try:
@@ -86,7 +94,7 @@ def _save(dispute: Dispute) -> None:
     """Save ``dispute``; a stage with a party's deadline queues the task that acts on it
     and the reminder before it, in the same transaction (the database is the queue)."""
     dispute.save()
-    if dispute.is_open and dispute.stage in EXPIRING_STAGES:
+    if dispute.is_open and dispute.stage in EXPIRING_STAGES and dispute.stage_deadline:
         tasks.schedule_deadline(dispute.pk, dispute.stage_deadline)
 
 
@@ -100,7 +108,14 @@ def _save_open_dispute(dispute: Dispute) -> None:
         ) from None
 
 
-def _take_answers(dispute, *, reason, refund_request, description, requested_amount=None):
+def _take_answers(
+    dispute: Dispute,
+    *,
+    reason: str,
+    refund_request: str,
+    description: str,
+    requested_amount: Decimal | None = None,
+) -> None:
     """The wizard's answers onto ``dispute``, checked against the order's price."""
     dispute.reason = reason
     dispute.refund_request = refund_request
@@ -110,7 +125,7 @@ def _take_answers(dispute, *, reason, refund_request, description, requested_amo
     dispute.language = get_language() or dispute.language
 
 
-def _submit(dispute: Dispute, *, buyer, draft_key: str, now) -> list[Evidence]:
+def _submit(dispute: Dispute, *, buyer: User, draft_key: str, now: datetime) -> list[Evidence]:
     """Save the open dispute at its first stage and attach the draft's evidence.
 
     The seller answers first; a seller with no account cannot, so the mediators do.
@@ -130,7 +145,14 @@ def _submit(dispute: Dispute, *, buyer, draft_key: str, now) -> list[Evidence]:
     )
 
 
-def _enter_stage(dispute: Dispute, stage: str, *, now, started_at=None, party=None) -> None:
+def _enter_stage(
+    dispute: Dispute,
+    stage: Stage,
+    *,
+    now: datetime,
+    started_at: datetime | None = None,
+    party: str | None = None,
+) -> None:
     """Move ``dispute`` to ``stage`` with its deadline; a party's deadline acts by itself.
 
     Not saved here: the caller saves with ``_save``, which queues the deadline's tasks.
@@ -142,14 +164,27 @@ def _enter_stage(dispute: Dispute, stage: str, *, now, started_at=None, party=No
     dispute.information_requested_from = party
 
 
-def _escalate(dispute: Dispute, reason: str, *, now) -> None:
+def _escalate(dispute: Dispute, reason: EscalationReason, *, now: datetime) -> None:
     """Hand ``dispute`` to the mediators, whose decision is expected some days later."""
     dispute.escalated_at = now
     dispute.escalation_reason = reason
     _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now)
 
 
-def _end(dispute: Dispute, status: str, *, outcome, refund_amount, by, now) -> None:
+def _back_to_mediators(dispute: Dispute, *, now: datetime) -> None:
+    """Back with the mediators after an information request, with the date they had before."""
+    _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now, started_at=dispute.escalated_at)
+
+
+def _end(
+    dispute: Dispute,
+    status: DisputeStatus,
+    *,
+    outcome: str,
+    refund_amount: Decimal | None,
+    by: User,
+    now: datetime,
+) -> None:
     """End ``dispute`` by agreement or decision: no stage, nobody left to act."""
     dispute.status = status
     dispute.outcome = outcome
@@ -166,7 +201,9 @@ def _leave_stage(dispute: Dispute) -> None:
 
 
 @transaction.atomic
-def open_dispute(*, order: Order, buyer, draft_key: str = "", now=None, **answers) -> Dispute:
+def open_dispute(
+    *, order: Order, buyer: User, draft_key: str = "", now: datetime | None = None, **answers: Any
+) -> Dispute:
     """Open a dispute after checking every rule again, and attach the draft's evidence.
 
     ``answers`` are the wizard's: reason, refund_request, requested_amount, description.
@@ -182,19 +219,21 @@ def open_dispute(*, order: Order, buyer, draft_key: str = "", now=None, **answer
     return dispute
 
 
-def _record_escalation(dispute: Dispute, actor, *, now) -> None:
+def _record_escalation(dispute: Dispute, actor: User, *, now: datetime) -> None:
     """The escalated event, when the dispute has just reached the mediators."""
     if dispute.stage == Stage.WITH_MEDIATOR and dispute.escalated_at == now:
         events.escalated_event(dispute=dispute, actor=actor, now=now)
 
 
-def _for_update(disputes):
+def _for_update(disputes: QuerySet[Dispute]) -> QuerySet[Dispute]:
     """``disputes`` read with their order and seller, locking the dispute's row only: two
     disputes of one seller never wait for each other."""
     return disputes.select_for_update(of=("self",)).select_related("order__seller")
 
 
-def _locked(disputes, dispute: Dispute, code: DisputeErrorCode, message) -> Dispute:
+def _locked(
+    disputes: QuerySet[Dispute], dispute: Dispute, code: DisputeErrorCode, message: str
+) -> Dispute:
     """``dispute`` read again under its row lock from ``disputes`` (the actor's own), or the
     action is refused with ``code``: a stranger's dispute is not there to act on."""
     try:
@@ -203,7 +242,7 @@ def _locked(disputes, dispute: Dispute, code: DisputeErrorCode, message) -> Disp
         raise DisputeActionError(code, message) from None
 
 
-def _locked_dispute_of(buyer, dispute: Dispute) -> Dispute:
+def _locked_dispute_of(buyer: User, dispute: Dispute) -> Dispute:
     return _locked(
         Dispute.objects.of_buyer(buyer),
         dispute,
@@ -213,7 +252,7 @@ def _locked_dispute_of(buyer, dispute: Dispute) -> Dispute:
 
 
 @transaction.atomic
-def cancel_dispute(*, dispute: Dispute, buyer, now=None) -> Dispute:
+def cancel_dispute(*, dispute: Dispute, buyer: User, now: datetime | None = None) -> Dispute:
     now = now or timezone.now()
     dispute = _locked_dispute_of(buyer, dispute)
     if dispute.status != DisputeStatus.OPEN:
@@ -229,7 +268,14 @@ def cancel_dispute(*, dispute: Dispute, buyer, now=None) -> Dispute:
 
 
 @transaction.atomic
-def reopen_dispute(*, dispute: Dispute, buyer, draft_key: str = "", now=None, **answers) -> Dispute:
+def reopen_dispute(
+    *,
+    dispute: Dispute,
+    buyer: User,
+    draft_key: str = "",
+    now: datetime | None = None,
+    **answers: Any,
+) -> Dispute:
     """Reopen a dispute the buyer cancelled, with the answers of the wizard walked again."""
     now = now or timezone.now()
     dispute = _locked_dispute_of(buyer, dispute)
@@ -248,7 +294,9 @@ def reopen_dispute(*, dispute: Dispute, buyer, draft_key: str = "", now=None, **
 
 
 @transaction.atomic
-def add_evidence(*, dispute: Dispute, uploader, evidence: list[Evidence], now=None) -> Dispute:
+def add_evidence(
+    *, dispute: Dispute, uploader: User, evidence: list[Evidence], now: datetime | None = None
+) -> Dispute:
     """Attach stored evidence to an open dispute (a party adds it after opening)."""
     now = now or timezone.now()
     dispute = _locked_dispute_of_party(uploader, dispute)
@@ -261,7 +309,7 @@ def add_evidence(*, dispute: Dispute, uploader, evidence: list[Evidence], now=No
     return dispute
 
 
-def _locked_dispute_of_party(user, dispute: Dispute) -> Dispute:
+def _locked_dispute_of_party(user: User, dispute: Dispute) -> Dispute:
     return _locked(
         Dispute.objects.of_party(user),
         dispute,
@@ -270,21 +318,27 @@ def _locked_dispute_of_party(user, dispute: Dispute) -> Dispute:
     )
 
 
-def _locked_dispute_of_seller(seller, dispute: Dispute) -> Dispute:
+def _locked_dispute_of_seller(seller: User, dispute: Dispute) -> Dispute:
     dispute = _locked(
         Dispute.objects.of_seller(seller),
         dispute,
         DisputeErrorCode.NOT_THE_SELLER,
         _("This dispute is not on one of your orders."),
     )
-    if dispute.order.buyer_id == seller.pk:
+    if party_of(seller, dispute.order) == Party.BUYER:
         raise DisputeActionError(
             DisputeErrorCode.NOT_THE_SELLER, _("You cannot answer a dispute you opened.")
         )
     return dispute
 
 
-def _attach(evidence: list[Evidence], *, dispute: Dispute, uploader, message=None) -> None:
+def _attach(
+    evidence: Sequence[Evidence],
+    *,
+    dispute: Dispute,
+    uploader: User,
+    message: DisputeMessage | None = None,
+) -> None:
     """Attach a form's files to ``dispute`` within its sender's file limit.
 
     Each form's draft is counted when a file arrives, but two forms open at once (a
@@ -311,13 +365,13 @@ def _attach(evidence: list[Evidence], *, dispute: Dispute, uploader, message=Non
     recording.attach(evidence, dispute=dispute, message=message)
 
 
-def _require_stage(dispute: Dispute, stage: str, message) -> None:
+def _require_stage(dispute: Dispute, stage: Stage, message: str) -> None:
     if dispute.status != DisputeStatus.OPEN or dispute.stage != stage:
         raise DisputeActionError(DisputeErrorCode.WRONG_STAGE, message)
 
 
 @transaction.atomic
-def accept_request(*, dispute: Dispute, seller, now=None) -> Dispute:
+def accept_request(*, dispute: Dispute, seller: User, now: datetime | None = None) -> Dispute:
     """The seller accepts what the buyer asked for: the dispute ends by agreement."""
     now = now or timezone.now()
     dispute = _locked_dispute_of_seller(seller, dispute)
@@ -339,25 +393,21 @@ def accept_request(*, dispute: Dispute, seller, now=None) -> Dispute:
 
 
 @transaction.atomic
-def make_offer(*, dispute: Dispute, seller, amount: Decimal | None, now=None) -> Dispute:
+def make_offer(
+    *, dispute: Dispute, seller: User, amount: Decimal | None, now: datetime | None = None
+) -> Dispute:
     """The seller offers another partial refund; the buyer has some days to answer."""
     now = now or timezone.now()
     dispute = _locked_dispute_of_seller(seller, dispute)
     _require_stage(
         dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
     )
-    price = dispute.order.price
-    if amount is None or not (Decimal(0) < amount < price):
-        raise DisputeActionError(
-            DisputeErrorCode.INVALID_AMOUNT,
-            _("An offer must be more than 0 and less than the price paid (%(price)s).")
-            % {"price": price},
-        )
+    amount = checked_partial_refund(amount, order=dispute.order)
     if dispute.requested_amount is not None and amount >= dispute.requested_amount:
         raise DisputeActionError(
             DisputeErrorCode.OFFER_NOT_BELOW_REQUEST,
             _("The buyer asked for %(amount)s: accept the request instead of offering as much.")
-            % {"amount": dispute.requested_amount},
+            % {"amount": format_money(dispute.requested_amount, dispute.order.currency)},
         )
     dispute.offer_amount = amount
     _enter_stage(dispute, Stage.OFFER_WAITING_FOR_BUYER, now=now)
@@ -368,7 +418,12 @@ def make_offer(*, dispute: Dispute, seller, amount: Decimal | None, now=None) ->
 
 @transaction.atomic
 def refuse_request(
-    *, dispute: Dispute, seller, statement: str, evidence: list[Evidence] = (), now=None
+    *,
+    dispute: Dispute,
+    seller: User,
+    statement: str,
+    evidence: Sequence[Evidence] = (),
+    now: datetime | None = None,
 ) -> Dispute:
     """The seller refuses, with a statement and optional evidence: the mediators decide."""
     now = now or timezone.now()
@@ -393,7 +448,7 @@ def refuse_request(
 
 
 @transaction.atomic
-def accept_offer(*, dispute: Dispute, buyer, now=None) -> Dispute:
+def accept_offer(*, dispute: Dispute, buyer: User, now: datetime | None = None) -> Dispute:
     """The buyer accepts the seller's offer: the dispute ends by agreement with that refund."""
     now = now or timezone.now()
     dispute = _locked_dispute_of(buyer, dispute)
@@ -414,7 +469,7 @@ def accept_offer(*, dispute: Dispute, buyer, now=None) -> Dispute:
 
 
 @transaction.atomic
-def ask_for_mediation(*, dispute: Dispute, buyer, now=None) -> Dispute:
+def ask_for_mediation(*, dispute: Dispute, buyer: User, now: datetime | None = None) -> Dispute:
     """The buyer refuses the seller's offer and hands the dispute to the mediators."""
     now = now or timezone.now()
     dispute = _locked_dispute_of(buyer, dispute)
@@ -429,15 +484,14 @@ def ask_for_mediation(*, dispute: Dispute, buyer, now=None) -> Dispute:
 
 
 @transaction.atomic
-def request_information(*, dispute: Dispute, mediator, party: str, message: str, now=None):
+def request_information(
+    *, dispute: Dispute, mediator: User, party: str, message: str, now: datetime | None = None
+) -> Dispute:
     """A mediator asks a party for information, in the conversation, with a deadline."""
     now = now or timezone.now()
     _require_mediator(mediator)
-    dispute = _for_update(Dispute.objects).get(pk=dispute.pk)
-    if dispute.status != DisputeStatus.OPEN or dispute.stage not in (
-        Stage.WITH_MEDIATOR,
-        Stage.INFORMATION_REQUESTED,
-    ):
+    dispute = _for_update(Dispute.objects.all()).get(pk=dispute.pk)
+    if dispute.status != DisputeStatus.OPEN or dispute.stage not in MEDIATOR_STAGES:
         raise DisputeActionError(
             DisputeErrorCode.WRONG_STAGE,
             _("Information can be asked only of a dispute with the mediators."),
@@ -463,17 +517,15 @@ def request_information(*, dispute: Dispute, mediator, party: str, message: str,
     return dispute
 
 
-def _party_of(dispute: Dispute, user) -> str | None:
-    if user.pk == dispute.order.buyer_id:
-        return Party.BUYER
-    if dispute.order.seller.user_id == user.pk:
-        return Party.SELLER
-    return None
-
-
 @transaction.atomic
 def post_message(
-    *, dispute: Dispute, author, body: str, internal: bool = False, evidence=(), now=None
+    *,
+    dispute: Dispute,
+    author: User,
+    body: str,
+    internal: bool = False,
+    evidence: Sequence[Evidence] = (),
+    now: datetime | None = None,
 ) -> DisputeMessage:
     """Add a message to the conversation; a mediator's internal note is seen by mediators only.
 
@@ -481,8 +533,8 @@ def post_message(
     mediators. ``evidence`` is stored evidence the author sends with it.
     """
     now = now or timezone.now()
-    dispute = _for_update(Dispute.objects).get(pk=dispute.pk)
-    party = _party_of(dispute, author)
+    dispute = _for_update(Dispute.objects.all()).get(pk=dispute.pk)
+    party = party_of(author, dispute.order)
     mediator = is_mediator(author)
     if party is None and not mediator:
         raise DisputeActionError(DisputeErrorCode.NOT_A_PARTY, _("This dispute is not yours."))
@@ -505,13 +557,13 @@ def post_message(
         return message
     events.message_event(message=message, evidence=evidence, now=now)
     if dispute.stage == Stage.INFORMATION_REQUESTED and dispute.information_requested_from == party:
-        _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now, started_at=dispute.escalated_at)
+        _back_to_mediators(dispute, now=now)
         _save(dispute)
     return message
 
 
 @transaction.atomic
-def act_on_deadline(*, dispute_id: int, now=None) -> Dispute | None:
+def act_on_deadline(*, dispute_id: int, now: datetime | None = None) -> Dispute | None:
     """What happens when a party's deadline passes; None when there is nothing to do.
 
     Safe to run late, twice, or after the party acted: the stage is read again under a
@@ -529,51 +581,50 @@ def act_on_deadline(*, dispute_id: int, now=None) -> Dispute | None:
     )
     if dispute is None:
         return None
-    if dispute.stage == Stage.INFORMATION_REQUESTED:
-        party = dispute.information_requested_from
-        _enter_stage(dispute, Stage.WITH_MEDIATOR, now=now, started_at=dispute.escalated_at)
-        _save(dispute)
-        events.information_lapsed_event(dispute=dispute, party=party, now=now)
-        return dispute
-    reason = {
-        Stage.WAITING_FOR_SELLER: EscalationReason.SELLER_DID_NOT_ANSWER,
-        Stage.OFFER_WAITING_FOR_BUYER: EscalationReason.BUYER_DID_NOT_ANSWER,
-    }[dispute.stage]
-    _escalate(dispute, reason, now=now)
-    _save(dispute)
-    events.escalated_event(dispute=dispute, actor=None, now=now)
+    rule = rule_of(dispute.stage)
+    match rule.on_deadline:
+        case OnDeadline.LAPSE:
+            party = dispute.information_requested_from
+            _back_to_mediators(dispute, now=now)
+            _save(dispute)
+            events.information_lapsed_event(dispute=dispute, party=party, now=now)
+        case Escalate(reason=reason):
+            _escalate(dispute, reason, now=now)
+            _save(dispute)
+            events.escalated_event(dispute=dispute, actor=None, now=now)
     return dispute
 
 
-def _require_mediator(user) -> None:
+def _require_mediator(user: User) -> None:
     if not is_mediator(user):
         raise DisputeActionError(DisputeErrorCode.NOT_MEDIATOR, _("Only a mediator can do this."))
 
 
-def _validated_outcome(dispute: Dispute, outcome: str, refund_amount: Decimal | None):
+def _validated_outcome(
+    dispute: Dispute, outcome: str, refund_amount: Decimal | None
+) -> Decimal | None:
     """The refund that goes with ``outcome``: an amount below the price for a partial one."""
     if outcome not in Outcome.values:
         raise DisputeActionError(DisputeErrorCode.INVALID_OUTCOME, _("Choose a decision."))
     if outcome != Outcome.PARTIAL_REFUND:
         return None
-    price = dispute.order.price
-    if refund_amount is None or not (Decimal(0) < refund_amount < price):
-        raise DisputeActionError(
-            DisputeErrorCode.INVALID_AMOUNT,
-            _("A partial refund must be more than 0 and less than the price paid (%(price)s).")
-            % {"price": price},
-        )
-    return refund_amount
+    return checked_partial_refund(refund_amount, order=dispute.order)
 
 
 @transaction.atomic
 def decide_dispute(
-    *, dispute: Dispute, mediator, outcome: str, refund_amount=None, note: str, now=None
+    *,
+    dispute: Dispute,
+    mediator: User,
+    outcome: str,
+    refund_amount: Decimal | None = None,
+    note: str,
+    now: datetime | None = None,
 ) -> Dispute:
     """Record a mediator's decision on an open dispute, and tell the buyer by email."""
     now = now or timezone.now()
     _require_mediator(mediator)
-    dispute = _for_update(Dispute.objects).get(pk=dispute.pk)
+    dispute = _for_update(Dispute.objects.all()).get(pk=dispute.pk)
     if dispute.status == DisputeStatus.CANCELLED:
         raise DisputeActionError(
             DisputeErrorCode.CANCELLED,
@@ -583,7 +634,7 @@ def decide_dispute(
         raise DisputeActionError(
             DisputeErrorCode.ALREADY_DECIDED, _("This dispute has already been decided.")
         )
-    if dispute.stage not in (Stage.WITH_MEDIATOR, Stage.INFORMATION_REQUESTED):
+    if dispute.stage not in MEDIATOR_STAGES:
         raise DisputeActionError(
             DisputeErrorCode.WRONG_STAGE,
             _("The parties have not asked for mediation yet: the seller answers first."),
@@ -609,7 +660,14 @@ def decide_dispute(
 
 
 @transaction.atomic
-def send_appeal(*, dispute: Dispute, buyer, message: str, draft_key: str = "", now=None) -> Appeal:
+def send_appeal(
+    *,
+    dispute: Dispute,
+    buyer: User,
+    message: str,
+    draft_key: str = "",
+    now: datetime | None = None,
+) -> Appeal:
     """The buyer contacts customer service about a decision against them: once per decision."""
     now = now or timezone.now()
     dispute = _locked_dispute_of(buyer, dispute)
@@ -637,7 +695,9 @@ def send_appeal(*, dispute: Dispute, buyer, message: str, draft_key: str = "", n
 
 
 @transaction.atomic
-def answer_appeal(*, appeal: Appeal, mediator, answer: str, now=None) -> Appeal:
+def answer_appeal(
+    *, appeal: Appeal, mediator: User, answer: str, now: datetime | None = None
+) -> Appeal:
     now = now or timezone.now()
     _require_mediator(mediator)
     appeal = Appeal.objects.select_for_update().select_related("dispute__order").get(pk=appeal.pk)

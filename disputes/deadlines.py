@@ -1,51 +1,52 @@
-"""Every deadline of an open dispute, computed in one place. Pure: no database, no clock.
+"""Every deadline of an open dispute, computed in one place from the stage table. Pure: no
+database, no clock.
 
 A stage's deadline is whole 24-hour days after the stage started, counted in UTC like the
 dispute window (``eligibility``), so it is the same instant for every party. Who must
-act next, and by when, follows from the stage.
+act next, and by when, follows from the stage (``disputes.stages``).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from .models import Party, Stage
+from .parties import MEDIATOR
+from .stages import ASKED_PARTY, STAGES, OnDeadline, Stage, Told, rule_of
 
-MEDIATOR = "mediator"
+if TYPE_CHECKING:
+    from .models import Dispute
+
+__all__ = ["MEDIATOR", "NextStep", "StageDays", "next_step", "reminder_at", "stage_deadline"]
 
 
 @dataclass(frozen=True)
 class StageDays:
-    """How long each party has in each stage (PRODUCT.md §4a)."""
+    """How many days each stage gives whoever acts in it, and when they are reminded."""
 
-    seller_answer: int
-    offer_answer: int
-    mediator_decision: int
-    information: int
+    days: Mapping[str, int]
     reminder_hours_before: int
 
     @classmethod
-    def from_settings(cls):
+    def from_settings(cls) -> "StageDays":
         return cls(
-            seller_answer=settings.DISPUTE_SELLER_ANSWER_DAYS,
-            offer_answer=settings.DISPUTE_OFFER_ANSWER_DAYS,
-            mediator_decision=settings.DISPUTE_MEDIATOR_DECISION_DAYS,
-            information=settings.DISPUTE_INFORMATION_DAYS,
+            days={stage: getattr(settings, rule.days_setting) for stage, rule in STAGES.items()},
             reminder_hours_before=settings.DISPUTE_REMINDER_HOURS_BEFORE,
         )
 
     def for_stage(self, stage: str) -> int:
-        return {
-            Stage.WAITING_FOR_SELLER: self.seller_answer,
-            Stage.OFFER_WAITING_FOR_BUYER: self.offer_answer,
-            Stage.WITH_MEDIATOR: self.mediator_decision,
-            Stage.INFORMATION_REQUESTED: self.information,
-        }[stage]
+        return self.days[stage]
+
+    @property
+    def information(self) -> int:
+        """The days of an information request, which the admin's request page states."""
+        return self.for_stage(Stage.INFORMATION_REQUESTED)
 
 
-def stage_deadline(stage: str, started_at: datetime, *, days: StageDays | None = None):
-    """When the party of ``stage`` must have acted, for a stage started at ``started_at``."""
+def stage_deadline(stage: str, started_at: datetime, *, days: StageDays | None = None) -> datetime:
+    """When whoever acts in ``stage`` must have acted, for a stage started at ``started_at``."""
     days = days or StageDays.from_settings()
     return started_at.astimezone(UTC) + timedelta(days=days.for_stage(stage))
 
@@ -58,11 +59,13 @@ def reminder_at(deadline: datetime, *, days: StageDays | None = None) -> datetim
 
 @dataclass(frozen=True)
 class NextStep:
-    """Who must act next on a dispute, and by when; ``enforced`` when the deadline acts."""
+    """Who must act next on a dispute, and by when; ``enforced`` when the deadline acts.
+    ``told`` is how the stage table words it while that actor must act."""
 
     actor: str | None
     deadline: datetime | None = None
     enforced: bool = False
+    told: Told | None = None
 
     def time_left(self, now: datetime) -> timedelta | None:
         if self.deadline is None:
@@ -70,17 +73,16 @@ class NextStep:
         return max(self.deadline - now, timedelta(0))
 
 
-def next_step(dispute) -> NextStep:
+def next_step(dispute: "Dispute") -> NextStep:
     """Who acts next on ``dispute``: a party, the mediators, or nobody once it has ended."""
-    if not dispute.is_open:
+    if not dispute.is_open or dispute.stage is None:
         return NextStep(actor=None)
-    actor = {
-        Stage.WAITING_FOR_SELLER: Party.SELLER,
-        Stage.OFFER_WAITING_FOR_BUYER: Party.BUYER,
-        Stage.WITH_MEDIATOR: MEDIATOR,
-        Stage.INFORMATION_REQUESTED: dispute.information_requested_from,
-    }[dispute.stage]
-    # The mediators' decision date is shown, not enforced (PRODUCT.md §4a).
+    rule = rule_of(dispute.stage)
+    actor = dispute.information_requested_from if rule.acts == ASKED_PARTY else rule.acts
+    assert actor is not None, "the database's constraint names the party asked"
     return NextStep(
-        actor=actor, deadline=dispute.stage_deadline, enforced=dispute.stage != Stage.WITH_MEDIATOR
+        actor=actor,
+        deadline=dispute.stage_deadline,
+        enforced=rule.on_deadline != OnDeadline.SHOWN_ONLY,
+        told=rule.told[actor],
     )

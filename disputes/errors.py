@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
+
 
 class DisputeErrorCode(StrEnum):
     NOT_YOURS = "not_yours"
@@ -47,3 +49,7 @@ class DisputeActionError(Exception):
         self.code = code
         self.message = message
         self.eligibility = eligibility
+
+    def as_validation_error(self) -> ValidationError:
+        """The refusal as a form's error beside its field, with the same code."""
+        return ValidationError(self.message, code=self.code)

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from orders.money import format_amount, format_money, parse_amount
 
 from .actions import STATEMENT_MIN_LENGTH
+from .amounts import checked_partial_refund
+from .errors import DisputeActionError
 from .models import DisputeReason, Outcome, Party, RefundRequest
 
 DESCRIPTION_MIN_LENGTH = 30
@@ -61,13 +63,10 @@ class RefundForm(forms.Form):
                 code="invalid",
                 params={"example": format_amount(Decimal("5.50"), self.order.currency)},
             ) from None
-        if not (Decimal(0) < amount < self.order.price):
-            raise forms.ValidationError(
-                _("Enter an amount more than 0 and less than the price paid (%(price)s)."),
-                code="out_of_range",
-                params={"price": format_money(self.order.price, self.order.currency)},
-            )
-        return amount
+        try:
+            return checked_partial_refund(amount, order=self.order)
+        except DisputeActionError as error:
+            raise error.as_validation_error() from None
 
 
 def long_text_field(label, *, min_length, help_text):

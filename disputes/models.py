@@ -9,6 +9,15 @@ from accounts.roles import is_mediator
 from orders.models import AppendOnlyEvent, Order, event_actor
 
 from .evidence.storage import evidence_storage
+from .parties import Party, party_of
+from .stages import (
+    ASKED_PARTY,
+    EXPIRING_STAGES,
+    MEDIATOR_STAGES,
+    EscalationReason,
+    Stage,
+    stages_acted_by,
+)
 
 
 class DisputeReason(models.TextChoices):
@@ -38,52 +47,15 @@ class DisputeStatus(models.TextChoices):
     DECIDED = "decided", _("Decided")
 
 
-class Stage(models.TextChoices):
-    """Where an open dispute stands, and so who must act next (PRODUCT.md §4a)."""
-
-    WAITING_FOR_SELLER = "waiting_for_seller", _("Waiting for the seller")
-    OFFER_WAITING_FOR_BUYER = "offer_waiting_for_buyer", _("Offer waiting for the buyer")
-    WITH_MEDIATOR = "with_mediator", _("With a mediator")
-    INFORMATION_REQUESTED = "information_requested", _("Information requested")
-
-
-# The stages in which a dispute waits on the mediators: their queue.
-MEDIATOR_STAGES = (Stage.WITH_MEDIATOR, Stage.INFORMATION_REQUESTED)
-# The disputes in their queue as it opens (admin), which its index covers.
+# The disputes in the mediators' queue as it opens (admin), which its index covers.
 WAITING_ON_MEDIATORS = Q(status=DisputeStatus.OPEN, stage__in=MEDIATOR_STAGES)
-
-
-class Party(models.TextChoices):
-    BUYER = "buyer", _("Buyer")
-    SELLER = "seller", _("Seller")
-
-
-class EscalationReason(models.TextChoices):
-    NO_SELLER_ACCOUNT = "no_seller_account", _("The seller cannot answer in the app")
-    SELLER_REFUSED = "seller_refused", _("The seller refused the request")
-    SELLER_DID_NOT_ANSWER = "seller_did_not_answer", _("The seller did not answer in time")
-    BUYER_REFUSED_OFFER = "buyer_refused_offer", _("The buyer refused the seller's offer")
-    BUYER_DID_NOT_ANSWER = "buyer_did_not_answer", _("The buyer did not answer the offer in time")
-    BUYER_ASKED = "buyer_asked", _("The buyer asked for mediation")
-
-
-# Stages with a party's deadline that acts by itself when it passes.
-EXPIRING_STAGES = (
-    Stage.WAITING_FOR_SELLER,
-    Stage.OFFER_WAITING_FOR_BUYER,
-    Stage.INFORMATION_REQUESTED,
-)
 ENDED_STATUSES = (DisputeStatus.AGREED, DisputeStatus.DECIDED)
 
 
 def _waiting_for(party):
-    answer = {
-        Party.SELLER: Stage.WAITING_FOR_SELLER,
-        Party.BUYER: Stage.OFFER_WAITING_FOR_BUYER,
-    }
     return Q(status=DisputeStatus.OPEN) & (
-        Q(stage=answer[party])
-        | Q(stage=Stage.INFORMATION_REQUESTED, information_requested_from=party)
+        Q(stage__in=stages_acted_by(party))
+        | Q(stage__in=stages_acted_by(ASKED_PARTY), information_requested_from=party)
     )
 
 
@@ -280,7 +252,7 @@ class Dispute(models.Model):
         """The buyer's request waits for the answer of ``user``, its seller (the actions
         check it again, under a lock). One account can be both: never of its own dispute."""
         waiting = self.is_open and self.stage == Stage.WAITING_FOR_SELLER
-        return waiting and self.order.seller.user_id == user.pk != self.order.buyer_id
+        return waiting and party_of(user, self.order) == Party.SELLER
 
     @property
     def can_be_appealed(self) -> bool:

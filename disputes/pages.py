@@ -23,7 +23,8 @@ from . import deadlines
 from .eligibility import dispute_eligibility
 from .evidence.drafts import MESSAGE, DraftForm, form_draft_key
 from .forms import MessageForm, OfferForm
-from .models import Appeal, Dispute, DisputeEvent, Evidence, Party
+from .models import Appeal, Dispute, DisputeEvent, Evidence
+from .parties import Party, party_of
 
 TEMPLATES = {
     Party.BUYER: "disputes/dispute_detail.html",
@@ -94,7 +95,7 @@ def page_evidence(dispute: Dispute, appeal: Appeal | None = None) -> PageEvidenc
             shared.appeal.append(item)
         elif item.message_id is not None:
             shared.by_message[item.message_id].append(item)
-        elif item.uploaded_by_id == dispute.order.buyer_id:
+        elif party_of(item.uploaded_by_id, dispute.order) == Party.BUYER:
             shared.request.append(item)
         else:
             shared.answer.append(item)
@@ -179,7 +180,7 @@ def _seller_context(request: HttpRequest, dispute: Dispute) -> dict:
     return {
         "offer_form": OfferForm(dispute=dispute),
         # One account can be both: actions refuse a seller's answer to their own dispute.
-        "own_purchase": dispute.order.buyer_id == request.user.pk,
+        "own_purchase": party_of(request.user, dispute.order) == Party.BUYER,
     }
 
 

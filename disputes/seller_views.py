@@ -80,7 +80,7 @@ def seller_offer(request: HttpRequest, pk: int) -> HttpResponse:
             if error.code not in AMOUNT_ERRORS:
                 messages.error(request, error.message)
                 return back_to(dispute)
-            form.add_error("amount", error.message)
+            form.add_error("amount", error.as_validation_error())
         else:
             messages.success(
                 request,

@@ -7,7 +7,11 @@ says "Seller offered a partial refund of 5.00 EUR", never the raw details.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import DisputeReason, EscalationReason, EventKind, Outcome, Party
+from .models import DisputeReason, EscalationReason, EventKind, Outcome
+from .parties import Party, party_of
+
+# ``timeline.party_of`` is how the API names the actor of an event (``api.representations``).
+__all__ = ["SENTENCES", "describe", "money", "party_of", "who"]
 
 # A sentence per kind; where it depends on a detail, (that detail, {its value: sentence}),
 # with None for a value the sentence table does not know. Lazy: translated when used.
@@ -62,15 +66,6 @@ SENTENCES = {
 def money(amount, order) -> str:
     """An amount in the order's currency, as the admin writes it: ``5.00 EUR``."""
     return f"{amount} {order.currency}"
-
-
-def party_of(user, order) -> str | None:
-    """``Party.BUYER`` or ``Party.SELLER`` when ``user`` is one of the order's parties."""
-    if user.pk == order.buyer_id:
-        return Party.BUYER
-    if user.pk == order.seller.user_id:
-        return Party.SELLER
-    return None
 
 
 def who(user, order) -> str:

@@ -13,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
 from disputes.models import Dispute, DisputeStatus
+from disputes.parties import Party, party_of
 from orders.models import Order
 
 from . import recording, refusals
@@ -76,7 +77,7 @@ def panel_context(
     counted = _counted(order, uploader, dispute, draft)
     return {
         # The advice differs: a buyer shows what arrived, a seller what was shipped.
-        "for_buyer": order.buyer_id == uploader.pk,
+        "for_buyer": party_of(uploader, order) == Party.BUYER,
         "evidence_list": _listed(counted, draft),
         "files_left": max(settings.EVIDENCE_MAX_FILES - len(counted), 0),
         "upload_target": target,

@@ -1,11 +1,16 @@
 """Deadlines in people's words, never rounded up (the rule is ``disputes.time_left``):
-``{{ eligibility.time_left|time_left_words }}`` ("11 days") and
-``{{ dispute.stage_deadline|time_left }}`` ("4 days left", counted from now)."""
+``{{ eligibility.time_left|time_left_words }}`` ("11 days"),
+``{{ dispute.stage_deadline|time_left }}`` ("4 days left", counted from now), and
+``{% told next_step.told.to_other next_step.deadline %}`` (a stage's sentence)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from disputes.time_left import time_left_words as _time_left_words
@@ -37,3 +42,18 @@ def stage_times_left(disputes):
     """Each dispute's ``stage_deadline|time_left``, together: in the cache key of a fragment
     that shows them, so the fragment changes as soon as one of its times left does."""
     return "|".join(time_left(dispute.stage_deadline) for dispute in disputes)
+
+
+@register.simple_tag(takes_context=True)
+def told(context, sentence: Promise | None, deadline: datetime) -> SafeString | str:
+    """A sentence of the stage table (``disputes.stages``) with its deadline's date and the
+    time left. Like ``{% blocktranslate %}``, only the values are escaped, not the words."""
+    if sentence is None:
+        return ""
+    values = {
+        "date": date_format(timezone.localtime(deadline), "DATETIME_FORMAT"),
+        "left": time_left(deadline),
+    }
+    if context.autoescape:
+        values = {name: conditional_escape(value) for name, value in values.items()}
+    return mark_safe(str(sentence) % values)

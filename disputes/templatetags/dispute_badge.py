@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.utils.translation import pgettext
 
 from disputes.deadlines import next_step
-from disputes.models import Dispute, DisputeStatus, Outcome, Party
+from disputes.models import Dispute, DisputeStatus, Outcome
 from orders.money import format_money
 
 register = template.Library()
@@ -36,12 +36,9 @@ def badge(dispute):
     amount = format_money(dispute.refunded_amount or 0, dispute.order.currency)
     match dispute.status:
         case DisputeStatus.OPEN:
-            actor = next_step(dispute).actor
-            if actor == Party.SELLER:
-                return "waiting_for_seller", pgettext("dispute badge", "Waiting for the seller")
-            if actor == Party.BUYER:
-                return "waiting_for_you", pgettext("dispute badge", "Waiting for you")
-            return "open", pgettext("dispute badge", "Dispute open")
+            # The stage table's badge, for whoever acts in it (disputes.stages).
+            state, words = next_step(dispute).told.badge
+            return state, str(words)
         case DisputeStatus.DECIDED if dispute.outcome == Outcome.REJECTED:
             return "against_you", pgettext("dispute badge", "Decided against you")
         case DisputeStatus.DECIDED:

@@ -7,8 +7,8 @@ dispute or acts on it is a mediator, and an event without an actor was a deadlin
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from disputes.deadlines import MEDIATOR
-from disputes.models import EscalationReason, Party
+from disputes.models import EscalationReason
+from disputes.parties import MEDIATOR, Party, party_of
 
 register = template.Library()
 
@@ -33,12 +33,7 @@ def _who(context, user_id):
         return None
     if user_id == context["user"].pk:
         return YOU
-    order = context["order"]
-    if user_id == order.buyer_id:
-        return Party.BUYER
-    if user_id == order.seller.user_id:
-        return Party.SELLER
-    return MEDIATOR
+    return party_of(user_id, context["order"]) or MEDIATOR
 
 
 @register.simple_tag(takes_context=True)

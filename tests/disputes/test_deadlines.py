@@ -267,10 +267,12 @@ def test_a_deadline_from_a_paris_time_is_not_an_hour_short():
     # Adding days to a Paris wall clock would give 09:00 Paris on 1 April: 119 hours later.
     started = datetime(2026, 3, 27, 9, 0, tzinfo=PARIS)
     days = deadlines.StageDays(
-        seller_answer=5,
-        offer_answer=5,
-        mediator_decision=7,
-        information=3,
+        days={
+            Stage.WAITING_FOR_SELLER: 5,
+            Stage.OFFER_WAITING_FOR_BUYER: 5,
+            Stage.WITH_MEDIATOR: 7,
+            Stage.INFORMATION_REQUESTED: 3,
+        },
         reminder_hours_before=48,
     )
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes import actions
+from disputes.errors import DisputeErrorCode
 from disputes.models import DisputeStatus, Evidence, EvidenceKind, Outcome, Stage
 from tests.conftest import corpus_upload
 from tests.disputes.builders import (
@@ -274,15 +275,15 @@ def test_seller_offers_a_partial_refund(log_in, buyer):
 
 
 @pytest.mark.parametrize(
-    ("amount", "error"),
+    ("amount", "code"),
     [
-        ("", "Enter the amount you offer."),
-        ("five", "Enter a number."),
-        ("0", "An offer must be more than 0 and less than the price paid"),
-        ("12.99", "An offer must be more than 0 and less than the price paid"),
+        ("", "required"),
+        ("five", "invalid"),
+        ("0", DisputeErrorCode.INVALID_AMOUNT),
+        ("12.99", DisputeErrorCode.INVALID_AMOUNT),
     ],
 )
-def test_offer_amount_is_refused_beside_the_field(log_in, buyer, amount, error):
+def test_offer_amount_is_refused_beside_the_field(log_in, buyer, amount, code):
     dispute = answerable_dispute(buyer)
 
     response = log_in(seller_of(dispute)).post(
@@ -290,8 +291,9 @@ def test_offer_amount_is_refused_beside_the_field(log_in, buyer, amount, error):
     )
 
     assert response.status_code == 200
-    assert error in text_of(response)
-    assert response.context["offer_form"].errors["amount"]
+    (error,) = response.context["offer_form"].errors.as_data()["amount"]
+    assert error.code == code
+    assert str(error.message) in text_of(response)
     dispute.refresh_from_db()
     assert dispute.stage == Stage.WAITING_FOR_SELLER
 
@@ -303,7 +305,9 @@ def test_an_offer_must_be_below_a_partial_request(log_in, buyer):
 
     response = client.post(seller_url("seller_offer", dispute), {"amount": "8.00"})
 
-    assert "accept the request instead of offering as much" in text_of(response)
+    (error,) = response.context["offer_form"].errors.as_data()["amount"]
+    assert error.code == DisputeErrorCode.OFFER_NOT_BELOW_REQUEST
+    assert "The buyer asked for €8.00: accept the request instead" in text_of(response)
     dispute.refresh_from_db()
     assert dispute.offer_amount is None
 
