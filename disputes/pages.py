@@ -41,13 +41,13 @@ def _newest_event():
     return Subquery(events.annotate(newest=Max("pk")).values("newest"))
 
 
-# The pages' querysets are built once per process and filtered for each request: filtering
-# makes a new queryset (these are never evaluated themselves), and building them, with
-# their joins, subquery and conditions, cost a request more than its own filters did.
-# The buyer's page shows their appeal; the seller's names the buyer.
-PAGE_DISPUTES = Dispute.objects.select_related("order__seller").annotate(last_event=_newest_event())
-BUYER_PAGE_DISPUTES = PAGE_DISPUTES.select_related("appeal")
-SELLER_PAGE_DISPUTES = PAGE_DISPUTES.select_related("order__buyer")
+def page_disputes(user, party: str) -> QuerySet[Dispute]:
+    """The disputes of ``user`` as ``party``, with what their page shows: the buyer's page
+    their appeal, the seller's the buyer's name."""
+    disputes = Dispute.objects.select_related("order__seller").annotate(last_event=_newest_event())
+    if party == Party.BUYER:
+        return disputes.of_buyer(user).select_related("appeal")
+    return disputes.of_seller(user).select_related("order__buyer")
 
 
 def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
@@ -55,11 +55,7 @@ def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
 
     Anyone else's answers 404: its existence is not theirs to learn.
     """
-    if party == Party.BUYER:
-        disputes = BUYER_PAGE_DISPUTES.of_buyer(request.user)
-    else:
-        disputes = SELLER_PAGE_DISPUTES.of_seller(request.user)
-    return get_object_or_404(disputes, pk=pk)
+    return get_object_or_404(page_disputes(request.user, party), pk=pk)
 
 
 def page_url(dispute: Dispute, party: str) -> str:
@@ -196,13 +192,13 @@ SELLER_CARD_FIELDS = (
     "order__price",
     "order__currency",
 )
-# Built once, like the dispute page's (above).
-SELLER_CARDS = Dispute.objects.select_related("order").only(*SELLER_CARD_FIELDS)
-SELLER_WAITING = SELLER_CARDS.waiting_for(Party.SELLER).order_by("stage_deadline", "pk")
-SELLER_OTHERS = SELLER_CARDS.not_waiting_for(Party.SELLER).order_by("-opened_at", "-pk")
 
 
-def seller_disputes(user) -> tuple[QuerySet, QuerySet]:
+def seller_disputes(user) -> tuple[QuerySet[Dispute], QuerySet[Dispute]]:
     """The seller's disputes: those waiting for them, by deadline soonest, then the others,
     newest first."""
-    return SELLER_WAITING.of_seller(user), SELLER_OTHERS.of_seller(user)
+    cards = Dispute.objects.of_seller(user).select_related("order").only(*SELLER_CARD_FIELDS)
+    return (
+        cards.waiting_for(Party.SELLER).order_by("stage_deadline", "pk"),
+        cards.not_waiting_for(Party.SELLER).order_by("-opened_at", "-pk"),
+    )
