@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from orders.fragments import fingerprint
+from config.fragments import fingerprint
 
 from . import deadlines
 from .eligibility import dispute_eligibility
@@ -106,9 +106,11 @@ def party_conversation(dispute: Dispute, evidence: PageEvidence) -> list:
     return conversation
 
 
-def fragment_versions(dispute: Dispute, evidence: PageEvidence) -> dict:
-    """The parts of the conversation's and the timeline's cache keys that change with them
-    (``orders.fragments``), read without reading their rows: the messages and events are
+def fragment_versions(dispute: Dispute, evidence: PageEvidence, party: str) -> dict[str, str]:
+    """The parts of the request's, the conversation's and the timeline's cache keys that
+    change with what they show (``config.fragments``). The request shows the dispute, its
+    order, the seller, to the seller the buyer, and the request's files. The conversation
+    and the timeline are versioned without reading their rows: messages and events are
     written once, never changed nor deleted (events refuse it, ``AppendOnlyEvent``; a
     message is only ever created, by ``disputes.actions``, and the admin shows them
     read-only), so the newest event's id names the timeline, and the conversation too:
@@ -117,12 +119,15 @@ def fragment_versions(dispute: Dispute, evidence: PageEvidence) -> dict:
     reads it). Any other event renders the conversation again too, once: the price of
     reading one id instead of two. The messages' files do change (their previews are made
     after the upload): the page reads them anyway, and they are in the key as rows. The
-    order (who is the buyer, who the seller; the currency) is in both."""
+    order (who is the buyer, who the seller; the currency) is in all three."""
+    order = dispute.order
+    buyer = order.buyer if party == Party.SELLER else None
     return {
+        "request_version": fingerprint(dispute, order, order.seller, buyer, evidence.request),
         "conversation_version": fingerprint(
-            dispute.order, dispute.last_event, sorted(evidence.by_message.items())
+            order, dispute.last_event, sorted(evidence.by_message.items())
         ),
-        "timeline_version": fingerprint(dispute.order, dispute.last_event),
+        "timeline_version": fingerprint(order, dispute.last_event),
     }
 
 
@@ -143,7 +148,7 @@ def render_dispute_page(
         # Both read only when their cached fragment is missing (fragment_versions).
         "events": DisputeEvent.objects.filter(dispute=dispute),
         "conversation": SimpleLazyObject(lambda: party_conversation(dispute, evidence)),
-        **fragment_versions(dispute, evidence),
+        **fragment_versions(dispute, evidence, party),
         "evidence": evidence,
         "page_url": page_url(dispute, party),
         "message_url": reverse(URL_NAMES[party]["message"], args=[dispute.pk]),

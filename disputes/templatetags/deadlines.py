@@ -30,10 +30,3 @@ def time_left(deadline):
     if left <= timedelta(0):
         return gettext("time is up")
     return gettext("%(time)s left") % {"time": _time_left_words(left)}
-
-
-@register.filter
-def stage_times_left(disputes):
-    """Each dispute's ``stage_deadline|time_left``, together: in the cache key of a fragment
-    that shows them, so the fragment changes as soon as one of its times left does."""
-    return "|".join(time_left(dispute.stage_deadline) for dispute in disputes)
