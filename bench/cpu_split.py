@@ -1,14 +1,14 @@
 """Where the machine's CPU goes while wrk loads a page: the app (gunicorn's processes),
 PostgreSQL, Redis, wrk itself, and everything else on the machine.
 
-callgrind counts the app's instructions alone; under load the same cores also run the
-database, the cache and the load generator, and a page with more queries or cache reads
-makes them work more. This splits the CPU time of a run between them, per request, from
-Linux's ``/proc`` (user and system time of every process), read before and after the run
-and compared process by process: one that ended in between is left out (its time since
-the first reading is not known), one that started in between counts whole. wrk ends within
-the run, so its time is read from the resources of this process's reaped children
-instead. Elsewhere than on Linux there is no split (``None``).
+Under load the cores that run the app also run the database, the cache and the load
+generator, and a page with more queries or cache reads makes them work more. This splits
+the CPU time of a run between them, per request, from Linux's ``/proc`` (user and system
+time of every process), read before and after the run and compared process by process:
+one that ended in between is left out (its time since the first reading is not known),
+one that started in between counts whole. wrk ends within the run, so its time is read
+from the resources of this process's reaped children instead. Elsewhere than on Linux
+there is no split (``None``).
 """
 
 import os

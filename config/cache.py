@@ -2,10 +2,9 @@
 
 Django's ``RedisCacheClient`` wraps its connection pool in a new ``redis.Redis`` for every
 get or set, and redis-py builds a table of about 170 response callbacks in each new
-client: that, not the round trip, was most of a session read's instructions (1.0 M of
-them, for a page of 10 to 50 M). A client holds no connection of its own (it takes one
-from the pool for each command and gives it back) and may be shared between threads, so
-one per pool serves every operation the same way.
+client: that, not the round trip, was most of what a session read cost. A client holds
+no connection of its own (it takes one from the pool for each command and gives it back)
+and may be shared between threads, so one per pool serves every operation the same way.
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient

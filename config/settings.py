@@ -117,7 +117,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "libraries": {"evidence": "disputes.evidence.templatetags"},
+            "libraries": {
+                "evidence": "disputes.evidence.templatetags",
+                "fragments": "config.fragments",
+            },
         },
     },
 ]

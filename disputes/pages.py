@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from orders.fragments import fingerprint
+from config.fragments import fingerprint
 
 from . import deadlines
 from .eligibility import dispute_eligibility
@@ -42,13 +42,13 @@ def _newest_event():
     return Subquery(events.annotate(newest=Max("pk")).values("newest"))
 
 
-# The pages' querysets are built once per process and filtered for each request: filtering
-# makes a new queryset (these are never evaluated themselves), and building them, with
-# their joins, subquery and conditions, cost a request more than its own filters did.
-# The buyer's page shows their appeal; the seller's names the buyer.
-PAGE_DISPUTES = Dispute.objects.select_related("order__seller").annotate(last_event=_newest_event())
-BUYER_PAGE_DISPUTES = PAGE_DISPUTES.select_related("appeal")
-SELLER_PAGE_DISPUTES = PAGE_DISPUTES.select_related("order__buyer")
+def page_disputes(user, party: str) -> QuerySet[Dispute]:
+    """The disputes of ``user`` as ``party``, with what their page shows: the buyer's page
+    their appeal, the seller's the buyer's name."""
+    disputes = Dispute.objects.select_related("order__seller").annotate(last_event=_newest_event())
+    if party == Party.BUYER:
+        return disputes.of_buyer(user).select_related("appeal")
+    return disputes.of_seller(user).select_related("order__buyer")
 
 
 def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
@@ -56,11 +56,7 @@ def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
 
     Anyone else's answers 404: its existence is not theirs to learn.
     """
-    if party == Party.BUYER:
-        disputes = BUYER_PAGE_DISPUTES.of_buyer(request.user)
-    else:
-        disputes = SELLER_PAGE_DISPUTES.of_seller(request.user)
-    return get_object_or_404(disputes, pk=pk)
+    return get_object_or_404(page_disputes(request.user, party), pk=pk)
 
 
 def page_url(dispute: Dispute, party: str) -> str:
@@ -111,9 +107,11 @@ def party_conversation(dispute: Dispute, evidence: PageEvidence) -> list:
     return conversation
 
 
-def fragment_versions(dispute: Dispute, evidence: PageEvidence) -> dict:
-    """The parts of the conversation's and the timeline's cache keys that change with them
-    (``orders.fragments``), read without reading their rows: the messages and events are
+def fragment_versions(dispute: Dispute, evidence: PageEvidence, party: str) -> dict[str, str]:
+    """The parts of the request's, the conversation's and the timeline's cache keys that
+    change with what they show (``config.fragments``). The request shows the dispute, its
+    order, the seller, to the seller the buyer, and the request's files. The conversation
+    and the timeline are versioned without reading their rows: messages and events are
     written once, never changed nor deleted (events refuse it, ``AppendOnlyEvent``; a
     message is only ever created, by ``disputes.actions``, and the admin shows them
     read-only), so the newest event's id names the timeline, and the conversation too:
@@ -122,12 +120,15 @@ def fragment_versions(dispute: Dispute, evidence: PageEvidence) -> dict:
     reads it). Any other event renders the conversation again too, once: the price of
     reading one id instead of two. The messages' files do change (their previews are made
     after the upload): the page reads them anyway, and they are in the key as rows. The
-    order (who is the buyer, who the seller; the currency) is in both."""
+    order (who is the buyer, who the seller; the currency) is in all three."""
+    order = dispute.order
+    buyer = order.buyer if party == Party.SELLER else None
     return {
+        "request_version": fingerprint(dispute, order, order.seller, buyer, evidence.request),
         "conversation_version": fingerprint(
-            dispute.order, dispute.last_event, sorted(evidence.by_message.items())
+            order, dispute.last_event, sorted(evidence.by_message.items())
         ),
-        "timeline_version": fingerprint(dispute.order, dispute.last_event),
+        "timeline_version": fingerprint(order, dispute.last_event),
     }
 
 
@@ -148,7 +149,7 @@ def render_dispute_page(
         # Both read only when their cached fragment is missing (fragment_versions).
         "events": DisputeEvent.objects.filter(dispute=dispute),
         "conversation": SimpleLazyObject(lambda: party_conversation(dispute, evidence)),
-        **fragment_versions(dispute, evidence),
+        **fragment_versions(dispute, evidence, party),
         "evidence": evidence,
         "page_url": page_url(dispute, party),
         "message_url": reverse(URL_NAMES[party]["message"], args=[dispute.pk]),
@@ -197,13 +198,13 @@ SELLER_CARD_FIELDS = (
     "order__price",
     "order__currency",
 )
-# Built once, like the dispute page's (above).
-SELLER_CARDS = Dispute.objects.select_related("order").only(*SELLER_CARD_FIELDS)
-SELLER_WAITING = SELLER_CARDS.waiting_for(Party.SELLER).order_by("stage_deadline", "pk")
-SELLER_OTHERS = SELLER_CARDS.not_waiting_for(Party.SELLER).order_by("-opened_at", "-pk")
 
 
-def seller_disputes(user) -> tuple[QuerySet, QuerySet]:
+def seller_disputes(user) -> tuple[QuerySet[Dispute], QuerySet[Dispute]]:
     """The seller's disputes: those waiting for them, by deadline soonest, then the others,
     newest first."""
-    return SELLER_WAITING.of_seller(user), SELLER_OTHERS.of_seller(user)
+    cards = Dispute.objects.of_seller(user).select_related("order").only(*SELLER_CARD_FIELDS)
+    return (
+        cards.waiting_for(Party.SELLER).order_by("stage_deadline", "pk"),
+        cards.not_waiting_for(Party.SELLER).order_by("-opened_at", "-pk"),
+    )

@@ -33,8 +33,9 @@ def format_money(amount, currency, locale=None):
 
 @functools.lru_cache(maxsize=4096)
 def _formatted(amount, currency, locale):
-    # Babel takes about 20 µs an amount; a page of cards shows dozens, the same ones on
-    # every visit. Pure, so remembered per process (a few hundred kB at most).
+    # Babel's formatting is slow next to a page's other work, and a page of cards shows
+    # dozens of amounts, the same ones on every visit. Pure, so remembered per process
+    # (a few hundred kB at most).
     return format_currency(amount, currency, locale=locale)
 
 

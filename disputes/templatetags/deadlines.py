@@ -37,13 +37,6 @@ def time_left(deadline):
     return gettext("%(time)s left") % {"time": _time_left_words(left)}
 
 
-@register.filter
-def stage_times_left(disputes):
-    """Each dispute's ``stage_deadline|time_left``, together: in the cache key of a fragment
-    that shows them, so the fragment changes as soon as one of its times left does."""
-    return "|".join(time_left(dispute.stage_deadline) for dispute in disputes)
-
-
 @register.simple_tag(takes_context=True)
 def told(context, sentence: Promise | None, deadline: datetime) -> SafeString | str:
     """A sentence of the stage table (``disputes.stages``) with its deadline's date and the

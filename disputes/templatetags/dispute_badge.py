@@ -23,7 +23,7 @@ BADGE_FIELDS = (
     "refund_amount",
     "opened_at",
 )
-# Into a plain list: a prefetched queryset per order cost the orders list about 1 ms.
+# Into a plain list: a prefetched queryset per order is built for every card.
 # Unordered: the badge picks the latest itself, and an ORDER BY costs the ORM more to
 # compile than PostgreSQL takes to run it on a page's few disputes.
 CARD_DISPUTES = Prefetch(

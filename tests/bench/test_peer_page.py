@@ -1,7 +1,5 @@
-"""The benchmark's own pages (the peer, the fixed cost's two) are served under the bench
-settings only, never by the app; so is its switch for prepared statements."""
-
-import importlib
+"""The benchmark's own page, the peer, is served under the bench settings only, never by
+the app."""
 
 import pytest
 from django.db import connection
@@ -10,25 +8,16 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from bench import run
 from bench import settings as bench_settings
-from config import settings as app_settings
 from tests.factories import make_buyer, make_order
 
 PEER = "/bench/peer/"
 
 
-@pytest.mark.parametrize(
-    ("path", "name"),
-    [
-        (PEER, "bench_peer"),
-        ("/bench/logged-in/", "bench_logged_in"),
-        ("/bench/empty-page/", "bench_empty_page"),
-    ],
-)
-def test_the_app_does_not_route_the_benchmarks_pages(path, name):
+def test_the_app_does_not_route_the_benchmarks_page():
     with pytest.raises(Resolver404):
-        resolve(path)
+        resolve(PEER)
     with pytest.raises(NoReverseMatch):
-        reverse(name)
+        reverse("bench_peer")
 
 
 @pytest.mark.django_db
@@ -61,36 +50,3 @@ def test_the_benchmarks_cookies_log_its_user_in_as_a_returning_browser(client, s
     # The CSRF secret is the browser's own, not a new one (Django sends it back to renew
     # its expiry).
     assert response.cookies[settings.CSRF_COOKIE_NAME].value == sent
-
-
-@pytest.mark.django_db
-def test_the_fixed_cost_pages_answer_a_logged_in_buyer_with_nothing_then_the_layout(
-    client, settings
-):
-    settings.ROOT_URLCONF = bench_settings.ROOT_URLCONF
-    settings.TEMPLATES = bench_settings.TEMPLATES
-    buyer = make_buyer()
-    client.force_login(buyer)
-    assert client.get("/bench/logged-in/").content.decode() == buyer.get_username()
-    page = client.get("/bench/empty-page/")
-    assert page.status_code == 200
-    assert 'class="bottom-bar"' in page.content.decode()
-
-
-def test_prepared_statements_only_when_the_bench_asks_and_never_in_the_apps_settings(
-    monkeypatch,
-):
-    def options():
-        return importlib.reload(bench_settings).DATABASES["default"].get("OPTIONS", {})
-
-    monkeypatch.delenv("BENCH_PREPARE_THRESHOLD", raising=False)
-    assert "prepare_threshold" not in options()
-    monkeypatch.setenv("BENCH_PREPARE_THRESHOLD", "2")
-    try:
-        enabled = options()
-    finally:
-        monkeypatch.delenv("BENCH_PREPARE_THRESHOLD")
-        importlib.reload(bench_settings)
-    assert enabled["server_side_binding"] is True
-    assert enabled["prepare_threshold"] == 2
-    assert "prepare_threshold" not in app_settings.DATABASES["default"].get("OPTIONS", {})

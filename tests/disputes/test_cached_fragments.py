@@ -1,6 +1,6 @@
-"""A dispute page's conversation and timeline are cached under the rows they show
-(orders.fragments): each reader gets their own words, a new message or event shows at
-once, and the time left, outside them, is never stale."""
+"""A dispute page's request, conversation and timeline are cached under their versions
+(``disputes.pages.fragment_versions``): each reader gets their own words, a new message or
+event shows at once, and the time left, outside them, is never stale."""
 
 from datetime import timedelta
 from decimal import Decimal

@@ -1,5 +1,5 @@
-"""The orders lists' cards are cached under the rows they show (orders.fragments): never
-another buyer's, a change shows at once, in the reader's language and time zone."""
+"""The orders lists' cards are cached under the rows they show (``orders.cards.card_rows``):
+never another buyer's, a change shows at once, in the reader's language and time zone."""
 
 from datetime import UTC, datetime, timedelta
 
