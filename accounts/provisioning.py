@@ -75,7 +75,8 @@ def plan(people: Sequence[Person]) -> Plan:
     twice with another email, id or username.
     """
     ids = [person.marketplace_id for person in people if person.marketplace_id]
-    by_id = User.objects.in_bulk(ids, field_name="marketplace_id")
+    # Not in_bulk(): the id is unique only when given, which in_bulk() does not take.
+    by_id = {user.marketplace_id: user for user in User.objects.filter(marketplace_id__in=ids)}
     by_username = User.objects.in_bulk(
         [person.username for person in people], field_name="username"
     )

@@ -189,7 +189,7 @@ class ClosedSerializer(serializers.Serializer):
         return value
 
 
-class AccountSerializer(ClosedSerializer):
+class AccountRecordSerializer(ClosedSerializer):
     """A buyer's account, or a seller's: created here (without a usable password) if
     missing."""
 
@@ -228,7 +228,7 @@ class AccountSerializer(ClosedSerializer):
         )
 
 
-class SellerAccountSerializer(AccountSerializer):
+class SellerAccountSerializer(AccountRecordSerializer):
     """A seller with its account, which answers its disputes in the app."""
 
     name = Text(max_length=200, help_text="The seller's name.")
@@ -238,8 +238,7 @@ class SellerAccountSerializer(AccountSerializer):
 
 
 class SellerField(serializers.Field):
-    """A name (no account: its disputes go to the mediators), or a name with the seller's
-    account, which then answers its disputes."""
+    """A seller's name, or an object with its name and account."""
 
     default_error_messages = {
         "invalid": "must be a name, or an object with a name, username and email",
@@ -263,6 +262,18 @@ class SellerField(serializers.Field):
         return value.name
 
 
+# A record's shipment and receipt, which the API also takes alone for one order. Made
+# where a serializer declares them, which keeps its fields (and their problems) in order.
+def shipped_at_field() -> Moment:
+    return Moment(required=False, allow_null=True, help_text=f"null: not shipped. {MOMENT}")
+
+
+def received_at_field() -> Moment:
+    return Moment(
+        required=False, allow_null=True, help_text=f"null: not received (in transit). {MOMENT}"
+    )
+
+
 class OrderRecordSerializer(ClosedSerializer):
     """One order of the marketplace, as ``import_orders`` and the API take it; upserted by
     its number."""
@@ -278,19 +289,18 @@ class OrderRecordSerializer(ClosedSerializer):
         ],
         help_text="Letters, digits and dashes; 32 at most. The upsert key.",
     )
-    buyer = AccountSerializer()
-    seller = SellerField()
+    buyer = AccountRecordSerializer()
+    seller = SellerField(
+        help_text="A name (no account: its disputes go to the mediators), or a name with the "
+        "seller's account, which then answers its disputes."
+    )
     item = Text(max_length=300, help_text="The item's title.")
     description = Text(required=False, allow_null=True, allow_blank=True)
     price = Price()
     currency = Text(validators=[validate_currency], help_text="ISO 4217 code, e.g. EUR.")
     placed_at = Moment()
-    shipped_at = Moment(required=False, allow_null=True, help_text=f"null: not shipped. {MOMENT}")
-    received_at = Moment(
-        required=False,
-        allow_null=True,
-        help_text=f"null: not received (in transit). {MOMENT}",
-    )
+    shipped_at = shipped_at_field()
+    received_at = received_at_field()
 
     def validate(self, attrs: dict[str, Any]) -> OrderRecord:
         placed, shipped, received = (
