@@ -136,8 +136,8 @@ def _inconsistencies(result: Plan) -> list[Refusal]:
             refusals.append(_username_taken(position, person.username))
         elif person.marketplace_id:
             known = identity_of_id.setdefault(person.marketplace_id, identity)
-            if known != identity:
-                refusals.append(_differs(position, "id", person.marketplace_id))
+            if known != identity:  # one id given two usernames
+                refusals.append(_differs(position, "username", first[known].username))
             elif earlier.marketplace_id and earlier.marketplace_id != person.marketplace_id:
                 refusals.append(_differs(position, "id", earlier.marketplace_id))
     return refusals
