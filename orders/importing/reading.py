@@ -33,6 +33,18 @@ def _integer(digits: str) -> int | Decimal:
         return Decimal(digits)
 
 
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
+        raise UnreadableJSON(
+            f"is not UTF-8 text: byte {raw[error.start]:#04x} at line {line}, column {column}"
+        ) from None
+
+
 def parse_json(raw: bytes | str) -> Any:
     """The JSON document ``raw``.
 
@@ -40,19 +52,10 @@ def parse_json(raw: bytes | str) -> Any:
     every other oddity (a 5,000-digit number, a lone surrogate, a NUL) parses, and
     validation names its record and field.
     """
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            before = raw[: error.start]
-            line = before.count(b"\n") + 1
-            column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
-            raise UnreadableJSON(
-                f"is not UTF-8 text: byte {raw[error.start]:#04x} at line {line}, column {column}"
-            ) from None
+    text = _utf8(raw) if isinstance(raw, bytes) else raw
     try:
         return json.loads(
-            raw, parse_float=_decimal, parse_int=_integer, parse_constant=_refuse_constant
+            text, parse_float=_decimal, parse_int=_integer, parse_constant=_refuse_constant
         )
     except json.JSONDecodeError as error:
         raise UnreadableJSON(

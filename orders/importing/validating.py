@@ -128,7 +128,7 @@ class Moment(serializers.DateTimeField):
             self.fail("out_of_range", value=value)
 
 
-class Price(serializers.Field):
+class Price(serializers.Field[Decimal, Any, str, Any]):
     """More than 0, at most 2 decimals: a decimal string ("12.99") or a JSON number, exact."""
 
     default_error_messages = {
@@ -168,7 +168,7 @@ def validate_currency(value: str) -> None:
         raise serializers.ValidationError(f"is not an ISO 4217 currency code: {value!r}")
 
 
-class ClosedSerializer(serializers.Serializer):
+class ClosedSerializer(serializers.Serializer[Any]):
     """Refuses the fields it does not declare, named with the others' problems."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -183,7 +183,8 @@ class ClosedSerializer(serializers.Serializer):
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:
-            raise serializers.ValidationError(unknown | error.detail) from None
+            assert isinstance(error.detail, dict)  # a serializer's problems, by field
+            raise serializers.ValidationError({**unknown, **error.detail}) from None
         if unknown:
             raise serializers.ValidationError(unknown)
         return value
@@ -237,7 +238,7 @@ class SellerAccountSerializer(AccountRecordSerializer):
         return SellerRecord(name=attrs["name"], account=super().validate(attrs))
 
 
-class SellerField(serializers.Field):
+class SellerField(serializers.Field["SellerRecord", Any, str, Any]):
     """A seller's name, or an object with its name and account."""
 
     default_error_messages = {
@@ -253,7 +254,8 @@ class SellerField(serializers.Field):
 
     def to_internal_value(self, data: Any) -> SellerRecord:
         if isinstance(data, dict):
-            return self.with_account.run_validation(data)
+            record: SellerRecord = self.with_account.run_validation(data)
+            return record
         if isinstance(data, str):
             return SellerRecord(name=self.name.run_validation(data), account=None)
         self.fail("invalid")
@@ -345,6 +347,7 @@ class Batch:
     indexes: list[int]  # each record's index in the file
     accounts: provisioning.Plan
     roles: list[str]  # of each account, "buyer" or "seller"
+    record_at: list[int]  # of each account, its record's position in ``records``
     buyer_at: list[int]  # each record's buyer, as a position in ``accounts``
     seller_at: list[int | None]  # its seller's account, if it has one
 
@@ -378,21 +381,25 @@ def validate(records: Any) -> Batch:
 def _batch(records: list[OrderRecord], indexes: list[int]) -> Batch:
     people: list[Person] = []
     roles: list[str] = []
+    record_at: list[int] = []
     buyer_at: list[int] = []
     seller_at: list[int | None] = []
-    for record in records:
+    for position, record in enumerate(records):
         buyer_at.append(len(people))
         people.append(record.buyer)
         roles.append("buyer")
+        record_at.append(position)
         seller_at.append(len(people) if record.seller.account else None)
         if record.seller.account:
             people.append(record.seller.account)
             roles.append("seller")
+            record_at.append(position)
     return Batch(
         records=records,
         indexes=indexes,
         accounts=provisioning.plan(people),
         roles=roles,
+        record_at=record_at,
         buyer_at=buyer_at,
         seller_at=seller_at,
     )
@@ -408,14 +415,8 @@ def _repeated_numbers(batch: Batch) -> Iterator[Problem]:
 def _account_problems(batch: Batch) -> Iterator[Problem]:
     """Buyers' and sellers' accounts: never a staff account, one username per account, one
     account per username and marketplace id (``accounts.provisioning``)."""
-    record_at = [0] * len(batch.roles)  # each account's record, as a position in the batch
-    for position, at in enumerate(batch.buyer_at):
-        record_at[at] = position
-    for position, at in enumerate(batch.seller_at):
-        if at is not None:
-            record_at[at] = position
     for refusal in batch.accounts.refusals:
-        index = batch.indexes[record_at[refusal.position]]
+        index = batch.indexes[batch.record_at[refusal.position]]
         role = batch.roles[refusal.position]
         yield Problem(index, f"{role}.{refusal.field}", refusal.message)
 
