@@ -15,11 +15,16 @@ from typing import Any
 
 from babel.numbers import list_currencies
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.validators import RegexValidator, validate_email
+from django.core.validators import (
+    ProhibitNullCharactersValidator,
+    RegexValidator,
+    validate_email,
+)
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.settings import api_settings
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from accounts import provisioning
 from accounts.provisioning import Person
@@ -89,6 +94,17 @@ class Text(serializers.CharField):
         "not_text": "must be text without NUL characters or lone surrogates",
         "max_length": "is longer than {max_length} characters",
     }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # ``is_text`` below refuses NUL and lone surrogates, with one message for both.
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(
+                validator, ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator
+            )
+        ]
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
