@@ -30,4 +30,6 @@ class MediatorReadOnlyMixin:
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("time_zone",)}))
+    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("marketplace_id", "time_zone")}))
+    list_display = (*BaseUserAdmin.list_display, "marketplace_id")
+    search_fields = (*BaseUserAdmin.search_fields, "=marketplace_id")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,7 +14,7 @@ def validate_time_zone(value):
 
 
 class User(AbstractUser):
-    """A marketplace account: buyers, and mediators (staff)."""
+    """An account: a buyer, a seller's person, or a mediator (staff)."""
 
     # The language this person last used the site in: their emails are written in it.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
@@ -24,3 +25,21 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text=_("Dates are shown in this zone. Empty: the browser's zone."),
     )
+    # The marketplace's stable id for this person, when it sends one: a renamed username
+    # stays the same account (accounts.provisioning matches on it).
+    marketplace_id = models.CharField(
+        _("marketplace id"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("The marketplace's id for this account. Empty: matched by username."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marketplace_id"],
+                condition=~Q(marketplace_id=""),
+                name="unique_marketplace_id",
+            )
+        ]

@@ -1,8 +1,13 @@
-"""OpenAPI pieces drf-spectacular cannot infer: the token scheme, the order record (read by
-``orders.importing``, not a serializer) and the errors every operation may answer."""
+"""OpenAPI pieces drf-spectacular cannot infer: the token scheme, what the order record's
+own fields take (``orders.importing.validating``) and the errors every operation may
+answer."""
 
 from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
 from orders.importing import EXAMPLE_ORDER
@@ -23,100 +28,39 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-def _text(description, max_length=None):
-    schema = {"type": "string", "minLength": 1, "description": description}
-    if max_length:
-        schema["maxLength"] = max_length
-    return schema
+class ClosedSerializerSchema(OpenApiSerializerExtension):
+    """A serializer that refuses fields it does not declare says so."""
+
+    target_class = "orders.importing.validating.ClosedSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        return schema | {"additionalProperties": False}
 
 
-MOMENT = "ISO 8601 date and time with a time zone, e.g. 2026-10-01T09:30:00Z."
-ACCOUNT = {
-    "username": _text("The marketplace's username; created here if missing.", 150),
-    "email": {"type": "string", "maxLength": 254, "nullable": True},
-}
+class SellerFieldSchema(OpenApiSerializerFieldExtension):
+    """A seller's name, or its name with its account."""
 
-# One record of PRODUCT.md §8, as orders.importing reads it: unknown fields are refused.
-ORDER_RECORD = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["number", "buyer", "seller", "item", "price", "currency", "placed_at"],
-    "properties": {
-        "number": _text("Letters, digits and dashes; 32 at most. The upsert key.", 32),
-        "buyer": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["username"],
-            "properties": ACCOUNT,
-        },
-        "seller": {
-            "description": "A name (no account: its disputes go to the mediators), or a name "
-            "with the seller's account, which then answers its disputes.",
+    target_class = "orders.importing.validating.SellerField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
             "oneOf": [
-                _text("The seller's name.", 200),
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["name", "username"],
-                    "properties": {"name": _text("The seller's name.", 200), **ACCOUNT},
-                },
+                auto_schema._map_serializer_field(self.target.name, direction),
+                auto_schema.resolve_serializer(self.target.with_account, direction).ref,
             ],
-        },
-        "item": _text("The item's title.", 300),
-        "description": {"type": "string", "nullable": True},
-        "price": {
+        }
+
+
+class PriceSchema(OpenApiSerializerFieldExtension):
+    target_class = "orders.importing.validating.Price"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
             "description": 'More than 0, at most 2 decimals: a string ("12.99") or a number.',
             "anyOf": [{"type": "string"}, {"type": "number"}],
-        },
-        "currency": _text("ISO 4217 code, e.g. EUR."),
-        "placed_at": {"type": "string", "description": MOMENT},
-        "shipped_at": {
-            "type": "string",
-            "nullable": True,
-            "description": f"null: not shipped. {MOMENT}",
-        },
-        "received_at": {
-            "type": "string",
-            "nullable": True,
-            "description": f"null: not received (in transit). {MOMENT}",
-        },
-    },
-}
-
-BULK_REQUEST = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["orders"],
-    "properties": {
-        "orders": {
-            "type": "array",
-            "items": {"$ref": "#/components/schemas/OrderRecord"},
-            "maxItems": settings.API_MAX_ORDERS,
-        },
-        "dry_run": {
-            "type": "boolean",
-            "default": False,
-            "description": "Check and report what would change, writing nothing.",
-        },
-    },
-}
-
-DATES_REQUEST = {
-    "type": "object",
-    "additionalProperties": False,
-    "minProperties": 1,
-    "properties": {
-        "shipped_at": ORDER_RECORD["properties"]["shipped_at"],
-        "received_at": ORDER_RECORD["properties"]["received_at"],
-    },
-}
-
-
-def add_components(result, generator, request, public):
-    """drf-spectacular's post-processing hook: the order record, referenced by the bulk
-    upsert's request."""
-    result.setdefault("components", {}).setdefault("schemas", {})["OrderRecord"] = ORDER_RECORD
-    return result
+        }
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -155,7 +99,7 @@ EXAMPLE_RECORD = OpenApiExample(
             EXAMPLE_ORDER
             | {
                 "number": "8030112233445567",
-                "buyer": {"username": "bob", "email": "bob@example.com"},
+                "buyer": {"id": "u-20931", "username": "bob", "email": "bob@example.com"},
                 "seller": "Lyon Outlet",
                 "item": "Phone case",
                 "price": "9.50",

@@ -1,12 +1,14 @@
-"""The JSON the API answers with, described once: each serializer turns the plain data of
-``representations`` into JSON, and drf-spectacular reads it for the OpenAPI schema.
+"""The JSON the API takes and answers with, described once: drf-spectacular reads these
+serializers for the OpenAPI schema, and each answer's serializer turns the plain data of
+``representations`` into JSON.
 
-Requests are not read through serializers: orders go through ``orders.importing`` (the
-single validation of ``import_orders``), and their schema is ``schema.ORDER_RECORD``.
+An order record is ``orders.importing.OrderRecordSerializer``, the single validation of
+``import_orders``; the requests below only wrap it.
 """
 
 from datetime import UTC
 
+from django.conf import settings
 from rest_framework import serializers
 
 from disputes.models import (
@@ -18,6 +20,12 @@ from disputes.models import (
     Party,
     RefundRequest,
     Stage,
+)
+from orders.importing.validating import (
+    ClosedSerializer,
+    OrderRecordSerializer,
+    received_at_field,
+    shipped_at_field,
 )
 from orders.models import OrderStatus
 
@@ -63,11 +71,38 @@ class ImportReportSerializer(serializers.Serializer):
     updated = serializers.ListField(child=serializers.CharField())
     unchanged = serializers.ListField(child=serializers.CharField())
     buyers_created = serializers.ListField(child=serializers.CharField(), help_text="Usernames.")
-    buyers_updated = serializers.ListField(child=serializers.CharField())
+    buyers_updated = serializers.ListField(
+        child=serializers.CharField(), help_text="Given a new email."
+    )
+    buyers_renamed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Given a new username (found by their marketplace id): the new usernames.",
+    )
     sellers_created = serializers.ListField(child=serializers.CharField(), help_text="Names.")
     seller_accounts_created = serializers.ListField(child=serializers.CharField())
     seller_accounts_updated = serializers.ListField(child=serializers.CharField())
+    seller_accounts_renamed = serializers.ListField(child=serializers.CharField())
     sellers_linked = serializers.ListField(child=serializers.CharField())
+    receipts_kept = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Orders whose buyer confirmed receipt: the record's receipt time was not taken.",
+    )
+
+
+class OrdersUpsertSerializer(ClosedSerializer):
+    """Order records to create or update, all or none."""
+
+    orders = OrderRecordSerializer(many=True, max_length=settings.API_MAX_ORDERS)
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Check and report what would change, writing nothing."
+    )
+
+
+class OrderDatesSerializer(ClosedSerializer):
+    """One or both of an order's shipment and receipt, as a record gives them."""
+
+    shipped_at = shipped_at_field()
+    received_at = received_at_field()
 
 
 class AccountSerializer(serializers.Serializer):

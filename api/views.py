@@ -90,7 +90,7 @@ class OrdersView(ApiView):
         description="The records of `import_orders` (PRODUCT.md §8), upserted by number, with "
         "the same validation: one bad record and nothing is written, every problem named "
         f"by index and field. At most {settings.API_MAX_ORDERS:,} orders per call.",
-        request={"application/json": schema.BULK_REQUEST},
+        request=serializers.OrdersUpsertSerializer,
         parameters=[schema.IDEMPOTENCY_KEY],
         responses={
             200: serializers.ImportReportSerializer,
@@ -139,7 +139,7 @@ class OrderView(ApiView):
         summary="Shipment and receipt of one order",
         description="Sets `shipped_at` and/or `received_at` (null clears one) through the same "
         "validation as the bulk upsert: received after shipped, shipped after placed.",
-        request={"application/json": schema.DATES_REQUEST},
+        request=serializers.OrderDatesSerializer,
         parameters=[schema.IDEMPOTENCY_KEY],
         responses={
             200: serializers.OrderSerializer,

@@ -266,3 +266,30 @@ def test_the_command_and_the_api_refuse_the_same_record_the_same_way(api, tmp_pa
             f"record {problem['index']}, field '{problem['field']}': {problem['message']}"
             in str(error.value)
         )
+
+
+def test_accounts_are_found_by_the_marketplace_id_a_record_gives(api):
+    buyer = {"id": "u-1", "username": "alice", "email": "alice@example.com"}
+    api.post("/orders/", {"orders": [record(buyer=buyer)]})
+
+    renamed = api.post("/orders/", {"orders": [record(buyer=buyer | {"username": "alicia"})]})
+
+    assert renamed.status_code == 200
+    assert renamed.json()["buyers_renamed"] == ["alicia"]
+    assert renamed.json()["buyers_created"] == []
+    assert Order.objects.get().buyer.username == "alicia"
+    assert api.get("/orders/8030112233445566/").json()["buyer"]["username"] == "alicia"
+
+
+def test_a_username_another_marketplace_id_holds_is_refused_by_record_and_field(api):
+    api.post("/orders/", {"orders": [record(buyer={"id": "u-1", "username": "alice"})]})
+
+    bob = {"id": "u-2", "username": "alice", "email": "bob@example.com"}
+    response = api.post(
+        "/orders/", {"orders": [record("8030112233445567"), record("8030112233445568", buyer=bob)]}
+    )
+
+    assert response.status_code == 400
+    assert error_of(response) == ("invalid_orders", [(1, "buyer.username")])
+    assert Order.objects.count() == 1
+    assert get_user_model().objects.get(username="alice").marketplace_id == "u-1"

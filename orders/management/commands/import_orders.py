@@ -1,7 +1,8 @@
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orders.importing import OrderImportError, UnreadableJSON, import_orders, parse_json
 
@@ -11,13 +12,13 @@ class Command(BaseCommand):
         "Import orders from the marketplace: a JSON array (FILE, or - for stdin). All or nothing."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="path to a JSON file, or - to read standard input")
         parser.add_argument(
             "--dry-run", action="store_true", help="check and report, but write nothing"
         )
 
-    def handle(self, *args, file, dry_run, **options):
+    def handle(self, *args: Any, file: str, dry_run: bool, **options: Any) -> None:
         records = self._read(file)
         try:
             report = import_orders(records, dry_run=dry_run)
@@ -38,15 +39,17 @@ class Command(BaseCommand):
             ("updated", report.updated),
             ("new buyers", report.buyers_created),
             ("buyers with a new email", report.buyers_updated),
+            ("buyers with a new username", report.buyers_renamed),
             ("new seller accounts", report.seller_accounts_created),
             ("seller accounts with a new email", report.seller_accounts_updated),
+            ("seller accounts with a new username", report.seller_accounts_renamed),
             ("sellers now answering with an account", report.sellers_linked),
             ("receipt kept as its buyer confirmed it", report.receipts_kept),
         ):
             if names:
                 self.stdout.write(f"  {label}: {', '.join(names)}")
 
-    def _read(self, file):
+    def _read(self, file: str) -> Any:
         source = "standard input" if file == "-" else file
         try:
             # Bytes, from a pipe as from a file: parse_json says where one is not UTF-8.
