@@ -7,6 +7,7 @@ listeners': the emails (``disputes.notifications``) and the marketplace's webhoo
 (``api.signals``) are queued as rows beside the event, so an event is never without them
 and a crash between its commit and a send loses nothing. A new channel is one more
 listener, connected in its app's ``ready``; nothing here names it.
+
 The timeline (the parties' pages and the admin) reads the details named here:
 
 - opened, reopened: ``reason``, ``refund_request``, ``requested_amount`` (a string, or
