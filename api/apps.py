@@ -9,5 +9,5 @@ class ApiConfig(AppConfig):
     def ready(self):
         from . import (
             schema,  # noqa: F401 (registers the token scheme with drf-spectacular)
-            signals,  # noqa: F401 (queues the webhooks of order events)
+            signals,  # noqa: F401 (queues the webhooks of order and dispute events)
         )

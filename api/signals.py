@@ -1,19 +1,23 @@
-"""Order events the marketplace must hear of, queued as webhooks in the event's transaction.
+"""Events the marketplace must hear of, queued as webhooks in the event's transaction.
 
-Orders know nothing of the API: this receiver listens to the order events they record.
-(Dispute events call ``webhooks.queue_for_event`` from ``disputes.events``.)
+Neither orders nor disputes know of the API: these receivers listen to the events they
+record, the order events saved and the dispute events announced.
 """
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from disputes.models import DisputeEvent
+from disputes.signals import dispute_event_recorded
 from orders.models import OrderEvent, OrderEventKind
 
 from . import webhooks
 
 
 @receiver(post_save, sender=OrderEvent)
-def queue_receipt_confirmed(sender, instance, created, **kwargs):
+def queue_receipt_confirmed(
+    sender: type[OrderEvent], instance: OrderEvent, created: bool, **kwargs: object
+) -> None:
     if not created or instance.kind != OrderEventKind.RECEIPT_CONFIRMED:
         return
     webhooks.queue(
@@ -22,3 +26,9 @@ def queue_receipt_confirmed(sender, instance, created, **kwargs):
         event_id=f"order-event-{instance.pk}",
         created_at=instance.created_at,
     )
+
+
+@receiver(dispute_event_recorded)
+def queue_dispute_event(sender: object, *, event: DisputeEvent, **kwargs: object) -> None:
+    """Queue the event's webhooks, if its kind is one the marketplace gets."""
+    webhooks.queue_for_event(event)

@@ -47,7 +47,7 @@ DISPUTE_EVENT_TYPES = {
 RECEIPT_CONFIRMED = "order.receipt_confirmed"
 
 
-def queue_for_event(event):
+def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
     """Queue the webhooks of a dispute event, if its kind is one the marketplace gets."""
     kind = DISPUTE_EVENT_TYPES.get(event.kind)
     if kind is None or not ApiClient.objects.receiving_webhooks().exists():

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "orders",
     "disputes",
     "api",
+    "demo",
     "axes",
 ]
 

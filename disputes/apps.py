@@ -9,6 +9,7 @@ class DisputesConfig(AppConfig):
     def ready(self):
         from orders.cards import prefetch_for_cards
 
+        from . import notifications  # noqa: F401 (emails listen to dispute events)
         from .templatetags.dispute_badge import CARD_DISPUTES
 
         # The badge on each order's card ({% dispute_badge %}) reads the order's disputes.

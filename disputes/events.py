@@ -1,8 +1,13 @@
 """One function per kind of dispute event: the shape of each event's ``details``, written once.
 
 Every state change in ``disputes.actions`` writes exactly one of these (or two: a seller's
-refusal is also an escalation), in the same transaction, and each event queues the emails
-of ``disputes.notifications`` in that transaction too, so an event is never without them.
+refusal is also an escalation), in the same transaction. Each event is then announced by
+``signals.dispute_event_recorded``, still in that transaction, and its effects are the
+listeners': the emails (``disputes.notifications``) and the marketplace's webhooks
+(``api.signals``) are queued as rows beside the event, so an event is never without them
+and a crash between its commit and a send loses nothing. A new channel is one more
+listener, connected in its app's ``ready``; nothing here names it.
+
 The timeline (the parties' pages and the admin) reads the details named here:
 
 - opened, reopened: ``reason``, ``refund_request``, ``requested_amount`` (a string, or
@@ -25,18 +30,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from api import webhooks
+from accounts.models import User
 
-from . import tasks
+from . import signals
 from .models import Appeal, Dispute, DisputeEvent, DisputeMessage, EventKind, Evidence
 
 
-def _event(dispute, kind, actor, now, **details) -> DisputeEvent:
+def _event(
+    dispute: Dispute, kind: EventKind, actor: User | None, now: datetime, **details: object
+) -> DisputeEvent:
     event = DisputeEvent.objects.create(
         dispute=dispute, kind=kind, actor=actor, created_at=now, details=details
     )
-    tasks.send_event_emails.enqueue(event.pk)
-    webhooks.queue_for_event(event)  # agreements, decisions, appeal answers: to the marketplace
+    signals.dispute_event_recorded.send(sender=DisputeEvent, event=event)
     return event
 
 
@@ -49,7 +55,7 @@ def _amount(amount: Decimal | None) -> str | None:
     return str(amount) if amount is not None else None
 
 
-def _request(dispute: Dispute, evidence) -> dict:
+def _request(dispute: Dispute, evidence: Iterable[Evidence]) -> dict[str, object]:
     return {
         "reason": dispute.reason,
         "refund_request": dispute.refund_request,
@@ -58,15 +64,19 @@ def _request(dispute: Dispute, evidence) -> dict:
     }
 
 
-def dispute_opened_event(*, dispute: Dispute, buyer, evidence, now: datetime) -> DisputeEvent:
+def dispute_opened_event(
+    *, dispute: Dispute, buyer: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
     return _event(dispute, EventKind.OPENED, buyer, now, **_request(dispute, evidence))
 
 
-def dispute_reopened_event(*, dispute: Dispute, buyer, evidence, now: datetime) -> DisputeEvent:
+def dispute_reopened_event(
+    *, dispute: Dispute, buyer: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
     return _event(dispute, EventKind.REOPENED, buyer, now, **_request(dispute, evidence))
 
 
-def seller_accepted_event(*, dispute: Dispute, seller, now: datetime) -> DisputeEvent:
+def seller_accepted_event(*, dispute: Dispute, seller: User, now: datetime) -> DisputeEvent:
     return _event(
         dispute,
         EventKind.SELLER_ACCEPTED,
@@ -76,11 +86,11 @@ def seller_accepted_event(*, dispute: Dispute, seller, now: datetime) -> Dispute
     )
 
 
-def offer_made_event(*, dispute: Dispute, seller, now: datetime) -> DisputeEvent:
+def offer_made_event(*, dispute: Dispute, seller: User, now: datetime) -> DisputeEvent:
     return _event(dispute, EventKind.OFFER_MADE, seller, now, amount=_amount(dispute.offer_amount))
 
 
-def offer_accepted_event(*, dispute: Dispute, buyer, now: datetime) -> DisputeEvent:
+def offer_accepted_event(*, dispute: Dispute, buyer: User, now: datetime) -> DisputeEvent:
     return _event(
         dispute,
         EventKind.OFFER_ACCEPTED,
@@ -90,20 +100,22 @@ def offer_accepted_event(*, dispute: Dispute, buyer, now: datetime) -> DisputeEv
     )
 
 
-def offer_refused_event(*, dispute: Dispute, buyer, now: datetime) -> DisputeEvent:
+def offer_refused_event(*, dispute: Dispute, buyer: User, now: datetime) -> DisputeEvent:
     return _event(dispute, EventKind.OFFER_REFUSED, buyer, now)
 
 
-def seller_refused_event(*, dispute: Dispute, seller, evidence, now: datetime) -> DisputeEvent:
+def seller_refused_event(
+    *, dispute: Dispute, seller: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
     return _event(dispute, EventKind.SELLER_REFUSED, seller, now, evidence=_file_names(evidence))
 
 
-def escalated_event(*, dispute: Dispute, actor, now: datetime) -> DisputeEvent:
+def escalated_event(*, dispute: Dispute, actor: User | None, now: datetime) -> DisputeEvent:
     return _event(dispute, EventKind.ESCALATED, actor, now, reason=dispute.escalation_reason)
 
 
 def information_requested_event(
-    *, dispute: Dispute, mediator, question: DisputeMessage, now: datetime
+    *, dispute: Dispute, mediator: User, question: DisputeMessage, now: datetime
 ) -> DisputeEvent:
     return _event(
         dispute,
@@ -119,7 +131,9 @@ def information_lapsed_event(*, dispute: Dispute, party: str, now: datetime) -> 
     return _event(dispute, EventKind.INFORMATION_LAPSED, None, now, party=party)
 
 
-def message_event(*, message: DisputeMessage, evidence, now: datetime) -> DisputeEvent:
+def message_event(
+    *, message: DisputeMessage, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
     return _event(
         message.dispute,
         EventKind.MESSAGE,
@@ -130,15 +144,17 @@ def message_event(*, message: DisputeMessage, evidence, now: datetime) -> Disput
     )
 
 
-def dispute_cancelled_event(*, dispute: Dispute, buyer, now: datetime) -> DisputeEvent:
+def dispute_cancelled_event(*, dispute: Dispute, buyer: User, now: datetime) -> DisputeEvent:
     return _event(dispute, EventKind.CANCELLED, buyer, now)
 
 
-def evidence_added_event(*, dispute: Dispute, uploader, evidence, now: datetime) -> DisputeEvent:
+def evidence_added_event(
+    *, dispute: Dispute, uploader: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
     return _event(dispute, EventKind.EVIDENCE_ADDED, uploader, now, evidence=_file_names(evidence))
 
 
-def dispute_decided_event(*, dispute: Dispute, mediator, now: datetime) -> DisputeEvent:
+def dispute_decided_event(*, dispute: Dispute, mediator: User, now: datetime) -> DisputeEvent:
     return _event(
         dispute,
         EventKind.DECIDED,
@@ -149,9 +165,11 @@ def dispute_decided_event(*, dispute: Dispute, mediator, now: datetime) -> Dispu
     )
 
 
-def appeal_sent_event(*, appeal: Appeal, buyer, evidence, now: datetime) -> DisputeEvent:
+def appeal_sent_event(
+    *, appeal: Appeal, buyer: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
     return _event(appeal.dispute, EventKind.APPEAL_SENT, buyer, now, evidence=_file_names(evidence))
 
 
-def appeal_answered_event(*, appeal: Appeal, mediator, now: datetime) -> DisputeEvent:
+def appeal_answered_event(*, appeal: Appeal, mediator: User, now: datetime) -> DisputeEvent:
     return _event(appeal.dispute, EventKind.APPEAL_ANSWERED, mediator, now)

@@ -14,6 +14,7 @@ opened in; a seller's: the one they last signed in with) and with dates in their
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +24,7 @@ from accounts.middleware import buyer_time_zone_of
 
 from . import deadlines
 from .models import Dispute, DisputeEvent, EventKind, Party
+from .signals import dispute_event_recorded
 
 HEADLINES = {
     EventKind.OPENED: _("The buyer opened a dispute about order %(number)s (%(item)s)."),
@@ -149,3 +151,11 @@ def _language(dispute, party, user) -> str:
 def _page_of(dispute, party) -> str:
     name = "disputes:detail" if party == Party.BUYER else "disputes:seller_detail"
     return reverse(name, args=[dispute.pk])
+
+
+@receiver(dispute_event_recorded)
+def queue_event_emails(sender: object, *, event: DisputeEvent, **kwargs: object) -> None:
+    """Queue the sending of ``event``'s emails, in the transaction that records it."""
+    from . import tasks  # tasks send what is composed here: imported when an event is recorded
+
+    tasks.send_event_emails.enqueue(event.pk)

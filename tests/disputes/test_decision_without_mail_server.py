@@ -1,6 +1,10 @@
 """A mediator decides in the admin while the mail server is down: the decision is saved
 and the buyer's email waits in the queue, retried by the worker until it leaves.
 
+The request's commit is the only write: the emails and the marketplace's webhook, the
+decision's listeners, were queued in its transaction, so a crash between that commit and
+any send loses nothing (the next worker finds them).
+
 The mail server is production's SMTP backend aimed at a closed port (127.0.0.1:9, where
 nothing listens): a real refused connection, no mock."""
 
@@ -12,6 +16,8 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from api import tasks as api_tasks
+from api.models import ApiClient, WebhookDelivery
 from disputes import tasks
 from disputes.models import DisputeStatus, EventKind, Outcome
 from tests.conftest import run_tasks
@@ -40,6 +46,7 @@ def test_a_decision_saved_while_the_mail_server_is_down_answers_and_keeps_its_em
     dispute = refused_dispute(buyer)
     run_tasks()  # the emails of the opening and the refusal, sent while the server was up
     deliveries().delete()
+    ApiClient.create("Marketplace", webhook_url="http://127.0.0.1:9/hooks")
     settings.MAILERS = SMTP_DOWN
     mediator = Client(enforce_csrf_checks=True)
     mediator.force_login(make_mediator())
@@ -54,7 +61,10 @@ def test_a_decision_saved_while_the_mail_server_is_down_answers_and_keeps_its_em
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.DECIDED
     decided = dispute.events.get(kind=EventKind.DECIDED)
+    # Committed, and nothing has run since: both listeners' work is already in the queue.
     assert queued(tasks.send_event_emails, decided.pk).exists()
+    webhook = WebhookDelivery.objects.get(event_id=f"dispute-event-{decided.pk}")
+    assert queued(api_tasks.deliver_webhook, webhook.pk, 1).exists()
 
     # The worker: each send is refused by the closed port, fails, and is queued again.
     mail.outbox.clear()
