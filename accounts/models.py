@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .sign_in_links import SignInLink  # noqa: F401 (the app's models are found here)
+
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
