@@ -24,7 +24,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from .models import User
@@ -33,24 +32,24 @@ MAX_NEXT_LENGTH = 2000
 
 
 class LinkKind(models.TextChoices):
-    HANDOFF = "handoff", _("marketplace hand-off")
-    EMAIL = "email", _("email")
+    HANDOFF = "handoff"
+    EMAIL = "email"
 
 
 class LinkProblem(models.TextChoices):
     """Why a link signs nobody in; its page says which."""
 
-    USED = "used", _("used")
-    EXPIRED = "expired", _("expired")
-    INVALID = "invalid", _("altered or incomplete")
-    REFUSED = "refused", _("account may not sign in this way")
+    USED = "used"
+    EXPIRED = "expired"
+    INVALID = "invalid"  # altered, cut short, or never made
+    REFUSED = "refused"  # the account became staff or inactive since
 
 
 class AccountRefusal(models.TextChoices):
     """Why an account gets no link."""
 
-    STAFF = "staff_account", _("staff account")
-    INACTIVE = "inactive_account", _("inactive account")
+    STAFF = "staff_account"
+    INACTIVE = "inactive_account"
 
 
 class SignInLink(models.Model):

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name='SignInLink',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('handoff', 'marketplace hand-off'), ('email', 'email')], max_length=8)),
+                ('kind', models.CharField(choices=[('handoff', 'Handoff'), ('email', 'Email')], max_length=8)),
                 ('digest', models.CharField(max_length=64, unique=True)),
                 ('next_path', models.CharField(max_length=2000)),
                 ('created_at', models.DateTimeField()),
