@@ -53,9 +53,9 @@ REQUEST = {
         },
         "next": {
             "type": "string",
-            "default": "/account/",
+            "default": "/",
             "description": "A path of this site, starting with a single /: the page the "
-            "person lands on. Another site, //host or /\\host is refused.",
+            "person lands on (default: My account). Another site, //host or /\\host is refused.",
         },
     },
 }
