@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .sign_in_links import SignInLink  # noqa: F401 (the app's models are found here)
+
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():

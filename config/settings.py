@@ -396,3 +396,14 @@ SPECTACULAR_SETTINGS = {
 
 # Absolute links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Signing in without a password (PRODUCT.md §11, accounts/sign_in_links.py): how long the
+# marketplace's hand-off link and an email's link work, once each; where a person whose
+# link no longer works goes back to.
+SIGN_IN_LINK_MAX_AGE_SECONDS = int(os.environ.get("SIGN_IN_LINK_MAX_AGE_SECONDS", "120"))
+EMAIL_SIGN_IN_LINK_HOURS = int(os.environ.get("EMAIL_SIGN_IN_LINK_HOURS", "72"))
+MARKETPLACE_URL = os.environ.get("MARKETPLACE_URL", "")
+# "Email me a sign-in link": at most this many an hour per email address, and per
+# client address (accounts.lockout.client_address).
+EMAIL_SIGN_IN_LINKS_PER_ADDRESS = int(os.environ.get("EMAIL_SIGN_IN_LINKS_PER_ADDRESS", "3"))
+EMAIL_SIGN_IN_LINKS_PER_CLIENT = int(os.environ.get("EMAIL_SIGN_IN_LINKS_PER_CLIENT", "20"))

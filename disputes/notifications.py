@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.middleware import buyer_time_zone_of
+from accounts.sign_in_links import email_link_url
 
 from . import deadlines
 from .models import Dispute, DisputeEvent, EventKind, Party
@@ -129,7 +130,7 @@ def _compose(dispute, party, user, template, **context) -> Email:
             "buyer": dispute.order.buyer,
             "appeal": getattr(dispute, "appeal", None),
             "next_step": deadlines.next_step(dispute),
-            "dispute_url": settings.SITE_URL + _page_of(dispute, party),
+            "dispute_url": email_link_url(user, _page_of(dispute, party)),
             **context,
         }
         if "headline" in context:

@@ -45,6 +45,7 @@ SIDES = [
     (re.compile(r"^disputes:seller_"), "seller"),
     (re.compile(r"^(orders|disputes):"), "buyer"),
     (re.compile(r"^(login|logout|set_language|health|readiness)$"), "anonymous"),
+    (re.compile(r"^(sign_in_handoff|continue_as|email_sign_in_link)$"), "anonymous"),
 ]
 # Parts fuzzed elsewhere: the API by schemathesis; and Django's own admin of the models
 # mediators do not work in (accounts, orders, tasks), with no form of ours.
@@ -60,6 +61,7 @@ FORM_FIELDS = sorted(
     }
     | {"order", "draft", "dispute", "evidence_pk", "next", "language", "wizard_goto_step"}
     | {"username", "password", "old_password", "new_password1", "new_password2", "email"}
+    | {"token"}
     | {"post", "action", "_selected_action", "_save", "index", "select_across"}
 )
 WIZARD_STEPS = ["reason", "refund", "details", "review"]

@@ -24,6 +24,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -35,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.sign_in_links import LinkKind, create_link
 from api.models import ApiClient
 from disputes import tasks
 from disputes.models import Dispute, DisputeStatus, EventKind, Evidence, Stage
@@ -169,8 +171,10 @@ class Party:
         self.session = requests.Session()
         self.page = ""  # the last HTML page, whose form's CSRF token a post sends
 
-    def get(self, server, path, **headers):
-        response = self.session.get(server + path, headers=headers, timeout=PATIENCE)
+    def get(self, server, path, allow_redirects=True, **headers):
+        response = self.session.get(
+            server + path, headers=headers, allow_redirects=allow_redirects, timeout=PATIENCE
+        )
         if response.headers.get("Content-Type", "").startswith("text/html"):
             self.page = response.text
         return response
@@ -206,6 +210,7 @@ def test_any_app_server_answers_any_request_and_workers_act_once(cluster, settin
     dispute = a_wizard_started_on_one_server_finishes_on_the_other(cluster, order)
     the_seller_answers_through_either_server(a, b, dispute)
     an_api_rate_limit_counts_the_requests_of_every_server(a, b)
+    sign_in_links_work_once_whichever_server_opens_them(a, b, order)
     a_passed_deadline_is_acted_on_once_by_two_workers(cluster, seller)
     a_task_whose_worker_is_killed_is_run_again_never_half_done(cluster, seller)
 
@@ -281,6 +286,31 @@ def an_api_rate_limit_counts_the_requests_of_every_server(a, b):
     assert [status_on(server) for server in [a, b] * (API_RATE_LIMIT // 2)] == [200] * 4
     assert status_on(a) == 429
     assert status_on(b) == 429
+
+
+def sign_in_links_work_once_whichever_server_opens_them(a, b, order):
+    page = reverse("orders:detail", args=[order.number])
+    _client, token = ApiClient.create("Marketplace sign-in")
+    asked = requests.post(
+        a + reverse("api:sign_in_links"),
+        json={"username": "alice", "next": page},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=PATIENCE,
+    )
+    assert asked.status_code == 201, asked.text
+    handoff = urlsplit(asked.json()["url"]).path
+    buyer = Party()
+    assert buyer.get(b, handoff, allow_redirects=False).headers["Location"] == page
+    assert buyer.get(a, page, allow_redirects=False).status_code == 200  # signed in on both
+    assert Party().get(a, handoff).status_code == 410  # used, though opened on the other
+
+    secret, _link = create_link(user=order.buyer, kind=LinkKind.EMAIL, next_path=page)
+    email_link = reverse("continue_as", args=[secret])
+    reader, scanner = Party(), Party()
+    assert "Continue as alice" in reader.get(a, email_link).text
+    assert scanner.get(b, email_link).status_code == 200  # opening signs nobody in
+    assert reader.post(b, email_link, {}).headers["Location"] == page
+    assert scanner.post(a, email_link, {}).status_code == 410
 
 
 def a_passed_deadline_is_acted_on_once_by_two_workers(cluster, seller):

@@ -25,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 
 from disputes import tasks
 from disputes.models import Dispute, EscalationReason, EventKind, Stage
+from tests.accounts.links import email_links_in, link_of
 from tests.disputes.builders import (
     answerable_dispute,
     answerable_dispute_at,
@@ -142,7 +143,8 @@ def test_a_worker_escalates_at_the_deadline_and_sends_the_reminders_and_emails(b
     )
     (reminder,) = [(to, body) for to, subject, body in sent if subject.startswith("Reminder:")]
     assert reminder[0] == "lyon@example.com"
-    assert f"{settings.SITE_URL}/seller/disputes/{reminded.pk}/" in reminder[1]
+    (token,) = email_links_in(reminder[1])
+    assert link_of(token).next_path == f"/seller/disputes/{reminded.pk}/"
     assert len(sent) == 5  # 2 opened, 2 escalated, 1 reminder: nothing twice
 
 
