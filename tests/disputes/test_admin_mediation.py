@@ -25,6 +25,7 @@ from tests.conftest import corpus_upload, store_evidence
 from tests.disputes.builders import (
     STATEMENT,
     answerable_dispute,
+    appealed_dispute,
     cancelled_dispute,
     decided_dispute,
     information_requested_dispute,
@@ -468,3 +469,29 @@ def test_people_who_are_not_mediators_are_sent_to_the_admin_login(buyer_client, 
             assert response.status_code == 302
             assert response.url.startswith(reverse("admin:login"))
     assert not dispute.messages.exists()
+
+
+# Appeals
+
+
+def test_mediator_answers_an_appeal_once(mediator_client, mediator, buyer):
+    appeal = appealed_dispute(buyer).appeal
+    url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
+
+    response = submit(mediator_client, url, {"answer": "The decision stands."})
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:disputes_appeal_change", args=[appeal.pk])
+    appeal.refresh_from_db()
+    assert (appeal.answer, appeal.answered_by) == ("The decision stands.", mediator)
+    assert "already been answered" in mediator_client.get(url).content.decode()
+
+
+def test_people_who_are_not_mediators_cannot_answer_an_appeal(buyer_client, buyer):
+    appeal = appealed_dispute(buyer).appeal
+    url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
+    response = buyer_client.post(url, {"answer": "Granted."})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    appeal.refresh_from_db()
+    assert not appeal.is_answered
