@@ -9,9 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+# Typed code names the model of an admin class (``admin.ModelAdmin[Dispute]``), which
+# Django's classes accept only once django-stubs-ext has made them generic at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

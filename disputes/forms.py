@@ -1,8 +1,10 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from orders.money import format_amount, format_money, parse_amount
 
@@ -181,7 +183,7 @@ class InformationRequestForm(forms.Form):
         label=_("What you need to know"), widget=forms.Textarea(attrs={"rows": 6})
     )
 
-    def __init__(self, *args, seller_can_answer, **kwargs):
+    def __init__(self, *args: Any, seller_can_answer: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not seller_can_answer:
             party = self.fields["party"]
@@ -196,7 +198,7 @@ class MediatorMessageForm(forms.Form):
 
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
 
-    def __init__(self, *args, label, **kwargs):
+    def __init__(self, *args: Any, label: StrOrPromise, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].label = label
 

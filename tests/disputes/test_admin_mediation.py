@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes import actions
-from disputes.admin import DISPUTE_ACTIONS
+from disputes.admin.disputes import DISPUTE_ACTIONS
 from disputes.models import (
     Dispute,
     DisputeStatus,
@@ -25,6 +25,7 @@ from tests.conftest import corpus_upload, store_evidence
 from tests.disputes.builders import (
     STATEMENT,
     answerable_dispute,
+    appealed_dispute,
     cancelled_dispute,
     decided_dispute,
     information_requested_dispute,
@@ -39,6 +40,13 @@ from tests.disputes.builders import (
 pytestmark = pytest.mark.django_db
 
 QUEUE = "admin:disputes_dispute_changelist"
+# The page of each mediator's action on a dispute, by its URL name.
+ACTION_URLS = [
+    "admin:disputes_dispute_request_information",
+    "admin:disputes_dispute_note",
+    "admin:disputes_dispute_message",
+    "admin:disputes_dispute_decide",
+]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -65,8 +73,8 @@ def page_of(dispute):
     return reverse("admin:disputes_dispute_change", args=[dispute.pk])
 
 
-def action_url(name, dispute):
-    return reverse(f"admin:disputes_dispute_{name}", args=[dispute.pk])
+def action_url(url_name, dispute):
+    return reverse(url_name, args=[dispute.pk])
 
 
 def submit(client, url, data):
@@ -275,7 +283,7 @@ def test_dispute_page_offers_the_actions_possible_now(
 def test_mediator_asks_the_seller_for_information(mediator_client, mediator, buyer, settings):
     settings.DISPUTE_INFORMATION_DAYS = 4
     dispute = refused_dispute(buyer)
-    url = action_url("request_information", dispute)
+    url = action_url("admin:disputes_dispute_request_information", dispute)
     assert "will have 4 days to reply" in mediator_client.get(url).content.decode()
 
     response = submit(mediator_client, url, {"party": "seller", "message": "Which carrier?"})
@@ -293,7 +301,7 @@ def test_mediator_asks_the_seller_for_information(mediator_client, mediator, buy
 
 def test_only_the_buyer_can_be_asked_when_the_seller_has_no_account(mediator_client, buyer):
     dispute = open_dispute(buyer)
-    url = action_url("request_information", dispute)
+    url = action_url("admin:disputes_dispute_request_information", dispute)
     page = mediator_client.get(url).content.decode()
     assert 'value="seller"' not in page
     assert "only the buyer can be asked" in page
@@ -305,7 +313,11 @@ def test_mediator_adds_an_internal_note_that_stays_out_of_the_timeline(
     dispute = refused_dispute(buyer)
     events = dispute.events.count()
 
-    response = submit(mediator_client, action_url("note", dispute), {"body": "Third claim."})
+    response = submit(
+        mediator_client,
+        action_url("admin:disputes_dispute_note", dispute),
+        {"body": "Third claim."},
+    )
 
     assert response.status_code == 302
     note = dispute.messages.get()
@@ -318,7 +330,11 @@ def test_mediator_adds_an_internal_note_that_stays_out_of_the_timeline(
 
 def test_mediator_adds_an_internal_note_to_a_decided_dispute(mediator_client, buyer):
     dispute = decided_dispute(buyer)
-    response = submit(mediator_client, action_url("note", dispute), {"body": "Appeal likely."})
+    response = submit(
+        mediator_client,
+        action_url("admin:disputes_dispute_note", dispute),
+        {"body": "Appeal likely."},
+    )
     assert response.status_code == 302
     assert dispute.messages.get().internal
 
@@ -327,7 +343,9 @@ def test_mediator_writes_to_both_parties(mediator_client, mediator, buyer):
     dispute = refused_dispute(buyer)
 
     response = submit(
-        mediator_client, action_url("message", dispute), {"body": "Send the connector's photo."}
+        mediator_client,
+        action_url("admin:disputes_dispute_message", dispute),
+        {"body": "Send the connector's photo."},
     )
 
     assert response.status_code == 302
@@ -341,7 +359,7 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
     dispute = information_requested_dispute(buyer)
     response = submit(
         mediator_client,
-        action_url("decide", dispute),
+        action_url("admin:disputes_dispute_decide", dispute),
         {"outcome": Outcome.REJECTED, "note": "The photos show the cable works."},
     )
     assert response.status_code == 302
@@ -352,49 +370,85 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
 
 
 @pytest.mark.parametrize(
-    ("make_dispute", "name", "data", "error"),
+    ("make_dispute", "url_name", "data", "error"),
     [
         (
             answerable_dispute,
-            "request_information",
+            "admin:disputes_dispute_request_information",
             {"party": "buyer", "message": "Any photo?"},
             "information can be asked only of a dispute with the mediators",
         ),
         (
             open_dispute,
-            "request_information",
+            "admin:disputes_dispute_request_information",
             {"party": "seller", "message": "Which carrier?"},
             "This seller has no account and cannot answer in the app",
         ),
-        (refused_dispute, "note", {"body": "   "}, "This field is required."),
-        (decided_dispute, "message", {"body": "Hello?"}, "its conversation too"),
-        (answerable_dispute, "decide", {"outcome": "rejected", "note": "No."}, "cannot be decided"),
         (
             refused_dispute,
-            "decide",
+            "admin:disputes_dispute_note",
+            {"body": "   "},
+            "This field is required.",
+        ),
+        (
+            decided_dispute,
+            "admin:disputes_dispute_message",
+            {"body": "Hello?"},
+            "its conversation too",
+        ),
+        (
+            answerable_dispute,
+            "admin:disputes_dispute_decide",
+            {"outcome": "rejected", "note": "No."},
+            "cannot be decided",
+        ),
+        (
+            refused_dispute,
+            "admin:disputes_dispute_decide",
             {"outcome": "partial_refund", "refund_amount": "13.00", "note": "Half works."},
             "less than the price paid",
         ),
     ],
 )
 def test_a_refused_action_says_why_and_changes_nothing(
-    mediator_client, buyer, make_dispute, name, data, error
+    mediator_client, buyer, make_dispute, url_name, data, error
 ):
     dispute = make_dispute(buyer)
     before = state_of(dispute)
 
-    response = submit(mediator_client, action_url(name, dispute), data)
+    response = submit(mediator_client, action_url(url_name, dispute), data)
 
     assert response.status_code == 200
     assert error in response.content.decode()
     assert state_of(dispute) == before
 
 
-@pytest.mark.parametrize("name", DISPUTE_ACTIONS)
-def test_an_action_posted_without_the_csrf_token_is_refused(mediator_client, buyer, name):
+def test_every_action_a_dispute_page_offers_is_among_those_tested_here():
+    assert [action.url_name for action in DISPUTE_ACTIONS] == ACTION_URLS
+
+
+@pytest.mark.parametrize(
+    ("url_name", "address"),
+    [
+        (
+            "admin:disputes_dispute_request_information",
+            "/admin/disputes/dispute/7/request-information/",
+        ),
+        ("admin:disputes_dispute_note", "/admin/disputes/dispute/7/note/"),
+        ("admin:disputes_dispute_message", "/admin/disputes/dispute/7/message/"),
+        ("admin:disputes_dispute_decide", "/admin/disputes/dispute/7/decide/"),
+        ("admin:disputes_appeal_answer", "/admin/disputes/appeal/7/answer/"),
+    ],
+)
+def test_each_action_page_keeps_its_address(url_name, address):
+    assert reverse(url_name, args=[7]) == address
+
+
+@pytest.mark.parametrize("url_name", ACTION_URLS)
+def test_an_action_posted_without_the_csrf_token_is_refused(mediator_client, buyer, url_name):
     dispute = refused_dispute(buyer)
     data = {"party": "buyer", "message": "?", "body": "?", "outcome": "rejected", "note": "?"}
-    response = mediator_client.post(action_url(name, dispute), data)
+    response = mediator_client.post(action_url(url_name, dispute), data)
     assert response.status_code == 403
     dispute.refresh_from_db()
     assert dispute.stage == Stage.WITH_MEDIATOR
@@ -404,19 +458,40 @@ def test_an_action_posted_without_the_csrf_token_is_refused(mediator_client, buy
 # Who may come in
 
 
-@pytest.mark.parametrize("name", ["changelist", "change", *DISPUTE_ACTIONS])
-def test_people_who_are_not_mediators_are_sent_to_the_admin_login(buyer_client, buyer, name):
+@pytest.mark.parametrize("url_name", [QUEUE, "admin:disputes_dispute_change", *ACTION_URLS])
+def test_people_who_are_not_mediators_are_sent_to_the_admin_login(buyer_client, buyer, url_name):
     dispute = refused_dispute(buyer)
     seller_client = Client()
     seller_client.force_login(seller_of(dispute))
-    if name == "changelist":
-        url = reverse(QUEUE)
-    elif name == "change":
-        url = page_of(dispute)
-    else:
-        url = action_url(name, dispute)
+    url = reverse(QUEUE) if url_name == QUEUE else action_url(url_name, dispute)
     for client in (buyer_client, seller_client):
         for response in (client.get(url), client.post(url, {"body": "Let me in."})):
             assert response.status_code == 302
             assert response.url.startswith(reverse("admin:login"))
     assert not dispute.messages.exists()
+
+
+# Appeals
+
+
+def test_mediator_answers_an_appeal_once(mediator_client, mediator, buyer):
+    appeal = appealed_dispute(buyer).appeal
+    url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
+
+    response = submit(mediator_client, url, {"answer": "The decision stands."})
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:disputes_appeal_change", args=[appeal.pk])
+    appeal.refresh_from_db()
+    assert (appeal.answer, appeal.answered_by) == ("The decision stands.", mediator)
+    assert "already been answered" in mediator_client.get(url).content.decode()
+
+
+def test_people_who_are_not_mediators_cannot_answer_an_appeal(buyer_client, buyer):
+    appeal = appealed_dispute(buyer).appeal
+    url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
+    response = buyer_client.post(url, {"answer": "Granted."})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    appeal.refresh_from_db()
+    assert not appeal.is_answered

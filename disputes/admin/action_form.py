@@ -1,0 +1,58 @@
+"""A page of the admin where a mediator acts through ``disputes.actions`` on one object.
+
+The form is rendered as the admin renders its own (``AdminForm``), in a template extending
+``admin/disputes/action_form.html``; a refused action shows its message above the form,
+and a done one returns to the object's page (``done_url``).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminForm
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django_stubs_ext import StrOrPromise
+
+from disputes.errors import DisputeActionError
+
+
+def action_page(
+    request: HttpRequest,
+    *,
+    model_admin: admin.ModelAdmin[Any],
+    obj: Model,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], object],
+    done_message: StrOrPromise,
+    done_url: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """Show ``form`` for ``obj``; once posted and valid, ``act`` on its cleaned data."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except DisputeActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, done_message)
+            return redirect(done_url)
+    fieldsets = [(None, {"fields": list(form.base_fields)})]
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.opts,
+            "original": obj,
+            # Django's AdminForm lays out any form (UserAdmin's password page passes a
+            # plain one); its stub asks for a ModelForm.
+            "adminform": AdminForm(form, fieldsets, {}),  # type: ignore[arg-type]
+            "form": form,
+            **context,
+        },
+    )

@@ -1,0 +1,223 @@
+"""The mediators' queue: the disputes waiting on them first, longest escalated on top,
+with filters, a search, and who acts next on each."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import WithAnnotations
+
+from accounts.admin import MediatorReadOnlyMixin
+from accounts.models import User
+from disputes.models import WAITING_ON_MEDIATORS, Dispute, DisputeStatus, Evidence
+from orders import fragments
+from orders.models import Order, Seller
+
+from .next_step import is_overdue, next_step_in_words
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
+
+
+class EvidenceTotal(TypedDict):
+    """The count of files the queue annotates each dispute with."""
+
+    evidence_total: int
+
+
+class QueueStatusFilter(admin.SimpleListFilter):
+    """The queue opens on what waits on the mediators; every status is one click away."""
+
+    title = _("status")
+    parameter_name = "status"
+    waiting = "escalated"
+    default = waiting
+    everything = "all"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            (self.waiting, _("Waiting on the mediators")),
+            *DisputeStatus.choices,
+            (self.everything, _("All")),
+        ]
+
+    def choices(self, changelist: ChangeList) -> Iterator["_ListFilterChoices"]:
+        selected = self.value() or self.default
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": selected == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        selected = self.value() or self.default
+        if selected == self.everything:
+            return queryset
+        if selected == self.waiting:
+            return queryset.filter(WAITING_ON_MEDIATORS)
+        return queryset.filter(status=selected)
+
+
+class AgeFilter(admin.SimpleListFilter):
+    title = _("age")
+    parameter_name = "age"
+    buckets = {
+        "lt2": (_("Under 2 days"), 0, 2),
+        "2to7": (_("2 to 7 days"), 2, 7),
+        "gt7": (_("Over 7 days"), 7, None),
+    }
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(key, label) for key, (label, _low, _high) in self.buckets.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        value = self.value()
+        if value not in self.buckets:
+            return queryset
+        _label, low, high = self.buckets[value]
+        now = timezone.now()
+        queryset = queryset.filter(opened_at__lte=now - timedelta(days=low))
+        if high is not None:
+            queryset = queryset.filter(opened_at__gt=now - timedelta(days=high))
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Open disputes past their stage's date. For the mediators' own stage that is the date
+    a decision was expected (shown, never enforced); a party's deadline acts by itself, so
+    a party's stage is overdue only until the worker moves the dispute on."""
+
+    title = _("deadline")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Deadline passed")), ("no", _("Deadline not passed"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        if self.value() not in ("yes", "no"):
+            return queryset
+        now = timezone.now()
+        queryset = queryset.filter(status=DisputeStatus.OPEN)
+        if self.value() == "yes":
+            return queryset.filter(stage_deadline__lt=now)
+        return queryset.filter(stage_deadline__gte=now)
+
+
+class QueueChangeList(ChangeList):
+    """The queue's rows read with the columns it shows and no more.
+
+    The disputes are sorted and cut to a page on their own table, then their orders (with
+    buyer and seller) read for that page alone: joined in the same query, PostgreSQL
+    joined every waiting dispute to all the orders before sorting them (docs/benchmark.md).
+    One query more, the same for any number of disputes.
+    """
+
+    dispute_columns = [
+        "order",
+        "status",
+        "reason",
+        "stage",
+        "stage_deadline",
+        "information_requested_from",
+        "escalated_at",
+        "escalation_reason",
+    ]
+
+    def get_queryset(
+        self, request: HttpRequest, exclude_parameters: list[str | None] | None = None
+    ) -> QuerySet[Dispute]:
+        orders = Order.objects.select_related("buyer", "seller").only(
+            "number", "buyer__username", "seller__name"
+        )
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .only(*self.dispute_columns)
+            .prefetch_related(Prefetch("order", queryset=orders))
+        )
+
+    def rows_fingerprint(self) -> str:
+        """The part of the cached table's key (``change_list.html``) that changes with its
+        rows: their fields, orders, buyers and sellers (``orders.fragments``), their
+        evidence counts, and which deadlines have passed, since a row says "overdue" from
+        the minute its date passes."""
+        now = timezone.now()
+        return fragments.fingerprint(
+            self.result_list,
+            [(dispute.evidence_total, is_overdue(dispute, now)) for dispute in self.result_list],
+        )
+
+
+class DisputeQueueAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Dispute]):
+    """The disputes' list in the admin: what the queue shows, filters, searches and sorts."""
+
+    list_display = [
+        "order_number",
+        "buyer",
+        "seller",
+        "reason",
+        "stage",
+        "next_step",
+        "escalated_at",
+        "escalation_reason",
+        "evidence_count",
+    ]
+    list_filter = [QueueStatusFilter, "stage", "reason", AgeFilter, OverdueFilter, "outcome"]
+    search_fields = [
+        "order__number",
+        "order__buyer__username",
+        "order__buyer__email",
+        "order__seller__name",
+        "order__seller__user__username",
+    ]
+    # One COUNT per page view, not two: the queue is filtered far more often than not.
+    show_full_result_count = False
+    # Oldest escalation first: whoever has waited on the mediators longest is decided
+    # first. Disputes never escalated (other statuses) come after, oldest first.
+    ordering = [F("escalated_at").asc(nulls_last=True), "opened_at"]
+    # A mediator works from the top (the oldest escalation) and opens one dispute at a
+    # time: 25 rows fill a screen or two, the count above says how many wait, and each row
+    # costs the admin's rendering of nine cells.
+    list_per_page = 25
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return QueueChangeList
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Dispute]:
+        # The count of files of each listed row, not a JOIN and GROUP BY over every dispute.
+        files = (
+            Evidence.objects.filter(dispute=OuterRef("pk"))
+            .order_by()
+            .values("dispute")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return super().get_queryset(request).annotate(evidence_total=Coalesce(Subquery(files), 0))
+
+    @admin.display(description=_("order"), ordering="order__number")
+    def order_number(self, dispute: Dispute) -> str:
+        return dispute.order.number
+
+    @admin.display(description=_("buyer"), ordering="order__buyer__username")
+    def buyer(self, dispute: Dispute) -> User:
+        return dispute.order.buyer
+
+    @admin.display(description=_("seller"), ordering="order__seller__name")
+    def seller(self, dispute: Dispute) -> Seller:
+        return dispute.order.seller
+
+    @admin.display(description=_("who acts next"))
+    def next_step(self, dispute: Dispute) -> str:
+        return next_step_in_words(dispute, timezone.now())
+
+    @admin.display(description=_("evidence"), ordering="evidence_total")
+    def evidence_count(self, dispute: "WithAnnotations[Dispute, EvidenceTotal]") -> int:
+        return dispute.evidence_total
