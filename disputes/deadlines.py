@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from .parties import MEDIATOR
-from .stages import ASKED_PARTY, STAGES, OnDeadline, Stage, Told, rule_of
+from .stages import ASKED_PARTY, STAGES, OnDeadline, Told, rule_of
 
 if TYPE_CHECKING:
     from .models import Dispute
@@ -38,11 +38,6 @@ class StageDays:
 
     def for_stage(self, stage: str) -> int:
         return self.days[stage]
-
-    @property
-    def information(self) -> int:
-        """The days of an information request, which the admin's request page states."""
-        return self.for_stage(Stage.INFORMATION_REQUESTED)
 
 
 def stage_deadline(stage: str, started_at: datetime, *, days: StageDays | None = None) -> datetime:

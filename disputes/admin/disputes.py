@@ -260,7 +260,9 @@ class DisputeAdmin(DisputeQueueAdmin):
                 message=data["message"],
             ),
             context={
-                "information_days": deadlines.StageDays.from_settings().information,
+                "information_days": deadlines.StageDays.from_settings().for_stage(
+                    Stage.INFORMATION_REQUESTED
+                ),
                 "reply_by": deadlines.stage_deadline(Stage.INFORMATION_REQUESTED, timezone.now()),
             },
         )

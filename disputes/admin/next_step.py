@@ -4,19 +4,11 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrPromise
+from django.utils.translation import gettext as _
 
 from disputes import deadlines
-from disputes.models import MEDIATOR_STAGES, Dispute, Party, Stage
-
-NEXT_STEPS: dict[tuple[str | None, str], StrPromise] = {
-    (Stage.WAITING_FOR_SELLER, Party.SELLER): _("Seller must answer by %(deadline)s"),
-    (Stage.OFFER_WAITING_FOR_BUYER, Party.BUYER): _("Buyer must answer the offer by %(deadline)s"),
-    (Stage.WITH_MEDIATOR, deadlines.MEDIATOR): _("Decision expected by %(deadline)s"),
-    (Stage.INFORMATION_REQUESTED, Party.BUYER): _("Buyer must reply by %(deadline)s"),
-    (Stage.INFORMATION_REQUESTED, Party.SELLER): _("Seller must reply by %(deadline)s"),
-}
+from disputes.models import Dispute
+from disputes.stages import MEDIATOR_STAGES
 
 
 def waits_on_mediators(dispute: Dispute) -> bool:
@@ -34,10 +26,10 @@ def next_step_in_words(dispute: Dispute, now: datetime) -> str:
     """Who acts next and by when ("Seller must reply by <date>"), marked once the date has
     passed; the dispute's status once nobody has anything left to do."""
     step = deadlines.next_step(dispute)
-    if step.actor is None or step.deadline is None:
+    if step.told is None or step.deadline is None:
         return dispute.get_status_display()
     deadline = date_format(timezone.localtime(step.deadline), "DATETIME_FORMAT")
-    sentence = NEXT_STEPS[dispute.stage, step.actor] % {"deadline": deadline}
+    sentence = step.told.in_queue % {"deadline": deadline}
     if is_overdue(dispute, now):
         return _("%(next_step)s (overdue)") % {"next_step": sentence}
     return sentence

@@ -16,8 +16,8 @@ from django_stubs_ext import WithAnnotations
 
 from accounts.admin import MediatorReadOnlyMixin
 from accounts.models import User
+from config.fragments import fingerprint
 from disputes.models import WAITING_ON_MEDIATORS, Dispute, DisputeStatus, Evidence
-from orders import fragments
 from orders.models import Order, Seller
 
 from .next_step import is_overdue, next_step_in_words
@@ -146,13 +146,22 @@ class QueueChangeList(ChangeList):
 
     def rows_fingerprint(self) -> str:
         """The part of the cached table's key (``change_list.html``) that changes with its
-        rows: their fields, orders, buyers and sellers (``orders.fragments``), their
+        rows: their fields, orders, buyers and sellers (``config.fragments``), their
         evidence counts, and which deadlines have passed, since a row says "overdue" from
         the minute its date passes."""
         now = timezone.now()
-        return fragments.fingerprint(
-            self.result_list,
-            [(dispute.evidence_total, is_overdue(dispute, now)) for dispute in self.result_list],
+        return fingerprint(
+            [
+                (
+                    dispute,
+                    dispute.order,
+                    dispute.order.buyer,
+                    dispute.order.seller,
+                    dispute.evidence_total,
+                    is_overdue(dispute, now),
+                )
+                for dispute in self.result_list
+            ]
         )
 
 
