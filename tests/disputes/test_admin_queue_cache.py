@@ -54,6 +54,16 @@ def test_a_new_stage_and_new_evidence_show_at_once(log_in, buyer):
     assert "Buyer must reply by" in row_of(client.get(QUEUE), dispute)
 
 
+def test_a_renamed_buyer_shows_at_once(log_in, buyer):
+    dispute = open_dispute(buyer)
+    client = log_in(make_mediator())
+    assert buyer.username in row_of(client.get(QUEUE), dispute)
+
+    buyer.username = "renamed-by-the-marketplace"
+    buyer.save(update_fields=["username"])
+    assert "renamed-by-the-marketplace" in row_of(client.get(QUEUE), dispute)
+
+
 def test_a_deadline_passing_shows_at_once(log_in, buyer, monkeypatch):
     dispute = open_dispute(buyer)
     client = log_in(make_mediator())
