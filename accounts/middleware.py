@@ -7,18 +7,18 @@ from django.utils import timezone
 TIME_ZONE_COOKIE = "tz"
 
 
-def buyer_time_zone(request):
+def request_time_zone(request):
     """The zone to show dates in: the account's choice, else the browser's, else the default."""
     return _first_zone(
         getattr(request.user, "time_zone", ""),
         request.COOKIES.get(TIME_ZONE_COOKIE, ""),
-        settings.BUYER_DEFAULT_TIME_ZONE,
+        settings.DEFAULT_TIME_ZONE_SHOWN,
     )
 
 
-def buyer_time_zone_of(user):
+def time_zone_of(user):
     """The zone to write dates in for ``user`` away from a request (emails)."""
-    return _first_zone(user.time_zone, settings.BUYER_DEFAULT_TIME_ZONE)
+    return _first_zone(user.time_zone, settings.DEFAULT_TIME_ZONE_SHOWN)
 
 
 def _first_zone(*candidates):
@@ -31,10 +31,10 @@ def _first_zone(*candidates):
     return zoneinfo.ZoneInfo("UTC")
 
 
-class BuyerTimeZoneMiddleware:
+class TimeZoneMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with timezone.override(buyer_time_zone(request)):
+        with timezone.override(request_time_zone(request)):
             return self.get_response(request)

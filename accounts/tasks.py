@@ -7,7 +7,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .middleware import buyer_time_zone_of
+from .middleware import time_zone_of
 from .sign_in_links import LinkKind, create_link, refusal, url_of
 
 
@@ -20,7 +20,7 @@ def email_sign_in_link(user_id: int, next_path: str, language: str) -> bool:
         return False
     token, link = create_link(user=user, kind=LinkKind.EMAIL, next_path=next_path)
     context = {"recipient": user, "url": url_of(token, LinkKind.EMAIL), "link": link}
-    with translation.override(language), timezone.override(buyer_time_zone_of(user)):
+    with translation.override(language), timezone.override(time_zone_of(user)):
         subject = render_to_string("accounts/email/sign_in_link_subject.txt", context)
         body = render_to_string("accounts/email/sign_in_link.txt", context)
     send_mail(" ".join(subject.split()), body, None, [user.email])

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.BuyerTimeZoneMiddleware",
+    "accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -192,7 +192,7 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 # Shown to a buyer whose browser has not told us its time zone yet.
-BUYER_DEFAULT_TIME_ZONE = os.environ.get("BUYER_DEFAULT_TIME_ZONE", "Europe/Paris")
+DEFAULT_TIME_ZONE_SHOWN = os.environ.get("DEFAULT_TIME_ZONE_SHOWN", "Europe/Paris")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.middleware import buyer_time_zone_of
+from accounts.middleware import time_zone_of
 from accounts.sign_in_links import email_link_url
 
 from . import deadlines
@@ -120,7 +120,7 @@ def _parties(dispute: Dispute) -> dict:
 def _compose(dispute, party, user, template, **context) -> Email:
     with (
         translation.override(_language(dispute, party, user)),
-        timezone.override(buyer_time_zone_of(user)),
+        timezone.override(time_zone_of(user)),
     ):
         context = {
             "dispute": dispute,

@@ -90,7 +90,7 @@ def test_confirming_before_ten_days_shows_when_the_window_opens_and_closes(buyer
     assert "A dispute can be opened from" in content
     assert "still in transit" not in content
     order.refresh_from_db()
-    zone = zoneinfo.ZoneInfo(settings.BUYER_DEFAULT_TIME_ZONE)
+    zone = zoneinfo.ZoneInfo(settings.DEFAULT_TIME_ZONE_SHOWN)
     closes = timezone.localtime(order.received_at + timedelta(days=15), zone)
     until = formats.date_format(closes, "DATETIME_FORMAT")
     assert f"From that date you can open a dispute here, until {until}." in content
