@@ -218,3 +218,15 @@ def may_email_link(*, address: str, client: str | None) -> bool:
             count = 1
         allowed = allowed and count <= limit
     return allowed
+
+
+# A spent link is kept this long, so that its page can still say "used" or "expired"
+# rather than "not a link of this site" to someone who opens an old email.
+KEEP_SPENT_LINKS = timedelta(days=30)
+
+
+def delete_spent_links(*, now: datetime | None = None) -> int:
+    """Delete the links that expired more than ``KEEP_SPENT_LINKS`` ago; how many went."""
+    now = now or timezone.now()
+    deleted, _ = SignInLink.objects.filter(expires_at__lt=now - KEEP_SPENT_LINKS).delete()
+    return deleted

@@ -1,16 +1,21 @@
 """The rules of a one-time sign-in link (PRODUCT.md §11): its lifetime to the second, one
 use even when two redemptions race, which accounts get none, and which pages it may open."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.sign_in_links import (
+    KEEP_SPENT_LINKS,
     AccountRefusal,
     LinkKind,
     LinkProblem,
     SignInLink,
     create_link,
+    delete_spent_links,
     email_link_url,
     inspect,
     is_safe_next,
@@ -162,3 +167,21 @@ def test_a_path_of_this_site_is_a_safe_next(path):
 )
 def test_another_site_or_a_path_a_browser_would_rewrite_is_not(path):
     assert not is_safe_next(path)
+
+
+def test_spent_links_are_deleted_once_expired_for_longer_than_kept(buyer):
+    _token, link = handoff(buyer)
+    kept_until = link.expires_at + KEEP_SPENT_LINKS
+    assert delete_spent_links(now=kept_until) == 0
+    assert delete_spent_links(now=kept_until + SECOND) == 1
+    assert not SignInLink.objects.exists()
+
+
+def test_the_purge_command_deletes_spent_links(buyer):
+    now = timezone.now()
+    handoff(buyer, now=now - KEEP_SPENT_LINKS - timedelta(days=1))
+    handoff(buyer, now=now)
+    out = io.StringIO()
+    call_command("purge_sign_in_links", stdout=out)
+    assert "Removed 1 spent sign-in links." in out.getvalue()
+    assert SignInLink.objects.count() == 1
