@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from bench import run
 from bench import settings as bench_settings
 from config import settings as app_settings
-from tests.factories import make_buyer, make_order
+from tests.factories import make_order, make_user
 
 PEER = "/bench/peer/"
 
@@ -35,7 +35,7 @@ def test_the_app_does_not_route_the_benchmarks_pages(path, name):
 def test_under_the_bench_settings_it_renders_20_orders_in_one_query(client, settings):
     settings.ROOT_URLCONF = bench_settings.ROOT_URLCONF
     settings.TEMPLATES = bench_settings.TEMPLATES
-    buyer = make_buyer()
+    buyer = make_user()
     numbers = [make_order(buyer).number for _ in range(25)]
     with CaptureQueriesContext(connection) as queries:
         response = client.get(PEER)
@@ -52,7 +52,7 @@ def test_under_the_bench_settings_it_renders_20_orders_in_one_query(client, sett
 @pytest.mark.django_db
 def test_the_benchmarks_cookies_log_its_user_in_as_a_returning_browser(client, settings):
     # As login() would: axes' backend, listed first, cannot load a user.
-    buyer = make_buyer()
+    buyer = make_user()
     client.cookies.load(run.browser_cookies(buyer.pk))
     sent = client.cookies[settings.CSRF_COOKIE_NAME].value
     response = client.get("/")
@@ -69,7 +69,7 @@ def test_the_fixed_cost_pages_answer_a_logged_in_buyer_with_nothing_then_the_lay
 ):
     settings.ROOT_URLCONF = bench_settings.ROOT_URLCONF
     settings.TEMPLATES = bench_settings.TEMPLATES
-    buyer = make_buyer()
+    buyer = make_user()
     client.force_login(buyer)
     assert client.get("/bench/logged-in/").content.decode() == buyer.get_username()
     page = client.get("/bench/empty-page/")
