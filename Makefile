@@ -21,7 +21,7 @@ help:
 	@echo "make demo-reset     delete the demo's SQLite database and evidence, and load the demo again"
 	@echo "make test           the whole test suite (unit, integration, browser)"
 	@echo "make test-postgres  the same suite against PostgreSQL ($(PG_URL))"
-	@echo "make lint           ruff check and ruff format --check"
+	@echo "make lint           ruff check, ruff format --check, and mypy on the typed modules"
 	@echo "make bench          load-test the real pages under gunicorn (PostgreSQL), then a 98 MB upload to disk and to S3"
 
 python-check:
@@ -71,9 +71,12 @@ test-postgres: $(VENV)/.installed-test
 	@bash scripts/system-deps.sh test
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# mypy checks the modules listed under [tool.mypy] `files` in pyproject.toml: to check one
+# more, annotate it fully and add its path there.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -16,7 +16,7 @@ def validate_time_zone(value):
 
 
 class User(AbstractUser):
-    """An account: a buyer, a seller's person, or a mediator (staff)."""
+    """A marketplace account: buyers, sellers (through their shop) and mediators (staff)."""
 
     # The language this person last used the site in: their emails are written in it.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)

@@ -146,9 +146,9 @@ def _prepare_database():
 
     call_command("migrate", verbosity=0)
     from tests.disputes.builders import disputable_order
-    from tests.factories import make_buyer
+    from tests.factories import make_user
 
-    disputable_order(make_buyer("bench"), number=ORDER_NUMBER)
+    disputable_order(make_user("bench"), number=ORDER_NUMBER)
 
 
 def make_video(path):

@@ -4,12 +4,16 @@ Pure rules: no HTTP, no database writes. The answer is a value the order page re
 each reason carries the dates the buyer needs and a code the templates turn into words.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Self
 
 from django.conf import settings
 
-from .models import DisputeStatus
+from orders.models import Order
+
+from .models import Dispute, DisputeStatus
 
 
 class ReasonCode:
@@ -28,7 +32,7 @@ class Reason:
     shipped_at: datetime | None = None
     opens_at: datetime | None = None
     closed_at: datetime | None = None
-    dispute: object = None
+    dispute: Dispute | None = None
 
 
 @dataclass(frozen=True)
@@ -39,27 +43,31 @@ class Windows:
     closes_days_after_receipt: int
 
     @classmethod
-    def from_settings(cls):
+    def from_settings(cls) -> Self:
         return cls(
             opens_days_after_shipment=settings.DISPUTE_OPENS_DAYS_AFTER_SHIPMENT,
             closes_days_after_receipt=settings.DISPUTE_WINDOW_DAYS_AFTER_RECEIPT,
         )
 
-    def opens_at(self, order):
+    def opens_at(self, order: Order) -> datetime | None:
+        """None until the order has shipped."""
+        if order.shipped_at is None:
+            return None
         return _days_after(order.shipped_at, self.opens_days_after_shipment)
 
-    def closes_at(self, order):
+    def closes_at(self, order: Order) -> datetime | None:
+        """None until the order is received."""
+        if order.received_at is None:
+            return None
         return _days_after(order.received_at, self.closes_days_after_receipt)
 
 
-def _days_after(moment, days):
+def _days_after(moment: datetime, days: int) -> datetime:
     """``days`` whole 24-hour days later: the same instant for every buyer, whatever their zone.
 
     Python adds days to an aware datetime on its own wall clock, which would shift the
     deadline by an hour across a daylight-saving change, so the sum is done in UTC.
     """
-    if moment is None:
-        return None
     return moment.astimezone(UTC) + timedelta(days=days)
 
 
@@ -67,56 +75,62 @@ def _days_after(moment, days):
 class Eligibility:
     reasons: tuple[Reason, ...]
     windows: Windows
+    now: datetime
     # What the buyer may do when allowed: open a new dispute, or reopen the one they cancelled.
-    cancelled_dispute: object = None
+    cancelled_dispute: Dispute | None = None
     window_closes_at: datetime | None = None
-    now: datetime | None = None
 
     @property
-    def allowed(self):
+    def allowed(self) -> bool:
         return not self.reasons
 
-    def allows_wizard(self, reopening=None) -> bool:
+    def allows_wizard(self, reopening: Dispute | None = None) -> bool:
         """Whether the wizard that opens a dispute (``reopening`` None), or that reopens
         the cancelled dispute ``reopening``, may be walked and sent now."""
         return self.allowed and self.cancelled_dispute == reopening
 
     @property
-    def is_reopen(self):
+    def is_reopen(self) -> bool:
         return self.allowed and self.cancelled_dispute is not None
 
     @property
-    def time_left(self):
+    def time_left(self) -> timedelta | None:
         if not self.allowed or self.window_closes_at is None:
             return None
         return self.window_closes_at - self.now
 
 
-def dispute_eligibility(order, disputes, *, now, windows=None):
+def dispute_eligibility(
+    order: Order,
+    disputes: Iterable[Dispute],
+    *,
+    now: datetime,
+    windows: Windows | None = None,
+) -> Eligibility:
     """Judge ``order`` at ``now`` against every rule, given all of the order's disputes (in
     any order)."""
     windows = windows or Windows.from_settings()
     reasons = []
     opens_at = windows.opens_at(order)
     closes_at = windows.closes_at(order)
-    disputes = sorted(disputes, key=lambda d: d.opened_at)
+    by_opening = sorted(disputes, key=lambda d: d.opened_at)
 
-    if order.shipped_at is None:
+    if opens_at is None:
         reasons.append(Reason(ReasonCode.NOT_SHIPPED))
     else:
         if now < opens_at:
             reasons.append(
                 Reason(ReasonCode.TOO_EARLY, shipped_at=order.shipped_at, opens_at=opens_at)
             )
-        if order.received_at is None:
+        if closes_at is None:
             reasons.append(Reason(ReasonCode.IN_TRANSIT, shipped_at=order.shipped_at))
         elif now > closes_at:
             # With the order's latest dispute, if any: what is left to do is there.
-            latest = disputes[-1] if disputes else None
+            latest = by_opening[-1] if by_opening else None
             reasons.append(Reason(ReasonCode.WINDOW_CLOSED, closed_at=closes_at, dispute=latest))
 
-    by_status = {}
-    for dispute in disputes:
+    by_status: dict[str, Dispute] = {}
+    for dispute in by_opening:
         by_status[dispute.status] = dispute
     if open_dispute := by_status.get(DisputeStatus.OPEN):
         reasons.append(Reason(ReasonCode.DISPUTE_OPEN, dispute=open_dispute))

@@ -4,6 +4,8 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 
+from .eligibility import Eligibility
+
 
 class DisputeErrorCode(StrEnum):
     NOT_YOURS = "not_yours"
@@ -44,7 +46,9 @@ class DisputeActionError(Exception):
     their language, and ``eligibility`` lists every failed rule when the order's were.
     """
 
-    def __init__(self, code: DisputeErrorCode, message: str, *, eligibility=None):
+    def __init__(
+        self, code: DisputeErrorCode, message: str, *, eligibility: Eligibility | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -22,7 +22,8 @@ from .evidence import recording
 from .evidence.drafts import WIZARD, DraftForm, issue_draft_key, issued_form
 from .evidence.panel import panel_evidence, posted_pk
 from .forms import DetailsForm, ReasonForm, RefundForm, ReviewForm
-from .models import Dispute, DisputeReason, DisputeStatus, Evidence
+from .models import Dispute, DisputeReason, DisputeStatus, Evidence, Stage
+from .time_left import time_left_words
 
 
 class DisputeWizard(SessionWizardView):
@@ -265,7 +266,8 @@ class OpenDisputeWizard(DisputeWizard):
 
     def submit(self, **answers):
         dispute = actions.open_dispute(order=self.order, buyer=self.request.user, **answers)
-        messages.success(self.request, _("Your dispute is open. A mediator will review it."))
+        opened = _("Your dispute is open.")
+        messages.success(self.request, f"{opened} {_who_answers(dispute)}")
         return dispute
 
 
@@ -285,5 +287,17 @@ class ReopenDisputeWizard(DisputeWizard):
 
     def submit(self, **answers):
         dispute = actions.reopen_dispute(dispute=self.dispute, buyer=self.request.user, **answers)
-        messages.success(self.request, _("Your dispute is open again. A mediator will review it."))
+        reopened = _("Your dispute is open again.")
+        messages.success(self.request, f"{reopened} {_who_answers(dispute)}")
         return dispute
+
+
+def _who_answers(dispute: Dispute) -> str:
+    """Who answers a dispute just sent: its seller within their days, else the mediators
+    (PRODUCT.md §4a)."""
+    if dispute.stage == Stage.WAITING_FOR_SELLER:
+        days = dispute.stage_deadline - dispute.stage_started_at
+        return _(
+            "The seller has %(days)s to answer; if they do not, a mediator will review it."
+        ) % {"days": time_left_words(days)}
+    return _("The seller cannot answer in the app, so a mediator will review it.")

@@ -22,31 +22,30 @@ SEPARATORS = ".,"
 SPACES = " \u00a0\u202f"  # a space, a no-break space, a narrow no-break space (French groups)
 
 
-def current_locale():
+def current_locale() -> str:
     return to_locale(get_language() or "en")
 
 
-def format_money(amount, currency, locale=None):
+def format_money(amount: Decimal | int, currency: str, locale: str | None = None) -> str:
     """``€12.99`` in English, ``12,99 €`` in French."""
     return _formatted(amount, currency, locale or current_locale())
 
 
 @functools.lru_cache(maxsize=4096)
-def _formatted(amount, currency, locale):
-    # Babel's formatting is slow next to a page's other work, and a page of cards shows
-    # dozens of amounts, the same ones on every visit. Pure, so remembered per process
-    # (a few hundred kB at most).
+def _formatted(amount: Decimal | int, currency: str, locale: str) -> str:
+    # A page of cards shows dozens of amounts, the same ones on every visit, and Babel
+    # builds each anew. Pure, so remembered per process (a few hundred kB at most).
     return format_currency(amount, currency, locale=locale)
 
 
-def format_amount(amount, currency, locale=None):
+def format_amount(amount: Decimal | int, currency: str, locale: str | None = None) -> str:
     """The plain number a buyer would type for ``amount``: ``5.50`` or ``5,50``."""
     places = get_currency_precision(currency)
     pattern = "0." + "0" * places if places else "0"
     return format_decimal(amount, format=pattern, locale=locale or current_locale())
 
 
-def parse_amount(text, currency, locale=None):
+def parse_amount(text: str, currency: str, locale: str | None = None) -> Decimal:
     """What a buyer typed, read as an amount of ``currency``; ValueError if it is not one.
 
     The locale's decimal separator is always one. The other separator is read as a decimal
@@ -77,7 +76,7 @@ def parse_amount(text, currency, locale=None):
     return Decimal(f"{digits}.{fraction}" if fraction else digits)
 
 
-def _grouped(whole, *, separators):
+def _grouped(whole: str, *, separators: tuple[str, ...]) -> bool:
     """Whether ``whole`` is digits in groups of three, all split by one of ``separators``."""
     for separator in separators:
         first, *groups = whole.split(separator)
@@ -91,7 +90,7 @@ def _grouped(whole, *, separators):
     return False
 
 
-def _strip_currency(text, currency, locale):
+def _strip_currency(text: str, currency: str, locale: str) -> str:
     for mark in (get_currency_symbol(currency, locale), currency):
         if text.upper().startswith(mark.upper()):
             return text[len(mark) :]

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+
 from . import events
 from .models import Order
 
@@ -25,14 +27,14 @@ class ReceiptErrorCode(StrEnum):
 class ReceiptError(Exception):
     """Receipt cannot be confirmed: ``code`` for programs and tests, ``message`` for the buyer."""
 
-    def __init__(self, code: ReceiptErrorCode, message: str):
+    def __init__(self, code: ReceiptErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
 
 
 @transaction.atomic
-def confirm_receipt(*, order: Order, buyer, now: datetime | None = None) -> Order:
+def confirm_receipt(*, order: Order, buyer: User, now: datetime | None = None) -> Order:
     """Record that ``buyer`` received ``order`` at ``now``; return the order as saved.
 
     The order row is locked and read again, so two confirmations (two tabs) record one.

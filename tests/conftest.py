@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from tests import servers
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 MANIFEST = CORPUS / "MANIFEST.tsv"
@@ -133,12 +133,12 @@ def s3_evidence(evidence_root, s3_server, settings, monkeypatch):
 
 @pytest.fixture
 def buyer(db):
-    return make_buyer("alice")
+    return make_user("alice")
 
 
 @pytest.fixture
 def other_buyer(db):
-    return make_buyer("bob")
+    return make_user("bob")
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ _numbers = itertools.count(8030000000000001)
 FIXED_NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
 
-def make_buyer(username="alice", **fields):
+def make_user(username="alice", **fields):
+    """The account ``username``, made once: a buyer, a shop's account (``make_seller_account``)
+    or, with ``is_staff=True``, a mediator."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=username, defaults={"email": f"{username}@example.com", **fields}
@@ -43,7 +45,7 @@ def make_order(buyer=None, *, placed_at=None, shipped_at=None, received_at=None,
         "currency": "EUR",
     }
     return Order.objects.create(
-        buyer=buyer or make_buyer(),
+        buyer=buyer or make_user(),
         placed_at=placed_at,
         shipped_at=shipped_at,
         received_at=received_at,

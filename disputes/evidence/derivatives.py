@@ -25,7 +25,7 @@ ALPHA_MODES = frozenset({"LA", "RGBA"})
 SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
-def decode_for_display(image):
+def decode_for_display(image: Image.Image) -> Image.Image:
     """Decode ``image`` (a Pillow image fresh from ``open``); return it at display size.
 
     A JPEG is decoded at 1/2 to 1/8 of its size (``draft``, in the DCT domain) yet still
@@ -42,7 +42,7 @@ def decode_for_display(image):
     return image
 
 
-def _reduced_per_band(image, factor):
+def _reduced_per_band(image: Image.Image, factor: int) -> Image.Image:
     """``image`` reduced by ``factor``, one band at a time.
 
     Pillow reduces a transparent image by first converting all of it to premultiplied
@@ -57,15 +57,14 @@ def _reduced_per_band(image, factor):
     return reduced
 
 
-def write_derivatives(image, workdir):
+def write_derivatives(image: Image.Image, workdir: str | Path) -> None:
     """Write the display and thumbnail JPEGs of a decoded picture into ``workdir``."""
     rgb = to_srgb(ImageOps.exif_transpose(image))
-    workdir = Path(workdir)
-    (workdir / DISPLAY_FILE).write_bytes(encode_jpeg(rgb, DISPLAY_MAX_SIDE))
-    (workdir / THUMBNAIL_FILE).write_bytes(encode_jpeg(rgb, THUMBNAIL_MAX_SIDE))
+    (Path(workdir) / DISPLAY_FILE).write_bytes(encode_jpeg(rgb, DISPLAY_MAX_SIDE))
+    (Path(workdir) / THUMBNAIL_FILE).write_bytes(encode_jpeg(rgb, THUMBNAIL_MAX_SIDE))
 
 
-def to_srgb(image):
+def to_srgb(image: Image.Image) -> Image.Image:
     """Return ``image`` as an RGB image in sRGB, with any transparency on white."""
     icc_profile = image.info.get("icc_profile")
     if _has_alpha(image):
@@ -73,14 +72,17 @@ def to_srgb(image):
     if icc_profile:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-            return ImageCms.profileToProfile(image, source, SRGB_PROFILE, outputMode="RGB")
+            converted = ImageCms.profileToProfile(image, source, SRGB_PROFILE, outputMode="RGB")
+            # Pillow answers None only for a conversion in place, which this is not.
+            if converted is not None:
+                return converted
         except Exception:
             # A broken or mismatched profile is dropped; the pixels are taken as sRGB.
             pass
     return image.convert("RGB")
 
 
-def encode_jpeg(image, max_side=DISPLAY_MAX_SIDE):
+def encode_jpeg(image: Image.Image, max_side: int = DISPLAY_MAX_SIDE) -> bytes:
     """Encode ``image`` as a metadata-free JPEG whose longest side is at most ``max_side``."""
     resized = image.convert("RGB")
     resized.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
@@ -91,19 +93,19 @@ def encode_jpeg(image, max_side=DISPLAY_MAX_SIDE):
     return buffer.getvalue()
 
 
-def _fitted(size, max_side):
+def _fitted(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     """``size`` scaled down, keeping its proportions, to fit in a ``max_side`` square."""
     width, height = size
     scale = min(1, max_side / max(width, height, 1))
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _has_alpha(image):
+def _has_alpha(image: Image.Image) -> bool:
     """Tell whether ``image`` carries transparency, as a channel or a palette entry."""
     return image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
 
 
-def _flatten_on_white(image):
+def _flatten_on_white(image: Image.Image) -> Image.Image:
     """Composite a transparent image onto an opaque white background."""
     rgba = image.convert("RGBA")
     background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))

@@ -11,11 +11,13 @@ import os
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Self
 
 import magic
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 from . import sandbox
 from .derivatives import DISPLAY_FILE, THUMBNAIL_FILE
@@ -137,7 +139,7 @@ class EvidenceLimits:
     probe_timeout_seconds: float = sandbox.TIMEOUT_SECONDS
 
     @classmethod
-    def from_settings(cls):
+    def from_settings(cls) -> Self:
         """Read the limits from the EVIDENCE_* settings."""
         return cls(
             photo_max_bytes=settings.EVIDENCE_PHOTO_MAX_BYTES,
@@ -192,12 +194,18 @@ class _Candidate:
     size: int
 
     @property
-    def label(self):
+    def label(self) -> StrPromise:
         """Human words for what libmagic detected, e.g. "a PDF document"."""
         return KIND_LABELS.get(self.mime, UNKNOWN_KIND_LABEL)
 
 
-def inspect_evidence(path, file_name, *, limits=None, workdir=None):
+def inspect_evidence(
+    path: str | Path,
+    file_name: str,
+    *,
+    limits: EvidenceLimits | None = None,
+    workdir: str | Path | None = None,
+) -> Verdict:
     """Return the Verdict for the file at ``path``, shown to the buyer as ``file_name``.
 
     The sandbox writes an accepted file's derivatives (and a video's remuxed copy) into
@@ -211,7 +219,7 @@ def inspect_evidence(path, file_name, *, limits=None, workdir=None):
     return _inspect(path, file_name, limits, Path(workdir))
 
 
-def _inspect(path, file_name, limits, workdir):
+def _inspect(path: str | Path, file_name: str, limits: EvidenceLimits, workdir: Path) -> Verdict:
     try:
         size, head = _read_head(path)
     except FileNotFoundError:
@@ -231,7 +239,7 @@ def _inspect(path, file_name, limits, workdir):
     return _refuse(candidate, code, NOT_ALLOWED)
 
 
-def ebml_doc_type(head):
+def ebml_doc_type(head: bytes) -> str | None:
     """Return the DocType of an EBML header ("webm", "matroska"), or None if there is none."""
     if not head.startswith(EBML_MAGIC):
         return None
@@ -251,7 +259,7 @@ def ebml_doc_type(head):
     return None
 
 
-def _read_vint(data, position, *, keep_marker=False):
+def _read_vint(data: bytes, position: int, *, keep_marker: bool = False) -> tuple[int, int]:
     """Read an EBML variable-length integer; return it and the position after it."""
     first = data[position]
     if first == 0:
@@ -265,14 +273,14 @@ def _read_vint(data, position, *, keep_marker=False):
     return value, position + length
 
 
-def _read_head(path):
+def _read_head(path: str | Path) -> tuple[int, bytes]:
     """Return the size of the file and its first bytes, for libmagic."""
     with open(path, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size
         return size, stream.read(MAGIC_HEAD_BYTES)
 
 
-def _inspect_photo(candidate, limits, workdir):
+def _inspect_photo(candidate: _Candidate, limits: EvidenceLimits, workdir: Path) -> Verdict:
     """Apply the photo rules: size, pixel count, a single frame, and a full decode."""
     if candidate.size > limits.photo_max_bytes:
         return _refuse_too_large(candidate, "photo", PHOTO_TOO_LARGE, limits.photo_max_bytes)
@@ -305,10 +313,13 @@ def _inspect_photo(candidate, limits, workdir):
         return _refuse(candidate, "animated", ANIMATED, kind="photo", frames=facts.frames)
     if not facts.decoded:
         return _refuse(candidate, "corrupt", CORRUPT, kind="photo")
-    return _accept(
+    accepted = _accept(
         candidate,
         "photo",
         _message(ACCEPTED_PHOTO, candidate, width=facts.width, height=facts.height),
+    )
+    return replace(
+        accepted,
         width=facts.width,
         height=facts.height,
         image_format=facts.image_format,
@@ -316,7 +327,9 @@ def _inspect_photo(candidate, limits, workdir):
     )
 
 
-def _inspect_video(candidate, head, limits, workdir):
+def _inspect_video(
+    candidate: _Candidate, head: bytes, limits: EvidenceLimits, workdir: Path
+) -> Verdict:
     """Apply the video rules: size, WebM DocType, then what the sandbox found."""
     if candidate.size > limits.video_max_bytes:
         return _refuse_too_large(candidate, "video", VIDEO_TOO_LARGE, limits.video_max_bytes)
@@ -345,11 +358,11 @@ def _inspect_video(candidate, head, limits, workdir):
             codec=facts.codec_label or facts.codec,
         )
         return replace(refusal, video_codec=facts.codec)
-    if not facts.decoded:
-        return _refuse(candidate, "corrupt", CORRUPT, kind="video")
     # Measured from the packets: the header's duration is a claim, and a WebM recorded
-    # live may carry none.
+    # live may carry none. A decoded video always has it (``facts_from_answer``).
     duration = facts.measured_seconds
+    if not facts.decoded or duration is None:
+        return _refuse(candidate, "corrupt", CORRUPT, kind="video")
     if duration > limits.video_max_seconds:
         refusal = _refuse(
             candidate,
@@ -360,16 +373,18 @@ def _inspect_video(candidate, head, limits, workdir):
             limit=number_format(limits.video_max_seconds, 0),
         )
         return replace(refusal, duration_seconds=duration, video_codec=facts.codec)
-    if _durations_disagree(facts.declared_seconds, duration):
+    # A header with no duration claims nothing to disagree with.
+    declared = facts.declared_seconds
+    if declared is not None and _durations_disagree(declared, duration):
         return _refuse(
             candidate,
             "duration_mismatch",
             DURATION_MISMATCH,
             kind="video",
-            declared=number_format(facts.declared_seconds, 1),
+            declared=number_format(declared, 1),
             duration=number_format(duration, 1),
         )
-    return _accept(
+    accepted = _accept(
         candidate,
         "video",
         _message(
@@ -379,6 +394,9 @@ def _inspect_video(candidate, head, limits, workdir):
             width=facts.width,
             height=facts.height,
         ),
+    )
+    return replace(
+        accepted,
         width=facts.width,
         height=facts.height,
         duration_seconds=duration,
@@ -387,22 +405,22 @@ def _inspect_video(candidate, head, limits, workdir):
     )
 
 
-def _durations_disagree(declared, measured):
+def _durations_disagree(declared: float, measured: float) -> bool:
     """Tell whether the header's duration is not the one the packets span."""
-    if declared is None:
-        return False
     tolerance = max(DURATION_TOLERANCE_SECONDS, DURATION_TOLERANCE_RATIO * measured)
     return abs(declared - measured) > tolerance
 
 
-def _derivatives(workdir, original=None):
+def _derivatives(workdir: Path, original: Path | None = None) -> Derivatives:
     """Where the sandbox wrote an accepted file's derivatives (and remuxed original)."""
     return Derivatives(
         display=workdir / DISPLAY_FILE, thumbnail=workdir / THUMBNAIL_FILE, original=original
     )
 
 
-def inspect_oversized(head_path, file_name, size, *, limits=None):
+def inspect_oversized(
+    head_path: str | Path, file_name: str, size: int, *, limits: EvidenceLimits | None = None
+) -> Verdict:
     """The verdict on a file too large to keep, of which only the first bytes are on disk.
 
     ``size`` is the size the buyer sent; the message names the limit of the file's kind.
@@ -418,7 +436,9 @@ def inspect_oversized(head_path, file_name, size, *, limits=None):
     return _refuse_too_large(candidate, "file", FILE_TOO_LARGE, largest)
 
 
-def _refuse_too_large(candidate, kind, template, limit_bytes):
+def _refuse_too_large(
+    candidate: _Candidate, kind: str, template: StrPromise, limit_bytes: int
+) -> Verdict:
     """Refuse a file over its size limit, stating both sizes in decimal megabytes."""
     return _refuse(
         candidate,
@@ -430,8 +450,8 @@ def _refuse_too_large(candidate, kind, template, limit_bytes):
     )
 
 
-def _accept(candidate, kind, message, **facts):
-    """Build the Verdict of an accepted file, with what its decoder found."""
+def _accept(candidate: _Candidate, kind: str, message: str) -> Verdict:
+    """Build the Verdict of an accepted file; the caller adds what its decoder found."""
     return Verdict(
         file_name=candidate.name,
         accepted=True,
@@ -440,11 +460,18 @@ def _accept(candidate, kind, message, **facts):
         size=candidate.size,
         code="accepted",
         message=message,
-        **facts,
     )
 
 
-def _refuse(candidate, code, template, *, kind=None, what=None, **details):
+def _refuse(
+    candidate: _Candidate,
+    code: str,
+    template: StrPromise,
+    *,
+    kind: str | None = None,
+    what: StrPromise | None = None,
+    **details: object,
+) -> Verdict:
     """Build a refusal Verdict whose message names the file and what was detected."""
     return Verdict(
         file_name=candidate.name,
@@ -457,7 +484,7 @@ def _refuse(candidate, code, template, *, kind=None, what=None, **details):
     )
 
 
-def _unreadable(file_name, code, template):
+def _unreadable(file_name: str, code: str, template: StrPromise) -> Verdict:
     """Build the refusal for a path that cannot be opened at all."""
     return Verdict(
         file_name=file_name,
@@ -470,6 +497,12 @@ def _unreadable(file_name, code, template):
     )
 
 
-def _message(template, candidate, *, what=None, **details):
+def _message(
+    template: StrPromise,
+    candidate: _Candidate,
+    *,
+    what: StrPromise | None = None,
+    **details: object,
+) -> str:
     """Translate ``template`` and fill in the file name and what was detected."""
     return str(template) % {"name": candidate.name, "what": what or candidate.label, **details}

@@ -5,6 +5,7 @@ every byte of its first frame decodes, and finds its display and thumbnail JPEGs
 work directory; the rules are applied by ``disputes.evidence.inspect``.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,11 +30,18 @@ class PhotoFacts:
     decoded: bool = False
 
     @property
-    def pixels(self):
+    def pixels(self) -> int:
         return (self.width or 0) * (self.height or 0)
 
 
-def probe_photo(path, formats, workdir, *, max_pixels, timeout=sandbox.TIMEOUT_SECONDS):
+def probe_photo(
+    path: Path,
+    formats: Sequence[str],
+    workdir: Path,
+    *,
+    max_pixels: int,
+    timeout: float = sandbox.TIMEOUT_SECONDS,
+) -> PhotoFacts:
     """Examine the photo at ``path`` with the Pillow plugins ``formats`` in the sandbox.
 
     Raises ``sandbox.SandboxError`` when the child gives no usable answer.
@@ -59,23 +67,24 @@ def probe_photo(path, formats, workdir, *, max_pixels, timeout=sandbox.TIMEOUT_S
         raise sandbox.SandboxError("the photo probe answered malformed facts") from error
 
 
-def examine(path, formats, workdir, max_pixels):
+def examine(path: str, formats: list[str], workdir: str, max_pixels: int) -> sandbox.Answer:
     """In the child: describe the photo and, within ``max_pixels``, decode it and write
     its derivatives to ``workdir``."""
     # The limit is applied below, with the photo's size in hand, before any pixel is decoded.
     Image.MAX_IMAGE_PIXELS = None
     try:
         with Image.open(path, formats=formats) as image:
+            width, height = image.size
             facts = {
                 "readable": True,
                 "image_format": image.format,
-                "width": image.width,
-                "height": image.height,
+                "width": width,
+                "height": height,
                 "frames": getattr(image, "n_frames", 1),
             }
     except Exception:
         return {"readable": False}
-    if facts["width"] * facts["height"] > max_pixels:
+    if width * height > max_pixels:
         return facts
     try:
         _decode(path, formats, workdir)
@@ -85,7 +94,7 @@ def examine(path, formats, workdir, max_pixels):
     return facts | {"decoded": True}
 
 
-def _decode(path, formats, workdir):
+def _decode(path: str, formats: list[str], workdir: str) -> None:
     """Check the photo's structure, decode every byte of its first frame, write derivatives.
 
     Both checks are needed: a truncated JPEG passes verify() but fails to decode, and a

@@ -9,6 +9,7 @@ daily allowance and storage.
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 ACCEPTED_PHOTO = _("%(name)s is accepted: %(what)s of %(width)s by %(height)s pixels.")
 ACCEPTED_VIDEO = _(
@@ -77,6 +78,6 @@ class Refusal:
     code: str
 
 
-def refusal(code: str, template, *, name: str, **values) -> Refusal:
+def refusal(code: str, template: StrPromise, *, name: str, **values: object) -> Refusal:
     """A Refusal of the file ``name``, its message translated now from ``template``."""
     return Refusal(file_name=name, message=str(template) % {"name": name, **values}, code=code)

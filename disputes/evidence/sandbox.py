@@ -20,12 +20,14 @@ import json
 import resource
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 # A 50-megapixel RGBA photo decodes to 200 MB; FFmpeg's libraries, one decoding thread and
 # a 4K frame fit with room to spare. Anything needing more is hostile or not a phone's.
 ADDRESS_SPACE_BYTES = 1024**3
-# A legitimate 3-minute 1080p phone video costs about 5 s of CPU (docs/uploads.md).
+# A legitimate 3-minute 1080p phone video needs a small part of this (docs/uploads.md).
 CPU_SECONDS = 20
 # Well under gunicorn's timeout (gunicorn.conf.py), which must also cover the upload.
 TIMEOUT_SECONDS = 30.0
@@ -36,6 +38,9 @@ ENTRY_POINTS = {
 }
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# What a child prints: a JSON object, trusted for nothing until its reader has checked it.
+Answer = dict[str, Any]
 
 
 class SandboxError(Exception):
@@ -50,7 +55,7 @@ class SandboxCrashed(SandboxError):
     """The child died: killed by its memory or CPU cap, or crashed inside a decoder."""
 
 
-def run(entry, *, timeout=TIMEOUT_SECONDS, **arguments):
+def run(entry: str, *, timeout: float = TIMEOUT_SECONDS, **arguments: object) -> Answer:
     """Run ``entry`` with ``arguments`` in a capped child process; return its JSON answer."""
     if entry not in ENTRY_POINTS:
         raise ValueError(f"unknown sandbox entry point {entry!r}")
@@ -77,7 +82,7 @@ def run(entry, *, timeout=TIMEOUT_SECONDS, **arguments):
     return answer
 
 
-def typed(answer, key, kind):
+def typed[T](answer: Mapping[str, object], key: str, kind: type[T]) -> T | None:
     """``answer[key]``, None when absent; a value of another type than ``kind`` raises
     TypeError, for the caller to refuse the whole answer as malformed."""
     value = answer.get(key)
@@ -86,13 +91,13 @@ def typed(answer, key, kind):
     return value
 
 
-def _limit_resources():
+def _limit_resources() -> None:
     """Cap the child's memory and CPU time before any decoder is loaded."""
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_BYTES, ADDRESS_SPACE_BYTES))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
 
 
-def main(argv):
+def main(argv: list[str]) -> None:
     """The child: run one entry point on the arguments and print its answer as JSON."""
     _limit_resources()
     entry, arguments = argv

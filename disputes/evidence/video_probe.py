@@ -17,8 +17,15 @@ The parent (``probe_video``) gets the facts; the rules are applied by
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import sandbox
+
+if TYPE_CHECKING:
+    # Only for annotations: the web process never imports PyAV (see above).
+    from av.container import InputContainer
+    from av.video.frame import VideoFrame
+    from av.video.stream import VideoStream
 
 VIDEO_CODECS = frozenset({"h264", "hevc", "vp8", "vp9", "av1"})
 
@@ -61,7 +68,9 @@ class VideoFacts:
     remuxed: Path | None = None
 
 
-def probe_video(path, mime, workdir, *, timeout=sandbox.TIMEOUT_SECONDS):
+def probe_video(
+    path: Path, mime: str, workdir: Path, *, timeout: float = sandbox.TIMEOUT_SECONDS
+) -> VideoFacts:
     """Examine the video at ``path`` with the demuxer of ``mime`` in the sandbox.
 
     Raises ``sandbox.SandboxError`` when the child gives no usable answer.
@@ -72,7 +81,7 @@ def probe_video(path, mime, workdir, *, timeout=sandbox.TIMEOUT_SECONDS):
     return facts_from_answer(answer, Path(workdir))
 
 
-def facts_from_answer(answer, workdir):
+def facts_from_answer(answer: sandbox.Answer, workdir: Path) -> VideoFacts:
     """Build VideoFacts from the child's answer, refusing anything malformed."""
     try:
         if answer.get("decoded") and answer.get("measured_seconds") is None:
@@ -93,11 +102,11 @@ def facts_from_answer(answer, workdir):
         raise sandbox.SandboxError("the video probe answered malformed facts") from error
 
 
-def _seconds(value):
+def _seconds(value: float | str | None) -> float | None:
     return None if value is None else float(value)
 
 
-def examine(path, mime, workdir):
+def examine(path: str, mime: str, workdir: str) -> sandbox.Answer:
     """In the child: describe the first video stream of ``path``; if its codec is allowed,
     check every packet, remux the file and write the derivatives into ``workdir``."""
     import av
@@ -143,7 +152,7 @@ def examine(path, mime, workdir):
         }
 
 
-def _declared_seconds(container, stream):
+def _declared_seconds(container: "InputContainer", stream: "VideoStream") -> float | None:
     """The duration the header claims: the container's, else the stream's, else None."""
     import av
 
@@ -154,7 +163,9 @@ def _declared_seconds(container, stream):
     return None
 
 
-def _check_and_remux(container, video, output, muxer):
+def _check_and_remux(
+    container: "InputContainer", video: "VideoStream", output: Path, muxer: str
+) -> tuple["VideoFrame | None", float | None]:
     """Demux every packet once: decode the video's, copy the video's and audio's to ``output``.
 
     Returns the first decoded frame (None if no frame decodes) and the duration spanned
@@ -165,8 +176,9 @@ def _check_and_remux(container, video, output, muxer):
     # One decoding thread: each extra thread reserves its own stack under RLIMIT_AS.
     video.codec_context.thread_count = 1
     kept = [video, *container.streams.audio]
-    first_frame = None
-    start = end = None
+    first_frame: VideoFrame | None = None
+    start: Fraction | None = None
+    end: Fraction | None = None
     # A new container carries only what is copied into it: packets, not metadata. Each
     # stream keeps its decoder's codec (opaque): no encoder is needed to copy packets, and
     # AV1, read by libdav1d, has none of that name.
@@ -178,23 +190,26 @@ def _check_and_remux(container, video, output, muxer):
                 copy.codec_tag = APPLE_HEVC_TAG
         for packet in container.demux(kept):
             if packet.stream.index == video.index:
-                for frame in packet.decode():
+                for frame in video.decode(packet):
                     if first_frame is None:
                         first_frame = frame
-                        # From now on only keyframes are decoded whole (about 0.25 s of CPU
-                        # per 10 s of 1080p); every other packet is still parsed, which is
-                        # where noise in the body shows. Until a frame came out, all are
-                        # decoded: an edit list may hide the frames before its start.
+                        # From now on only keyframes are decoded whole, the bulk of the
+                        # cost; every other packet is still parsed, which is where noise
+                        # in the body shows. Until a frame came out, all are decoded: an
+                        # edit list may hide the frames before its start.
                         video.codec_context.skip_frame = "NONKEY"
             if packet.dts is None:
                 continue  # the empty packet that flushes a decoder at the end
             if packet.pts is not None:
+                if packet.duration is None:
+                    raise ValueError("a timed packet without a duration")
                 # Packets before zero are cut by an edit list: they are never shown.
-                packet_start = max(packet.pts * packet.time_base, 0)
+                packet_start = max(packet.pts * packet.time_base, Fraction(0))
                 packet_end = (packet.pts + packet.duration) * packet.time_base
                 start = packet_start if start is None else min(start, packet_start)
                 end = packet_end if end is None else max(end, packet_end)
             packet.stream = copies[packet.stream.index]
             remuxed.mux(packet)
-    measured = float(Fraction(end - start)) if start is not None else None
-    return first_frame, measured
+    if start is None or end is None:
+        return first_frame, None
+    return first_frame, float(end - start)

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from tests.disputes.builders import make_mediator
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def the_wait_passes(settings):
 
 
 def test_four_failures_still_let_the_right_password_in(client):
-    make_buyer("alice")
+    make_user("alice")
     response = guess(client, "alice", times=4)
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.text
@@ -65,7 +65,7 @@ def test_four_failures_still_let_the_right_password_in(client):
 
 
 def test_the_fifth_failure_locks_the_account_and_says_for_how_long(client):
-    make_buyer("alice")
+    make_user("alice")
     response = guess(client, "alice")
     assert response.status_code == 429
     assert LOCKED_OUT in response.text
@@ -78,7 +78,7 @@ def test_the_fifth_failure_locks_the_account_and_says_for_how_long(client):
 
 
 def test_the_account_stays_locked_from_another_address(client):
-    make_buyer("alice")
+    make_user("alice")
     guess(client, "alice")
     response = log_in(client, "alice", PASSWORD, address="198.51.100.20")
     assert response.status_code == 429
@@ -86,8 +86,8 @@ def test_the_account_stays_locked_from_another_address(client):
 
 
 def test_the_address_is_locked_for_another_account_too(client):
-    make_buyer("alice")
-    make_buyer("bob")
+    make_user("alice")
+    make_user("bob")
     guess(client, "alice")
     response = log_in(client, "bob", PASSWORD)
     assert response.status_code == 429
@@ -99,14 +99,14 @@ def test_the_address_is_locked_for_another_account_too(client):
 
 def test_failures_spread_over_accounts_lock_the_address(client):
     for name in ("alice", "bob", "carol", "dave", "erin", "frank"):
-        make_buyer(name)
+        make_user(name)
     for name in ("alice", "bob", "carol", "dave", "erin"):
         guess(client, name, times=1)
     assert log_in(client, "frank", PASSWORD).status_code == 429
 
 
 def test_after_the_lockout_period_the_right_password_works(client, settings):
-    make_buyer("alice")
+    make_user("alice")
     guess(client, "alice")
     assert log_in(client, "alice", PASSWORD).status_code == 429
 
@@ -117,7 +117,7 @@ def test_after_the_lockout_period_the_right_password_works(client, settings):
 
 
 def test_a_login_resets_the_accounts_failures(client):
-    make_buyer("alice")
+    make_user("alice")
     guess(client, "alice", times=4)
     assert log_in(client, "alice", PASSWORD).status_code == 302
     client.logout()
@@ -128,8 +128,8 @@ def test_a_login_resets_the_accounts_failures(client):
 def test_logging_in_to_ones_own_account_keeps_the_guesses_at_another(client):
     """An attacker with an account of their own cannot wipe their guesses at Alice's
     password by logging in to it from the address they guess from."""
-    make_buyer("alice")
-    make_buyer("mallory")
+    make_user("alice")
+    make_user("mallory")
     guess(client, "alice", times=4)
     assert log_in(client, "mallory", PASSWORD).status_code == 302
     client.logout()
@@ -139,7 +139,7 @@ def test_logging_in_to_ones_own_account_keeps_the_guesses_at_another(client):
 
 
 def test_the_owners_login_elsewhere_keeps_the_guesses_from_another_address(client):
-    make_buyer("alice")
+    make_user("alice")
     guess(client, "alice", times=4, address="192.0.2.66")
     assert log_in(client, "alice", PASSWORD, address="198.51.100.20").status_code == 302
     client.logout()
@@ -174,10 +174,10 @@ def test_the_site_and_the_admin_share_the_count(client):
 
 def test_an_x_forwarded_for_header_is_ignored_by_default(client):
     """Without a proxy configured, a client cannot pick a new address for each guess."""
-    make_buyer("alice")
+    make_user("alice")
     for number in range(5):
         log_in(client, "alice", "wrong", **{"X-Forwarded-For": f"192.0.2.{number}"})
-    make_buyer("bob")
+    make_user("bob")
     response = log_in(client, "bob", PASSWORD, **{"X-Forwarded-For": "192.0.2.99"})
     assert response.status_code == 429
 
@@ -185,8 +185,8 @@ def test_an_x_forwarded_for_header_is_ignored_by_default(client):
 def test_behind_a_configured_proxy_the_address_is_the_one_it_forwarded(client, settings):
     settings.FORWARDED_FOR_PROXIES = 1
     proxy = "10.0.0.1"
-    make_buyer("alice")
-    make_buyer("bob")
+    make_user("alice")
+    make_user("bob")
     # The attacker writes its own X-Forwarded-For; the proxy appends the real address.
     for number in range(5):
         log_in(

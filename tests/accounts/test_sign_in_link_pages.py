@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.sign_in_links import LinkKind, SignInLink, create_link
 from tests.accounts.links import email_links_in, link_of
 from tests.conftest import run_tasks
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_a_hand_off_signs_the_account_in_and_opens_the_page(client, buyer):
 
 
 def test_a_hand_off_replaces_the_session_the_browser_had(client, buyer):
-    bob = make_buyer("bob")
+    bob = make_user("bob")
     client.force_login(bob)
     client.session["anything"] = "of bob's"
     bobs_session = client.session.session_key
@@ -212,7 +212,7 @@ def test_a_link_asked_for_on_the_login_page_opens_its_next_page(client, buyer):
 
 
 def test_staff_are_never_emailed_a_link(client):
-    make_buyer("mediator", is_staff=True)
+    make_user("mediator", is_staff=True)
     client.post(reverse("email_sign_in_link"), {"email": "mediator@example.com"})
     run_tasks()
     assert mail.outbox == []

@@ -22,7 +22,7 @@ from accounts.sign_in_links import (
     redeem,
     refusal,
 )
-from tests.factories import FIXED_NOW, make_buyer
+from tests.factories import FIXED_NOW, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +117,8 @@ def test_only_a_digest_of_the_secret_is_stored(buyer):
 
 
 def test_staff_and_inactive_accounts_get_no_link(buyer):
-    mediator = make_buyer("mediator", is_staff=True)
-    gone = make_buyer("gone", is_active=False)
+    mediator = make_user("mediator", is_staff=True)
+    gone = make_user("gone", is_active=False)
     assert refusal(buyer) is None
     assert refusal(mediator) == AccountRefusal.STAFF
     assert refusal(gone) == AccountRefusal.INACTIVE
@@ -136,7 +136,7 @@ def test_a_link_of_an_account_made_staff_since_signs_nobody_in(buyer):
 
 
 def test_an_email_to_staff_links_the_bare_page(settings):
-    mediator = make_buyer("mediator", is_staff=True)
+    mediator = make_user("mediator", is_staff=True)
     assert email_link_url(mediator, ORDER_PAGE) == settings.SITE_URL + ORDER_PAGE
     assert not SignInLink.objects.exists()
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from api.models import ApiClient, hash_token
 from tests.api.conftest import API, Api, error_of
 from tests.disputes.builders import make_mediator
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_the_bulk_upsert_needs_a_token_too(api):
 
 @pytest.mark.parametrize("who", ["buyer", "seller", "staff"])
 def test_a_signed_in_session_cannot_call_the_api(client, marketplace, who):
-    user = make_buyer("szgadget") if who == "seller" else make_buyer()
+    user = make_user("szgadget") if who == "seller" else make_user()
     if who == "staff":
         user = make_mediator()
         user.is_superuser = True

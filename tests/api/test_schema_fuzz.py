@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.models import ApiClient
 from tests.disputes.builders import agreed_dispute, information_requested_dispute
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 EXAMPLES = 25
 
@@ -24,7 +24,7 @@ EXAMPLES = 25
 def api_token(transactional_db, settings):
     settings.API_THROTTLE_RATES = {"client": "100000/minute", "bulk_orders": "100000/minute"}
     settings.API_FEED_SETTLE_SECONDS = 0
-    buyer = make_buyer("alice")
+    buyer = make_user("alice")
     information_requested_dispute(buyer)
     agreed_dispute(buyer)
     return ApiClient.create("Fuzzer")[1]

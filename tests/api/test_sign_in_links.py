@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from tests.api.conftest import API, error_of
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_a_link_for_a_username_signs_its_account_in_on_the_page(api, buyer, sett
 
 
 def test_a_link_for_the_marketplaces_account_id(api):
-    bob = make_buyer("bob", marketplace_id="mp-4411")
+    bob = make_user("bob", marketplace_id="mp-4411")
     response = api.post("/sign-in-links/", {"account_id": "mp-4411"})
     assert response.status_code == 201
     browser = Client()
@@ -59,7 +59,7 @@ def test_without_next_the_link_opens_my_account(api, buyer):
     ],
 )
 def test_staff_and_inactive_accounts_get_no_link(api, fields, code):
-    make_buyer("someone", **fields)
+    make_user("someone", **fields)
     response = api.post("/sign-in-links/", {"username": "someone"})
     assert response.status_code == 403
     assert error_of(response) == (code, [])

@@ -34,7 +34,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 TIME_ZONE = "Europe/Paris"
 LOCALES = {"en": "en-GB", "fr": "fr-FR"}
-PASSWORD = "correct-horse-battery"  # what tests.factories.make_buyer sets
+PASSWORD = "correct-horse-battery"  # what tests.factories.make_user sets
 
 CORPUS = Path(settings.BASE_DIR).parent / "shared" / "corpus"
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"

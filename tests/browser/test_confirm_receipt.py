@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
 from tests.browser.test_eligibility_reasons import shown
-from tests.factories import make_buyer, make_order
+from tests.factories import make_order, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ WORDS = {
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_confirming_receipt_on_a_phone_opens_the_dispute_window(open_visit, language):
     words = WORDS[language]
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     order = make_order(alice, shipped_at=timezone.now() - timedelta(days=12))
     buyer = open_visit("buyer", viewport=PHONE, language=language)
     buyer.log_in("alice")

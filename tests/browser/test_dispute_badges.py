@@ -15,7 +15,7 @@ from tests.disputes.builders import (
     offered_dispute,
     open_dispute,
 )
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ BADGES = {
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_each_orders_card_shows_its_disputes_state_on_a_phone(open_visit, language):
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     for make in (
         answerable_dispute,
         offered_dispute,

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, TIME_ZONE
 from tests.disputes.builders import decided_dispute, open_dispute
-from tests.factories import make_buyer, make_order
+from tests.factories import make_order, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,7 +76,7 @@ def situations(buyer, now):
     [pytest.param(PHONE, "en", id="phone-en"), pytest.param(DESKTOP, "fr", id="desktop-fr")],
 )
 def test_each_refusal_says_which_rule_with_its_dates(open_visit, viewport, language):
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     orders = situations(alice, timezone.now())
     buyer = open_visit("buyer", viewport=viewport, language=language)
     buyer.log_in("alice")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, corpus_file, ready
 from tests.disputes.builders import disputable_order
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ CHOOSE_ON_SWAP = """({name, content}) => {
 
 
 def test_a_file_chosen_before_htmx_wired_up_the_new_step_is_uploaded(open_visit, evidence_root):
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     order = disputable_order(alice)
     buyer = open_visit("buyer", viewport=PHONE)
     buyer.log_in("alice")
@@ -69,7 +69,7 @@ def test_a_file_chosen_before_htmx_wired_up_the_new_step_is_uploaded(open_visit,
 
 def test_a_file_over_its_limit_is_refused_before_it_is_sent(open_visit, evidence_root, settings):
     settings.EVIDENCE_PHOTO_MAX_BYTES = 100_000
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     order = disputable_order(alice)
     buyer = open_visit("buyer", viewport=PHONE)
     buyer.log_in("alice")

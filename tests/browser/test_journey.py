@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, corpus_file, ready
 from tests.disputes.builders import disputable_order
-from tests.factories import make_buyer, make_order
+from tests.factories import make_order, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,7 +109,7 @@ ACCEPTED_NAMES = ["png_photo_hopper.png", "jpeg_exif_orientation_6.jpg", "webm_v
 )
 def test_buyer_journey_from_order_to_appeal_answer(open_visit, evidence_root, viewport, language):
     words = WORDS[language]
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     order = disputable_order(alice)
     # Other orders around it, so the lists look like a buyer's.
     now = timezone.now()
@@ -120,7 +120,7 @@ def test_buyer_journey_from_order_to_appeal_answer(open_visit, evidence_root, vi
         price=Decimal("24.00"),
         shipped_at=now - timedelta(days=5),
     )
-    make_buyer("mediator", is_staff=True, is_superuser=True)
+    make_user("mediator", is_staff=True, is_superuser=True)
 
     buyer = open_visit("buyer", viewport=viewport, language=language)
     buyer.log_in("alice")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, corpus_file, ready
 from tests.disputes.builders import disputable_order
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,7 @@ def tab_to(page, selector):
 
 
 def test_wizard_completed_with_the_keyboard_alone(open_visit, evidence_root):
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     order = disputable_order(alice)
     buyer = open_visit("buyer", viewport=DESKTOP)
     buyer.log_in("alice")

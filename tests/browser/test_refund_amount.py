@@ -5,13 +5,13 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
 from tests.disputes.builders import DESCRIPTION, disputable_order
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_amount_is_asked_only_while_partial_refund_is_chosen(open_visit, evidence_root):
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     order = disputable_order(alice)
     buyer = open_visit("buyer", viewport=PHONE)
     buyer.log_in("alice")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, corpus_file
 from tests.disputes.builders import answerable_dispute, make_seller_account
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,11 +28,11 @@ STATEMENT = "The cable in the buyer's photos is not ours: ours is braided and bl
 )
 def test_seller_answers_and_buyer_accepts_the_offer(open_visit, evidence_root, viewport):
     seller_account = make_seller_account()
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     offered = answerable_dispute(
         alice, seller=seller_account, refund_request="partial", requested_amount=Decimal("9.00")
     )
-    refused = answerable_dispute(make_buyer("bob"), seller=seller_account)
+    refused = answerable_dispute(make_user("bob"), seller=seller_account)
 
     seller = open_visit("seller", viewport=viewport)
     seller.log_in(seller_account.user.username)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from api.models import ApiClient
 from tests.conftest import run_tasks
 from tests.disputes.builders import answerable_dispute, disputable_order, make_seller_account
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +22,8 @@ def test_a_buyer_handed_over_from_the_marketplace_lands_on_her_order(
     open_visit, live_server, settings
 ):
     settings.SITE_URL = live_server.url
-    order = disputable_order(make_buyer("alice"))
-    make_buyer("bob")
+    order = disputable_order(make_user("alice"))
+    make_user("bob")
     buyer = open_visit("buyer")
     buyer.log_in("bob")  # someone else used this browser before
 
@@ -52,7 +52,7 @@ def test_a_buyer_handed_over_from_the_marketplace_lands_on_her_order(
 
 def test_a_seller_follows_his_emails_link_and_answers(open_visit, live_server, settings):
     settings.SITE_URL = live_server.url
-    dispute = answerable_dispute(make_buyer("alice"), seller=make_seller_account())
+    dispute = answerable_dispute(make_user("alice"), seller=make_seller_account())
     run_tasks()
     (email,) = [email for email in mail.outbox if email.to == ["szgadget@example.com"]]
     link = re.search(re.escape(live_server.url) + r"/accounts/continue/[\w-]+/", email.body)

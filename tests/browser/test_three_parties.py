@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, corpus_file
 from tests.disputes.builders import disputable_order, make_mediator, make_seller_account
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +78,7 @@ def test_buyer_seller_and_mediator_settle_a_dispute(open_visit, evidence_root, l
     words = WORDS[language]
     store = make_seller_account()
     make_mediator()
-    order = disputable_order(make_buyer("alice"), seller=store, price="29.99")
+    order = disputable_order(make_user("alice"), seller=store, price="29.99")
 
     buyer = open_visit("buyer", viewport=PHONE, language=language)
     buyer.log_in("alice")

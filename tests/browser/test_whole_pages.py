@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, corpus_file, ready
 from tests.disputes.builders import disputable_order
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def walk_to(page, step):
 
 def alice_in_the_wizard(open_visit):
     """Alice, signed in on a phone, on the first step of the wizard of a disputable order."""
-    order = disputable_order(make_buyer("alice"))
+    order = disputable_order(make_user("alice"))
     buyer = open_visit("buyer", viewport=PHONE)
     buyer.log_in("alice")
     wizard_path = f"/orders/{order.number}/dispute/"

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, corpus_file
 from tests.disputes.builders import disputable_order
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def to_the_evidence_step(buyer, order):
 
 
 def test_switching_language_keeps_the_description_typed(open_visit, evidence_root):
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     order = disputable_order(alice)
     buyer = open_visit("buyer", viewport=PHONE)
     buyer.log_in("alice")
@@ -45,7 +45,7 @@ def test_switching_language_keeps_the_description_typed(open_visit, evidence_roo
 def test_without_javascript_removing_a_file_and_switching_language_keep_the_description(
     open_visit, evidence_root
 ):
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     order = disputable_order(alice)
     buyer = open_visit("buyer", viewport=PHONE, javascript=False)
     buyer.log_in("alice")

@@ -49,7 +49,7 @@ from tests.disputes.builders import (
     disputable_order,
     make_seller_account,
 )
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [
     pytest.mark.cluster,
@@ -63,7 +63,7 @@ pytestmark = [
 ]
 
 PATIENCE = 60  # seconds anything may take on a busy machine before the test gives up
-PASSWORD = "correct-horse-battery"  # tests.factories.make_buyer's
+PASSWORD = "correct-horse-battery"  # tests.factories.make_user's
 OVERDUE = timedelta(days=5, minutes=1)  # opened this long ago, the seller's 5 days are over
 API_RATE_LIMIT = 4  # requests a minute, for all the servers together
 PHOTO = "good/png_photo_hopper.png"
@@ -203,7 +203,7 @@ def test_any_app_server_answers_any_request_and_workers_act_once(cluster, settin
     # Passwords are checked by the servers, which know only the real hashers.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     a, b = cluster.app_urls
-    alice = make_buyer("alice")
+    alice = make_user("alice")
     seller = make_seller_account()
     order = disputable_order(alice, seller=seller)
 
@@ -315,7 +315,7 @@ def sign_in_links_work_once_whichever_server_opens_them(a, b, order):
 
 def a_passed_deadline_is_acted_on_once_by_two_workers(cluster, seller):
     overdue = answerable_dispute_at(
-        make_buyer("bob"), opened=timezone.now() - OVERDUE, seller=seller
+        make_user("bob"), opened=timezone.now() - OVERDUE, seller=seller
     )
     # The deadline task is due already; more copies and a sweep make the workers collide.
     for _ in range(2):
@@ -334,7 +334,7 @@ def a_passed_deadline_is_acted_on_once_by_two_workers(cluster, seller):
 
 
 def a_task_whose_worker_is_killed_is_run_again_never_half_done(cluster, seller):
-    dispute = answerable_dispute(make_buyer("carol"), seller=seller)
+    dispute = answerable_dispute(make_user("carol"), seller=seller)
     deadline_task = DBTaskResult.objects.get(
         task_path=tasks.act_on_deadline.module_path, args_kwargs__args=[dispute.pk]
     )

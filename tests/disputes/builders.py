@@ -8,7 +8,7 @@ from django.utils import timezone
 from disputes import actions
 from disputes.models import DisputeReason, Outcome, Party, RefundRequest
 from orders.models import Seller
-from tests.factories import make_buyer, make_order
+from tests.factories import make_order, make_user
 
 DESCRIPTION = "The cable stopped charging after two days; the connector is loose."
 STATEMENT = "The cable was tested before shipping and the photos show a different cable."
@@ -24,7 +24,7 @@ def disputable_order(buyer, **fields):
 
 def make_seller_account(username="szgadget", name="Shenzhen Gadget Store (account)"):
     """A seller who signs in and answers its disputes."""
-    user = make_buyer(username)
+    user = make_user(username)
     return Seller.objects.get_or_create(name=name, defaults={"user": user})[0]
 
 
@@ -88,7 +88,7 @@ def agreed_dispute(buyer):
 
 
 def make_mediator():
-    return make_buyer("mediator", is_staff=True)
+    return make_user("mediator", is_staff=True)
 
 
 def cancelled_dispute(buyer):

@@ -39,7 +39,7 @@ from tests.disputes.builders import (
     refused_dispute,
     seller_of,
 )
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +218,7 @@ def rightful(role, dispute, buyer):
 def stranger(role):
     if role == "seller":
         return make_seller_account("other-seller", "Another Store").user
-    return make_buyer("mallory")
+    return make_user("mallory")
 
 
 def test_the_table_covers_every_action_in_every_state():

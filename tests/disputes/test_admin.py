@@ -6,7 +6,7 @@ from django.urls import reverse
 from disputes.models import DisputeStatus, Outcome
 from tests.conftest import corpus_upload, store_evidence
 from tests.disputes.builders import cancelled_dispute, make_mediator, open_dispute
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_mediator_sees_the_queue_with_open_disputes_first(mediator_client, buyer
 
 
 def test_the_queue_shows_25_disputes_a_page_the_longest_waiting_first(mediator_client):
-    disputes = [open_dispute(make_buyer(f"buyer-{index}")) for index in range(27)]
+    disputes = [open_dispute(make_user(f"buyer-{index}")) for index in range(27)]
     first_page = mediator_client.get(reverse("admin:disputes_dispute_changelist"))
     shown = list(first_page.context["cl"].result_list)
     assert shown == disputes[:25]

@@ -13,7 +13,7 @@ from disputes import actions
 from disputes.models import Party
 from tests.disputes.builders import make_mediator, open_dispute
 from tests.disputes.test_query_counts import add_file
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_a_mediator_reads_the_table_in_their_language_and_zone(log_in, buyer):
 
 
 def test_another_sort_or_filter_is_not_served_the_cached_table(log_in):
-    first, second = (open_dispute(make_buyer(name)) for name in ("anna", "zoe"))
+    first, second = (open_dispute(make_user(name)) for name in ("anna", "zoe"))
     client = log_in(make_mediator())
     content = client.get(QUEUE).content.decode()
     assert content.index(first.order.number) < content.index(second.order.number)
@@ -130,5 +130,5 @@ def test_filters_with_counts_are_never_cached(log_in, buyer):
     client = log_in(make_mediator())
     with_counts = {"status": "all", "_facets": "1"}
     assert "With a mediator (1)" in filters_of(client.get(QUEUE, with_counts))
-    open_dispute(make_buyer("bob"))
+    open_dispute(make_user("bob"))
     assert "With a mediator (2)" in filters_of(client.get(QUEUE, with_counts))

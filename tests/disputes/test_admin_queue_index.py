@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.disputes.builders import information_requested_dispute, make_mediator, refused_dispute
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = [
     pytest.mark.django_db,
@@ -37,7 +37,7 @@ def plan_of(sql):
 
 def test_the_queue_as_it_opens_reads_its_page_and_count_from_its_index(log_in, buyer):
     refused_dispute(buyer)
-    information_requested_dispute(make_buyer("bob"))
+    information_requested_dispute(make_user("bob"))
     client = log_in(make_mediator())
 
     with CaptureQueriesContext(connection) as queries:

@@ -23,7 +23,7 @@ from tests.disputes.builders import (
     open_dispute,
 )
 from tests.disputes.test_query_counts import count_queries
-from tests.factories import make_buyer, make_order
+from tests.factories import make_order, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_query_count_does_not_grow_with_the_number_of_orders_with_disputes(
     decided_dispute(buyer, Outcome.FULL_REFUND)
     with_one = count_queries(buyer_client, url)
     for index, (make, _status, _stage, _badge) in enumerate(BADGES * 2):
-        make(make_buyer(f"buyer-{index}"))
+        make(make_user(f"buyer-{index}"))
     # Every order moves to alice so that her list holds all of them.
     Order.objects.update(buyer=buyer)
     assert count_queries(buyer_client, url) == with_one

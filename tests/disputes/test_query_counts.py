@@ -27,7 +27,7 @@ from tests.disputes.builders import (
     refused_dispute,
     seller_of,
 )
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -137,17 +137,17 @@ def test_seller_list_query_count_does_not_grow_with_disputes(log_in, buyer):
 
 @pytest.fixture
 def mediator_client(client):
-    client.force_login(make_buyer("mediator", is_staff=True, is_superuser=True))
+    client.force_login(make_user("mediator", is_staff=True, is_superuser=True))
     return client
 
 
 def test_admin_queue_query_count_does_not_grow_with_disputes(mediator_client):
     url = reverse("admin:disputes_dispute_changelist")
-    add_evidence_and_events(open_dispute(make_buyer("buyer-0")), files=2)
+    add_evidence_and_events(open_dispute(make_user("buyer-0")), files=2)
     with_one = count_queries(mediator_client, url)
     # More than a page (25 rows): the first page, then the second.
     for index in range(1, 30):
-        add_evidence_and_events(open_dispute(make_buyer(f"buyer-{index}")), files=index % 4)
+        add_evidence_and_events(open_dispute(make_user(f"buyer-{index}")), files=index % 4)
     assert count_queries(mediator_client, url) == with_one
     assert count_queries(mediator_client, f"{url}?p=2") == with_one
     assert with_one <= 8
@@ -157,7 +157,7 @@ def test_admin_queue_pages_the_disputes_before_reading_their_orders(mediator_cli
     """Sorted and cut to a page on the disputes' own table: joined to the orders, PostgreSQL
     read every order before sorting (docs/benchmark.md); the page's orders come after."""
     for index in range(3):
-        open_dispute(make_buyer(f"buyer-{index}"))
+        open_dispute(make_user(f"buyer-{index}"))
     mediator_client.get(reverse("admin:disputes_dispute_changelist"))
     with CaptureQueriesContext(connection) as queries:
         response = mediator_client.get(reverse("admin:disputes_dispute_changelist"))
@@ -173,8 +173,8 @@ def test_admin_queue_pages_the_disputes_before_reading_their_orders(mediator_cli
 
 
 def test_admin_queue_shows_each_disputes_own_evidence_count(mediator_client):
-    add_evidence_and_events(open_dispute(make_buyer("none")), files=0)
-    add_evidence_and_events(open_dispute(make_buyer("three")), files=3)
+    add_evidence_and_events(open_dispute(make_user("none")), files=0)
+    add_evidence_and_events(open_dispute(make_user("three")), files=3)
     response = mediator_client.get(reverse("admin:disputes_dispute_changelist"))
     totals = {
         dispute.order.buyer.username: dispute.evidence_total
@@ -186,10 +186,10 @@ def test_admin_queue_shows_each_disputes_own_evidence_count(mediator_client):
 def test_admin_queue_of_every_stage_runs_as_many_queries_for_one_dispute_as_for_many(client):
     client.force_login(make_mediator())
     url = reverse("admin:disputes_dispute_changelist")
-    refused_dispute(make_buyer("buyer-0"))
+    refused_dispute(make_user("buyer-0"))
     with_one = count_queries(client, url)
     for index in range(1, 10):
-        buyer = make_buyer(f"buyer-{index}")
+        buyer = make_user(f"buyer-{index}")
         information_requested_dispute(buyer, party=[Party.BUYER, Party.SELLER][index % 2])
         add_evidence_and_events(open_dispute(buyer), files=index % 3)
     assert count_queries(client, url) == with_one
@@ -209,7 +209,7 @@ def add_conversation(dispute, rounds):
 
 def test_admin_dispute_page_query_count_does_not_grow_with_messages_events_or_evidence(client):
     client.force_login(make_mediator())
-    dispute = refused_dispute(make_buyer("buyer"))
+    dispute = refused_dispute(make_user("buyer"))
     url = reverse("admin:disputes_dispute_change", args=[dispute.pk])
     add_conversation(dispute, rounds=1)
     # The first view also fills the content types' cache.

@@ -23,7 +23,7 @@ from tests.disputes.builders import (
     refused_dispute,
     seller_of,
 )
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,9 @@ def test_my_account_of_a_buyer_has_no_disputes_section(buyer_client, buyer):
 
 def test_list_shows_what_waits_for_an_answer_first_soonest_deadline_first(log_in):
     seller = make_seller_account()
-    late = answerable_dispute(make_buyer("late"), seller=seller)
-    soon = answerable_dispute(make_buyer("soon"), seller=seller)
-    answered = refused_dispute(make_buyer("answered"))
+    late = answerable_dispute(make_user("late"), seller=seller)
+    soon = answerable_dispute(make_user("soon"), seller=seller)
+    answered = refused_dispute(make_user("answered"))
     late.__class__.objects.filter(pk=late.pk).update(
         stage_deadline=timezone.now() + timedelta(days=4, hours=23)
     )
@@ -89,8 +89,8 @@ def test_list_shows_what_waits_for_an_answer_first_soonest_deadline_first(log_in
 
 def test_other_disputes_come_a_page_at_a_time(log_in, monkeypatch):
     monkeypatch.setattr("disputes.seller_views.OTHER_DISPUTES_PER_PAGE", 1)
-    older = refused_dispute(make_buyer("first"))
-    newer = refused_dispute(make_buyer("second"))
+    older = refused_dispute(make_user("first"))
+    newer = refused_dispute(make_user("second"))
     client = log_in(seller_of(newer))
 
     first = text_of(client.get(reverse("disputes:seller_list")))
@@ -104,7 +104,7 @@ def test_other_disputes_come_a_page_at_a_time(log_in, monkeypatch):
 def test_list_shows_only_the_sellers_own_disputes(log_in, buyer):
     mine = answerable_dispute(buyer)
     other_seller = make_seller_account("other-seller", name="Another Store")
-    theirs = answerable_dispute(make_buyer("carol"), seller=other_seller)
+    theirs = answerable_dispute(make_user("carol"), seller=other_seller)
 
     page = text_of(log_in(seller_of(mine)).get(reverse("disputes:seller_list")))
 
@@ -139,7 +139,7 @@ def test_a_dispute_not_on_your_orders_is_not_found(log_in, buyer, url_name, meth
     user = {
         "other seller": lambda: make_seller_account("other-seller", name="Another Store").user,
         "the buyer": lambda: buyer,
-        "a stranger": lambda: make_buyer("stranger"),
+        "a stranger": lambda: make_user("stranger"),
     }[who]()
     client = log_in(user)
 

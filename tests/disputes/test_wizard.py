@@ -4,12 +4,18 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from disputes.evidence import recording
 from disputes.models import Dispute, DisputeStatus
 from tests.conftest import corpus_upload, store_evidence
-from tests.disputes.builders import DESCRIPTION, cancelled_dispute, disputable_order
+from tests.disputes.builders import (
+    DESCRIPTION,
+    cancelled_dispute,
+    disputable_order,
+    make_seller_account,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +70,37 @@ def test_the_four_steps_open_a_dispute(wizard, order, buyer):
     assert dispute.requested_amount == Decimal("4.50")
     assert [evidence.original_name for evidence in dispute.evidence.all()] == ["cable.png"]
     assert dispute.events.get(kind="opened").details["evidence"] == ["cable.png"]
+
+
+def submitted(wizard):
+    """Walk every step with the shortest valid answers; return the confirmation shown."""
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    wizard.post("details", {"description": DESCRIPTION})
+    response = wizard.post("review")
+    assert response.status_code == 302
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_the_confirmation_gives_the_seller_their_days_to_answer_first(
+    buyer_client, buyer, settings
+):
+    settings.DISPUTE_SELLER_ANSWER_DAYS = 4
+    order = disputable_order(buyer, seller=make_seller_account())
+    wizard = Wizard(
+        buyer_client, reverse("disputes:open", args=[order.number]), f"dispute_wizard_{order.pk}"
+    )
+    assert submitted(wizard) == [
+        "Your dispute is open. The seller has 4 days to answer; "
+        "if they do not, a mediator will review it."
+    ]
+
+
+def test_the_confirmation_sends_a_seller_without_an_account_to_the_mediators(wizard):
+    assert submitted(wizard) == [
+        "Your dispute is open. The seller cannot answer in the app, so a mediator will review it."
+    ]
 
 
 def test_going_back_keeps_the_answers_of_the_step_left(wizard):
@@ -133,6 +170,10 @@ def test_reopen_walks_the_wizard_with_the_earlier_answers(buyer_client, buyer):
     assert response.status_code == 302
     assert dispute.status == DisputeStatus.OPEN
     assert dispute.description.endswith("smells burnt.")
+    assert [str(message) for message in get_messages(response.wsgi_request)] == [
+        "Your dispute is open again. The seller cannot answer in the app, "
+        "so a mediator will review it."
+    ]
 
 
 def test_wizard_of_an_ineligible_order_goes_back_to_the_order_page(buyer_client, buyer):

@@ -31,7 +31,7 @@ from tests.disputes.builders import (
     answerable_dispute_at,
     make_seller_account,
 )
-from tests.factories import make_buyer
+from tests.factories import make_user
 from tests.servers import database_url
 
 pytestmark = [
@@ -109,7 +109,7 @@ def emails_in(mail_dir: Path):
 def test_a_worker_escalates_at_the_deadline_and_sends_the_reminders_and_emails(buyer, tmp_path):
     overdue = answerable_dispute_at(buyer, opened=timezone.now() - OVERDUE)
     lyon = make_seller_account("lyon", "Lyon Outlet")
-    reminded = answerable_dispute(make_buyer("bob"), seller=lyon)
+    reminded = answerable_dispute(make_user("bob"), seller=lyon)
     # Three days pass for the second dispute: its reminder's time has come.
     DBTaskResult.objects.filter(task_path=tasks.remind_party.module_path).update(
         run_after=timezone.now()
@@ -161,7 +161,7 @@ def test_two_workers_at_once_escalate_each_dispute_exactly_once(buyer, tmp_path)
         # deadline task queued three times, and two sweeps, so the workers collide.
         with transaction.atomic():
             disputes = [
-                answerable_dispute_at(make_buyer(f"buyer{index}"), opened=timezone.now() - OVERDUE)
+                answerable_dispute_at(make_user(f"buyer{index}"), opened=timezone.now() - OVERDUE)
                 for index in range(10)
             ]
             for dispute in disputes:

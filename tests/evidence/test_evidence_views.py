@@ -22,7 +22,7 @@ from tests.disputes.builders import (
     open_dispute,
     seller_of,
 )
-from tests.factories import make_buyer, make_order
+from tests.factories import make_order, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
 
@@ -315,7 +315,7 @@ def test_upload_for_a_dispute_on_someone_elses_order_is_404(client, buyer, who):
     if who == "another seller":
         client.force_login(make_seller_account("other-seller", name="Another Store").user)
     else:
-        client.force_login(make_buyer("mallory"))
+        client.force_login(make_user("mallory"))
 
     response = post_upload(client, dispute.order, corpus_upload("good/png_photo_hopper.png"))
 
@@ -552,7 +552,7 @@ def test_another_buyers_evidence_file_is_404(buyer_client, other_buyer, variant)
 
 def test_a_file_of_a_mediators_internal_note_is_not_found_for_the_parties(client, buyer):
     dispute = answerable_dispute(buyer)
-    mediator = make_buyer("mediator", is_staff=True)
+    mediator = make_user("mediator", is_staff=True)
     note_file = stored(mediator, "good/png_photo_hopper.png", order=dispute.order)
     actions.post_message(
         dispute=dispute, author=mediator, body="Compare.", internal=True, evidence=[note_file]
@@ -567,7 +567,7 @@ def test_a_file_of_a_mediators_internal_note_is_not_found_for_the_parties(client
 
 def test_staff_may_fetch_any_evidence(client, buyer):
     evidence = stored(buyer, "good/png_photo_hopper.png")
-    client.force_login(make_buyer("mediator", is_staff=True))
+    client.force_login(make_user("mediator", is_staff=True))
 
     assert client.get(file_url(evidence, "original")).status_code == 200
 
