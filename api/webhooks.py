@@ -18,13 +18,15 @@ import json
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from disputes.models import Dispute, DisputeEvent, EventKind
+from orders.models import Order
 
 from . import representations, serializers, tasks
 from .models import ApiClient, DeliveryStatus, WebhookAttempt, WebhookDelivery
@@ -65,13 +67,20 @@ def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
     return queue(kind, payload, event_id=f"dispute-event-{event.pk}", created_at=event.created_at)
 
 
-def order_payload(order):
+def order_payload(order: Order) -> dict[str, Any]:
     """An order as the API shows it (``GET /api/v1/orders/{number}/``), for a payload such
     as the receipt confirmation's: ``{"order": order_payload(order), ...}``."""
-    return serializers.OrderSerializer(representations.order_data(order)).data
+    data: dict[str, Any] = serializers.OrderSerializer(representations.order_data(order)).data
+    return data
 
 
-def queue(kind, payload, *, event_id, created_at=None):
+def queue(
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    event_id: str,
+    created_at: datetime | None = None,
+) -> list[WebhookDelivery]:
     """Queue the webhook ``kind`` with ``payload`` (a JSON-able dict: the body's ``data``)
     to every client that has a webhook URL and is not revoked, in the caller's
     transaction. ``event_id`` must be stable (the same event, the same id: clients

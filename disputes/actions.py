@@ -581,10 +581,12 @@ def act_on_deadline(*, dispute_id: int, now: datetime | None = None) -> Dispute 
     )
     if dispute is None:
         return None
+    assert dispute.stage is not None, "an overdue dispute is open, so it has a stage"
     rule = rule_of(dispute.stage)
     match rule.on_deadline:
         case OnDeadline.LAPSE:
             party = dispute.information_requested_from
+            assert party is not None, "the database's constraint names the party asked"
             _back_to_mediators(dispute, now=now)
             _save(dispute)
             events.information_lapsed_event(dispute=dispute, party=party, now=now)

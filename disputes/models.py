@@ -1,3 +1,6 @@
+from datetime import datetime
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +21,9 @@ from .stages import (
     Stage,
     stages_acted_by,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class DisputeReason(models.TextChoices):
@@ -52,35 +58,35 @@ WAITING_ON_MEDIATORS = Q(status=DisputeStatus.OPEN, stage__in=MEDIATOR_STAGES)
 ENDED_STATUSES = (DisputeStatus.AGREED, DisputeStatus.DECIDED)
 
 
-def _waiting_for(party):
+def _waiting_for(party: str) -> Q:
     return Q(status=DisputeStatus.OPEN) & (
         Q(stage__in=stages_acted_by(party))
         | Q(stage__in=stages_acted_by(ASKED_PARTY), information_requested_from=party)
     )
 
 
-class DisputeQuerySet(models.QuerySet):
-    def of_buyer(self, buyer):
+class DisputeQuerySet(models.QuerySet["Dispute"]):
+    def of_buyer(self, buyer: "User") -> Self:
         return self.filter(order__buyer=buyer)
 
-    def of_seller(self, user):
+    def of_seller(self, user: "User") -> Self:
         """Disputes on the orders of the seller whose account is ``user``."""
         return self.filter(order__seller__user=user)
 
-    def of_party(self, user):
+    def of_party(self, user: "User") -> Self:
         """Disputes where ``user`` is the buyer or the seller."""
         return self.filter(Q(order__buyer=user) | Q(order__seller__user=user))
 
-    def waiting_for(self, party):
+    def waiting_for(self, party: str) -> Self:
         """Open disputes where ``party`` must act next: answer (the seller the request, the
         buyer an offer) or reply to a mediator's request for information."""
         return self.filter(_waiting_for(party))
 
-    def not_waiting_for(self, party):
+    def not_waiting_for(self, party: str) -> Self:
         """The others: ``waiting_for(party)`` negated in place, not as an anti-join."""
         return self.exclude(_waiting_for(party))
 
-    def overdue(self, now):
+    def overdue(self, now: datetime) -> Self:
         """Open disputes whose party deadline has passed: the worker acts on these."""
         return self.filter(
             status=DisputeStatus.OPEN, stage__in=EXPIRING_STAGES, stage_deadline__lte=now

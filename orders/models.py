@@ -51,7 +51,7 @@ CARD_FIELDS = (
 )
 
 
-class OrderQuerySet(models.QuerySet):
+class OrderQuerySet(models.QuerySet["Order"]):
     def with_status(self, status):
         match status:
             case OrderStatus.AWAITING_SHIPMENT:

@@ -17,7 +17,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django_stubs_ext import StrOrPromise
 
+from accounts.models import User
 from disputes.errors import DisputeActionError
+
+
+class MediatorRequest(HttpRequest):
+    """A request the admin let through to a mediator's page: a signed-in staff account."""
+
+    user: User
 
 
 def action_page(

@@ -18,7 +18,7 @@ from disputes.evidence.admin import EvidenceInline
 from disputes.forms import AppealAnswerForm
 from disputes.models import Appeal
 
-from .action_form import action_page
+from .action_form import MediatorRequest, action_page
 
 
 class AnsweredFilter(admin.SimpleListFilter):
@@ -84,7 +84,7 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
             *super().get_urls(),
         ]
 
-    def answer_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def answer_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
         appeal = get_object_or_404(Appeal.objects.select_related("dispute__order__buyer"), pk=pk)
         return action_page(
             request,

@@ -23,9 +23,10 @@ from accounts.admin import MediatorReadOnlyMixin
 from disputes import actions, deadlines, timeline
 from disputes.evidence.admin import EvidenceInline
 from disputes.forms import DecisionForm, InformationRequestForm, MediatorMessageForm
-from disputes.models import Dispute, DisputeEvent, DisputeMessage, Stage
+from disputes.models import Dispute, DisputeEvent, DisputeMessage
+from disputes.stages import Stage
 
-from .action_form import action_page
+from .action_form import MediatorRequest, action_page
 from .next_step import next_step_in_words, waits_on_mediators
 from .queue import DisputeQueueAdmin
 
@@ -243,7 +244,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             *super().get_urls(),
         ]
 
-    def request_information_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def request_information_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
         dispute = self.dispute_to_act_on(pk)
         form = InformationRequestForm(
             request.POST or None, seller_can_answer=dispute.order.seller.user_id is not None
@@ -267,7 +268,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             },
         )
 
-    def note_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def note_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
         dispute = self.dispute_to_act_on(pk)
         return self.dispute_action_page(
             request,
@@ -279,7 +280,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             ),
         )
 
-    def message_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def message_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
         dispute = self.dispute_to_act_on(pk)
         return self.dispute_action_page(
             request,
@@ -291,7 +292,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             ),
         )
 
-    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def decide_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
         dispute = self.dispute_to_act_on(pk)
         return self.dispute_action_page(
             request,

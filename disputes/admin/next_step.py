@@ -29,7 +29,7 @@ def next_step_in_words(dispute: Dispute, now: datetime) -> str:
     if step.told is None or step.deadline is None:
         return dispute.get_status_display()
     deadline = date_format(timezone.localtime(step.deadline), "DATETIME_FORMAT")
-    sentence = step.told.in_queue % {"deadline": deadline}
+    sentence: str = step.told.in_queue % {"deadline": deadline}
     if is_overdue(dispute, now):
         return _("%(next_step)s (overdue)") % {"next_step": sentence}
     return sentence

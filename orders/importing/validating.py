@@ -453,6 +453,7 @@ def _confirmed_receipt_problems(batch: Batch) -> Iterator[Problem]:
     positions = {record.number: position for position, record in enumerate(batch.records)}
     confirmed = Order.objects.filter(number__in=positions, receipt_confirmed_at__isnull=False)
     for number, received in confirmed.values_list("number", "receipt_confirmed_at"):
+        assert received is not None, "filtered on"
         position = positions[number]
         shipped = batch.records[position].shipped_at
         if shipped is None:
