@@ -213,6 +213,8 @@ def test_any_app_server_answers_any_request_and_workers_act_once(cluster, settin
     sign_in_links_work_once_whichever_server_opens_them(a, b, order)
     a_passed_deadline_is_acted_on_once_by_two_workers(cluster, seller)
     a_task_whose_worker_is_killed_is_run_again_never_half_done(cluster, seller)
+    # Last: it locks this machine's address out of every account.
+    a_lock_out_holds_on_every_server(a, b)
 
 
 def a_wizard_started_on_one_server_finishes_on_the_other(cluster, order):
@@ -311,6 +313,21 @@ def sign_in_links_work_once_whichever_server_opens_them(a, b, order):
     assert scanner.get(b, email_link).status_code == 200  # opening signs nobody in
     assert reader.post(b, email_link, {}).headers["Location"] == page
     assert scanner.post(a, email_link, {}).status_code == 410
+
+
+def a_lock_out_holds_on_every_server(a, b):
+    make_user("mallory-target")
+    guesser = Party()
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        server = (a, b)[attempt % 2]
+        guesser.get(server, reverse("login"))
+        guess = {"username": "mallory-target", "password": f"guess-{attempt}"}
+        assert guesser.post(server, reverse("login"), guess).status_code in (200, 429)
+    for server in (a, b):
+        owner = Party()
+        owner.get(server, reverse("login"))
+        right = {"username": "mallory-target", "password": PASSWORD}
+        assert owner.post(server, reverse("login"), right).status_code == 429
 
 
 def a_passed_deadline_is_acted_on_once_by_two_workers(cluster, seller):
