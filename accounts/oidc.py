@@ -48,7 +48,7 @@ class Refusal(StrEnum):
     # audience or expiry.
     NOT_CONFIRMED = "not_confirmed"
     UNKNOWN_IDENTITY = "unknown_identity"
-    # Staff and inactive accounts: staff sign in to the admin with password and second factor.
+    # Staff and inactive accounts: staff sign in to the admin with their own password.
     NOT_ALLOWED = "not_allowed"
 
 
