@@ -27,7 +27,6 @@ from tests import servers
 
 NODE_PROVIDER = Path(__file__).resolve().parent / "oidc_provider"
 SITE = "http://testserver"
-CALLBACK = f"{SITE}/accounts/oidc/callback/"
 AFTER_LOGOUT = f"{SITE}/accounts/login/"
 CLIENT_ID = "dispute-centre"
 CLIENT_SECRET = "dispute-centre-test-secret-0123456789abcdef"
@@ -52,16 +51,17 @@ class NodeProviders:
 
 
 @contextmanager
-def node_providers(workdir: Path) -> Iterator[NodeProviders]:
-    """Two providers of panva's oidc-provider in one Node process; stopped on leaving."""
+def node_providers(workdir: Path, *, site: str = SITE) -> Iterator[NodeProviders]:
+    """Two providers of panva's oidc-provider in one Node process, their client being the
+    dispute centre at ``site``; stopped on leaving."""
     if not (NODE_PROVIDER / "node_modules" / "oidc-provider").is_dir():
         pytest.fail(f"oidc-provider is not installed: run `npm ci` in {NODE_PROVIDER}")
     ports = servers.free_port(), servers.free_port()
     issuer, foreign = (f"http://{servers.HOST}:{port}" for port in ports)
     client = {
         "client_secret": CLIENT_SECRET,
-        "redirect_uris": [CALLBACK],
-        "post_logout_redirect_uris": [AFTER_LOGOUT],
+        "redirect_uris": [f"{site}/accounts/oidc/callback/"],
+        "post_logout_redirect_uris": [f"{site}/accounts/login/"],
     }
     config = {
         "providers": [
