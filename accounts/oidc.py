@@ -1,15 +1,17 @@
 """Single sign-on with OpenID Connect, the marketplace being the provider (PRODUCT.md §11):
 the authorization code flow with PKCE, and the ID token it ends with.
 
-Built on Authlib's Django client, which reads the provider's discovery document, sends a
-PKCE challenge (S256), a ``state`` and a ``nonce``, and checks the ID token's signature
-against the provider's published keys (read again when a token names a key it has not
-seen). Weighed against it: mozilla-django-oidc (5.0) has PKCE but no discovery, so every
-endpoint and the keys' address are settings an operator copies by hand, declares Django up
-to 5.2 only, and creates accounts unless told not to; social-auth-app-django (8.0) declares
-Django 6.1 and reads discovery, but brings its own models, a pipeline made to create users
-and six more packages, for one provider. Authlib creates nobody: who may sign in is
-decided here, from the accounts the marketplace's orders made.
+Built on Authlib's Django client (1.9), which reads the provider's discovery document,
+sends a PKCE challenge (S256), a ``state`` and a ``nonce``, and checks the ID token's
+signature against the provider's published keys (read again when a token names a key it has
+not seen); it uses only Django's sessions and redirects, and installs cleanly
+beside Django 6.1. Weighed against it: mozilla-django-oidc (5.0) has PKCE but no discovery,
+so every endpoint and the keys' address are settings an operator copies by hand, its
+classifiers stop at Django 5.2, and it creates accounts unless told not to;
+social-auth-app-django (8.0) declares Django 6.1 and reads discovery, but brings its own
+models, a pipeline made to create users and six more packages, for one provider. Authlib
+creates nobody: who may sign in is decided here, from the accounts the marketplace's orders
+made. It checks the audience only when asked: ``finish`` asks.
 """
 
 import logging
