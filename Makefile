@@ -63,12 +63,21 @@ demo-reset-check:
 	    "unset DATABASE_URL, EVIDENCE_ROOT and EVIDENCE_STORAGE_BACKEND to use it." >&2; \
 	  exit 1; fi
 
+# The OpenID provider the single sign-on tests start (panva's oidc-provider, on Node),
+# installed once Node is there, and again when its lock file changes.
+OIDC_PROVIDER := tests/accounts/oidc_provider
+
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
+
 test: $(VENV)/.installed-test
 	@bash scripts/system-deps.sh test
+	@$(MAKE) --no-print-directory $(OIDC_PROVIDER)/node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed-test
 	@bash scripts/system-deps.sh test
+	@$(MAKE) --no-print-directory $(OIDC_PROVIDER)/node_modules/.package-lock.json
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # mypy checks the modules listed under [tool.mypy] `files` in pyproject.toml: to check one

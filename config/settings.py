@@ -7,6 +7,7 @@ every deployment protection and refuses to start without a secret key.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -182,6 +183,28 @@ FORWARDED_FOR_PROXIES = int(os.environ.get("FORWARDED_FOR_PROXIES", "0"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "orders:account"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on with the marketplace as OpenID provider (accounts/oidc.py), on when
+# OIDC_ISSUER is set: exactly the issuer its discovery document names.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME") or _("the marketplace")
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+if any(oidc_client := (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET)) and not all(oidc_client):
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set together or not at all."
+    )
+if PRODUCTION and OIDC_ISSUER and not OIDC_ISSUER.startswith("https://"):
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER must be an https:// address when DJANGO_ENV=production: "
+        "ID tokens and keys are not to be read over plain HTTP."
+    )
+if OIDC_ISSUER:
+    # Logging out (a form) ends at the provider's end-session page when signed in through
+    # it, and browsers apply the form-action policy to where a form's answer redirects.
+    issuer_url = urlsplit(OIDC_ISSUER)
+    SECURE_CSP["form-action"].append(f"{issuer_url.scheme}://{issuer_url.netloc}")
 
 # Internationalisation: English and French, chosen from the browser, with a switcher.
 LANGUAGE_CODE = "en"

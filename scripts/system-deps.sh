@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages a target needs, when they are missing: `run` needs libmagic
 # (evidence is identified by content); `test` adds Chromium (browser tests) and gettext
-# (translations) and redis-server (the cluster test starts its own); `bench` adds wrk (the
-# load generator).
+# (translations) and redis-server (the cluster test starts its own) and Node.js with npm (the
+# single sign-on tests' OpenID provider); `bench` adds wrk (the load generator).
 set -euo pipefail
 target=${1:-test}
 
@@ -12,6 +12,8 @@ if [ "$target" != run ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v msgfmt >/dev/null || missing+=(gettext)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
 fi
 if [ "$target" = bench ]; then
   command -v wrk >/dev/null || missing+=(wrk)

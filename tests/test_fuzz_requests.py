@@ -44,7 +44,10 @@ SIDES = [
     (re.compile(r"^admin:(disputes_.*|index|login|logout)$"), "mediator"),
     (re.compile(r"^disputes:seller_"), "seller"),
     (re.compile(r"^(orders|disputes):"), "buyer"),
-    (re.compile(r"^(login|logout|set_language|health|readiness)$"), "anonymous"),
+    (
+        re.compile(r"^(login|logout|oidc_start|oidc_callback|set_language|health|readiness)$"),
+        "anonymous",
+    ),
     (re.compile(r"^(sign_in_handoff|continue_as|email_sign_in_link)$"), "anonymous"),
 ]
 # Parts fuzzed elsewhere: the API by schemathesis; and Django's own admin of the models
