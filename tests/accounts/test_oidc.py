@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from tests import servers
-from tests.factories import make_buyer
+from tests.factories import make_user
 
 from .openid_providers import AFTER_LOGOUT, Person, mock_provider, use_provider
 
@@ -26,7 +26,7 @@ def provider(settings):
 
 @pytest.fixture
 def alice(db):
-    return make_buyer("alice", marketplace_id="mp-1001")
+    return make_user("alice", marketplace_id="mp-1001")
 
 
 def signed_in(client):
@@ -76,7 +76,7 @@ def test_a_page_of_another_site_is_never_where_one_lands(provider, alice, client
     "fields", [{"is_staff": True}, {"is_active": False}], ids=["staff", "inactive"]
 )
 def test_staff_and_inactive_accounts_are_not_signed_in_this_way(provider, client, fields):
-    make_buyer("alice", marketplace_id="mp-1001", **fields)
+    make_user("alice", marketplace_id="mp-1001", **fields)
 
     response = Person(client).sign_in("mp-1001")
 
@@ -86,7 +86,7 @@ def test_staff_and_inactive_accounts_are_not_signed_in_this_way(provider, client
 
 
 def test_a_username_taken_by_another_marketplace_account_is_not_that_person(provider, client):
-    make_buyer("bob", marketplace_id="mp-9999")
+    make_user("bob", marketplace_id="mp-9999")
 
     response = Person(client).sign_in("mp-1002")
 

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from django.contrib.auth import SESSION_KEY
 
-from tests.factories import make_buyer, make_order
+from tests.factories import make_order, make_user
 
 from .openid_providers import (
     AFTER_LOGOUT,
@@ -35,7 +35,7 @@ def provider(providers, settings):
 
 @pytest.fixture
 def alice(db):
-    return make_buyer("alice", marketplace_id="mp-1001")
+    return make_user("alice", marketplace_id="mp-1001")
 
 
 def signed_in(client):
@@ -61,7 +61,7 @@ def test_signing_in_lands_on_the_page_asked_for(provider, alice, client):
 
 
 def test_an_account_without_marketplace_id_is_found_by_username(provider, client):
-    bob = make_buyer("bob")
+    bob = make_user("bob")
 
     response = Person(client).sign_in("mp-1002")
 

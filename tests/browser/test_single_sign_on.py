@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests import servers
 from tests.accounts.openid_providers import CLIENT_ID, CLIENT_SECRET, node_providers
-from tests.factories import make_buyer, make_order
+from tests.factories import make_order, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def single_sign_on(provider, settings):
 def test_a_buyer_signs_in_with_the_marketplace_and_out_of_both(
     browser, live_server, single_sign_on
 ):
-    order = make_order(make_buyer("alice", marketplace_id="mp-1001"))
+    order = make_order(make_user("alice", marketplace_id="mp-1001"))
     page = browser.new_context().new_page()
 
     page.goto(f"{live_server.url}/accounts/login/?next=/orders/{order.number}/")
