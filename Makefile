@@ -10,6 +10,12 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/disputes
 # `make run PORT=8300`: the server, the printed login address and emails' links follow it.
 PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
+# `make run SSO=1`: single sign-on too, with a demo OpenID provider (oidc-provider-mock, the
+# tests' quick provider) on SSO_PORT as "Demo marketplace". Its client secret is the demo's.
+SSO_PORT ?= 9400
+DEMO_SSO = $(if $(filter 1,$(SSO)),DEMO_PROVIDER_PORT=$(SSO_PORT) \
+  OIDC_ISSUER=http://127.0.0.1:$(SSO_PORT) OIDC_CLIENT_ID=demo-dispute-centre \
+  OIDC_CLIENT_SECRET=demo-only-secret OIDC_PROVIDER_NAME='Demo marketplace')
 # What `make demo-reset` deletes: the demo's SQLite database and evidence folder (defaults).
 DEMO_DB := db.sqlite3
 DEMO_EVIDENCE := var/evidence
@@ -18,6 +24,7 @@ DEMO_EVIDENCE := var/evidence
 
 help:
 	@echo "make run            the app and its worker, demo data on SQLite, http://127.0.0.1:$(PORT) (PORT=...)"
+	@echo "make run SSO=1      the same with single sign-on, against a demo OpenID provider on :$(SSO_PORT)"
 	@echo "make demo-reset     delete the demo's SQLite database and evidence, and load the demo again"
 	@echo "make test           the whole test suite (unit, integration, browser)"
 	@echo "make test-postgres  the same suite against PostgreSQL ($(PG_URL))"
@@ -43,11 +50,13 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 # The server and one background worker together (scripts/run-dev.sh); Ctrl-C stops both.
+# With SSO=1 the demo provider, installed at the version the tests use, runs beside them.
 run: $(VENV)/.installed-run
 	@bash scripts/system-deps.sh run
+	$(if $(DEMO_SSO),$(BIN)/pip install --quiet "$$(grep '^oidc-provider-mock' requirements-test.txt)")
 	$(BIN)/python manage.py migrate --no-input -v 0
-	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
-	SITE_URL=$(SITE_URL) ADDRESS=127.0.0.1:$(PORT) PYTHON=$(BIN)/python bash scripts/run-dev.sh
+	$(DEMO_SSO) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	$(DEMO_SSO) SITE_URL=$(SITE_URL) ADDRESS=127.0.0.1:$(PORT) PYTHON=$(BIN)/python bash scripts/run-dev.sh
 
 # Starts the demo over: what was done by hand (disputes, evidence) is gone. Only the demo's
 # own files are deleted: it refuses to run with another database or evidence storage set.

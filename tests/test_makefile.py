@@ -38,6 +38,24 @@ def test_make_run_serves_on_8000_by_default():
     assert "ADDRESS=127.0.0.1:8000" in make("-n", "run").stdout
 
 
+def test_make_run_has_no_single_sign_on_unless_asked():
+    commands = make("-n", "run").stdout
+    assert "OIDC_" not in commands
+    assert "DEMO_PROVIDER_PORT" not in commands
+
+
+def test_make_run_sso_starts_the_demo_provider_and_signs_in_with_it():
+    commands = make("-n", "run", "SSO=1", "SSO_PORT=9500").stdout.splitlines()
+    sso = (
+        "DEMO_PROVIDER_PORT=9500 OIDC_ISSUER=http://127.0.0.1:9500 "
+        "OIDC_CLIENT_ID=demo-dispute-centre OIDC_CLIENT_SECRET=demo-only-secret "
+        "OIDC_PROVIDER_NAME='Demo marketplace' SITE_URL=http://127.0.0.1:8000 "
+    )
+    assert f"{sso}.venv/bin/python manage.py seed_demo" in commands
+    assert any(line.startswith(sso) and "scripts/run-dev.sh" in line for line in commands)
+    assert any("pip install" in line and "oidc-provider-mock" in line for line in commands)
+
+
 def test_demo_reset_deletes_the_demo_database_and_evidence_then_seeds_again():
     commands = make("-n", "demo-reset").stdout.splitlines()
     deleting = [line for line in commands if line.startswith("rm ")]

@@ -1,4 +1,5 @@
-"""`make run` serves the site and runs one worker beside it; Ctrl-C stops both."""
+"""`make run` serves the site and runs one worker beside it, and with SSO=1 the demo's
+OpenID provider too; Ctrl-C stops them all."""
 
 import os
 import signal
@@ -66,7 +67,13 @@ def environment(tmp_path):
     return env
 
 
-def test_ctrl_c_stops_the_server_and_the_worker(environment, tmp_path):
+@pytest.mark.parametrize("with_provider", [False, True], ids=["plain", "sso"])
+def test_ctrl_c_stops_the_server_and_the_worker(environment, tmp_path, with_provider):
+    urls = [f"http://{environment['ADDRESS']}/healthz"]
+    if with_provider:
+        port = free_port()
+        environment["DEMO_PROVIDER_PORT"] = str(port)
+        urls.append(f"http://127.0.0.1:{port}/.well-known/openid-configuration")
     log = tmp_path / "run.log"
     with log.open("w") as output:
         # A session of its own stands for the terminal: Ctrl-C signals its foreground group.
@@ -77,15 +84,15 @@ def test_ctrl_c_stops_the_server_and_the_worker(environment, tmp_path):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = f"http://{environment['ADDRESS']}/healthz"
     try:
-        wait_until(lambda: serving(url), "the server to answer")
+        for url in urls:
+            wait_until(lambda url=url: serving(url), f"{url} to answer")
         wait_until(lambda: "Starting worker" in log.read_text(), "the worker to start")
 
         os.killpg(script.pid, signal.SIGINT)
         script.wait(timeout=PATIENCE)
         wait_until(lambda: not session_processes(script.pid), "every process to stop")
-        assert not serving(url)
+        assert not any(serving(url) for url in urls)
     finally:
         for pid in session_processes(script.pid):
             os.kill(int(pid), signal.SIGKILL)

@@ -1,21 +1,29 @@
-"""The demo lets a newcomer play every part: a dispute in every stage, a seller who signs in."""
+"""The demo lets a newcomer play every part: a dispute in every stage, a seller who signs in,
+and each way the marketplace's people sign in without a password."""
 
+import json
 import re
+import shlex
 from datetime import timedelta
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from api.models import ApiClient
+from demo.management.commands.seed_demo import SSO_IDENTITIES
 from disputes import actions, tasks
 from disputes.models import Dispute, DisputeEvent, DisputeStatus, EventKind, Party, Stage
 from orders.models import Order, Seller
 from orders.receipts import confirm_receipt
+from tests.accounts import openid_providers
 from tests.disputes.builders import DESCRIPTION
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +205,94 @@ def test_the_demo_logins_work_again_after_a_lockout(client):
     seed()
 
     assert client.post(reverse("login"), login, REMOTE_ADDR="127.0.0.1").status_code == 302
+
+
+def printed(output, pattern):
+    """What ``pattern``'s group matches in the demo's output."""
+    return re.search(pattern, output)[1]
+
+
+def test_the_printed_email_links_sign_alice_and_the_seller_in_once(client):
+    output = seed()
+    offer = Dispute.objects.get(order__number="DEMO-0011")
+
+    for username, landing in (
+        ("alice", reverse("disputes:detail", args=[offer.pk])),
+        ("szgadget", reverse("disputes:seller_list")),
+    ):
+        path = urlsplit(printed(output, rf"{username}'s email link \(.*\): (\S+)")).path
+        client.logout()
+        response = client.post(path)
+        assert response.status_code == 302, username
+        assert response.url == landing
+        assert client.session[SESSION_KEY] == str(
+            get_user_model().objects.get(username=username).pk
+        )
+        client.logout()
+        client.post(path)  # a second time: the link was used
+        assert SESSION_KEY not in client.session
+
+
+def test_the_printed_curl_asks_for_a_hand_off_that_lands_alice_on_her_orders(client, settings):
+    settings.SITE_URL = "http://127.0.0.1:8300"
+    curl = shlex.split(printed(seed(), r"\n\s+(curl .*)"))
+    assert curl[3] == "http://127.0.0.1:8300/api/v1/sign-in-links/"
+    headers = dict(curl[index + 1].split(": ") for index, arg in enumerate(curl) if arg == "-H")
+
+    answer = client.post(
+        urlsplit(curl[3]).path,
+        curl[curl.index("-d") + 1],
+        content_type=headers["Content-Type"],
+        headers={"Authorization": headers["Authorization"]},
+    )
+
+    assert answer.status_code == 201, answer.content
+    landing = client.get(urlsplit(answer.json()["url"]).path)
+    assert landing.url == reverse("orders:list")
+    assert client.session[SESSION_KEY] == str(get_user_model().objects.get(username="alice").pk)
+
+
+def test_each_run_gives_the_demo_api_client_a_new_token_and_the_old_one_stops_working():
+    first = printed(seed(), r"Bearer (\S+)'")
+    ApiClient.objects.update(revoked_at=timezone.now())
+
+    second = printed(seed(), r"Bearer (\S+)'")
+
+    assert ApiClient.objects.filter(name="Demo marketplace").count() == 1
+    assert ApiClient.for_token(first) is None
+    assert not ApiClient.for_token(second).is_revoked
+
+
+def test_without_single_sign_on_the_demo_says_how_to_start_it():
+    assert "single sign-on: `make run SSO=1`" in seed()
+
+
+def test_the_demo_providers_identities_are_alice_by_id_the_seller_by_name_and_a_stranger(
+    settings, client, monkeypatch
+):
+    demo_identities = json.loads(SSO_IDENTITIES.read_text())
+    monkeypatch.setattr(
+        openid_providers,
+        "IDENTITIES",
+        {identity.pop("sub"): identity for identity in demo_identities},
+    )
+    with openid_providers.mock_provider() as issuer:
+        openid_providers.use_provider(settings, issuer)
+        settings.OIDC_PROVIDER_NAME = "Demo marketplace"
+        output = seed()
+        assert "mkt-alice (alice), mkt-szgadget (szgadget), mkt-zoe (zoe)" in output
+        assert '"Sign in with Demo marketplace"' in output
+        signed_in = {}
+        for sub in openid_providers.IDENTITIES:
+            person = openid_providers.Person(Client())
+            response = person.sign_in(sub)
+            signed_in[sub] = (response.status_code, person.client.session.get(SESSION_KEY))
+
+    users = get_user_model().objects.in_bulk(["alice", "szgadget"], field_name="username")
+    assert users["alice"].marketplace_id == "mkt-alice"
+    assert users["szgadget"].marketplace_id == ""  # found by its username
+    assert signed_in == {
+        "mkt-alice": (302, str(users["alice"].pk)),
+        "mkt-szgadget": (302, str(users["szgadget"].pk)),
+        "mkt-zoe": (403, None),
+    }

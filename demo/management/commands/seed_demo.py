@@ -7,17 +7,23 @@ answered, cancelled, decided...) and says what each order's situation really is 
 naming the orders that no longer show what the demo meant; `make demo-reset` starts over.
 """
 
+import json
+import shlex
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.sign_in_links import LinkKind, create_link, url_of
+from api.models import ApiClient
 from disputes import actions, tasks
 from disputes.eligibility import ReasonCode, dispute_eligibility
 from disputes.models import DisputeReason, Outcome, Party, RefundRequest, Stage
@@ -29,6 +35,12 @@ BUYER = ("alice", "alice-demo-2026")
 OTHER_BUYER = ("bob", "bob-demo-2026")
 SELLER = ("szgadget", "szgadget-demo-2026")
 MEDIATOR = ("mediator", "mediator-demo-2026")
+# Alice's id at the marketplace: the hand-off and single sign-on find her by it.
+MARKETPLACE_IDS = {BUYER[0]: "mkt-alice"}
+# The API client the printed `curl` acts as; its token is new at every run.
+API_CLIENT = "Demo marketplace"
+# The identities of `make run SSO=1`'s OpenID provider (oidc-provider-mock, scripts/run-dev.sh).
+SSO_IDENTITIES = Path(__file__).resolve().parents[2] / "sso_identities.json"
 # The seller of the odd-numbered orders answers its disputes; "Lyon Outlet" has no account.
 SELLER_WITH_ACCOUNT = {
     "name": "Shenzhen Gadget Store",
@@ -80,9 +92,12 @@ def order_record(number, item, price, placed, shipped, received, username, now):
     def ago(days):
         return None if days is None else (now - timedelta(days=days)).isoformat()
 
+    buyer = {"username": username, "email": f"{username}@example.com"}
+    if username in MARKETPLACE_IDS:
+        buyer["id"] = MARKETPLACE_IDS[username]
     return {
         "number": number,
-        "buyer": {"username": username, "email": f"{username}@example.com"},
+        "buyer": buyer,
         "seller": SELLER_WITH_ACCOUNT if int(number[-1]) % 2 else "Lyon Outlet",
         "item": item,
         "description": f"{item}. Sold and shipped by the seller.",
@@ -140,6 +155,7 @@ class Command(BaseCommand):
             task_path=tasks.send_event_emails.module_path, enqueued_at__gte=now
         ).delete()
         self._print_logins()
+        self._print_sign_in_links()
         self._print_situations(now)
 
     def _user(self, username, password, *, staff):
@@ -243,6 +259,72 @@ class Command(BaseCommand):
             f"  seller:   {SELLER[0]} / {SELLER[1]}  ({SELLER_WITH_ACCOUNT['name']}: odd orders)"
         )
         self.stdout.write(f"  mediator: {MEDIATOR[0]} / {MEDIATOR[1]}  (admin: /admin/)")
+
+    def _print_sign_in_links(self):
+        """The three ways the marketplace's people sign in without a password
+        (PRODUCT.md §11): an email's link, the marketplace's hand-off, single sign-on."""
+        users = get_user_model().objects.in_bulk([BUYER[0], SELLER[0]], field_name="username")
+        offer = Order.objects.get(number="DEMO-0011").disputes.latest("pk")
+        self.stdout.write("Or sign in as the marketplace's people do, without a password:")
+        for username, page, label in (
+            (BUYER[0], reverse("disputes:detail", args=[offer.pk]), "her offer, DEMO-0011"),
+            (SELLER[0], reverse("disputes:seller_list"), "his disputes"),
+        ):
+            token, _link = create_link(user=users[username], kind=LinkKind.EMAIL, next_path=page)
+            self.stdout.write(
+                f"  {username}'s email link ({label}): {url_of(token, LinkKind.EMAIL)}"
+            )
+        self.stdout.write(
+            f"    once each, for {settings.EMAIL_SIGN_IN_LINK_HOURS} h, like the link in every"
+            ' email; "Email me a sign-in link" on the login page sends one (to this console)'
+        )
+        request = json.dumps(
+            {"account_id": MARKETPLACE_IDS[BUYER[0]], "next": reverse("orders:list")}
+        )
+        curl = shlex.join(
+            [
+                "curl",
+                "-X",
+                "POST",
+                f"{settings.SITE_URL}/api/v1/sign-in-links/",
+                "-H",
+                f"Authorization: Bearer {self._api_token()}",
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                request,
+            ]
+        )
+        self.stdout.write(
+            f"  the marketplace's hand-off, as the API client {API_CLIENT!r} (a new token"
+            " each run): open the answer's url within"
+            f" {settings.SIGN_IN_LINK_MAX_AGE_SECONDS} s, once"
+        )
+        self.stdout.write(f"    {curl}")
+        if settings.OIDC_ISSUER:
+            identities = ", ".join(
+                f"{identity['sub']} ({identity['preferred_username']})"
+                for identity in json.loads(SSO_IDENTITIES.read_text())
+            )
+            self.stdout.write(
+                f'  single sign-on: "Sign in with {settings.OIDC_PROVIDER_NAME}" on the login'
+                f" page; the demo's provider offers {identities}"
+            )
+        else:
+            self.stdout.write(
+                "  single sign-on: `make run SSO=1` starts a demo OpenID provider beside the app"
+            )
+
+    def _api_token(self):
+        """A new token for the demo's API client, created the first time; the old token
+        stops working, and a client revoked by hand works again."""
+        client = ApiClient.objects.filter(name=API_CLIENT).first()
+        if client is None:
+            return ApiClient.create(API_CLIENT)[1]
+        token = client.issue_token()
+        client.revoked_at = None
+        client.save()
+        return token
 
     def _print_situations(self, now):
         """Each demo order as its page shows it now, which is not always what the demo
