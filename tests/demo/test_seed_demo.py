@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -296,3 +296,9 @@ def test_the_demo_providers_identities_are_alice_by_id_the_seller_by_name_and_a_
         "mkt-szgadget": (302, str(users["szgadget"].pk)),
         "mkt-zoe": (403, None),
     }
+
+
+def test_the_demo_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="development only"):
+        call_command("seed_demo", stdout=StringIO())

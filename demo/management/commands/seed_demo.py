@@ -16,7 +16,7 @@ from pathlib import Path
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -117,6 +117,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # It sets known passwords and prints a working API token and sign-in links.
+            raise CommandError("seed_demo is for development only: DJANGO_ENV=production.")
         now = timezone.now()
         for (username, password), staff in (
             (BUYER, False),
