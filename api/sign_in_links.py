@@ -17,6 +17,7 @@ from accounts.sign_in_links import (
     refusal,
     url_of,
 )
+from orders.importing.validating import is_text
 
 from . import schema
 from .errors import InvalidRequest
@@ -91,8 +92,10 @@ class SignInLinksView(ApiView):
         if ("username" in data) == ("account_id" in data):
             problems.append(_problem("username", "give either username or account_id"))
         for name in ("username", "account_id"):
-            if name in data and (not isinstance(data[name], str) or not data[name]):
+            if name in data and not (isinstance(data[name], str) and data[name]):
                 problems.append(_problem(name, "must be a non-empty string"))
+            elif name in data and not is_text(data[name]):
+                problems.append(_problem(name, "must be text without NUL characters"))
         if not is_safe_next(next_path):
             problems.append(_problem("next", "must be a path of this site, starting with /"))
         if problems:
