@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from joserfc.errors import JoseError
 
 from .models import User
+from .provisioning import find_account
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,9 @@ def finish(request: HttpRequest) -> Outcome:
         return Outcome(refusal=Refusal.NOT_CONFIRMED)
 
     identity = str(claims.get(settings.OIDC_USERNAME_CLAIM) or claims.get("email") or "")
-    user = account_for(sub=claims["sub"], username=claims.get(settings.OIDC_USERNAME_CLAIM))
+    user = find_account(
+        marketplace_id=claims["sub"], username=claims.get(settings.OIDC_USERNAME_CLAIM) or ""
+    )
     if user is None:
         return Outcome(refusal=Refusal.UNKNOWN_IDENTITY, identity=identity)
     if user.is_staff or not user.is_active:
@@ -168,15 +171,6 @@ def _with_username(
         logger.warning("OpenID userinfo is about another subject than the ID token")
         return claims
     return {**userinfo, **claims}
-
-
-def account_for(*, sub: str, username: str | None) -> User | None:
-    """The account the provider's identity is: by the marketplace's id, else by username
-    for an account that carries no marketplace id (one that does is another person's)."""
-    user = User.objects.filter(marketplace_id=sub).first()
-    if user is None and username:
-        user = User.objects.filter(username=username, marketplace_id="").first()
-    return user
 
 
 def end_session_url(*, id_token: str, post_logout_redirect_uri: str) -> str | None:

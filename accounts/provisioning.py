@@ -94,6 +94,22 @@ def plan(people: Sequence[Person]) -> Plan:
     return result
 
 
+def find_account(*, marketplace_id: str = "", username: str = "") -> User | None:
+    """The account of one person the marketplace names, by the rule ``plan`` applies to
+    many: by its id when given, else by username, though never an account that already
+    carries another id (that is another person). Sign-in finds people this way."""
+    by_id = (
+        {user.marketplace_id: user for user in User.objects.filter(marketplace_id=marketplace_id)}
+        if marketplace_id
+        else {}
+    )
+    by_username = User.objects.in_bulk([username], field_name="username") if username else {}
+    user, _username_taken_by_another = _match(
+        Person(username=username, marketplace_id=marketplace_id), by_id, by_username
+    )
+    return user
+
+
 def _match(
     person: Person, by_id: dict[str, User], by_username: dict[str, User]
 ) -> tuple[User | None, bool]:

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
@@ -88,11 +87,6 @@ class Redemption:
     @property
     def user(self) -> "User | None":
         return self.link.user if self.link is not None and self.problem is None else None
-
-
-def account_by_marketplace_id(account_id: str) -> "User | None":
-    """The account the marketplace knows by ``account_id``."""
-    return get_user_model().objects.filter(marketplace_id=account_id).first()
 
 
 def refusal(user: "User") -> AccountRefusal | None:

@@ -3,15 +3,14 @@ its people and a page of this site, then redirects its signed-in user to it. The
 rules are in ``accounts.sign_in_links``."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.shortcuts import resolve_url
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from accounts.provisioning import find_account
 from accounts.sign_in_links import (
     LinkKind,
-    account_by_marketplace_id,
     create_link,
     is_safe_next,
     refusal,
@@ -111,12 +110,11 @@ class SignInLinksView(ApiView):
 
 
 def _account(data):
-    if "account_id" in data:
-        user = account_by_marketplace_id(data["account_id"])
-        if user is None:
-            raise UnknownAccount(f"No account has the id {data['account_id']!r}.")
+    user = find_account(
+        marketplace_id=data.get("account_id", ""), username=data.get("username", "")
+    )
+    if user is not None:
         return user
-    user = get_user_model().objects.filter(username=data["username"]).first()
-    if user is None:
-        raise UnknownAccount(f"No account has the username {data['username']!r}.")
-    return user
+    if "account_id" in data:
+        raise UnknownAccount(f"No account has the id {data['account_id']!r}.")
+    raise UnknownAccount(f"No account has the username {data['username']!r}.")
