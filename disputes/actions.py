@@ -231,12 +231,21 @@ def open_dispute(
     now = now or timezone.now()
     order = _locked_order_of(buyer, order)
     _check_rules(order, now=now)
+    _fix_terms(order, now=now)
     dispute = Dispute(order=order, opened_at=now)
     _take_answers(dispute, **answers)
     attached = _submit(dispute, buyer=buyer, draft_key=draft_key, now=now)
     events.dispute_opened_event(dispute=dispute, buyer=buyer, evidence=attached, now=now)
     _record_escalation(dispute, buyer, now=now)
     return dispute
+
+
+def _fix_terms(order: Order, *, now: datetime) -> None:
+    """From the first dispute on, the order's seller, price and currency stay and its dates
+    are not cleared: the importer refuses such records (PRODUCT.md §8)."""
+    if order.terms_fixed_at is None:
+        order.terms_fixed_at = now
+        order.save(update_fields=["terms_fixed_at"])
 
 
 def _record_escalation(dispute: Dispute, actor: User, *, now: datetime) -> None:
