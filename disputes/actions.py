@@ -6,7 +6,8 @@ can read. Each stage with a party's deadline queues, in the same transaction, th
 that acts when the deadline passes and the reminder before it (``disputes.tasks``).
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from orders.money import format_money
 from . import deadlines, events, tasks
 from .amounts import checked_partial_refund
 from .eligibility import Eligibility, dispute_eligibility
-from .errors import DisputeActionError, DisputeErrorCode
+from .errors import DeadlinePassed, DisputeActionError, DisputeErrorCode
 from .evidence import recording
 from .models import (
     Appeal,
@@ -49,6 +50,25 @@ from .stages import (
 )
 
 STATEMENT_MIN_LENGTH = 30
+
+
+def _party_action[**P, R](action: Callable[P, R]) -> Callable[P, R]:
+    """``action`` in one transaction; refused with ``DeadlinePassed`` once the party's
+    deadline has passed, after the dispute moved on as the worker would have moved it.
+
+    The refusal leaves the transaction without an exception, so that move is kept.
+    """
+
+    @functools.wraps(action)
+    def act(*args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction.atomic():
+            try:
+                return action(*args, **kwargs)
+            except DeadlinePassed as late:
+                refusal = late
+        raise refusal
+
+    return act
 
 
 def _validated_request(
@@ -211,12 +231,21 @@ def open_dispute(
     now = now or timezone.now()
     order = _locked_order_of(buyer, order)
     _check_rules(order, now=now)
+    _fix_terms(order, now=now)
     dispute = Dispute(order=order, opened_at=now)
     _take_answers(dispute, **answers)
     attached = _submit(dispute, buyer=buyer, draft_key=draft_key, now=now)
     events.dispute_opened_event(dispute=dispute, buyer=buyer, evidence=attached, now=now)
     _record_escalation(dispute, buyer, now=now)
     return dispute
+
+
+def _fix_terms(order: Order, *, now: datetime) -> None:
+    """From the first dispute on, the order's seller, price and currency stay and its dates
+    are not cleared: the importer refuses such records (PRODUCT.md §8)."""
+    if order.terms_fixed_at is None:
+        order.terms_fixed_at = now
+        order.save(update_fields=["terms_fixed_at"])
 
 
 def _record_escalation(dispute: Dispute, actor: User, *, now: datetime) -> None:
@@ -370,7 +399,7 @@ def _require_stage(dispute: Dispute, stage: Stage, message: str) -> None:
         raise DisputeActionError(DisputeErrorCode.WRONG_STAGE, message)
 
 
-@transaction.atomic
+@_party_action
 def accept_request(*, dispute: Dispute, seller: User, now: datetime | None = None) -> Dispute:
     """The seller accepts what the buyer asked for: the dispute ends by agreement."""
     now = now or timezone.now()
@@ -378,12 +407,16 @@ def accept_request(*, dispute: Dispute, seller: User, now: datetime | None = Non
     _require_stage(
         dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
     )
+    _refuse_when_late(dispute, now=now)
     full = dispute.refund_request == RefundRequest.FULL
     _end(
         dispute,
         DisputeStatus.AGREED,
         outcome=Outcome.FULL_REFUND if full else Outcome.PARTIAL_REFUND,
-        refund_amount=None if full else dispute.requested_amount,
+        # Checked again: the amount was below the price when the buyer asked for it.
+        refund_amount=None
+        if full
+        else checked_partial_refund(dispute.requested_amount, order=dispute.order),
         by=seller,
         now=now,
     )
@@ -392,7 +425,7 @@ def accept_request(*, dispute: Dispute, seller: User, now: datetime | None = Non
     return dispute
 
 
-@transaction.atomic
+@_party_action
 def make_offer(
     *, dispute: Dispute, seller: User, amount: Decimal | None, now: datetime | None = None
 ) -> Dispute:
@@ -402,6 +435,7 @@ def make_offer(
     _require_stage(
         dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
     )
+    _refuse_when_late(dispute, now=now)
     amount = checked_partial_refund(amount, order=dispute.order)
     if dispute.requested_amount is not None and amount >= dispute.requested_amount:
         raise DisputeActionError(
@@ -416,7 +450,7 @@ def make_offer(
     return dispute
 
 
-@transaction.atomic
+@_party_action
 def refuse_request(
     *,
     dispute: Dispute,
@@ -431,6 +465,7 @@ def refuse_request(
     _require_stage(
         dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
     )
+    _refuse_when_late(dispute, now=now)
     statement = statement.strip()
     if len(statement) < STATEMENT_MIN_LENGTH:
         raise DisputeActionError(
@@ -447,7 +482,7 @@ def refuse_request(
     return dispute
 
 
-@transaction.atomic
+@_party_action
 def accept_offer(*, dispute: Dispute, buyer: User, now: datetime | None = None) -> Dispute:
     """The buyer accepts the seller's offer: the dispute ends by agreement with that refund."""
     now = now or timezone.now()
@@ -455,11 +490,12 @@ def accept_offer(*, dispute: Dispute, buyer: User, now: datetime | None = None) 
     _require_stage(
         dispute, Stage.OFFER_WAITING_FOR_BUYER, _("There is no offer waiting for your answer.")
     )
+    _refuse_when_late(dispute, now=now)
     _end(
         dispute,
         DisputeStatus.AGREED,
         outcome=Outcome.PARTIAL_REFUND,
-        refund_amount=dispute.offer_amount,
+        refund_amount=checked_partial_refund(dispute.offer_amount, order=dispute.order),
         by=buyer,
         now=now,
     )
@@ -468,7 +504,7 @@ def accept_offer(*, dispute: Dispute, buyer: User, now: datetime | None = None) 
     return dispute
 
 
-@transaction.atomic
+@_party_action
 def ask_for_mediation(*, dispute: Dispute, buyer: User, now: datetime | None = None) -> Dispute:
     """The buyer refuses the seller's offer and hands the dispute to the mediators."""
     now = now or timezone.now()
@@ -476,6 +512,7 @@ def ask_for_mediation(*, dispute: Dispute, buyer: User, now: datetime | None = N
     _require_stage(
         dispute, Stage.OFFER_WAITING_FOR_BUYER, _("There is no offer waiting for your answer.")
     )
+    _refuse_when_late(dispute, now=now)
     _escalate(dispute, EscalationReason.BUYER_REFUSED_OFFER, now=now)
     _save(dispute)
     events.offer_refused_event(dispute=dispute, buyer=buyer, now=now)
@@ -549,6 +586,13 @@ def post_message(
         )
     if not body.strip():
         raise DisputeActionError(DisputeErrorCode.MESSAGE_EMPTY, _("Write a message."))
+    if (
+        party is not None
+        and party == dispute.information_requested_from
+        and _is_overdue(dispute, now)
+    ):
+        # A late reply is still posted, to the mediators the request has lapsed back to.
+        _move_on(dispute, now=now)
     message = DisputeMessage.objects.create(
         dispute=dispute, author=author, body=body.strip(), internal=internal, sent_at=now
     )
@@ -581,9 +625,25 @@ def act_on_deadline(*, dispute_id: int, now: datetime | None = None) -> Dispute 
     )
     if dispute is None:
         return None
+    _move_on(dispute, now=now)
+    return dispute
+
+
+def _is_overdue(dispute: Dispute, now: datetime) -> bool:
+    """Whether ``dispute`` is one the worker acts on at ``now`` (``DisputeQuerySet.overdue``)."""
+    return (
+        dispute.is_open
+        and dispute.stage in EXPIRING_STAGES
+        and dispute.stage_deadline is not None
+        and dispute.stage_deadline <= now
+    )
+
+
+def _move_on(dispute: Dispute, *, now: datetime) -> None:
+    """What the passed deadline of ``dispute`` (overdue, locked) does: the worker's, or a
+    late party's action before it is refused."""
     assert dispute.stage is not None, "an overdue dispute is open, so it has a stage"
-    rule = rule_of(dispute.stage)
-    match rule.on_deadline:
+    match rule_of(dispute.stage).on_deadline:
         case OnDeadline.LAPSE:
             party = dispute.information_requested_from
             assert party is not None, "the database's constraint names the party asked"
@@ -594,7 +654,21 @@ def act_on_deadline(*, dispute_id: int, now: datetime | None = None) -> Dispute 
             _escalate(dispute, reason, now=now)
             _save(dispute)
             events.escalated_event(dispute=dispute, actor=None, now=now)
-    return dispute
+
+
+def _refuse_when_late(dispute: Dispute, *, now: datetime) -> None:
+    """Refuse a party's action once their deadline has passed (at it too, as the worker
+    acts then), moving the dispute on first: a late answer must not win a fresh stage."""
+    if not _is_overdue(dispute, now):
+        return
+    deadline = dispute.stage_deadline
+    assert deadline is not None, "an overdue dispute has a deadline"
+    _move_on(dispute, now=now)
+    raise DeadlinePassed(
+        DisputeErrorCode.DEADLINE_PASSED,
+        _("The time to answer ended on %(deadline)s: the mediators now take over the dispute.")
+        % {"deadline": formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")},
+    )
 
 
 def _require_mediator(user: User) -> None:

@@ -37,6 +37,7 @@ class DisputeErrorCode(StrEnum):
     INTERNAL_NOTES_ARE_MEDIATORS = "internal_notes_are_mediators"
     DISPUTE_CLOSED = "dispute_closed"
     TOO_MANY_FILES = "too_many_files"
+    DEADLINE_PASSED = "deadline_passed"
 
 
 class DisputeActionError(Exception):
@@ -57,3 +58,8 @@ class DisputeActionError(Exception):
     def as_validation_error(self) -> ValidationError:
         """The refusal as a form's error beside its field, with the same code."""
         return ValidationError(self.message, code=self.code)
+
+
+class DeadlinePassed(DisputeActionError):
+    """A party acted after their deadline: refused, once the dispute has moved on as the
+    worker would have moved it (``disputes.actions`` keeps that move)."""

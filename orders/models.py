@@ -103,6 +103,11 @@ class Order(models.Model):
         verbose_name=_("receipt confirmed by"),
     )
 
+    # When the order's first dispute was opened: from then on its seller, price and
+    # currency stay, and its shipment and receipt are not cleared (PRODUCT.md §8). Set by
+    # the disputes app, which orders know nothing of.
+    terms_fixed_at = models.DateTimeField(_("terms fixed at"), null=True, blank=True)
+
     objects = OrderQuerySet.as_manager()
 
     class Meta:

@@ -389,6 +389,7 @@ def validate(records: Any) -> Batch:
     problems.extend(_owner_problems(batch))
     problems.extend(_confirmed_receipt_problems(batch))
     problems.extend(_seller_problems(batch))
+    problems.extend(_fixed_terms_problems(batch))
     if problems:
         raise OrderImportError(sorted(problems, key=lambda problem: problem.index))
     return batch
@@ -509,3 +510,35 @@ def _seller_problems(batch: Batch) -> Iterator[Problem]:
                 "seller.username" if at is not None else "seller",
                 f"{username_of[seller]!r} is this order's buyer: nobody sells to themselves",
             )
+
+
+def _fixed_terms_problems(batch: Batch) -> Iterator[Problem]:
+    """Once an order has a dispute (``Order.terms_fixed_at``), its seller, price and currency
+    stay and its shipment and receipt are not cleared: the dispute is between these parties
+    about this amount (PRODUCT.md §8). Sending the same values again is fine."""
+    positions = {record.number: position for position, record in enumerate(batch.records)}
+    fixed = Order.objects.filter(number__in=positions, terms_fixed_at__isnull=False)
+    for number, seller, price, currency, shipped, received in fixed.values_list(
+        "number", "seller__name", "price", "currency", "shipped_at", "received_at"
+    ):
+        position = positions[number]
+        record, index = batch.records[position], batch.indexes[position]
+        seller_field = "seller.name" if record.seller.account else "seller"
+        for field, sent, kept in (
+            (seller_field, record.seller.name, seller),
+            ("price", record.price, price),
+            ("currency", record.currency, currency),
+        ):
+            if sent != kept:
+                yield Problem(index, field, f"must stay {kept} once the order has a dispute")
+        for field, sent_moment, kept_moment in (
+            ("shipped_at", record.shipped_at, shipped),
+            ("received_at", record.received_at, received),
+        ):
+            if sent_moment is None and kept_moment is not None:
+                yield Problem(
+                    index,
+                    field,
+                    "cannot be cleared once the order has a dispute (it is "
+                    f"{kept_moment.astimezone(UTC).isoformat()})",
+                )

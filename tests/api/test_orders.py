@@ -293,3 +293,35 @@ def test_a_username_another_marketplace_id_holds_is_refused_by_record_and_field(
     assert error_of(response) == ("invalid_orders", [(1, "buyer.username")])
     assert Order.objects.count() == 1
     assert get_user_model().objects.get(username="alice").marketplace_id == "u-1"
+
+
+def test_a_disputed_orders_terms_and_dates_stay_through_the_api(api):
+    from datetime import UTC, datetime
+
+    from tests.disputes.builders import open_dispute
+
+    api.post("/orders/", {"orders": [record(price="40.00", received_at="2026-10-09T08:00:00Z")]})
+    order = Order.objects.get()
+    open_dispute(order.buyer, order, now=datetime(2026, 10, 15, tzinfo=UTC))
+    assert Order.objects.get().terms_fixed_at == datetime(2026, 10, 15, tzinfo=UTC)
+
+    lowered = api.post("/orders/", {"orders": [record(price="1.00", currency="GBP")]})
+    assert lowered.status_code == 400
+    assert error_of(lowered) == (
+        "invalid_orders",
+        [(0, "price"), (0, "currency"), (0, "received_at")],
+    )
+    cleared = api.patch("/orders/8030112233445566/", {"shipped_at": None, "received_at": None})
+    assert error_of(cleared) == ("invalid_orders", [(None, "shipped_at"), (None, "received_at")])
+    order = Order.objects.get()
+    assert (order.price, order.currency, order.shipped_at is not None) == (
+        Decimal("40.00"),
+        "EUR",
+        True,
+    )
+
+    again = api.post(
+        "/orders/", {"orders": [record(price="40.00", received_at="2026-10-09T08:00:00Z")]}
+    )
+    assert again.status_code == 200
+    assert again.json()["unchanged"] == ["8030112233445566"]

@@ -20,13 +20,14 @@ from disputes.models import (
     Party,
     Stage,
 )
-from disputes.stages import STAGES
+from disputes.stages import EXPIRING_STAGES, STAGES
 from tests.conftest import corpus_upload, run_tasks, store_evidence
 from tests.disputes.builders import (
     DESCRIPTION,
     STATEMENT,
     agreed_dispute,
     answerable_dispute,
+    answerable_dispute_at,
     appealed_dispute,
     cancelled_dispute,
     decided_dispute,
@@ -74,8 +75,44 @@ IN_STAGE = {
     Stage.WITH_MEDIATOR: refused_dispute,
     Stage.INFORMATION_REQUESTED: information_requested_dispute,
 }
+
+
+def seller_late(buyer):
+    """Waiting for a seller whose deadline passed a day ago, the worker not yet run."""
+    return answerable_dispute_at(buyer, timezone.now() - timedelta(days=6))
+
+
+def buyer_late(buyer):
+    """An offer whose answer was due yesterday, the worker not yet run."""
+    dispute = answerable_dispute_at(buyer, timezone.now() - timedelta(days=7))
+    return actions.make_offer(
+        dispute=dispute,
+        seller=seller_of(dispute),
+        amount=Decimal("5.00"),
+        now=timezone.now() - timedelta(days=6),
+    )
+
+
+def asked_late(buyer):
+    """The seller was asked for information and did not reply in time; worker not yet run."""
+    return actions.request_information(
+        dispute=refused_dispute(buyer),
+        mediator=make_mediator(),
+        party=Party.SELLER,
+        message="Which cable did you send?",
+        now=timezone.now() - timedelta(days=4),
+    )
+
+
+# A dispute in each stage whose deadline acts, once it has passed.
+LATE = {
+    Stage.WAITING_FOR_SELLER: seller_late,
+    Stage.OFFER_WAITING_FOR_BUYER: buyer_late,
+    Stage.INFORMATION_REQUESTED: asked_late,
+}
 STATES = {
     **IN_STAGE,
+    **{f"{stage}_late": build for stage, build in LATE.items()},
     "no_seller_account": open_dispute,
     "cancelled": cancelled_answerable,
     "agreed": agreed_dispute,
@@ -140,6 +177,7 @@ NO_APPEAL = "no_appeal"
 Code = DisputeErrorCode
 ALLOWED = None
 STAGE = Code.WRONG_STAGE
+LATE_ANSWER = Code.DEADLINE_PASSED
 
 # The rightful actor's result of each action in each state: ALLOWED, or the refusal's code.
 # Columns: cancel, reopen, accept_request, make_offer, refuse_request, accept_offer,
@@ -158,6 +196,19 @@ ROWS = {
         STAGE, ALLOWED, ALLOWED, ALLOWED, ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
     ),
     "information_requested": (
+        ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, ALLOWED, ALLOWED, ALLOWED, ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
+    ),
+    # Late: the party's own answers are refused once the dispute has moved on.
+    "waiting_for_seller_late": (
+        ALLOWED, Code.NOT_CANCELLED, LATE_ANSWER, LATE_ANSWER, LATE_ANSWER, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+    ),
+    "offer_waiting_for_buyer_late": (
+        ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, LATE_ANSWER,
+        LATE_ANSWER, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+    ),
+    "information_requested_late": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, ALLOWED, ALLOWED, ALLOWED, ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
     ),
@@ -229,6 +280,17 @@ def test_the_table_has_a_dispute_in_every_stage_of_the_stage_table():
     assert set(IN_STAGE) == set(STAGES)
 
 
+def test_the_table_has_a_late_dispute_in_every_stage_whose_deadline_acts():
+    assert set(LATE) == set(EXPIRING_STAGES)
+
+
+@pytest.mark.parametrize("stage", LATE)
+def test_each_late_dispute_is_past_its_stages_deadline(buyer, stage):
+    dispute = LATE[stage](buyer)
+    assert dispute.stage == stage
+    assert dispute.stage_deadline < timezone.now()
+
+
 @pytest.mark.parametrize("stage", IN_STAGE)
 def test_each_stages_dispute_is_in_that_stage(buyer, stage):
     dispute = IN_STAGE[stage](buyer)
@@ -252,6 +314,12 @@ def test_action_in_state_by_its_rightful_actor(buyer, state, action):
     expected = EXPECTED[state, action]
     if expected == NO_APPEAL:
         assert not Appeal.objects.filter(dispute=dispute).exists()
+    elif expected == LATE_ANSWER:
+        # Refused, and the dispute moved on by the worker's rule, which the refusal keeps.
+        with pytest.raises(actions.DisputeActionError) as error:
+            act(dispute, actor)
+        assert error.value.code == expected
+        assert dispute.events.filter(kind=EventKind.ESCALATED, actor=None).exists()
     elif expected is ALLOWED:
         events_before = DisputeEvent.objects.filter(dispute=dispute).count()
         act(dispute, actor)
@@ -462,3 +530,26 @@ def test_two_forms_filled_at_once_cannot_send_more_files_than_the_limit(buyer, s
     )
     assert dispute.evidence.filter(uploaded_by=seller).count() == 2
     assert Dispute.objects.get(pk=dispute.pk).stage == Stage.WAITING_FOR_SELLER
+
+
+def lower_price(dispute, price):
+    """The order's price as if changed behind the dispute's back (the importer refuses it)."""
+    type(dispute.order).objects.filter(pk=dispute.order_id).update(price=price)
+
+
+def test_accepting_an_offer_checks_it_against_the_price_again(buyer):
+    dispute = offered_dispute(buyer)  # 5.00
+    lower_price(dispute, Decimal("1.00"))
+    assert_refused(
+        Code.INVALID_AMOUNT, lambda: actions.accept_offer(dispute=dispute, buyer=buyer), dispute
+    )
+
+
+def test_accepting_a_request_checks_its_amount_against_the_price_again(buyer):
+    dispute = answerable_dispute(buyer, refund_request="partial", requested_amount=Decimal("5.00"))
+    lower_price(dispute, Decimal("5.00"))
+    assert_refused(
+        Code.INVALID_AMOUNT,
+        lambda: actions.accept_request(dispute=dispute, seller=seller_of(dispute)),
+        dispute,
+    )

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from disputes import actions, deadlines, tasks
@@ -477,3 +477,126 @@ def test_a_new_deadline_gets_its_own_reminder(buyer):
 
     assert remind(offered) is True
     assert mail.outbox[0].to == [buyer.email]
+
+
+# A party acting after their deadline, the worker being late: refused, and the dispute
+# moves on as the worker would have moved it, in that same call.
+
+# action: (its party, the stage it answers, what it does given the dispute and the party)
+LATE_ACTIONS = {
+    "accept_request": (
+        "seller",
+        waiting_for_seller,
+        lambda d, user, now: actions.accept_request(dispute=d, seller=user, now=now),
+    ),
+    "make_offer": (
+        "seller",
+        waiting_for_seller,
+        lambda d, user, now: actions.make_offer(dispute=d, seller=user, amount=OFFER, now=now),
+    ),
+    "refuse_request": (
+        "seller",
+        waiting_for_seller,
+        lambda d, user, now: actions.refuse_request(
+            dispute=d, seller=user, statement=STATEMENT, now=now
+        ),
+    ),
+    "accept_offer": (
+        "buyer",
+        offer_waiting_for_buyer,
+        lambda d, user, now: actions.accept_offer(dispute=d, buyer=user, now=now),
+    ),
+    "ask_for_mediation": (
+        "buyer",
+        offer_waiting_for_buyer,
+        lambda d, user, now: actions.ask_for_mediation(dispute=d, buyer=user, now=now),
+    ),
+}
+SILENCE_OF = {
+    "seller": EscalationReason.SELLER_DID_NOT_ANSWER,
+    "buyer": EscalationReason.BUYER_DID_NOT_ANSWER,
+}
+
+
+def party_of_action(party, dispute, buyer):
+    return buyer if party == "buyer" else seller_of(dispute)
+
+
+@pytest.mark.parametrize("action", LATE_ACTIONS)
+@pytest.mark.parametrize("after", [timedelta(0), 3 * DAY], ids=["at_the_deadline", "days_after"])
+def test_an_answer_after_the_deadline_is_refused_and_the_dispute_escalates(buyer, action, after):
+    party, build, act = LATE_ACTIONS[action]
+    dispute = build(buyer)
+    deadline = dispute.stage_deadline
+
+    with pytest.raises(actions.DisputeActionError) as error:
+        act(dispute, party_of_action(party, dispute, buyer), deadline + after)
+
+    assert error.value.code == actions.DisputeErrorCode.DEADLINE_PASSED
+    dispute.refresh_from_db()  # the move outlives the refusal
+    assert (dispute.status, dispute.stage) == (DisputeStatus.OPEN, Stage.WITH_MEDIATOR)
+    assert (dispute.escalation_reason, dispute.escalated_at) == (
+        SILENCE_OF[party],
+        deadline + after,
+    )
+    assert (dispute.offer_amount is None) == (party == "seller")
+    event = DisputeEvent.objects.filter(dispute=dispute).last()
+    assert (event.kind, event.actor) == (EventKind.ESCALATED, None)
+
+
+@pytest.mark.parametrize("action", LATE_ACTIONS)
+def test_an_answer_one_second_before_the_deadline_is_taken(buyer, action):
+    party, build, act = LATE_ACTIONS[action]
+    dispute = build(buyer)
+
+    act(dispute, party_of_action(party, dispute, buyer), dispute.stage_deadline - SECOND)
+
+    assert not dispute.events.filter(kind=EventKind.ESCALATED, actor=None).exists()
+
+
+def test_the_worker_does_nothing_after_a_late_answer_moved_the_dispute_on(buyer):
+    dispute = waiting_for_seller(buyer)
+    deadline = dispute.stage_deadline
+    with pytest.raises(actions.DisputeActionError):
+        actions.make_offer(
+            dispute=dispute, seller=seller_of(dispute), amount=OFFER, now=deadline + SECOND
+        )
+    before = events_of(dispute)
+
+    assert actions.act_on_deadline(dispute_id=dispute.pk, now=deadline + DAY) is None
+    assert tasks.sweep_deadlines.call() == 0
+    run_tasks()
+
+    assert events_of(dispute) == before
+    assert dispute.events.filter(kind=EventKind.ESCALATED).count() == 1
+
+
+def test_the_refusal_names_the_deadline_in_the_readers_zone_and_language(buyer):
+    dispute = waiting_for_seller(buyer)
+    deadline = dispute.stage_deadline  # 25 March, 12:00 UTC: 13:00 in Paris
+    with (
+        timezone.override(PARIS),
+        translation.override("fr"),
+        pytest.raises(actions.DisputeActionError) as error,
+    ):
+        actions.accept_request(dispute=dispute, seller=seller_of(dispute), now=deadline + DAY)
+
+    assert "25 mars 2026" in error.value.message
+    assert "13:00" in error.value.message
+    assert "médiateurs" in error.value.message
+
+
+def test_a_late_reply_to_a_mediators_question_is_posted_after_the_request_lapses(buyer):
+    dispute = information_requested(buyer, Party.SELLER)
+    late = dispute.stage_deadline + SECOND
+
+    message = actions.post_message(
+        dispute=dispute, author=seller_of(dispute), body="Here it is, sorry.", now=late
+    )
+
+    dispute.refresh_from_db()
+    assert message.pk is not None
+    assert (dispute.stage, dispute.information_requested_from) == (Stage.WITH_MEDIATOR, None)
+    kinds = list(dispute.events.values_list("kind", flat=True).order_by("pk"))[-2:]
+    assert kinds == [EventKind.INFORMATION_LAPSED, EventKind.MESSAGE]
+    assert actions.act_on_deadline(dispute_id=dispute.pk, now=late + DAY) is None

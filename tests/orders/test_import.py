@@ -388,3 +388,57 @@ def test_a_shipment_after_the_confirmed_receipt_is_refused(tmp_path, shipped_at,
     assert message in str(error.value)
     assert Order.objects.get().shipped_at == datetime(2026, 10, 3, 14, 0, tzinfo=UTC)
     assert Order.objects.count() == 1
+
+
+# Once an order has a dispute (its terms fixed, PRODUCT.md §8), what the dispute is about stays.
+DISPUTED = {"received_at": "2026-10-09T08:00:00Z"}
+FIXED_TERMS_CHANGES = [
+    ({"seller": "Another Store"}, "seller", "must stay Shenzhen Gadget Store"),
+    ({"price": "1.00"}, "price", "must stay 12.99"),
+    ({"currency": "GBP"}, "currency", "must stay EUR"),
+    ({"shipped_at": None, "received_at": None}, "shipped_at", "cannot be cleared"),
+    ({"received_at": None}, "received_at", "cannot be cleared"),
+]
+
+
+def disputed_order(tmp_path):
+    run_import(tmp_path, [record(**DISPUTED)])
+    Order.objects.update(terms_fixed_at=datetime(2026, 10, 15, tzinfo=UTC))
+    return Order.objects.get()
+
+
+@pytest.mark.parametrize(("change", "field", "message"), FIXED_TERMS_CHANGES)
+def test_a_disputed_orders_terms_are_refused_with_their_field(tmp_path, change, field, message):
+    before = disputed_order(tmp_path)
+    others = record(number="8030112233445567")
+
+    with pytest.raises(CommandError) as error:
+        run_import(tmp_path, [others, record(**DISPUTED | change)])
+
+    assert f"record 1, field '{field}': {message}" in str(error.value)
+    after = Order.objects.get()  # nothing written, the other record neither
+    fields = ("seller_id", "price", "currency", "shipped_at", "received_at")
+    assert [getattr(after, name) for name in fields] == [getattr(before, name) for name in fields]
+
+
+def test_a_seller_object_names_its_name_when_a_disputed_orders_seller_changes(tmp_path):
+    disputed_order(tmp_path)
+    seller = {"name": "Another Store", "username": "another", "email": "a@example.com"}
+    with pytest.raises(CommandError) as error:
+        run_import(tmp_path, [record(**DISPUTED, seller=seller)])
+    assert "record 0, field 'seller.name': must stay" in str(error.value)
+
+
+def test_a_disputed_order_takes_the_same_values_again_and_other_changes(tmp_path):
+    disputed_order(tmp_path)
+    assert "left 1 unchanged" in run_import(tmp_path, [record(**DISPUTED)])
+
+    output = run_import(tmp_path, [record(**DISPUTED, item="Cable", price="12.99")])
+    assert "updated 1" in output
+    assert Order.objects.get().item == "Cable"
+
+
+@pytest.mark.parametrize(("change", "field", "message"), FIXED_TERMS_CHANGES)
+def test_an_order_without_a_dispute_still_changes_freely(tmp_path, change, field, message):
+    run_import(tmp_path, [record(**DISPUTED)])
+    assert "updated 1" in run_import(tmp_path, [record(**DISPUTED | change)])
