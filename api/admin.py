@@ -32,7 +32,7 @@ def _rotation(what, description, title, issue):
         return modeladmin._issue(request, queryset, issue, title)
 
     action.__name__ = f"rotate_{what}"
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=["change"])(action)
 
 
 @admin.register(ApiClient)
@@ -95,7 +95,9 @@ class ApiClientAdmin(admin.ModelAdmin):
         lambda client: {"secret": client.issue_webhook_secret()},
     )
 
-    @admin.action(description=_("Revoke (its token stops working, webhooks stop)"))
+    @admin.action(
+        description=_("Revoke (its token stops working, webhooks stop)"), permissions=["change"]
+    )
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(

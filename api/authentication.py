@@ -9,6 +9,7 @@ from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
 
 from .models import ApiClient
+from .throttling import FailedAuthenticationThrottle
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -18,6 +19,22 @@ class ApiTokenAuthentication(BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
+        # Each refused token is a guess and a database lookup: an address that guessed too
+        # often is refused before its next token is looked at.
+        throttle = FailedAuthenticationThrottle()
+        if not throttle.allow_request(request, None):
+            raise exceptions.Throttled(
+                throttle.wait(),
+                "Too many refused tokens from this address.",
+                "too_many_failed_authentications",
+            )
+        try:
+            return self._client(header)
+        except exceptions.AuthenticationFailed:
+            throttle.failed()
+            raise
+
+    def _client(self, header):
         scheme, _space, token = header.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != self.keyword.lower() or not token or " " in token:

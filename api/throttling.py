@@ -8,6 +8,8 @@ set ``CACHE_URL`` (a Redis server) to count across processes.
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.lockout import client_address
+
 from .models import ApiClient
 
 
@@ -29,3 +31,19 @@ class BulkOrdersThrottle(ClientRateThrottle):
     """The bulk order upsert, which can write 10,000 orders a call."""
 
     scope = "bulk_orders"
+
+
+class FailedAuthenticationThrottle(ClientRateThrottle):
+    """Refused tokens from one address: over the limit, that address's tokens are not even
+    looked up. Only failures count (``failed``); a try that passes is not recorded."""
+
+    scope = "failed_authentication"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+    def throttle_success(self):
+        return True  # counted in failed(), once the token is refused
+
+    def failed(self):
+        super().throttle_success()

@@ -124,7 +124,8 @@ def verify(secret: str, header: str, body: bytes, *, tolerance=300, now=None) ->
     if abs((now or time.time()) - timestamp) > tolerance:
         return False
     expected = sign(secret, timestamp, body).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    # As bytes: compare_digest raises TypeError on a str with non-ASCII characters.
+    return hmac.compare_digest(expected.encode(), parts.get("v1", "").encode())
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

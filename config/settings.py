@@ -385,6 +385,7 @@ API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 20 * 1000 * 1000))
 API_THROTTLE_RATES = {
     "client": os.environ.get("API_RATE_LIMIT", "1200/minute"),
     "bulk_orders": os.environ.get("API_BULK_RATE_LIMIT", "60/minute"),
+    "failed_authentication": os.environ.get("API_FAILED_AUTH_RATE_LIMIT", "30/minute"),
 }
 # The events feed stops short of events younger than this (see api.views._settled_events).
 API_FEED_SETTLE_SECONDS = int(os.environ.get("API_FEED_SETTLE_SECONDS", "5"))

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from api.models import ApiClient, WebhookDelivery, hash_token
 from tests.api.conftest import Api
@@ -71,6 +72,38 @@ def test_revoking_a_client(admin_client, marketplace):
         CLIENTS, {"action": "rotate_token", "_selected_action": [marketplace.pk]}, follow=True
     )
     assert "is revoked: nothing was issued" in response.content.decode()
+
+
+def staff_with(client, *codenames):
+    user = get_user_model().objects.create_user("clients", "clients@example.com", "pw")
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(user)
+    return client
+
+
+ACTIONS = ["rotate_token", "rotate_webhook_secret", "revoke"]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_staff_who_may_only_view_clients_cannot_run_their_actions(client, marketplace, action):
+    before = ApiClient.objects.values().get()
+    viewer = staff_with(client, "view_apiclient")
+    assert f'value="{action}"' not in viewer.get(CLIENTS).content.decode()
+    response = viewer.post(CLIENTS, {"action": action, "_selected_action": [marketplace.pk]})
+    assert response.status_code == 200
+    assert shown(response, "dcapi_") == shown(response, "whsec_") == []
+    assert ApiClient.objects.values().get() == before
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_staff_who_may_change_clients_run_their_actions(client, marketplace, action):
+    before = ApiClient.objects.values().get()
+    editor = staff_with(client, "view_apiclient", "change_apiclient")
+    assert f'value="{action}"' in editor.get(CLIENTS).content.decode()
+    editor.post(CLIENTS, {"action": action, "_selected_action": [marketplace.pk]})
+    assert ApiClient.objects.values().get() != before
 
 
 def test_mediators_do_not_manage_clients(client, marketplace):

@@ -101,6 +101,50 @@ def test_the_bulk_upsert_has_its_own_lower_limit(api, settings):
     assert api.get("/events/").status_code == 200
 
 
+def test_refused_tokens_are_throttled_per_address_without_a_lookup(
+    api, client, settings, django_assert_num_queries
+):
+    settings.API_THROTTLE_RATES = settings.API_THROTTLE_RATES | {
+        "failed_authentication": "2/minute"
+    }
+    assert api.get("/events/", token="dcapi_guess1").status_code == 401
+    assert api.get("/events/", token="dcapi_guess2").status_code == 401
+    with django_assert_num_queries(0):
+        response = api.get("/events/", token="dcapi_guess3")
+    assert response.status_code == 429
+    assert error_of(response)[0] == "too_many_failed_authentications"
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert api.get("/events/").status_code == 429  # even a good token: nothing is looked up
+    elsewhere = client.get(f"{API}/events/", headers=api.headers(), REMOTE_ADDR="192.0.2.7")
+    assert elsewhere.status_code == 200
+
+
+def test_accepted_tokens_do_not_count_as_failures(api, settings):
+    settings.API_THROTTLE_RATES = settings.API_THROTTLE_RATES | {
+        "failed_authentication": "1/minute"
+    }
+    assert api.get("/events/").status_code == 200
+    assert api.get("/events/").status_code == 200
+    assert api.get("/events/", token="dcapi_guess").status_code == 401
+    assert api.get("/events/", token="dcapi_guess").status_code == 429
+
+
+def test_failures_are_counted_per_forwarded_address_behind_a_proxy(api, settings):
+    settings.FORWARDED_FOR_PROXIES = 1
+    settings.API_THROTTLE_RATES = settings.API_THROTTLE_RATES | {
+        "failed_authentication": "1/minute"
+    }
+
+    def events(forwarded_for, token=None):
+        return api.client.get(
+            f"{API}/events/", headers=api.headers(token, **{"X-Forwarded-For": forwarded_for})
+        )
+
+    assert events("198.51.100.1", token="dcapi_guess").status_code == 401
+    assert events("198.51.100.1", token="dcapi_guess").status_code == 429
+    assert events("198.51.100.2").status_code == 200
+
+
 def test_the_schema_and_its_page_are_public(client):
     schema = client.get(f"{API}/schema/", {"format": "json"})
     assert schema.status_code == 200

@@ -22,7 +22,7 @@ EXAMPLES = 25
 
 @pytest.fixture
 def api_token(transactional_db, settings):
-    settings.API_THROTTLE_RATES = {"client": "100000/minute", "bulk_orders": "100000/minute"}
+    settings.API_THROTTLE_RATES = dict.fromkeys(settings.API_THROTTLE_RATES, "100000/minute")
     settings.API_FEED_SETTLE_SECONDS = 0
     buyer = make_user("alice")
     information_requested_dispute(buyer)
