@@ -164,7 +164,7 @@ def test_a_real_receiver_refuses_twice_then_gets_the_third_attempt(marketplace, 
     assert delivery.status == DeliveryStatus.DELIVERED
     assert delivery.attempts == 3
     assert [a.status_code for a in delivery.attempt_log.all()] == [503, 500, 200]
-    assert delivery.attempt_log.last().response_excerpt == "thanks"
+    assert "thanks" not in str(delivery.attempt_log.values())  # the answer's body is not kept
     assert timedelta(minutes=1) <= waits[0] < timedelta(minutes=1, seconds=10)
     assert timedelta(minutes=2) <= waits[1] < timedelta(minutes=2, seconds=10)
 
