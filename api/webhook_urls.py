@@ -58,12 +58,13 @@ def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
 def check_address(ip: IPAddress) -> None:
     """Raise ``ValidationError`` (its code the rule broken) unless webhooks may go to ``ip``;
     an IPv6 address standing for an IPv4 one is judged by that one, where it goes."""
-    address = _embedded_ipv4(ip) or ip
+    embedded = _embedded_ipv4(ip)
     for code, applies, kind in ADDRESS_RULES:
-        if applies(address):
+        if applies(embedded or ip):
             if code == "loopback" and _allows_development():
                 return
-            raise _refused(ip, code=code, kind=kind)
+            named = f"{ip} ({embedded})" if embedded else ip
+            raise _refused(named, code=code, kind=kind)
 
 
 def _refused(address: object, *, code: str, kind: object) -> ValidationError:

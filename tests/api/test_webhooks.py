@@ -36,9 +36,10 @@ pytestmark = pytest.mark.django_db
 
 
 class Receiver:
-    """A real HTTP server on 127.0.0.1 that answers each POST with the next status."""
+    """A real HTTP server on 127.0.0.1 that answers each POST with the next status (over
+    TLS with ``tls``, a server-side ``ssl.SSLContext``)."""
 
-    def __init__(self, statuses):
+    def __init__(self, statuses, tls=None):
         self.statuses = list(statuses)
         self.requests = []
         receiver = self
@@ -56,7 +57,10 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
