@@ -109,7 +109,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
-    fields = ["number", "attempted_at", "status_code", "error", "duration_ms", "response_excerpt"]
+    fields = ["number", "attempted_at", "status_code", "error", "duration_ms"]
     readonly_fields = fields
     extra = 0
     can_delete = False

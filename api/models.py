@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .webhook_urls import validate_webhook_url
+
 TOKEN_PREFIX = "dcapi_"
 SECRET_PREFIX = "whsec_"
 
@@ -35,6 +37,7 @@ class ApiClient(models.Model):
         max_length=500,
         blank=True,
         help_text=_("Events are POSTed here, signed. Empty: this client gets no webhooks."),
+        validators=[validate_webhook_url],
     )
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     token_hint = models.CharField(
@@ -161,7 +164,8 @@ class WebhookDelivery(models.Model):
 
 
 class WebhookAttempt(models.Model):
-    """One POST of a delivery: when, how long, and what the client's server answered."""
+    """One POST of a delivery: when, how long, and the status the client's server answered
+    (never its body: whatever answered at that address is not ours to show)."""
 
     delivery = models.ForeignKey(
         WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
@@ -171,7 +175,6 @@ class WebhookAttempt(models.Model):
     duration_ms = models.PositiveIntegerField(_("took (ms)"))
     status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
-    response_excerpt = models.CharField(_("response (start)"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("attempt")

@@ -16,11 +16,11 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
+import urllib3
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +28,7 @@ from django.utils import timezone
 from disputes.models import Dispute, DisputeEvent, EventKind
 from orders.models import Order
 
-from . import representations, serializers, tasks
+from . import representations, serializers, tasks, webhook_urls
 from .models import ApiClient, DeliveryStatus, WebhookAttempt, WebhookDelivery
 
 SIGNATURE_HEADER = "X-Dispute-Signature"
@@ -128,40 +128,29 @@ def verify(secret: str, header: str, body: bytes, *, tolerance=300, now=None) ->
     return hmac.compare_digest(expected.encode(), parts.get("v1", "").encode())
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a delivery: it is recorded and retried like a failure."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def _post(delivery, attempt_number):
-    """POST the delivery once: (status code or None, error, start of the response)."""
+def _post(delivery: WebhookDelivery, attempt_number: int) -> tuple[int | None, str]:
+    """POST the delivery once, to an address the rules allow (``webhook_urls``): (status
+    code or None, error). The answer's body is never read: it is not ours to keep."""
     body = delivery.body.encode()
     timestamp = int(time.time())
-    request = urllib.request.Request(
-        delivery.client.webhook_url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            SIGNATURE_HEADER: sign(delivery.client.webhook_secret, timestamp, body),
-            "X-Dispute-Event-Id": delivery.event_id,
-            "X-Dispute-Event-Type": delivery.kind,
-            "X-Dispute-Delivery-Attempt": str(attempt_number),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        SIGNATURE_HEADER: sign(delivery.client.webhook_secret, timestamp, body),
+        "X-Dispute-Event-Id": delivery.event_id,
+        "X-Dispute-Event-Type": delivery.kind,
+        "X-Dispute-Delivery-Attempt": str(attempt_number),
+    }
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, "", response.read(500).decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, "", error.read(500).decode("utf-8", "replace")
-    except (OSError, ValueError) as error:  # refused, timed out, DNS, TLS, bad URL
-        return None, f"{type(error).__name__}: {error}"[:500], ""
+        status = webhook_urls.post(
+            delivery.client.webhook_url, body=body, headers=headers, timeout=TIMEOUT_SECONDS
+        )
+    except ValidationError as refusal:
+        return None, f"Not sent: {refusal.messages[0]}"[:500]
+    # Refused, timed out, TLS, a bad port in the URL.
+    except (OSError, ValueError, urllib3.exceptions.HTTPError) as error:
+        return None, f"{type(error).__name__}: {error}"[:500]
+    return status, ""
 
 
 def next_delay(attempts: int) -> timedelta:
@@ -184,9 +173,9 @@ def attempt_delivery(delivery_id: int, attempt_number: int) -> str:
         started = timezone.now()
         clock = time.monotonic()
         if delivery.client.is_revoked:
-            status_code, error, excerpt = None, "The client was revoked: not sent.", ""
+            status_code, error = None, "The client was revoked: not sent."
         else:
-            status_code, error, excerpt = _post(delivery, attempt_number)
+            status_code, error = _post(delivery, attempt_number)
         WebhookAttempt.objects.create(
             delivery=delivery,
             number=attempt_number,
@@ -194,7 +183,6 @@ def attempt_delivery(delivery_id: int, attempt_number: int) -> str:
             duration_ms=int((time.monotonic() - clock) * 1000),
             status_code=status_code,
             error=error,
-            response_excerpt=excerpt,
         )
         delivery.attempts = attempt_number
         delivery.retrying_since = delivery.retrying_since or started

@@ -36,9 +36,10 @@ pytestmark = pytest.mark.django_db
 
 
 class Receiver:
-    """A real HTTP server on 127.0.0.1 that answers each POST with the next status."""
+    """A real HTTP server on 127.0.0.1 that answers each POST with the next status (over
+    TLS with ``tls``, a server-side ``ssl.SSLContext``)."""
 
-    def __init__(self, statuses):
+    def __init__(self, statuses, tls=None):
         self.statuses = list(statuses)
         self.requests = []
         receiver = self
@@ -56,7 +57,10 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -164,7 +168,7 @@ def test_a_real_receiver_refuses_twice_then_gets_the_third_attempt(marketplace, 
     assert delivery.status == DeliveryStatus.DELIVERED
     assert delivery.attempts == 3
     assert [a.status_code for a in delivery.attempt_log.all()] == [503, 500, 200]
-    assert delivery.attempt_log.last().response_excerpt == "thanks"
+    assert "thanks" not in str(delivery.attempt_log.values())  # the answer's body is not kept
     assert timedelta(minutes=1) <= waits[0] < timedelta(minutes=1, seconds=10)
     assert timedelta(minutes=2) <= waits[1] < timedelta(minutes=2, seconds=10)
 
