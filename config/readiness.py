@@ -5,15 +5,20 @@ orchestrator to send it traffic or hold it back.
 every app server look dead and be restarted. ``/readyz`` touches what every page needs:
 each database (``SELECT 1``) and the evidence storage (a listing of its root: on the file
 system it fails when the folder is unreadable or not a folder, on S3 it is one LIST request
-that checks the network, the credentials and the bucket).
+that checks the network, the credentials and the bucket), and the shared cache only when
+``CACHE_REQUIRED`` says so: without it pages are served from the database.
 """
 
 import logging
 
+from django.conf import settings
+from django.core.cache import caches
 from django.core.files.storage import storages
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+
+from config.cache import SharedClientRedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +45,18 @@ def _evidence_storage_answers():
     return True
 
 
+def _cache_answers():
+    # A cache in the process's own memory cannot be down.
+    cache = caches["default"]
+    return not isinstance(cache, SharedClientRedisCache) or cache.answers()
+
+
 @never_cache
 def readiness(request):
     """200 when ready; 503 naming what failed (details go to the log, not to the caller)."""
     failed = [f"database {alias}" for alias in connections if not _database_answers(alias)]
     if not _evidence_storage_answers():
         failed.append("evidence storage")
+    if settings.CACHE_REQUIRED and not _cache_answers():
+        failed.append("cache")
     return JsonResponse({"ready": not failed, "failed": failed}, status=503 if failed else 200)

@@ -286,6 +286,9 @@ if cache_url := os.environ.get("CACHE_URL"):
             "BACKEND": "config.cache.SharedClientRedisCache",
             "LOCATION": cache_url,
             "KEY_PREFIX": "disputes",
+            # A Redis that is down costs each request little: pages go on from the database
+            # (config/cache.py), rather than every request waiting on a host that never answers.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     # Every page reads the session: from the shared cache, the database only on a miss (one
@@ -294,6 +297,9 @@ if cache_url := os.environ.get("CACHE_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whether /readyz holds a server back while its shared cache does not answer. Off by default:
+# pages work without it (slower, and with the rate limits not counted).
+CACHE_REQUIRED = env_bool("CACHE_REQUIRED", False)
 
 # Development prints emails to the console, or keeps them as files in EMAIL_FILE_PATH (a
 # worker in another process can then be checked); production sends them through SMTP.

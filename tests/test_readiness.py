@@ -72,3 +72,10 @@ def test_ready_on_a_new_server_whose_evidence_folder_is_not_made_yet(client, evi
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"ready": True, "failed": []}
+
+
+def test_a_required_cache_in_the_process_memory_is_always_ready(client, settings):
+    settings.CACHE_REQUIRED = True  # only a shared Redis cache can be down (test_cache_outage)
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"ready": True, "failed": []}
