@@ -31,7 +31,7 @@ HEADLINES = {
         "too_early": "Le vendeur a confirmé l’expédition le {shipped}.",
         "in_transit": "La commande est toujours en cours d’acheminement.",
         "window_closed": "Le délai pour ouvrir un litige a pris fin le {closed}.",
-        "dispute_open": "Votre litige sur cette commande est ouvert : En médiation.",
+        "dispute_open": "Votre litige sur cette commande est ouvert : En médiation.",
         "already_decided": "Un litige sur cette commande a été tranché le {decided} : "
         "Rejeté, en faveur du vendeur.",
     },
