@@ -1,28 +1,45 @@
-"""The time left before a deadline, in words: "11 days", "23 hours", "59 minutes".
+"""The time left before a deadline, in words: "11 days", "4 days 23 hours", "59 minutes".
 
 A deadline must never look later than it is, so the time left is counted down in whole
-units and never rounded up: 11 days and 23 hours is "11 days" (not "12 days", nor "2
-weeks"), one second short of a day is "23 hours", and under a minute is "less than a
-minute". Pure: the caller passes the time left; the words are in the active language.
+units and never rounded up. From a week on, whole days are enough: 11 days and 23 hours is
+"11 days" (not "12 days", nor "2 weeks"). Below a week a day matters, so the hours are
+said too: a 5-day stage that has just started has "4 days 23 hours" left, not "4 days".
+One second short of a day is "23 hours", and under a minute is "less than a minute".
+Pure: the caller passes the time left; the words are in the active language.
 """
 
 from datetime import timedelta
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
+WEEK = timedelta(weeks=1)
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 
 
+def _days(count: int) -> str:
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
+
+
+def _hours(count: int) -> str:
+    return ngettext("%(count)s hour", "%(count)s hours", count) % {"count": count}
+
+
 def time_left_words(left: timedelta) -> str:
-    """``left`` in its largest whole unit (days, hours, minutes), rounded down."""
+    """``left`` in whole days from a week on, else in days and hours, hours or minutes;
+    always rounded down."""
     if left >= DAY:
-        days = left // DAY
-        return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+        days, rest = divmod(left, DAY)
+        hours = rest // HOUR
+        if left >= WEEK or not hours:
+            return _days(days)
+        return pgettext("time left", "%(days)s %(hours)s") % {
+            "days": _days(days),
+            "hours": _hours(hours),
+        }
     if left >= HOUR:
-        hours = left // HOUR
-        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
+        return _hours(left // HOUR)
     if left >= MINUTE:
         minutes = left // MINUTE
         return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}

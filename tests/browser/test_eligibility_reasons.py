@@ -1,4 +1,5 @@
-"""Each situation where a dispute cannot be opened shows its reason and dates on the order page."""
+"""Each situation where a dispute cannot be opened shows its reason and dates on the order
+page; an open dispute shows where it stands instead."""
 
 # ruff: noqa: RUF001 -- French text uses the typographic apostrophe, as the translation does.
 
@@ -21,7 +22,7 @@ HEADLINES = {
         "too_early": "The seller confirmed shipment on {shipped}.",
         "in_transit": "The order is still in transit.",
         "window_closed": "The time to open a dispute ended on {closed}.",
-        "dispute_open": "A dispute is already open for this order.",
+        "dispute_open": "Your dispute on this order is open: With a mediator.",
         "already_decided": "A dispute on this order was decided on {decided}: "
         "Rejected, in the seller's favour.",
     },
@@ -30,7 +31,7 @@ HEADLINES = {
         "too_early": "Le vendeur a confirmé l’expédition le {shipped}.",
         "in_transit": "La commande est toujours en cours d’acheminement.",
         "window_closed": "Le délai pour ouvrir un litige a pris fin le {closed}.",
-        "dispute_open": "Un litige est déjà ouvert pour cette commande.",
+        "dispute_open": "Votre litige sur cette commande est ouvert : En médiation.",
         "already_decided": "Un litige sur cette commande a été tranché le {decided} : "
         "Rejeté, en faveur du vendeur.",
     },
@@ -93,12 +94,14 @@ def test_each_refusal_says_which_rule_with_its_dates(open_visit, viewport, langu
         buyer.goto(f"/orders/{order.number}/")
         panel = buyer.page.locator(".order__item + .dispute-panel")
         reasons = panel.locator(".reason")
-        expect(reasons).to_have_count(1)
-        reason = panel.locator(f".reason--{code}")
+        # An open dispute is no refusal: it takes the reasons' place, with its next step.
+        expect(reasons).to_have_count(0 if code == "dispute_open" else 1)
+        reason = panel.locator(".open-dispute" if code == "dispute_open" else f".reason--{code}")
         expect(reason).to_contain_text(HEADLINES[language][code].format(**dates))
         if code in FOLLOW_UPS[language]:
             expect(reason).to_contain_text(FOLLOW_UPS[language][code].format(**dates))
         if code == "dispute_open":
-            expect(reason.get_by_role("link")).to_have_attribute("href", f"/disputes/{dispute.pk}/")
+            link = reason.get_by_role("link", name=FOLLOW_UPS[language][code])
+            expect(link).to_have_attribute("href", f"/disputes/{dispute.pk}/")
         expect(panel.get_by_role("link", name="Open dispute", exact=True)).to_have_count(0)
         buyer.step(f"order-{code}")

@@ -70,7 +70,7 @@ def find_the_dispute(seller, dispute):
     seller.step("seller-list")
     page.get_by_role("link", name=re.compile(dispute.order.number)).click()
     expect(page.locator(".next-step--yours")).to_contain_text("It is your turn")
-    expect(page.locator(".next-step--yours")).to_contain_text("4 days left")
+    expect(page.locator(".next-step--yours")).to_contain_text("4 days 23 hours left")
     seller.step("seller-dispute")
 
 

@@ -72,7 +72,7 @@ def test_submitting_in_a_second_tab_after_the_first_shows_the_whole_order_page(o
     expect(second.page).to_have_url(re.compile(rf"/orders/{order.number}/$"))
     expect_one_whole_page(second.page)
     expect(second.page.locator("nav.bottom-bar")).to_have_count(1)
-    expect(second.page.get_by_text("A dispute is already open for this order.")).to_be_visible()
+    expect(second.page.locator(".open-dispute")).to_be_visible()
     second.step("second-tab-submitted")
 
 

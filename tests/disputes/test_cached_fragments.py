@@ -91,13 +91,13 @@ def test_the_time_left_is_never_stale(log_in, buyer, monkeypatch):
         (seller_client, reverse("disputes:seller_list")),
     ]
     for client, url in pages:
-        assert "(4 days left)" in client.get(url).content.decode()
+        assert "(4 days 23 hours left)" in client.get(url).content.decode()
 
     clock += timedelta(days=2)
     for client, url in pages:
         page = client.get(url).content.decode()
-        assert "(2 days left)" in page
-        assert "4 days left" not in page
+        assert "(2 days 23 hours left)" in page
+        assert "4 days 23 hours left" not in page
 
 
 def test_every_message_a_party_reads_has_its_own_event(buyer):

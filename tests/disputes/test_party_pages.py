@@ -60,14 +60,15 @@ def test_buyer_page_says_the_seller_must_answer_and_by_when(log_in, buyer):
     page = buyer_page(log_in, dispute)
     deadline = dispute.stage_deadline.astimezone(timezone.get_default_timezone())
     assert "Waiting for the seller: they have until" in page
-    assert "(4 days left); if they do not answer, the mediators take over." in page
+    assert "(4 days 23 hours left); if they do not answer, the mediators take over." in page
     assert str(deadline.year) in page
 
 
 @pytest.mark.parametrize(
     ("left", "shown"),
     [
-        (timedelta(days=4, hours=23, minutes=59), "4 days left"),
+        (timedelta(days=5), "5 days left"),
+        (timedelta(days=4, hours=23, minutes=59), "4 days 23 hours left"),
         (timedelta(days=1), "1 day left"),
         (timedelta(hours=23, minutes=59), "23 hours left"),
         (timedelta(hours=1, seconds=30), "1 hour left"),
@@ -85,7 +86,7 @@ def test_time_left_is_never_rounded_up(left, shown, monkeypatch):
 def test_time_left_of_a_deadline_counts_from_now():
     template = Template("{% load deadlines %}{{ deadline|time_left }}")
     deadline = timezone.now() + timedelta(days=2, hours=23)
-    assert template.render(Context({"deadline": deadline})) == "2 days left"
+    assert template.render(Context({"deadline": deadline})) == "2 days 22 hours left"
 
 
 def test_with_the_mediators_the_page_says_why_in_words(log_in, buyer):

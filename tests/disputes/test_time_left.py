@@ -1,4 +1,5 @@
-"""The time left before a deadline, in words: whole units, never rounded up (PRODUCT.md §4a)."""
+"""The time left before a deadline, in words: whole units, never rounded up; below a week,
+days and hours (PRODUCT.md §4a)."""
 
 from datetime import timedelta
 
@@ -23,9 +24,18 @@ MINUTE = timedelta(minutes=1)
         (timedelta(days=12), "12 days", "12 jours"),
         (timedelta(days=12) - SECOND, "11 days", "11 jours"),
         (timedelta(days=11, hours=12), "11 days", "11 jours"),
+        (timedelta(days=7), "7 days", "7 jours"),
+        (timedelta(days=7) - SECOND, "6 days 23 hours", "6 jours 23 heures"),
+        (timedelta(days=5), "5 days", "5 jours"),
+        (timedelta(days=5) - SECOND, "4 days 23 hours", "4 jours 23 heures"),
+        (timedelta(days=2, hours=1), "2 days 1 hour", "2 jours 1 heure"),
+        (timedelta(days=2, hours=1) - SECOND, "2 days", "2 jours"),
         (timedelta(days=2), "2 days", "2 jours"),
+        (timedelta(days=1, hours=5, minutes=59), "1 day 5 hours", "1 jour 5 heures"),
+        (DAY + HOUR - SECOND, "1 day", "1 jour"),
         (DAY, "1 day", "1 jour"),
         (DAY - SECOND, "23 hours", "23 heures"),
+        (DAY - MINUTE, "23 hours", "23 heures"),
         (2 * HOUR, "2 hours", "2 heures"),
         (HOUR, "1 hour", "1 heure"),
         (HOUR - SECOND, "59 minutes", "59 minutes"),
@@ -36,7 +46,7 @@ MINUTE = timedelta(minutes=1)
         (timedelta(0), "less than a minute", "moins d\u2019une minute"),
     ],
 )
-def test_time_left_is_counted_down_in_whole_units(left, english, french):
+def test_time_left_is_counted_down_in_whole_units_with_hours_below_a_week(left, english, french):
     with translation.override("en"):
         assert time_left_words(left) == english
     with translation.override("fr"):

@@ -1,15 +1,21 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from disputes.models import DisputeStatus
+from disputes.parties import Party
 from tests.disputes.builders import (
+    answerable_dispute,
     appealed_dispute,
     cancelled_dispute,
     decided_dispute,
     disputable_order,
+    information_requested_dispute,
+    offered_dispute,
     open_dispute,
 )
 from tests.factories import make_order
@@ -55,8 +61,62 @@ def test_order_page_explains_every_reason(buyer_client, buyer, dates, expected):
 def test_order_page_links_to_the_open_dispute(buyer_client, buyer):
     dispute = open_dispute(buyer)
     content = order_page(buyer_client, dispute.order)
-    assert "A dispute is already open for this order." in content
+    assert 'class="open-dispute"' in content
     assert reverse("disputes:detail", args=[dispute.pk]) in content
+    assert "A dispute cannot be opened on this order now." not in content
+    assert 'class="reasons"' not in content
+
+
+def test_an_offer_waiting_for_the_buyer_shows_on_the_order_page_as_their_turn(
+    buyer_client, buyer, monkeypatch
+):
+    dispute = offered_dispute(buyer)
+    monkeypatch.setattr(timezone, "now", lambda: dispute.stage_started_at + timedelta(hours=1))
+    content = order_page(buyer_client, dispute.order)
+    assert "Your dispute on this order is open: Offer waiting for the buyer." in content
+    assert "next-step--yours" in content
+    assert "accept the seller's offer or ask for mediation by" in content
+    assert "(4 days 23 hours left)" in content
+    assert f'href="{dispute.get_absolute_url()}"' in content
+
+
+def test_the_order_page_tells_the_buyer_who_acts_when_it_is_not_them(buyer_client, buyer):
+    dispute = answerable_dispute(buyer)
+    content = order_page(buyer_client, dispute.order)
+    assert "Waiting for the seller: they have until" in content
+    assert "next-step--yours" not in content
+
+
+def test_a_question_to_the_buyer_on_the_order_page_leads_to_the_conversation(buyer_client, buyer):
+    dispute = information_requested_dispute(buyer, party=Party.BUYER)
+    content = order_page(buyer_client, dispute.order)
+    assert "A mediator asked you for information" in content
+    assert f'href="{dispute.get_absolute_url()}#conversation"' in content
+
+
+def order_page_queries(client, order):
+    with CaptureQueriesContext(connection) as queries:
+        order_page(client, order)
+    return len(queries)
+
+
+def test_an_open_disputes_stage_costs_the_order_page_no_query(buyer_client, buyer):
+    undisputed = make_order(buyer)
+    order_page(buyer_client, undisputed)  # the session's first read, counted apart
+    without = order_page_queries(buyer_client, undisputed)
+    disputed = offered_dispute(buyer).order
+    for _ in range(20):
+        make_order(buyer)
+    assert order_page_queries(buyer_client, disputed) == without
+
+
+def test_the_order_page_of_an_open_dispute_in_french(buyer_client, buyer):
+    dispute = offered_dispute(buyer)
+    content = buyer_client.get(
+        reverse("orders:detail", args=[dispute.order.number]), headers={"accept-language": "fr"}
+    ).content.decode()
+    assert "Votre litige sur cette commande est ouvert" in content
+    assert "Voir le litige ouvert" in content
 
 
 def test_order_page_offers_reopen_after_cancelling(buyer_client, buyer):
