@@ -1,7 +1,7 @@
 """Who is who: every account can buy, a shop's account also sells, and mediators are the
 active staff holding the mediator permission (through the "Mediators" group)."""
 
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 
 from .models import User
 
@@ -15,5 +15,12 @@ def is_mediator(user: User | AnonymousUser) -> bool:
 
 
 def mediators_group() -> Group:
-    """The group that makes staff mediators, created by the accounts' migrations."""
-    return Group.objects.get(name=MEDIATORS_GROUP)
+    """The group that makes staff mediators: made by the accounts' migrations with the view
+    permissions a mediator needs, and made again with the mediator permission if deleted."""
+    group, created = Group.objects.get_or_create(name=MEDIATORS_GROUP)
+    if created:
+        app_label, codename = MEDIATE_PERMISSION.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group

@@ -2,10 +2,10 @@
 manage API clients) can neither open the queue and its actions, decide, nor fetch evidence."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from accounts.roles import MEDIATORS_GROUP, is_mediator
+from accounts.roles import MEDIATORS_GROUP, is_mediator, mediators_group
 from disputes import actions
 from disputes.errors import DisputeActionError, DisputeErrorCode
 from disputes.models import Outcome
@@ -32,8 +32,9 @@ def stored_original_url(buyer, dispute):
 
 
 def test_the_mediators_group_holds_the_mediator_permission():
-    group = Group.objects.get(name=MEDIATORS_GROUP)
+    group = mediators_group()
 
+    assert group.name == MEDIATORS_GROUP
     assert group.permissions.filter(codename="mediate", content_type__app_label="accounts")
     assert is_mediator(make_mediator())
     assert not is_mediator(make_user("api-manager", is_staff=True))
