@@ -1,12 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .forms import AdminLoginForm
 from .models import User
 from .roles import is_mediator
-
-# The admin's login says when too many failures locked it out, as the site's does.
-admin.site.login_form = AdminLoginForm
 
 
 class MediatorReadOnlyMixin:

@@ -3,8 +3,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp.forms import OTPAuthenticationFormMixin
 
 from .lockout import lockout_message
+from .second_factor import device_for_code, second_factor_required
 
 
 class LockoutMessageMixin:
@@ -24,8 +26,31 @@ class LoginForm(LockoutMessageMixin, AuthenticationForm):
     pass
 
 
-class AdminLoginForm(LockoutMessageMixin, AdminAuthenticationForm):
-    pass
+class AdminLoginForm(LockoutMessageMixin, OTPAuthenticationFormMixin, AdminAuthenticationForm):
+    """The admin's login: a password, and a code when the second factor is required (from
+    the authenticator app or a recovery code, each of those usable once)."""
+
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    otp_error_messages = {
+        **OTPAuthenticationFormMixin.otp_error_messages,
+        "token_required": _("Enter the code from your authenticator app, or a recovery code."),
+        "device_required": _(
+            "This account has no second factor yet: an administrator sets one up for it."
+        ),
+    }
+
+    def clean(self):
+        data = super().clean()
+        if second_factor_required() and (user := self.get_user()) is not None:
+            device = device_for_code(user, data.get("otp_token") or "")
+            data["otp_device"] = device.persistent_id if device else None
+            self.clean_otp(user)
+        return data
 
 
 class EmailLinkForm(forms.Form):

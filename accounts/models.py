@@ -38,6 +38,9 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
+        # Held through the "Mediators" group (accounts/migrations): staff without it may
+        # manage other things in the admin but never read evidence or decide a dispute.
+        permissions = [("mediate", "Can review evidence and decide disputes")]
         constraints = [
             models.UniqueConstraint(
                 fields=["marketplace_id"],

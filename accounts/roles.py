@@ -1,11 +1,26 @@
 """Who is who: every account can buy, a shop's account also sells, and mediators are the
-active staff among them."""
+active staff holding the mediator permission (through the "Mediators" group)."""
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 
 from .models import User
+
+MEDIATORS_GROUP = "Mediators"
+MEDIATE_PERMISSION = "accounts.mediate"
 
 
 def is_mediator(user: User | AnonymousUser) -> bool:
     """Mediators review evidence and decide disputes in the admin."""
-    return user.is_active and user.is_staff
+    return user.is_active and user.is_staff and user.has_perm(MEDIATE_PERMISSION)
+
+
+def mediators_group() -> Group:
+    """The group that makes staff mediators: made by the accounts' migrations with the view
+    permissions a mediator needs, and made again with the mediator permission if deleted."""
+    group, created = Group.objects.get_or_create(name=MEDIATORS_GROUP)
+    if created:
+        app_label, codename = MEDIATE_PERMISSION.split(".")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return group

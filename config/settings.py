@@ -51,7 +51,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, on the site that asks staff for a second factor (accounts/admin_site.py).
+    "accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
     "api",
     "demo",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether the signed-in account gave its second factor (user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -160,6 +166,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff sign in to the admin with a password and a code: TOTP from an authenticator app, or
+# one of their single-use recovery codes (django-otp; `manage.py add_totp_device`). On in
+# production; off elsewhere so the demo's mediator signs in with its password alone.
+ADMIN_REQUIRE_SECOND_FACTOR = env_bool("ADMIN_REQUIRE_SECOND_FACTOR", PRODUCTION)
+OTP_TOTP_ISSUER = "Dispute centre"
 
 # Password guessing (accounts/lockout.py): LOGIN_FAILURE_LIMIT failed logins for one
 # account or from one address lock both out for LOGIN_LOCKOUT_MINUTES, counted in the

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from accounts.roles import mediators_group
 from orders.models import Order, Seller
 
 _numbers = itertools.count(8030000000000001)
@@ -16,8 +17,8 @@ FIXED_NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
 
 def make_user(username="alice", **fields):
-    """The account ``username``, made once: a buyer, a shop's account (``make_seller_account``)
-    or, with ``is_staff=True``, a mediator."""
+    """The account ``username``, made once: a buyer, a shop's account (``make_seller_account``),
+    or, with ``is_staff=True``, staff who are not mediators (``make_mediator``)."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=username, defaults={"email": f"{username}@example.com", **fields}
@@ -27,6 +28,13 @@ def make_user(username="alice", **fields):
     if created:
         user.set_password("correct-horse-battery")
         user.save()
+    return user
+
+
+def make_mediator(username="mediator"):
+    """A staff account in the "Mediators" group, as the admin's mediators are made."""
+    user = make_user(username, is_staff=True)
+    user.groups.add(mediators_group())
     return user
 
 

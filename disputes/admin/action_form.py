@@ -6,11 +6,13 @@ and a done one returns to the object's page (``done_url``).
 """
 
 from collections.abc import Callable
-from typing import Any
+from functools import wraps
+from typing import Any, Concatenate
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import AdminForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -18,6 +20,7 @@ from django.template.response import TemplateResponse
 from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
+from accounts.roles import is_mediator
 from disputes.errors import DisputeActionError
 
 
@@ -25,6 +28,21 @@ class MediatorRequest(HttpRequest):
     """A request the admin let through to a mediator's page: a signed-in staff account."""
 
     user: User
+
+
+def mediators_only[**P](
+    view: Callable[Concatenate[MediatorRequest, P], HttpResponse],
+) -> Callable[Concatenate[MediatorRequest, P], HttpResponse]:
+    """``view`` for mediators; other staff are refused as the admin refuses a page they
+    lack the permission for."""
+
+    @wraps(view)
+    def mediators_view(request: MediatorRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not is_mediator(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return mediators_view
 
 
 def action_page(

@@ -18,7 +18,7 @@ from disputes.evidence.admin import EvidenceInline
 from disputes.forms import AppealAnswerForm
 from disputes.models import Appeal
 
-from .action_form import MediatorRequest, action_page
+from .action_form import MediatorRequest, action_page, mediators_only
 
 
 class AnsweredFilter(admin.SimpleListFilter):
@@ -80,7 +80,11 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
     def get_urls(self) -> list[URLPattern]:
         admin_view = self.admin_site.admin_view
         return [
-            path("<int:pk>/answer/", admin_view(self.answer_view), name="disputes_appeal_answer"),
+            path(
+                "<int:pk>/answer/",
+                admin_view(mediators_only(self.answer_view)),
+                name="disputes_appeal_answer",
+            ),
             *super().get_urls(),
         ]
 

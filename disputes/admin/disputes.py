@@ -26,7 +26,7 @@ from disputes.forms import DecisionForm, InformationRequestForm, MediatorMessage
 from disputes.models import Dispute, DisputeEvent, DisputeMessage
 from disputes.stages import Stage
 
-from .action_form import MediatorRequest, action_page
+from .action_form import MediatorRequest, action_page, mediators_only
 from .next_step import next_step_in_words, waits_on_mediators
 from .queue import DisputeQueueAdmin
 
@@ -233,14 +233,24 @@ class DisputeAdmin(DisputeQueueAdmin):
         return [
             path(
                 "<int:pk>/request-information/",
-                admin_view(self.request_information_view),
+                admin_view(mediators_only(self.request_information_view)),
                 name="disputes_dispute_request_information",
             ),
-            path("<int:pk>/note/", admin_view(self.note_view), name="disputes_dispute_note"),
             path(
-                "<int:pk>/message/", admin_view(self.message_view), name="disputes_dispute_message"
+                "<int:pk>/note/",
+                admin_view(mediators_only(self.note_view)),
+                name="disputes_dispute_note",
             ),
-            path("<int:pk>/decide/", admin_view(self.decide_view), name="disputes_dispute_decide"),
+            path(
+                "<int:pk>/message/",
+                admin_view(mediators_only(self.message_view)),
+                name="disputes_dispute_message",
+            ),
+            path(
+                "<int:pk>/decide/",
+                admin_view(mediators_only(self.decide_view)),
+                name="disputes_dispute_decide",
+            ),
             *super().get_urls(),
         ]
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from disputes import actions
 from disputes.models import DisputeReason, Outcome, Party, RefundRequest
 from orders.models import Seller
-from tests.factories import make_order, make_user
+from tests.factories import make_mediator, make_order, make_user
 
 DESCRIPTION = "The cable stopped charging after two days; the connector is loose."
 STATEMENT = "The cable was tested before shipping and the photos show a different cable."
@@ -85,10 +85,6 @@ def information_requested_dispute(buyer, party=Party.SELLER):
 def agreed_dispute(buyer):
     dispute = answerable_dispute(buyer)
     return actions.accept_request(dispute=dispute, seller=seller_of(dispute))
-
-
-def make_mediator():
-    return make_user("mediator", is_staff=True)
 
 
 def cancelled_dispute(buyer):

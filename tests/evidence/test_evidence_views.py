@@ -22,7 +22,7 @@ from tests.disputes.builders import (
     open_dispute,
     seller_of,
 )
-from tests.factories import make_order, make_user
+from tests.factories import make_mediator, make_order, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("evidence_root")]
 
@@ -552,7 +552,7 @@ def test_another_buyers_evidence_file_is_404(buyer_client, other_buyer, variant)
 
 def test_a_file_of_a_mediators_internal_note_is_not_found_for_the_parties(client, buyer):
     dispute = answerable_dispute(buyer)
-    mediator = make_user("mediator", is_staff=True)
+    mediator = make_mediator()
     note_file = stored(mediator, "good/png_photo_hopper.png", order=dispute.order)
     actions.post_message(
         dispute=dispute, author=mediator, body="Compare.", internal=True, evidence=[note_file]
@@ -565,9 +565,9 @@ def test_a_file_of_a_mediators_internal_note_is_not_found_for_the_parties(client
     assert client.get(file_url(note_file, "thumbnail")).status_code == 200
 
 
-def test_staff_may_fetch_any_evidence(client, buyer):
+def test_a_mediator_may_fetch_any_evidence(client, buyer):
     evidence = stored(buyer, "good/png_photo_hopper.png")
-    client.force_login(make_user("mediator", is_staff=True))
+    client.force_login(make_mediator())
 
     assert client.get(file_url(evidence, "original")).status_code == 200
 

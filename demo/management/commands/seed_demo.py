@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.roles import mediators_group
 from accounts.sign_in_links import LinkKind, create_link, url_of
 from api.models import ApiClient
 from disputes import actions, tasks
@@ -165,10 +166,13 @@ class Command(BaseCommand):
         user, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
         )
-        # The mediator is staff, not a superuser: what a real mediator's account would be.
+        # The mediator is staff in the Mediators group, not a superuser: what a real
+        # mediator's account would be.
         user.is_staff = staff
         user.set_password(password)
         user.save()
+        if staff:
+            user.groups.add(mediators_group())
         # The printed logins work again even if someone locked them out by guessing.
         reset_login_failures(username=username)
 
