@@ -23,7 +23,14 @@ class LockoutMessageMixin:
 
 
 class LoginForm(LockoutMessageMixin, AuthenticationForm):
-    pass
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # Staff would otherwise reach what mediators see with a password alone.
+        if user.is_staff and second_factor_required():
+            raise ValidationError(
+                _("Staff sign in to the administration, with their second factor."),
+                code="staff_use_admin",
+            )
 
 
 class AdminLoginForm(LockoutMessageMixin, OTPAuthenticationFormMixin, AdminAuthenticationForm):

@@ -140,3 +140,20 @@ def test_the_command_replaces_the_old_key(capsys):
 
     assert TOTPDevice.objects.filter(user=mediator).count() == 1
     assert not StaticToken.objects.filter(token__in=old.recovery_codes).exists()
+
+
+def test_staff_cannot_sign_in_on_the_site_with_a_password_alone(client, second_factor_required):
+    make_mediator("mediator")
+    response = client.post(
+        reverse("login"), {"username": "mediator", "password": PASSWORD, "next": "/orders/"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].has_error("__all__", "staff_use_admin")
+    assert "_auth_user_id" not in client.session
+
+
+def test_without_the_setting_staff_may_sign_in_on_the_site(client, settings):
+    settings.ADMIN_REQUIRE_SECOND_FACTOR = False
+    make_mediator("mediator")
+    response = client.post(reverse("login"), {"username": "mediator", "password": PASSWORD})
+    assert response.status_code == 302
