@@ -37,7 +37,9 @@ def mediators_only[**P](
     lack the permission for."""
 
     @wraps(view)
-    def mediators_view(request: MediatorRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def mediators_view(
+        request: MediatorRequest, /, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponse:
         if not is_mediator(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
