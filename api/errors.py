@@ -19,7 +19,7 @@ class InvalidRequest(exceptions.APIException):
 
     def __init__(self, message, *, problems=(), code=None):
         super().__init__(message, code or self.default_code)
-        self.problems = [_problem(problem) for problem in problems]
+        self.problems = [_as_problem(problem) for problem in problems]
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -36,7 +36,7 @@ class IdempotencyKeyReused(exceptions.APIException):
     )
 
 
-def _problem(problem):
+def _as_problem(problem):
     if isinstance(problem, dict):
         return {"index": problem.get("index"), **problem}
     return {"index": problem.index, "field": problem.field, "message": problem.message}
@@ -92,3 +92,21 @@ def not_found(request, *args, **kwargs):
         error_body("not_found", "There is no such endpoint. See /api/v1/schema/."),
         status=status.HTTP_404_NOT_FOUND,
     )
+
+
+def body_object(data, allowed):
+    """The JSON object of a write, or InvalidRequest naming each field it should not have."""
+    if not isinstance(data, dict):
+        raise InvalidRequest(
+            "The body must be a JSON object.", problems=[problem("(body)", "must be an object")]
+        )
+    unknown = [
+        problem(name, "is not a field of this request") for name in data if name not in allowed
+    ]
+    if unknown:
+        raise InvalidRequest("The body has fields this request does not take.", problems=unknown)
+    return data
+
+
+def problem(field, message, index=None):
+    return {"index": index, "field": field, "message": message}

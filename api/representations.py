@@ -6,8 +6,9 @@ stay in the dispute centre: the marketplace gets what it needs to act (the stage
 by when, amounts, outcomes), not the parties' conversation.
 """
 
-from disputes import deadlines, timeline
+from disputes import deadlines
 from disputes.models import DisputeStatus, EventKind
+from disputes.parties import party_of
 
 # The event details (``disputes.events``) the marketplace gets; never file names or pks.
 PUBLIC_DETAILS = (
@@ -28,7 +29,7 @@ def role(user, order):
     """ "buyer", "seller", "mediator", or None for what a deadline did by itself."""
     if user is None:
         return None
-    return timeline.party_of(user, order) or MEDIATOR
+    return party_of(user, order) or MEDIATOR
 
 
 def order_data(order):

@@ -19,8 +19,8 @@ from accounts.sign_in_links import (
 from orders.importing.validating import is_text
 
 from . import schema
-from .errors import InvalidRequest
-from .views import ApiView, _body_object, _problem
+from .errors import InvalidRequest, body_object, problem
+from .views import ApiView
 
 
 class AccountRefused(exceptions.APIException):
@@ -85,18 +85,18 @@ class SignInLinksView(ApiView):
         ],
     )
     def post(self, request):
-        data = _body_object(request.data, {"username", "account_id", "next"})
+        data = body_object(request.data, {"username", "account_id", "next"})
         next_path = data.get("next", resolve_url(settings.LOGIN_REDIRECT_URL))
         problems = []
         if ("username" in data) == ("account_id" in data):
-            problems.append(_problem("username", "give either username or account_id"))
+            problems.append(problem("username", "give either username or account_id"))
         for name in ("username", "account_id"):
             if name in data and not (isinstance(data[name], str) and data[name]):
-                problems.append(_problem(name, "must be a non-empty string"))
+                problems.append(problem(name, "must be a non-empty string"))
             elif name in data and not is_text(data[name]):
-                problems.append(_problem(name, "must be text without NUL characters"))
+                problems.append(problem(name, "must be text without NUL characters"))
         if not is_safe_next(next_path):
-            problems.append(_problem("next", "must be a path of this site, starting with /"))
+            problems.append(problem("next", "must be a path of this site, starting with /"))
         if problems:
             raise InvalidRequest("The body is not a valid sign-in link request.", problems=problems)
         user = _account(data)

@@ -21,7 +21,7 @@ from orders.importing import OrderImportError, import_orders
 from orders.models import Order
 
 from . import representations, schema, serializers
-from .errors import InvalidRequest, PayloadTooLarge
+from .errors import InvalidRequest, PayloadTooLarge, body_object, problem
 from .idempotency import idempotent
 from .throttling import BulkOrdersThrottle, ClientRateThrottle
 
@@ -30,31 +30,13 @@ DEFAULT_PAGE = 100
 CURSOR_DIGITS = 18  # any id a bigint holds, with room to spare
 
 
-def _body_object(data, allowed):
-    """The JSON object of a write, or InvalidRequest naming each field it should not have."""
-    if not isinstance(data, dict):
-        raise InvalidRequest(
-            "The body must be a JSON object.", problems=[_problem("(body)", "must be an object")]
-        )
-    unknown = [
-        _problem(name, "is not a field of this request") for name in data if name not in allowed
-    ]
-    if unknown:
-        raise InvalidRequest("The body has fields this request does not take.", problems=unknown)
-    return data
-
-
-def _problem(field, message, index=None):
-    return {"index": index, "field": field, "message": message}
-
-
 def _import(records, *, dry_run=False, single=False):
     try:
         return import_orders(records, dry_run=dry_run)
     except OrderImportError as error:
         problems = [
-            _problem(problem.field, problem.message, None if single else problem.index)
-            for problem in error.problems
+            problem(found.field, found.message, None if single else found.index)
+            for found in error.problems
         ]
         count = len(problems)
         raise InvalidRequest(
@@ -75,9 +57,7 @@ class ApiView(APIView):
         if unknown:
             raise InvalidRequest(
                 "The query has parameters this endpoint does not take.",
-                problems=[
-                    _problem(name, "is not a parameter of this endpoint") for name in unknown
-                ],
+                problems=[problem(name, "is not a parameter of this endpoint") for name in unknown],
             )
 
 
@@ -100,13 +80,13 @@ class OrdersView(ApiView):
     )
     @idempotent
     def post(self, request):
-        data = _body_object(request.data, {"orders", "dry_run"})
+        data = body_object(request.data, {"orders", "dry_run"})
         orders, dry_run = data.get("orders"), data.get("dry_run", False)
         problems = []
         if not isinstance(orders, list):
-            problems.append(_problem("orders", "must be an array of order records"))
+            problems.append(problem("orders", "must be an array of order records"))
         if not isinstance(dry_run, bool):
-            problems.append(_problem("dry_run", "must be true or false"))
+            problems.append(problem("dry_run", "must be true or false"))
         if problems:
             raise InvalidRequest("The body is not a valid bulk upsert.", problems=problems)
         if len(orders) > settings.API_MAX_ORDERS:
@@ -148,11 +128,11 @@ class OrderView(ApiView):
     )
     @idempotent
     def patch(self, request, number):
-        data = _body_object(request.data, {"shipped_at", "received_at"})
+        data = body_object(request.data, {"shipped_at", "received_at"})
         if not data:
             raise InvalidRequest(
                 "Give shipped_at, received_at or both.",
-                problems=[_problem("(body)", "has neither shipped_at nor received_at")],
+                problems=[problem("(body)", "has neither shipped_at nor received_at")],
             )
         order = self._order(number)
         _import([representations.order_record(order) | data], single=True)
@@ -165,11 +145,11 @@ def _cursor(request):
     after, limit = request.query_params.get("after", "0"), request.query_params.get("limit")
     problems = []
     if not (after.isascii() and after.isdigit() and len(after) <= CURSOR_DIGITS):
-        problems.append(_problem("after", "must be a cursor this API gave (digits)"))
+        problems.append(problem("after", "must be a cursor this API gave (digits)"))
     if limit is not None and not (
         limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE
     ):
-        problems.append(_problem("limit", f"must be a whole number from 1 to {MAX_PAGE}"))
+        problems.append(problem("limit", f"must be a whole number from 1 to {MAX_PAGE}"))
     if problems:
         raise InvalidRequest("The query is not valid.", problems=problems)
     return int(after), int(limit) if limit else DEFAULT_PAGE

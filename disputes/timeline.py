@@ -10,9 +10,6 @@ from django.utils.translation import gettext_lazy
 from .models import DisputeReason, EscalationReason, EventKind, Outcome
 from .parties import Party, party_of
 
-# ``timeline.party_of`` is how the API names the actor of an event (``api.representations``).
-__all__ = ["SENTENCES", "describe", "money", "party_of", "who"]
-
 # A sentence per kind; where it depends on a detail, (that detail, {its value: sentence}),
 # with None for a value the sentence table does not know. Lazy: translated when used.
 SENTENCES = {
