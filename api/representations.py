@@ -48,6 +48,7 @@ def order_data(order):
         "placed_at": order.placed_at,
         "shipped_at": order.shipped_at,
         "received_at": order.received_at,
+        "receipt_confirmed_at": order.receipt_confirmed_at,
         "status": order.status,
     }
 
@@ -70,11 +71,16 @@ def order_record(order):
     }
 
 
+def event_id(event):
+    """A dispute event's id, the same in the events feed and in its webhook."""
+    return f"dispute-event-{event.pk}"
+
+
 def event_data(event):
     order = event.dispute.order
     return {
         "cursor": str(event.pk),
-        "id": event.pk,
+        "id": event_id(event),
         "dispute": event.dispute_id,
         "order": order.number,
         "kind": event.kind,

@@ -6,7 +6,7 @@ An order record is ``orders.importing.OrderRecordSerializer``, the single valida
 ``import_orders``; the requests below only wrap it.
 """
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.conf import settings
 from rest_framework import serializers
@@ -43,6 +43,12 @@ class Moment(serializers.DateTimeField):
         super().__init__(default_timezone=UTC, **kwargs)
 
 
+def moment(value: datetime) -> str:
+    """A time as every answer and webhook gives it (``Moment``), for a payload built by hand."""
+    text: str = Moment().to_representation(value)
+    return text
+
+
 def nullable(field_class, *args, **kwargs):
     return field_class(*args, allow_null=True, **kwargs)
 
@@ -55,14 +61,18 @@ class ProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ErrorDetailSerializer(serializers.Serializer):
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class ProblemDetailsSerializer(serializers.Serializer):
+    """An error, as RFC 9457 describes it, with our extension members."""
+
+    type = serializers.CharField(help_text="A URI naming the problem: one per `code`.")
+    title = serializers.CharField(help_text="The HTTP status's phrase.")
+    status = serializers.IntegerField()
+    detail = serializers.CharField(help_text="For people (always in English).")
     code = serializers.CharField(help_text="For programs: e.g. invalid_orders, not_found.")
-    message = serializers.CharField(help_text="For people.")
-    problems = ProblemSerializer(many=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()
+    problems = ProblemSerializer(many=True, help_text="Each record and field at fault.")
 
 
 class ImportReportSerializer(serializers.Serializer):
@@ -128,12 +138,17 @@ class OrderSerializer(serializers.Serializer):
     placed_at = Moment()
     shipped_at = nullable(Moment)
     received_at = nullable(Moment)
+    receipt_confirmed_at = nullable(
+        Moment,
+        help_text="When the buyer confirmed receipt in the dispute centre (then `received_at` "
+        "is this time, and a later receipt time from the marketplace is not applied).",
+    )
     status = serializers.ChoiceField(OrderStatus.choices)
 
 
 class EventSerializer(serializers.Serializer):
     cursor = serializers.CharField(help_text="Pass as `after` to read what came next.")
-    id = serializers.IntegerField(help_text="Stable: the same event always has this id.")
+    id = serializers.CharField(help_text='Stable, and the `id` of its webhook: "dispute-event-40".')
     dispute = serializers.IntegerField()
     order = serializers.CharField(help_text="The order's number.")
     kind = serializers.ChoiceField(EventKind.choices)
@@ -228,6 +243,23 @@ class DisputeDetailSerializer(DisputeSerializer):
     events = EventSerializer(many=True)
     offers = OfferSerializer(many=True)
     information_requests = InformationRequestSerializer(many=True)
+
+
+class DisputeFiltersSerializer(serializers.Serializer):
+    """The filters of ``/disputes/``: each one given narrows the disputes listed."""
+
+    order = serializers.CharField(required=False, help_text="An order's number.")
+    buyer = serializers.CharField(
+        required=False, help_text="The buyer's account id at the marketplace (its `buyer.id`)."
+    )
+    seller = serializers.CharField(
+        required=False,
+        help_text="The seller's account id at the marketplace (its seller object's `id`).",
+    )
+    status = serializers.ChoiceField(DisputeStatus.choices, required=False)
+    stage = serializers.ChoiceField(Stage.choices, required=False)
+    opened_from = Moment(required=False, help_text="Opened at or after this time.")
+    opened_before = Moment(required=False, help_text="Opened before this time.")
 
 
 def page_serializer(name, item):

@@ -72,8 +72,8 @@ class SignInLinksView(ApiView):
         responses={
             201: SignInLinkSerializer,
             **schema.errors(400, 401),
-            403: schema.error("`staff_account` or `inactive_account`: no link for it."),
-            404: schema.error("`unknown_account`: no account has this username or id."),
+            **schema.error(403, "`staff_account` or `inactive_account`: no link for it."),
+            **schema.error(404, "`unknown_account`: no account has this username or id."),
             **schema.errors(415, 429),
         },
         examples=[

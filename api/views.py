@@ -9,8 +9,9 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max, Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -21,7 +22,7 @@ from orders.importing import OrderImportError, import_orders
 from orders.models import Order
 
 from . import representations, schema, serializers
-from .errors import InvalidRequest, PayloadTooLarge, body_object, problem
+from .errors import InvalidRequest, PayloadTooLarge, ReceiptConfirmed, body_object, problem
 from .idempotency import idempotent
 from .throttling import BulkOrdersThrottle, ClientRateThrottle
 
@@ -47,9 +48,15 @@ def _import(records, *, dry_run=False, single=False):
 
 
 class ApiView(APIView):
-    """Refuses query parameters it does not take, as bodies refuse unknown fields."""
+    """Answers in English, and refuses query parameters it does not take, as bodies refuse
+    unknown fields."""
 
     query_parameters = frozenset()
+
+    def dispatch(self, request, *args, **kwargs):
+        # Programs read these answers: the same words whatever Accept-Language says.
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authenticated and throttled first
@@ -118,12 +125,14 @@ class OrderView(ApiView):
         operation_id="update_order_dates",
         summary="Shipment and receipt of one order",
         description="Sets `shipped_at` and/or `received_at` (null clears one) through the same "
-        "validation as the bulk upsert: received after shipped, shipped after placed.",
+        "validation as the bulk upsert: received after shipped, shipped after placed. Once the "
+        "buyer confirmed receipt, another `received_at` is refused (409 `receipt_confirmed`) "
+        "and nothing is written.",
         request=serializers.OrderDatesSerializer,
         parameters=[schema.IDEMPOTENCY_KEY],
         responses={
             200: serializers.OrderSerializer,
-            **schema.errors(400, 401, 404, 413, 415, 422, 429),
+            **schema.errors(400, 401, 404, 409, 413, 415, 422, 429),
         },
     )
     @idempotent
@@ -135,7 +144,10 @@ class OrderView(ApiView):
                 problems=[problem("(body)", "has neither shipped_at nor received_at")],
             )
         order = self._order(number)
-        _import([representations.order_record(order) | data], single=True)
+        with transaction.atomic():
+            report = _import([representations.order_record(order) | data], single=True)
+            if report.receipts_kept:
+                raise ReceiptConfirmed(order.receipt_confirmed_at)  # and rolls back
         order = self._order(number)
         return Response(serializers.OrderSerializer(representations.order_data(order)).data)
 
@@ -204,10 +216,10 @@ class FeedView(ApiView):
         return Response(self.page_serializer(page).data)
 
 
-def feed_schema(page_serializer, **kwargs):
+def feed_schema(page_serializer, extra_parameters=(), **kwargs):
     return extend_schema_view(
         get=extend_schema(
-            parameters=CURSOR_PARAMETERS,
+            parameters=[*CURSOR_PARAMETERS, *extra_parameters],
             responses={200: page_serializer, **schema.errors(400, 401, 429)},
             **kwargs,
         )
@@ -231,22 +243,55 @@ class EventsView(FeedView):
         return [representations.event_data(event) for event in events]
 
 
+def _matching_disputes(
+    *,
+    order=None,
+    buyer=None,
+    seller=None,
+    status=None,
+    stage=None,
+    opened_from=None,
+    opened_before=None,
+):
+    """The disputes the filters of ``/disputes/`` keep (each one given narrows them)."""
+    conditions = {
+        "order__number": order,
+        "order__buyer__marketplace_id": buyer,
+        "order__seller__user__marketplace_id": seller,
+        "status": status,
+        "stage": stage,
+        "opened_at__gte": opened_from,
+        "opened_at__lt": opened_before,
+    }
+    return Dispute.objects.filter(
+        **{lookup: value for lookup, value in conditions.items() if value is not None}
+    )
+
+
 @feed_schema(
     serializers.DisputePageSerializer,
     operation_id="list_disputes",
     summary="Disputes that changed after a cursor, in the order of their last change",
     description="Each dispute appears once, at its latest event; read again from "
-    "`next_cursor` to get the ones that changed since.",
+    "`next_cursor` to get the ones that changed since. The filters keep the disputes of an "
+    "order, of a buyer or seller (by the marketplace's account id), in a status or stage, "
+    "or opened in a time range; the cursor works the same with them.",
+    extra_parameters=[serializers.DisputeFiltersSerializer],
 )
 class DisputesView(FeedView):
+    query_parameters = FeedView.query_parameters | set(
+        serializers.DisputeFiltersSerializer().fields
+    )
     page_serializer = serializers.DisputePageSerializer
 
     def items(self, after, limit):
+        events = _settled_events(after)
+        filters = serializers.DisputeFiltersSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        if filters.validated_data:
+            events = events.filter(dispute__in=_matching_disputes(**filters.validated_data))
         changed = list(
-            _settled_events(after)
-            .values("dispute")
-            .annotate(last=Max("pk"))
-            .order_by("last")[: limit + 1]
+            events.values("dispute").annotate(last=Max("pk")).order_by("last")[: limit + 1]
         )
         disputes = Dispute.objects.select_related(*representations.DISPUTE_RELATIONS).in_bulk(
             [row["dispute"] for row in changed]

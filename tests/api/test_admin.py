@@ -26,7 +26,7 @@ def admin_client(client):
 
 
 def shown(response, prefix):
-    return re.findall(rf"<code>({prefix}[\w-]+)</code>", response.content.decode())
+    return re.findall(rf"<code>({prefix}[\w+/=-]+)</code>", response.content.decode())
 
 
 def test_creating_a_client_shows_its_token_and_secret_once(admin_client):

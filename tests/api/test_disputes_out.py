@@ -181,7 +181,7 @@ def test_an_offer_history(api, buyer):
 def test_bad_cursors_and_limits_are_400s(api, path, params, field):
     response = api.get(path, **params)
     assert response.status_code == 400
-    assert [problem["field"] for problem in response.json()["error"]["problems"]] == [field]
+    assert [problem["field"] for problem in response.json()["problems"]] == [field]
 
 
 def test_an_unknown_dispute_is_a_404(api):
