@@ -286,7 +286,8 @@ class DisputesView(FeedView):
 
     def items(self, after, limit):
         events = _settled_events(after)
-        filters = serializers.DisputeFiltersSerializer(data=self.request.query_params)
+        # A plain dict: from a QueryDict, DRF would take an empty value for an absent one.
+        filters = serializers.DisputeFiltersSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
         if filters.validated_data:
             events = events.filter(dispute__in=_matching_disputes(**filters.validated_data))

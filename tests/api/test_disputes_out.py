@@ -39,9 +39,10 @@ def test_the_events_feed_pages_in_a_stable_order_and_resumes_from_its_cursor(api
     offered_dispute(buyer)
     agreed_dispute(buyer)
     events, cursor = read_all(api, "/events/", limit=2)
-    assert [event["id"] for event in events] == list(
-        DisputeEvent.objects.order_by("pk").values_list("pk", flat=True)
-    )
+    assert [event["id"] for event in events] == [
+        f"dispute-event-{pk}"
+        for pk in DisputeEvent.objects.order_by("pk").values_list("pk", flat=True)
+    ]
     assert [event["kind"] for event in events] == [
         "opened",
         "offer_made",
