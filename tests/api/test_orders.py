@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from orders.importing import EXAMPLE_ORDER
 from orders.models import Order, Seller
+from orders.receipts import confirm_receipt
 from tests.api.conftest import error_of
 
 pytestmark = pytest.mark.django_db
@@ -325,3 +326,42 @@ def test_a_disputed_orders_terms_and_dates_stay_through_the_api(api):
     )
     assert again.status_code == 200
     assert again.json()["unchanged"] == ["8030112233445566"]
+
+
+def confirmed_receipt_order(api):
+    api.post("/orders/", {"orders": [record()]})
+    order = Order.objects.get()
+    confirm_receipt(order=order, buyer=order.buyer)
+    order.refresh_from_db()
+    return order
+
+
+def test_a_receipt_the_buyer_confirmed_shows_on_the_order(api):
+    order = confirmed_receipt_order(api)
+    shown = api.get(f"/orders/{order.number}/").json()
+    assert shown["receipt_confirmed_at"] == shown["received_at"]
+    assert shown["receipt_confirmed_at"].endswith("Z")
+    assert api.get("/orders/8030112233445566/").json()["status"] == "received"
+
+
+def test_a_receipt_time_after_the_buyer_confirmed_is_refused_and_writes_nothing(api):
+    order = confirmed_receipt_order(api)
+    response = api.patch(
+        f"/orders/{order.number}/",
+        {"shipped_at": "2026-10-04T00:00:00Z", "received_at": "2026-10-20T08:00:00Z"},
+    )
+    assert response.status_code == 409
+    assert error_of(response) == ("receipt_confirmed", [(None, "received_at")])
+    assert "Not applied" in response.json()["detail"]
+    unchanged = Order.objects.get()
+    assert (unchanged.shipped_at, unchanged.received_at) == (order.shipped_at, order.received_at)
+
+
+def test_the_shipment_of_an_order_whose_receipt_was_confirmed_can_still_change(api):
+    order = confirmed_receipt_order(api)
+    response = api.patch(f"/orders/{order.number}/", {"shipped_at": "2026-10-04T00:00:00Z"})
+    assert response.status_code == 200
+    assert (
+        response.json()["received_at"]
+        == api.get(f"/orders/{order.number}/").json()["receipt_confirmed_at"]
+    )
