@@ -8,10 +8,17 @@ from drf_spectacular.extensions import (
     OpenApiSerializerExtension,
     OpenApiSerializerFieldExtension,
 )
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    OpenApiWebhook,
+    extend_schema,
+)
 
 from orders.importing import EXAMPLE_ORDER
 
+from . import serializers
 from .serializers import PROBLEM_CONTENT_TYPE, ProblemDetailsSerializer
 
 
@@ -114,4 +121,40 @@ EXAMPLE_RECORD = OpenApiExample(
         ]
     },
     request_only=True,
+)
+
+
+WEBHOOK_SIGNATURE = (
+    " Signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, "
+    "`webhook-signature`): verify with the `standardwebhooks` library and the client's "
+    "`whsec_` secret. Any 2xx answer is a delivery; anything else is retried for at least "
+    "24 hours. See docs/api.md."
+)
+
+
+def webhook(name, summary, description, payload):
+    return OpenApiWebhook(
+        name=name,
+        decorator=extend_schema(
+            summary=summary,
+            description=description + WEBHOOK_SIGNATURE,
+            request=payload,
+            responses={200: OpenApiResponse(description="Received (any 2xx).")},
+        ),
+    )
+
+
+# Listed in SPECTACULAR_SETTINGS["WEBHOOKS"].
+DISPUTE_EVENT_WEBHOOK = webhook(
+    "dispute event",
+    "A dispute event, of a type the client chose",
+    "Every dispute event can be sent: `dispute.agreed`, `dispute.decided` and "
+    "`dispute.appeal_answered` by default, `dispute.<kind>` for the others.",
+    serializers.DisputeWebhookSerializer,
+)
+RECEIPT_CONFIRMED_WEBHOOK = webhook(
+    "order.receipt_confirmed",
+    "The buyer confirmed receipt",
+    "Sent by default.",
+    serializers.ReceiptWebhookSerializer,
 )

@@ -29,6 +29,8 @@ from orders.importing.validating import (
 )
 from orders.models import OrderStatus
 
+from . import webhook_types
+
 ACTORS = ["buyer", "seller", "mediator"]
 
 
@@ -278,3 +280,36 @@ def page_serializer(name, item):
 
 EventPageSerializer = page_serializer("EventPage", EventSerializer)
 DisputePageSerializer = page_serializer("DisputePage", DisputeInListSerializer)
+
+
+class DisputeWebhookDataSerializer(serializers.Serializer):
+    dispute = DisputeSerializer(help_text="As `GET /disputes/{id}/` shows it, without events.")
+    event = EventSerializer(help_text="As the events feed shows it, with the same id.")
+
+
+class ReceiptWebhookDataSerializer(serializers.Serializer):
+    order = OrderSerializer(help_text="As `GET /orders/{number}/` shows it.")
+    received_at = Moment(help_text="The receipt time the buyer confirmed.")
+
+
+class WebhookSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        help_text="The event's id, also in `webhook-id`: the same at every attempt."
+    )
+    created_at = Moment(help_text="When the event happened.")
+
+
+class DisputeWebhookSerializer(WebhookSerializer):
+    """A dispute event POSTed to a client that chose its type."""
+
+    type = serializers.ChoiceField(
+        [value for value, _label in webhook_types.choices() if value.startswith("dispute.")]
+    )
+    data = DisputeWebhookDataSerializer()
+
+
+class ReceiptWebhookSerializer(WebhookSerializer):
+    """The buyer confirmed receipt in the dispute centre (PRODUCT.md §9)."""
+
+    type = serializers.ChoiceField([webhook_types.RECEIPT_CONFIRMED])
+    data = ReceiptWebhookDataSerializer()

@@ -431,6 +431,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "For the marketplace's systems: orders in, disputes out, signed webhooks. "
     "See docs/api.md.",
     "VERSION": "1",
+    # 3.1: the webhooks are described too.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": ["api.schema.DISPUTE_EVENT_WEBHOOK", "api.schema.RECEIPT_CONFIRMED_WEBHOOK"],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
