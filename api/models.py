@@ -97,12 +97,13 @@ class ApiClient(models.Model):
     is_authenticated = True
     is_anonymous = False
 
-    def issue_token(self, *, now: datetime | None = None) -> str:
+    def issue_token(self, *, now: datetime | None = None, overlap: bool = True) -> str:
         """A new token, returned once; the one it replaces keeps working for
-        ``API_TOKEN_OVERLAP_HOURS``."""
+        ``API_TOKEN_OVERLAP_HOURS`` (with ``overlap``) or stops at once."""
         now = now or timezone.now()
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        if self.token_hash:
+        self.previous_token_hash, self.previous_token_valid_until = "", None
+        if self.token_hash and overlap:
             self.previous_token_hash = self.token_hash
             self.previous_token_valid_until = now + timedelta(
                 hours=settings.API_TOKEN_OVERLAP_HOURS

@@ -4,6 +4,7 @@ client gets the money events, the ones every client got before types could be ch
 """
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 from disputes.models import EventKind
 
@@ -24,9 +25,9 @@ def for_dispute_event(kind: str) -> str:
     return NAMED_TYPES.get(EventKind(kind), f"dispute.{kind}")
 
 
-def choices() -> list[tuple[str, str]]:
+def choices() -> list[tuple[str, str | StrPromise]]:
     """Every type with what it says, in the order of a dispute's life, for the admin."""
-    labels: dict[str, str] = {
+    labels: dict[str, str | StrPromise] = {
         "dispute.agreed": _("Agreed: the seller accepted the request or the buyer the offer"),
     }
     for kind in EventKind:
