@@ -6,9 +6,13 @@ stay in the dispute centre: the marketplace gets what it needs to act (the stage
 by when, amounts, outcomes), not the parties' conversation.
 """
 
+from datetime import datetime
+
 from disputes import deadlines
 from disputes.models import DisputeStatus, EventKind
 from disputes.parties import party_of
+
+from . import serializers
 
 # The event details (``disputes.events``) the marketplace gets; never file names or pks.
 PUBLIC_DETAILS = (
@@ -74,6 +78,26 @@ def order_record(order):
 def event_id(event):
     """A dispute event's id, the same in the events feed and in its webhook."""
     return f"dispute-event-{event.pk}"
+
+
+def order_event_id(event):
+    """An order event's id (a buyer's receipt confirmation), in the feed and its webhook."""
+    return f"order-event-{event.pk}"
+
+
+def order_event_data(event):
+    """An order event as the events feed shows it, beside the dispute events."""
+    received_at = datetime.fromisoformat(event.details["received_at"])
+    return {
+        "cursor": str(event.pk),
+        "id": order_event_id(event),
+        "dispute": None,
+        "order": event.order.number,
+        "kind": event.kind,
+        "created_at": event.created_at,
+        "actor": role(event.actor, event.order),
+        "details": {"received_at": serializers.moment(received_at)},
+    }
 
 
 def event_data(event):

@@ -27,7 +27,7 @@ from orders.importing.validating import (
     received_at_field,
     shipped_at_field,
 )
-from orders.models import OrderStatus
+from orders.models import OrderEventKind, OrderStatus
 
 from . import webhook_types
 
@@ -150,15 +150,20 @@ class OrderSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.Serializer):
     cursor = serializers.CharField(help_text="Pass as `after` to read what came next.")
-    id = serializers.CharField(help_text='Stable, and the `id` of its webhook: "dispute-event-40".')
-    dispute = serializers.IntegerField()
+    id = serializers.CharField(
+        help_text='Stable, and the `id` of its webhook: "dispute-event-40", "order-event-7".'
+    )
+    dispute = nullable(
+        serializers.IntegerField,
+        help_text="null: an order's event (`receipt_confirmed`: the buyer confirmed receipt).",
+    )
     order = serializers.CharField(help_text="The order's number.")
-    kind = serializers.ChoiceField(EventKind.choices)
+    kind = serializers.ChoiceField([*EventKind.choices, *OrderEventKind.choices])
     created_at = Moment()
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party (amounts as decimal strings)."
+        "outcome, party (amounts as decimal strings); received_at for a receipt confirmation."
     )
 
 

@@ -13,7 +13,7 @@ from disputes.models import DisputeEvent
 from disputes.signals import dispute_event_recorded
 from orders.models import OrderEvent, OrderEventKind
 
-from . import serializers, webhooks
+from . import representations, serializers, webhooks
 
 
 @receiver(post_save, sender=OrderEvent)
@@ -29,7 +29,7 @@ def queue_receipt_confirmed(
             "order": webhooks.order_payload(instance.order),
             "received_at": serializers.moment(received_at),
         },
-        event_id=f"order-event-{instance.pk}",
+        event_id=representations.order_event_id(instance),
         created_at=instance.created_at,
     )
 

@@ -5,6 +5,9 @@ Orders in go through ``orders.importing`` — the validation and all-or-nothing 
 cursor. Writes accept an ``Idempotency-Key``.
 """
 
+import heapq
+import itertools
+import re
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -19,7 +22,7 @@ from rest_framework.views import APIView
 
 from disputes.models import Dispute, DisputeEvent
 from orders.importing import OrderImportError, import_orders
-from orders.models import Order
+from orders.models import Order, OrderEvent, OrderEventKind
 
 from . import representations, schema, serializers
 from .errors import InvalidRequest, PayloadTooLarge, ReceiptConfirmed, body_object, problem
@@ -152,22 +155,25 @@ class OrderView(ApiView):
         return Response(serializers.OrderSerializer(representations.order_data(order)).data)
 
 
-def _cursor(request):
-    """The ``after`` and ``limit`` query parameters, checked."""
+POSITION = f"[0-9]{{1,{CURSOR_DIGITS}}}"
+
+
+def _cursor(request, pattern):
+    """The ``after`` (matching ``pattern``) and ``limit`` query parameters, checked."""
     after, limit = request.query_params.get("after", "0"), request.query_params.get("limit")
     problems = []
-    if not (after.isascii() and after.isdigit() and len(after) <= CURSOR_DIGITS):
-        problems.append(problem("after", "must be a cursor this API gave (digits)"))
+    if not re.fullmatch(pattern, after, flags=re.ASCII):
+        problems.append(problem("after", "must be a cursor this API gave"))
     if limit is not None and not (
         limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE
     ):
         problems.append(problem("limit", f"must be a whole number from 1 to {MAX_PAGE}"))
     if problems:
         raise InvalidRequest("The query is not valid.", problems=problems)
-    return int(after), int(limit) if limit else DEFAULT_PAGE
+    return after, int(limit) if limit else DEFAULT_PAGE
 
 
-def _settled_events(after):
+def _settled_events(after, events=DisputeEvent.objects):
     """Events after the cursor that every reader will see in this order for good.
 
     Ids are handed out before their transaction commits, so an event could become visible
@@ -175,72 +181,103 @@ def _settled_events(after):
     therefore stops short of the first event younger than ``API_FEED_SETTLE_SECONDS``
     (longer than any action's transaction), and of anything after it.
     """
-    events = DisputeEvent.objects.filter(pk__gt=after)
+    events = events.filter(pk__gt=after)
     settled = timezone.now() - timedelta(seconds=settings.API_FEED_SETTLE_SECONDS)
     horizon = events.filter(created_at__gt=settled).aggregate(first=Min("pk"))["first"]
     return events if horizon is None else events.filter(pk__lt=horizon)
 
 
-CURSOR_PARAMETERS = [
-    OpenApiParameter(
-        "after",
-        {"type": "string", "pattern": f"^[0-9]{{1,{CURSOR_DIGITS}}}$"},
-        description="A cursor from a previous answer (`next_cursor`); omitted: from the start.",
-    ),
-    OpenApiParameter(
-        "limit",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-        description=f"At most this many (default {DEFAULT_PAGE}).",
-    ),
-]
+def cursor_parameters(pattern):
+    return [
+        OpenApiParameter(
+            "after",
+            {"type": "string", "pattern": f"^{pattern}$"},
+            description="A cursor from a previous answer (`next_cursor`); omitted: from the start.",
+        ),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            description=f"At most this many (default {DEFAULT_PAGE}).",
+        ),
+    ]
 
 
 class FeedView(ApiView):
-    """A feed read from a cursor: ``items`` gives up to ``limit + 1`` items after it (the
-    extra one only says there is more), each with its ``cursor``."""
+    """A feed read from a cursor (``cursor_pattern``): ``items`` gives up to ``limit + 1``
+    items after it (the extra one only says there is more), each with its ``cursor``."""
 
     query_parameters = frozenset(("after", "limit"))
+    cursor_pattern = POSITION
     page_serializer = None
 
     def items(self, after, limit):
         raise NotImplementedError
 
     def get(self, request):
-        after, limit = _cursor(request)
+        after, limit = _cursor(request, self.cursor_pattern)
         items = self.items(after, limit)
         page = {
             "results": items[:limit],
-            "next_cursor": items[:limit][-1]["cursor"] if items else str(after),
+            "next_cursor": items[:limit][-1]["cursor"] if items else after,
             "has_more": len(items) > limit,
         }
         return Response(self.page_serializer(page).data)
 
 
-def feed_schema(page_serializer, extra_parameters=(), **kwargs):
+def feed_schema(page_serializer, cursor_pattern=POSITION, extra_parameters=(), **kwargs):
     return extend_schema_view(
         get=extend_schema(
-            parameters=[*CURSOR_PARAMETERS, *extra_parameters],
+            parameters=[*cursor_parameters(cursor_pattern), *extra_parameters],
             responses={200: page_serializer, **schema.errors(400, 401, 429)},
             **kwargs,
         )
     )
 
 
+# A position in the dispute events, then in the order events (receipt confirmations).
+EVENTS_CURSOR = rf"{POSITION}(\.{POSITION})?"
+
+
 @feed_schema(
     serializers.EventPageSerializer,
+    EVENTS_CURSOR,
     operation_id="list_events",
-    summary="Every dispute event after a cursor, oldest first",
+    summary="Every dispute event and receipt confirmation after a cursor, oldest first",
 )
 class EventsView(FeedView):
+    """Dispute events and the buyers' receipt confirmations, each table read in the order
+    of its ids and the two merged by time; the cursor holds a position in each
+    (``<dispute event>.<order event>``; a cursor of one number, from before receipts were
+    in the feed, is a dispute event's, and reads every receipt once)."""
+
+    cursor_pattern = EVENTS_CURSOR
     page_serializer = serializers.EventPageSerializer
 
     def items(self, after, limit):
-        events = (
-            _settled_events(after)
+        dispute_position, _dot, order_position = after.partition(".")
+        dispute_events = (
+            _settled_events(int(dispute_position))
             .select_related("actor", "dispute__order__seller")
             .order_by("pk")[: limit + 1]
         )
-        return [representations.event_data(event) for event in events]
+        receipts = (
+            _settled_events(int(order_position or 0), OrderEvent.objects)
+            .filter(kind=OrderEventKind.RECEIPT_CONFIRMED)
+            .select_related("actor", "order__seller")
+            .order_by("pk")[: limit + 1]
+        )
+        # Each table in the order of its ids (a page never skips one), whichever came first.
+        merged = heapq.merge(dispute_events, receipts, key=lambda event: event.created_at)
+        items = []
+        positions = {DisputeEvent: int(dispute_position), OrderEvent: int(order_position or 0)}
+        for event in itertools.islice(merged, limit + 1):
+            positions[type(event)] = event.pk
+            cursor = f"{positions[DisputeEvent]}.{positions[OrderEvent]}"
+            if isinstance(event, DisputeEvent):
+                items.append(representations.event_data(event) | {"cursor": cursor})
+            else:
+                items.append(representations.order_event_data(event) | {"cursor": cursor})
+        return items
 
 
 def _matching_disputes(
@@ -285,7 +322,7 @@ class DisputesView(FeedView):
     page_serializer = serializers.DisputePageSerializer
 
     def items(self, after, limit):
-        events = _settled_events(after)
+        events = _settled_events(int(after))
         # A plain dict: from a QueryDict, DRF would take an empty value for an absent one.
         filters = serializers.DisputeFiltersSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
