@@ -61,7 +61,9 @@ class ApiClient(models.Model):
     # The token replaced by the last rotation keeps working until then (unless revoked), so
     # the marketplace can deploy the new one without a moment refused.
     previous_token_hash = models.CharField(max_length=64, blank=True, editable=False)
-    previous_token_valid_until = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_token_valid_until = models.DateTimeField(
+        _("old token works until"), null=True, blank=True, editable=False
+    )
     # Kept as is: signing needs it. Shown once, like the token.
     webhook_secret = models.CharField(_("webhook secret"), max_length=100, editable=False)
     # The secret replaced by the last rotation also signs until then.

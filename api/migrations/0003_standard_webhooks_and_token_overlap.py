@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='apiclient',
             name='previous_token_valid_until',
-            field=models.DateTimeField(blank=True, editable=False, null=True),
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='old token works until'),
         ),
         migrations.AddField(
             model_name='apiclient',
