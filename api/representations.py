@@ -86,10 +86,10 @@ def order_event_id(event):
 
 
 def order_event_data(event):
-    """An order event as the events feed shows it, beside the dispute events."""
+    """An order event as the events feed shows it, beside the dispute events (the feed
+    gives its cursor, a position in both)."""
     received_at = datetime.fromisoformat(event.details["received_at"])
     return {
-        "cursor": str(event.pk),
         "id": order_event_id(event),
         "dispute": None,
         "order": event.order.number,

@@ -173,7 +173,7 @@ def _cursor(request, pattern):
     return after, int(limit) if limit else DEFAULT_PAGE
 
 
-def _settled_events(after, events=DisputeEvent.objects):
+def _settled_events(model, after):
     """Events after the cursor that every reader will see in this order for good.
 
     Ids are handed out before their transaction commits, so an event could become visible
@@ -181,7 +181,7 @@ def _settled_events(after, events=DisputeEvent.objects):
     therefore stops short of the first event younger than ``API_FEED_SETTLE_SECONDS``
     (longer than any action's transaction), and of anything after it.
     """
-    events = events.filter(pk__gt=after)
+    events = model.objects.filter(pk__gt=after)
     settled = timezone.now() - timedelta(seconds=settings.API_FEED_SETTLE_SECONDS)
     horizon = events.filter(created_at__gt=settled).aggregate(first=Min("pk"))["first"]
     return events if horizon is None else events.filter(pk__lt=horizon)
@@ -256,12 +256,12 @@ class EventsView(FeedView):
     def items(self, after, limit):
         dispute_position, _dot, order_position = after.partition(".")
         dispute_events = (
-            _settled_events(int(dispute_position))
+            _settled_events(DisputeEvent, int(dispute_position))
             .select_related("actor", "dispute__order__seller")
             .order_by("pk")[: limit + 1]
         )
         receipts = (
-            _settled_events(int(order_position or 0), OrderEvent.objects)
+            _settled_events(OrderEvent, int(order_position or 0))
             .filter(kind=OrderEventKind.RECEIPT_CONFIRMED)
             .select_related("actor", "order__seller")
             .order_by("pk")[: limit + 1]
@@ -272,11 +272,12 @@ class EventsView(FeedView):
         positions = {DisputeEvent: int(dispute_position), OrderEvent: int(order_position or 0)}
         for event in itertools.islice(merged, limit + 1):
             positions[type(event)] = event.pk
-            cursor = f"{positions[DisputeEvent]}.{positions[OrderEvent]}"
-            if isinstance(event, DisputeEvent):
-                items.append(representations.event_data(event) | {"cursor": cursor})
-            else:
-                items.append(representations.order_event_data(event) | {"cursor": cursor})
+            data = (
+                representations.event_data(event)
+                if isinstance(event, DisputeEvent)
+                else representations.order_event_data(event)
+            )
+            items.append(data | {"cursor": f"{positions[DisputeEvent]}.{positions[OrderEvent]}"})
         return items
 
 
@@ -322,7 +323,7 @@ class DisputesView(FeedView):
     page_serializer = serializers.DisputePageSerializer
 
     def items(self, after, limit):
-        events = _settled_events(int(after))
+        events = _settled_events(DisputeEvent, int(after))
         # A plain dict: from a QueryDict, DRF would take an empty value for an absent one.
         filters = serializers.DisputeFiltersSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
