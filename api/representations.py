@@ -11,6 +11,7 @@ from datetime import datetime
 from disputes import deadlines
 from disputes.models import DisputeStatus, EventKind
 from disputes.parties import party_of
+from orders.models import OrderEvent
 
 from . import serializers
 
@@ -80,7 +81,7 @@ def event_id(event):
     return f"dispute-event-{event.pk}"
 
 
-def order_event_id(event):
+def order_event_id(event: OrderEvent) -> str:
     """An order event's id (a buyer's receipt confirmation), in the feed and its webhook."""
     return f"order-event-{event.pk}"
 
