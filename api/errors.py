@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .serializers import PROBLEM_CONTENT_TYPE
+from .serializers import PROBLEM_CONTENT_TYPE, moment
 
 
 class InvalidRequest(exceptions.APIException):
@@ -56,7 +56,7 @@ class ReceiptConfirmed(exceptions.APIException):
 
     def __init__(self, confirmed_at):
         super().__init__(
-            f"Not applied: the buyer confirmed receipt at {confirmed_at.isoformat()}, "
+            f"Not applied: the buyer confirmed receipt at {moment(confirmed_at)}, "
             "which stays the order's receipt time. Nothing was written."
         )
         self.problems = [problem("received_at", "the buyer confirmed receipt")]

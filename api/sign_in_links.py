@@ -20,6 +20,7 @@ from orders.importing.validating import is_text
 
 from . import schema
 from .errors import InvalidRequest, body_object, problem
+from .serializers import Moment
 from .views import ApiView
 
 
@@ -36,7 +37,7 @@ class UnknownAccount(exceptions.NotFound):
 
 class SignInLinkSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="Redirect the person's browser here. Works once.")
-    expires_at = serializers.DateTimeField(help_text="After this, the link signs nobody in.")
+    expires_at = Moment(help_text="After this, the link signs nobody in.")
 
 
 REQUEST = {
