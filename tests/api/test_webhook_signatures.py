@@ -22,7 +22,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from api import signatures, webhook_types
-from api.models import ApiClient, WebhookDelivery
+from api.models import ApiClient, WebhookDelivery, webhook_key
 from tests.api.test_webhooks import Receiver
 from tests.conftest import run_tasks
 from tests.disputes.builders import agreed_dispute
@@ -46,6 +46,15 @@ def legacy_verifier(secret: str, signature_header: str, body: bytes, tolerance: 
     signed = f"{timestamp}.".encode() + body
     expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected.encode(), received.encode())
+
+
+def legacy_verifier_of_key(secret, header, body):
+    """The old header's verifier for a secret issued since Standard Webhooks: keyed with
+    the secret's key bytes, taking the last ``v1=`` (the old secret's, in an overlap)."""
+    parts = dict(item.split("=", 1) for item in header.split(","))
+    signed = f"{parts['t']}.".encode() + body
+    expected = hmac.new(webhook_key(secret), signed, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, parts["v1"])
 
 
 def standard_headers(secrets_in_force, message_id="dispute-event-1", timestamp=None):
@@ -181,3 +190,19 @@ def test_a_secret_issued_before_the_standard_still_verifies_after_the_migration(
     old_client = old_apps.get_model("api", "ApiClient").objects.get()
     assert old_client.webhook_secret == new_secret  # its key is random bytes: kept as held
     migrate(AFTER)
+
+
+@pytest.mark.django_db
+def test_a_delivery_during_a_rotation_verifies_with_the_old_and_the_new_secret(marketplace, buyer):
+    old = marketplace.webhook_secret
+    new = marketplace.issue_webhook_secret()
+    marketplace.save()
+    with Receiver([200]) as receiver:
+        marketplace.webhook_url = receiver.url
+        marketplace.save()
+        agreed_dispute(buyer)
+        run_tasks()
+    [(headers, body)] = receiver.requests
+    for secret in (old, new):
+        Webhook(secret).verify(body, headers)
+    assert legacy_verifier_of_key(old, headers["X-Dispute-Signature"], body)
