@@ -6,9 +6,14 @@ stay in the dispute centre: the marketplace gets what it needs to act (the stage
 by when, amounts, outcomes), not the parties' conversation.
 """
 
+from datetime import datetime
+
 from disputes import deadlines
 from disputes.models import DisputeStatus, EventKind
 from disputes.parties import party_of
+from orders.models import OrderEvent
+
+from . import serializers
 
 # The event details (``disputes.events``) the marketplace gets; never file names or pks.
 PUBLIC_DETAILS = (
@@ -48,6 +53,7 @@ def order_data(order):
         "placed_at": order.placed_at,
         "shipped_at": order.shipped_at,
         "received_at": order.received_at,
+        "receipt_confirmed_at": order.receipt_confirmed_at,
         "status": order.status,
     }
 
@@ -70,11 +76,36 @@ def order_record(order):
     }
 
 
+def event_id(event):
+    """A dispute event's id, the same in the events feed and in its webhook."""
+    return f"dispute-event-{event.pk}"
+
+
+def order_event_id(event: OrderEvent) -> str:
+    """An order event's id (a buyer's receipt confirmation), in the feed and its webhook."""
+    return f"order-event-{event.pk}"
+
+
+def order_event_data(event):
+    """An order event as the events feed shows it, beside the dispute events (the feed
+    gives its cursor, a position in both)."""
+    received_at = datetime.fromisoformat(event.details["received_at"])
+    return {
+        "id": order_event_id(event),
+        "dispute": None,
+        "order": event.order.number,
+        "kind": event.kind,
+        "created_at": event.created_at,
+        "actor": role(event.actor, event.order),
+        "details": {"received_at": serializers.moment(received_at)},
+    }
+
+
 def event_data(event):
     order = event.dispute.order
     return {
         "cursor": str(event.pk),
-        "id": event.pk,
+        "id": event_id(event),
         "dispute": event.dispute_id,
         "order": order.number,
         "kind": event.kind,

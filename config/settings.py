@@ -407,6 +407,13 @@ API_THROTTLE_RATES = {
 }
 # The events feed stops short of events younger than this (see api.views._settled_events).
 API_FEED_SETTLE_SECONDS = int(os.environ.get("API_FEED_SETTLE_SECONDS", "5"))
+# A rotated token keeps working this long (unless the client is revoked); a rotated
+# webhook secret signs beside the new one this long.
+API_TOKEN_OVERLAP_HOURS = int(os.environ.get("API_TOKEN_OVERLAP_HOURS", "24"))
+WEBHOOK_SECRET_OVERLAP_HOURS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
+# The signature header of our own scheme (X-Dispute-Signature), sent beside the Standard
+# Webhooks headers until integrators have moved: planned to end on 2027-06-30 (docs/api.md).
+WEBHOOK_LEGACY_SIGNATURE = env_bool("WEBHOOK_LEGACY_SIGNATURE", True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.authentication.IsApiClient"],
@@ -424,6 +431,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "For the marketplace's systems: orders in, disputes out, signed webhooks. "
     "See docs/api.md.",
     "VERSION": "1",
+    # 3.1: the webhooks are described too.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": ["api.schema.DISPUTE_EVENT_WEBHOOK", "api.schema.RECEIPT_CONFIRMED_WEBHOOK"],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
