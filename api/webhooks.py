@@ -44,6 +44,14 @@ DISPUTE_EVENT_TYPES = {
     EventKind.OFFER_ACCEPTED: "dispute.agreed",
     EventKind.DECIDED: "dispute.decided",
     EventKind.APPEAL_ANSWERED: "dispute.appeal_answered",
+    # Returning the item before the refund (PRODUCT.md §4e): the refund waits for it, the
+    # buyer shipped it (carrier and tracking number), then the refund is due, or the
+    # returned item's problem goes to the mediators.
+    EventKind.RETURN_ASKED: "dispute.return_asked",
+    EventKind.RETURN_SHIPPED: "dispute.return_shipped",
+    EventKind.RETURN_ARRIVED: "dispute.return_refunded",
+    EventKind.RETURN_REFUND_RELEASED: "dispute.return_refunded",
+    EventKind.RETURN_PROBLEM: "dispute.return_problem",
 }
 # Sent by the buyer's "Confirm receipt" (PRODUCT.md §9), through ``queue``.
 RECEIPT_CONFIRMED = "order.receipt_confirmed"

@@ -70,7 +70,12 @@ HEADLINES = {
     ),
 }
 # Events the buyer has always been told of in an email of their own.
-BUYER_TEMPLATES = {EventKind.DECIDED: "decided", EventKind.APPEAL_ANSWERED: "appeal_answered"}
+BUYER_TEMPLATES = {
+    EventKind.DECIDED: "decided",
+    EventKind.APPEAL_ANSWERED: "appeal_answered",
+    # Where to send the item and who pays its postage, before the buyer ships it.
+    EventKind.RETURN_ASKED: "return_asked",
+}
 # Only the party asked hears of an information request and of its lapse.
 ASKED_PARTY_ONLY = (EventKind.INFORMATION_REQUESTED, EventKind.INFORMATION_LAPSED)
 
