@@ -110,9 +110,9 @@ EXPIRING = {
 }
 # stage: (status, stage) once its deadline passed. Only a return on its way ends by
 # itself, and in the buyer's favour: the seller's silence counts as the return received.
-AT_THE_DEADLINE = {
-    stage: (DisputeStatus.OPEN, Stage.WITH_MEDIATOR) for stage in EXPIRING
-} | {Stage.RETURN_ON_ITS_WAY: (DisputeStatus.AGREED, None)}
+AT_THE_DEADLINE = {stage: (DisputeStatus.OPEN, Stage.WITH_MEDIATOR) for stage in EXPIRING} | {
+    Stage.RETURN_ON_ITS_WAY: (DisputeStatus.AGREED, None)
+}
 
 
 def events_of(dispute):
