@@ -681,13 +681,13 @@ def _refuse_when_late(dispute: Dispute, *, now: datetime) -> None:
         return
     deadline = dispute.stage_deadline
     assert deadline is not None, "an overdue dispute has a deadline"
-    refunds = rule_of(dispute.stage).on_deadline == OnDeadline.REFUND
     _move_on(dispute, now=now)
     raise DeadlinePassed(
         DisputeErrorCode.DEADLINE_PASSED,
         (
+            # Only a return on its way ends by its deadline: its refund is released.
             _("The time to answer ended on %(deadline)s: the refund was released.")
-            if refunds
+            if dispute.has_ended
             else _(
                 "The time to answer ended on %(deadline)s: the mediators now take over the dispute."
             )

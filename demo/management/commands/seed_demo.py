@@ -70,7 +70,7 @@ SITUATIONS = [
     # Returning the item before the refund (PRODUCT.md §4e), in each of its stages.
     ("DEMO-0019", "Electric kettle, 1.7 l", "34.90", 20, 18, 6, "the item is to be returned"),
     ("DEMO-0021", "Bluetooth mouse, silent", "17.50", 25, 23, 10, "the return is on its way"),
-    ("DEMO-0023", "Tablet stand, aluminium", "21.00", 40, 38, 25, "ended by agreement"),
+    ("DEMO-0023", "Tablet stand, aluminium", "21.00", 24, 22, 12, "ended by agreement"),
 ]
 # Bob's orders, all from the seller with an account.
 OTHER_SITUATIONS = [
@@ -288,7 +288,7 @@ class Command(BaseCommand):
 
         returned("DEMO-0019", 4)
         returned("DEMO-0021", 8, shipped_days_ago=5)
-        returned("DEMO-0023", 22, shipped_days_ago=18, arrived_days_ago=15)
+        returned("DEMO-0023", 11, shipped_days_ago=8, arrived_days_ago=6)
         asked("DEMO-9005", Party.BUYER, "Please send a photo of the broken zip, close up.")
 
     def _print_logins(self):
