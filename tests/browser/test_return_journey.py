@@ -37,11 +37,11 @@ WORDS = {
     },
     "fr": {
         "accept_if_returned": "Accepter si l’article est retourné",
-        "seller_pays": "Vous payez les frais de retour : l’acheteur signale un défaut de l’article.",
+        "seller_pays": "Vous payez les frais de retour : l’acheteur signale un défaut",
         "yes_ask": "Oui, demander le retour de l’article",
         "waiting_for_buyer": "En attente du renvoi de l’article par l’acheteur : il a jusqu’au",
         "buyers_turn": "C’est à vous : renvoyez l’article à l’adresse de retour ci-dessous",
-        "buyer_postage": "Le vendeur paie les frais de retour : gardez le reçu pour être remboursé.",
+        "buyer_postage": "Le vendeur paie les frais de retour : gardez le reçu",
         "shipped": "J’ai expédié le retour",
         "carrier": "Transporteur",
         "tracking": "Numéro de suivi",
