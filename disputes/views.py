@@ -25,6 +25,7 @@ from .evidence.upload_handler import streams_evidence
 from .forms import AppealForm, MessageForm, ReturnShippedForm
 from .models import Dispute, Evidence, Party
 from .pages import message_draft_name, page_url, party_dispute, render_dispute_page
+from .stages import EscalationReason
 
 
 def buyer_dispute(request: HttpRequest, pk: int) -> Dispute:
@@ -123,7 +124,11 @@ accept_offer = button_view(
 ask_for_mediation = button_view(
     actions.ask_for_mediation,
     Party.BUYER,
-    gettext_lazy("You refused the offer: a mediator will now review the dispute."),
+    lambda escalated: (
+        _("You refused the offer: a mediator will now review the dispute.")
+        if escalated.escalation_reason == EscalationReason.BUYER_REFUSED_OFFER
+        else _("You asked for mediation instead of the return: a mediator will now review it.")
+    ),
 )
 
 

@@ -17,12 +17,13 @@ from disputes.models import (
     DisputeStatus,
     EscalationReason,
     EventKind,
+    Evidence,
     Outcome,
     Party,
     Stage,
 )
 from orders.models import Seller
-from tests.conftest import run_tasks
+from tests.conftest import corpus_upload, run_tasks
 from tests.disputes.builders import (
     CARRIER,
     RETURN_ADDRESS,
@@ -136,6 +137,17 @@ def test_the_buyer_cannot_cancel_once_a_refund_waits_for_the_return(buyer):
 
     assert error.value.code == DisputeErrorCode.WRONG_STAGE
     assert not Dispute.objects.get(pk=dispute.pk).can_be_cancelled
+
+
+def test_the_buyer_asks_for_mediation_from_the_page_instead_of_the_return(log_in, buyer):
+    dispute = return_to_ship_dispute(buyer)
+
+    response = log_in(buyer).post(
+        reverse("disputes:ask_for_mediation", args=[dispute.pk]), follow=True
+    )
+
+    assert "You asked for mediation instead of the return" in text_of(response)
+    assert Dispute.objects.get(pk=dispute.pk).stage == Stage.WITH_MEDIATOR
 
 
 def test_the_buyer_may_refuse_the_sellers_condition_and_ask_for_mediation(buyer):
@@ -401,6 +413,23 @@ def test_the_buyer_enters_the_tracking_and_both_pages_say_the_seller_acts(log_in
     )
     assert "It is your turn: confirm the return arrived" in seller_page
     assert "Confirm the return arrived" in seller_page
+
+
+def test_a_photo_of_the_receipt_goes_through_the_evidence_checks(log_in, buyer, evidence_root):
+    dispute = return_to_ship_dispute(buyer)
+    client = log_in(buyer)
+    url = reverse("disputes:ship_return", args=[dispute.pk])
+    tracking = {"carrier": CARRIER, "tracking_number": TRACKING_NUMBER}
+
+    refused = client.post(url, tracking | {"evidence": corpus_upload("bad/exe_renamed.jpg")})
+    assert "exe_renamed.jpg" in text_of(refused)
+    assert Dispute.objects.get(pk=dispute.pk).stage == Stage.RETURN_TO_SHIP
+
+    receipt = corpus_upload("good/png_photo_hopper.png", name="receipt.png")
+    assert client.post(url, tracking | {"evidence": receipt}).status_code == 302
+    shipped = dispute.events.get(kind=EventKind.RETURN_SHIPPED)
+    assert shipped.details["evidence"] == ["receipt.png"]
+    assert Evidence.objects.get(dispute=dispute).uploaded_by == buyer
 
 
 def test_a_tracking_form_without_its_number_is_shown_again(log_in, buyer):
