@@ -537,3 +537,23 @@ def test_the_return_address_is_saved_by_a_post_with_csrf(log_in):
 
     assert response.status_code == 403
     assert Seller.objects.get(pk=seller.pk).return_address == RETURN_ADDRESS
+
+
+def test_the_mediators_see_the_return_on_the_disputes_page(buyer):
+    dispute = return_on_its_way_dispute(buyer)
+    admin = Client()
+    admin.force_login(make_mediator())
+
+    page = text_of(admin.get(reverse("admin:disputes_dispute_change", args=[dispute.pk])))
+
+    assert TRACKING_NUMBER in page
+    assert "12 rue des Retours" in page
+    assert f"Buyer shipped the return: {CARRIER}, tracking number {TRACKING_NUMBER}" in page
+
+
+def test_the_order_page_says_who_acts_on_the_return(log_in, buyer):
+    dispute = return_on_its_way_dispute(buyer)
+
+    page = text_of(log_in(buyer).get(reverse("orders:detail", args=[dispute.order.number])))
+
+    assert "The return is on its way: the seller has until" in page
