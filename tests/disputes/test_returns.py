@@ -557,3 +557,18 @@ def test_the_order_page_says_who_acts_on_the_return(log_in, buyer):
     page = text_of(log_in(buyer).get(reverse("orders:detail", args=[dispute.order.number])))
 
     assert "The return is on its way: the seller has until" in page
+
+
+def test_the_return_address_form_leads_back_to_the_dispute_not_elsewhere(log_in, buyer):
+    dispute = answerable_dispute(buyer)
+    client = log_in(seller_of(dispute))
+    page = reverse("disputes:seller_detail", args=[dispute.pk])
+    url = reverse("orders:return_address")
+
+    back = client.post(url, {"return_address": RETURN_ADDRESS, "next": page})
+    elsewhere = client.post(
+        url, {"return_address": RETURN_ADDRESS, "next": "https://evil.example/"}
+    )
+
+    assert back.url == page
+    assert elsewhere.url == reverse("orders:account")
