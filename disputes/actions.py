@@ -518,18 +518,17 @@ def ask_for_mediation(*, dispute: Dispute, buyer: User, now: datetime | None = N
     now = now or timezone.now()
     dispute = _locked_dispute_of(buyer, dispute)
     if dispute.stage == Stage.RETURN_TO_SHIP and not dispute.return_decided_by_mediator:
-        _refuse_when_late(dispute, now=now)
-        _escalate(dispute, EscalationReason.BUYER_ASKED, now=now)
-        _save(dispute)
-        events.escalated_event(dispute=dispute, actor=buyer, now=now)
-        return dispute
-    _require_stage(
-        dispute, Stage.OFFER_WAITING_FOR_BUYER, _("There is no offer waiting for your answer.")
-    )
+        reason = EscalationReason.BUYER_ASKED
+    else:
+        _require_stage(
+            dispute, Stage.OFFER_WAITING_FOR_BUYER, _("There is no offer waiting for your answer.")
+        )
+        reason = EscalationReason.BUYER_REFUSED_OFFER
     _refuse_when_late(dispute, now=now)
-    _escalate(dispute, EscalationReason.BUYER_REFUSED_OFFER, now=now)
+    _escalate(dispute, reason, now=now)
     _save(dispute)
-    events.offer_refused_event(dispute=dispute, buyer=buyer, now=now)
+    if reason == EscalationReason.BUYER_REFUSED_OFFER:
+        events.offer_refused_event(dispute=dispute, buyer=buyer, now=now)
     events.escalated_event(dispute=dispute, actor=buyer, now=now)
     return dispute
 
