@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from orders.models import Seller
 from orders.templatetags.money import money
@@ -105,7 +106,7 @@ def statement_page(
     may_send: Callable[[Any], bool],
     form_class: type[forms.Form],
     draft_form: str,
-    success: str,
+    success: StrOrPromise,
     template: str,
 ) -> HttpResponse:
     """The seller's statement with evidence (a refusal, or a problem with a returned item),
