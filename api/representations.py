@@ -24,6 +24,9 @@ PUBLIC_DETAILS = (
     "amount",
     "outcome",
     "party",
+    "postage_paid_by",
+    "carrier",
+    "tracking_number",
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
@@ -134,6 +137,20 @@ def _outcome(dispute):
     }
 
 
+def _item_return(dispute):
+    """The return the refund waits, or waited, for: who asked, who pays its postage, and
+    its tracking once shipped (the address stays in the dispute centre, as free text)."""
+    if dispute.return_asked_by_id is None:
+        return None
+    return {
+        "asked_by": MEDIATOR if dispute.return_decided_by_mediator else "seller",
+        "postage_paid_by": dispute.return_postage_paid_by,
+        "carrier": dispute.return_carrier or None,
+        "tracking_number": dispute.return_tracking_number or None,
+        "shipped_at": dispute.return_shipped_at,
+    }
+
+
 def dispute_data(dispute, *, events=None, last_event=None):
     """``dispute`` as the API shows it; with ``events`` (its timeline, in order), also the
     offers and information requests they record."""
@@ -164,6 +181,7 @@ def dispute_data(dispute, *, events=None, last_event=None):
         "cancelled_at": dispute.cancelled_at,
         "outcome": _outcome(dispute),
         "appeal": _appeal(dispute),
+        "item_return": _item_return(dispute),
     }
     if last_event is not None:
         data["cursor"] = str(last_event)

@@ -163,7 +163,8 @@ class EventSerializer(serializers.Serializer):
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party (amounts as decimal strings); received_at for a receipt confirmation."
+        "outcome, party, postage_paid_by, carrier, tracking_number (amounts as decimal "
+        "strings); received_at for a receipt confirmation."
     )
 
 
@@ -203,6 +204,18 @@ class OutcomeSerializer(serializers.Serializer):
     decided_by = serializers.ChoiceField(ACTORS)
 
 
+class ReturnSerializer(serializers.Serializer):
+    asked_by = serializers.ChoiceField(
+        [("seller", "seller"), ("mediator", "mediator")],
+        help_text="The seller, accepting on condition of the return; or a mediator, deciding "
+        "a refund after return.",
+    )
+    postage_paid_by = serializers.ChoiceField(Party.choices)
+    carrier = nullable(serializers.CharField, help_text="null until the buyer shipped it.")
+    tracking_number = nullable(serializers.CharField, help_text="null until shipped.")
+    shipped_at = nullable(Moment)
+
+
 class AppealSerializer(serializers.Serializer):
     sent_at = Moment()
     answered_at = nullable(Moment)
@@ -238,6 +251,10 @@ class DisputeSerializer(serializers.Serializer):
     cancelled_at = nullable(Moment)
     outcome = nullable(OutcomeSerializer, help_text="Once agreed or decided.")
     appeal = nullable(AppealSerializer)
+    item_return = nullable(
+        ReturnSerializer,
+        help_text="When the refund waits, or waited, for the item's return (PRODUCT.md §4e).",
+    )
 
 
 class DisputeInListSerializer(DisputeSerializer):

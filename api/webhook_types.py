@@ -15,9 +15,19 @@ NAMED_TYPES = {
     EventKind.OFFER_ACCEPTED: "dispute.agreed",
     EventKind.DECIDED: "dispute.decided",
     EventKind.APPEAL_ANSWERED: "dispute.appeal_answered",
+    # After a return (PRODUCT.md §4e) the refund is due whether the seller confirmed the
+    # item arrived or let the time pass: one type, a money event like an agreement.
+    EventKind.RETURN_ARRIVED: "dispute.return_refunded",
+    EventKind.RETURN_REFUND_RELEASED: "dispute.return_refunded",
 }
 RECEIPT_CONFIRMED = "order.receipt_confirmed"
-MONEY_TYPES = ("dispute.agreed", "dispute.decided", "dispute.appeal_answered", RECEIPT_CONFIRMED)
+MONEY_TYPES = (
+    "dispute.agreed",
+    "dispute.decided",
+    "dispute.appeal_answered",
+    "dispute.return_refunded",
+    RECEIPT_CONFIRMED,
+)
 
 
 def for_dispute_event(kind: str) -> str:
@@ -29,6 +39,7 @@ def choices() -> list[tuple[str, str | StrPromise]]:
     """Every type with what it says, in the order of a dispute's life, for the admin."""
     labels: dict[str, str | StrPromise] = {
         "dispute.agreed": _("Agreed: the seller accepted the request or the buyer the offer"),
+        "dispute.return_refunded": _("Refund due after the return"),
     }
     for kind in EventKind:
         labels.setdefault(for_dispute_event(kind), kind.label)

@@ -348,6 +348,10 @@ DISPUTE_SELLER_ANSWER_DAYS = int(os.environ.get("DISPUTE_SELLER_ANSWER_DAYS", "5
 DISPUTE_OFFER_ANSWER_DAYS = int(os.environ.get("DISPUTE_OFFER_ANSWER_DAYS", "5"))
 DISPUTE_MEDIATOR_DECISION_DAYS = int(os.environ.get("DISPUTE_MEDIATOR_DECISION_DAYS", "7"))
 DISPUTE_INFORMATION_DAYS = int(os.environ.get("DISPUTE_INFORMATION_DAYS", "3"))
+# Returning the item before the refund (PRODUCT.md §4e): the buyer's days to ship it back,
+# then the seller's to confirm it arrived once the tracking number is entered.
+DISPUTE_RETURN_SHIP_DAYS = int(os.environ.get("DISPUTE_RETURN_SHIP_DAYS", "10"))
+DISPUTE_RETURN_RECEIVE_DAYS = int(os.environ.get("DISPUTE_RETURN_RECEIVE_DAYS", "15"))
 DISPUTE_REMINDER_HOURS_BEFORE = int(os.environ.get("DISPUTE_REMINDER_HOURS_BEFORE", "48"))
 
 # Background work (deadlines, emails) goes through Django's tasks framework; the database
