@@ -7,7 +7,7 @@ by when, amounts, outcomes), not the parties' conversation.
 """
 
 from disputes import deadlines
-from disputes.models import DisputeStatus, EventKind
+from disputes.models import DisputeReason, DisputeStatus, EventKind
 from disputes.parties import party_of
 
 # The event details (``disputes.events``) the marketplace gets; never file names or pks.
@@ -19,6 +19,11 @@ PUBLIC_DETAILS = (
     "amount",
     "outcome",
     "party",
+    # A parcel that never arrived (PRODUCT.md §2a).
+    "carrier",
+    "tracking_number",
+    "delivery_by",
+    "previous_reason",
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
@@ -48,6 +53,7 @@ def order_data(order):
         "placed_at": order.placed_at,
         "shipped_at": order.shipped_at,
         "received_at": order.received_at,
+        "delivery_by": order.delivery_by,
         "status": order.status,
     }
 
@@ -65,7 +71,7 @@ def order_record(order):
         "currency": order.currency,
         **{
             name: getattr(order, name).isoformat() if getattr(order, name) else None
-            for name in ("placed_at", "shipped_at", "received_at")
+            for name in ("placed_at", "shipped_at", "received_at", "delivery_by")
         },
     }
 
@@ -103,6 +109,17 @@ def _outcome(dispute):
     }
 
 
+def _delivery(dispute):
+    if dispute.reason != DisputeReason.NOT_RECEIVED:
+        return None
+    return {
+        "carrier": dispute.delivery_carrier,
+        "tracking_number": dispute.delivery_tracking_number,
+        "extended_to": dispute.delivery_extended_to,
+        "extension_accepted_at": dispute.extension_accepted_at,
+    }
+
+
 def dispute_data(dispute, *, events=None, last_event=None):
     """``dispute`` as the API shows it; with ``events`` (its timeline, in order), also the
     offers and information requests they record."""
@@ -133,6 +150,7 @@ def dispute_data(dispute, *, events=None, last_event=None):
         "cancelled_at": dispute.cancelled_at,
         "outcome": _outcome(dispute),
         "appeal": _appeal(dispute),
+        "delivery": _delivery(dispute),
     }
     if last_event is not None:
         data["cursor"] = str(last_event)

@@ -24,6 +24,7 @@ from disputes.models import (
 from orders.importing.validating import (
     ClosedSerializer,
     OrderRecordSerializer,
+    delivery_by_field,
     received_at_field,
     shipped_at_field,
 )
@@ -99,10 +100,11 @@ class OrdersUpsertSerializer(ClosedSerializer):
 
 
 class OrderDatesSerializer(ClosedSerializer):
-    """One or both of an order's shipment and receipt, as a record gives them."""
+    """An order's shipment, receipt or promised delivery date, as a record gives them."""
 
     shipped_at = shipped_at_field()
     received_at = received_at_field()
+    delivery_by = delivery_by_field()
 
 
 class AccountSerializer(serializers.Serializer):
@@ -128,6 +130,9 @@ class OrderSerializer(serializers.Serializer):
     placed_at = Moment()
     shipped_at = nullable(Moment)
     received_at = nullable(Moment)
+    delivery_by = nullable(
+        Moment, help_text="The delivery date promised; null: the default after shipment."
+    )
     status = serializers.ChoiceField(OrderStatus.choices)
 
 
@@ -141,7 +146,9 @@ class EventSerializer(serializers.Serializer):
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party (amounts as decimal strings)."
+        "outcome, party (amounts as decimal strings); for a parcel not received: carrier, "
+        "tracking_number (delivery_proved), delivery_by (delivery_extended, "
+        "extension_accepted), previous_reason (reason_changed)."
     )
 
 
@@ -196,6 +203,17 @@ class InformationRequestSerializer(serializers.Serializer):
     requested_at = Moment()
 
 
+class DeliverySerializer(serializers.Serializer):
+    """What the seller answered to "Item not received" (PRODUCT.md §2a)."""
+
+    carrier = serializers.CharField(allow_blank=True, help_text="Empty: no proof of delivery.")
+    tracking_number = serializers.CharField(allow_blank=True)
+    extended_to = nullable(Moment, help_text="The later delivery date the seller gave, once.")
+    extension_accepted_at = nullable(
+        Moment, help_text="When the buyer accepted that date (the dispute was cancelled)."
+    )
+
+
 class DisputeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     order = OrderSummarySerializer()
@@ -216,6 +234,7 @@ class DisputeSerializer(serializers.Serializer):
     cancelled_at = nullable(Moment)
     outcome = nullable(OutcomeSerializer, help_text="Once agreed or decided.")
     appeal = nullable(AppealSerializer)
+    delivery = nullable(DeliverySerializer, help_text="Only for an item not received.")
 
 
 class DisputeInListSerializer(DisputeSerializer):

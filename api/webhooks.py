@@ -44,6 +44,11 @@ DISPUTE_EVENT_TYPES = {
     EventKind.OFFER_ACCEPTED: "dispute.agreed",
     EventKind.DECIDED: "dispute.decided",
     EventKind.APPEAL_ANSWERED: "dispute.appeal_answered",
+    # A parcel that never arrived (PRODUCT.md §2a): the carrier and tracking number the
+    # seller gave, and a promised date the buyer accepted to wait for.
+    EventKind.DELIVERY_PROVED: "dispute.delivery_proved",
+    EventKind.DELIVERY_EXTENDED: "dispute.delivery_extended",
+    EventKind.EXTENSION_ACCEPTED: "dispute.extension_accepted",
 }
 # Sent by the buyer's "Confirm receipt" (PRODUCT.md §9), through ``queue``.
 RECEIPT_CONFIRMED = "order.receipt_confirmed"

@@ -54,6 +54,25 @@ HEADLINES = {
     EventKind.APPEAL_ANSWERED: _(
         "Customer service answered the appeal about the dispute on order %(number)s."
     ),
+    # A parcel that never arrived (PRODUCT.md §2a).
+    EventKind.DELIVERY_PROVED: _(
+        "The seller says the parcel of order %(number)s was delivered, and gave its tracking "
+        "number."
+    ),
+    EventKind.DELIVERY_EXTENDED: _(
+        "The seller asks you to wait longer for the parcel of order %(number)s."
+    ),
+    EventKind.EXTENSION_ACCEPTED: _(
+        "The buyer accepted to wait longer for the parcel of order %(number)s: the dispute is "
+        "cancelled until the new date."
+    ),
+    EventKind.EXTENSION_REFUSED: _(
+        "The buyer refused to wait longer for the parcel of order %(number)s."
+    ),
+    EventKind.REASON_CHANGED: _(
+        "The parcel of order %(number)s arrived, and the buyer keeps the dispute with another "
+        "reason."
+    ),
 }
 # Events the buyer has always been told of in an email of their own.
 BUYER_TEMPLATES = {EventKind.DECIDED: "decided", EventKind.APPEAL_ANSWERED: "appeal_answered"}

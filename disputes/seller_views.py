@@ -5,11 +5,14 @@ orders (anyone else's answers 404). While the buyer's request waits for it, it a
 it, offers another partial refund, or refuses with a statement and evidence.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,8 +24,8 @@ from . import actions
 from .errors import DisputeErrorCode
 from .evidence import drafts
 from .evidence.upload_handler import streams_evidence
-from .forms import OfferForm, RefusalForm
-from .models import Dispute, Party
+from .forms import ExtensionForm, OfferForm, ProofOfDeliveryForm, RefusalForm
+from .models import Dispute, Party, Stage
 from .pages import page_url, party_dispute, render_dispute_page, seller_disputes
 from .views import EvidenceDraft, act, button_view, refund_of
 
@@ -112,15 +115,27 @@ def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return back_to(dispute)
     draft = EvidenceDraft(request, dispute, f"refusal_draft_{dispute.pk}", drafts.REFUSAL)
-    form = RefusalForm(request.POST or None)
+    # A parcel not received is refused with its delivery: carrier and tracking number.
+    proving_delivery = dispute.stage == Stage.NOT_RECEIVED_WAITING_FOR_SELLER
+    form = (ProofOfDeliveryForm if proving_delivery else RefusalForm)(request.POST or None)
     if request.method == "POST" and draft.accepts(form):
         try:
-            actions.refuse_request(
-                dispute=dispute,
-                seller=request.user,
-                statement=form.cleaned_data["statement"],
-                evidence=draft.evidence(),
-            )
+            if proving_delivery:
+                actions.refuse_with_proof_of_delivery(
+                    dispute=dispute,
+                    seller=request.user,
+                    carrier=form.cleaned_data["carrier"],
+                    tracking_number=form.cleaned_data["tracking_number"],
+                    statement=form.cleaned_data["statement"],
+                    evidence=draft.evidence(),
+                )
+            else:
+                actions.refuse_request(
+                    dispute=dispute,
+                    seller=request.user,
+                    statement=form.cleaned_data["statement"],
+                    evidence=draft.evidence(),
+                )
         except actions.DisputeActionError as error:
             if error.code == DisputeErrorCode.STATEMENT_TOO_SHORT:
                 form.add_error("statement", error.message)
@@ -142,5 +157,37 @@ def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "draft_key": draft.key,
             "refusals": draft.refusals,
+            "proving_delivery": proving_delivery,
         },
     )
+
+
+@require_POST
+@login_required
+def seller_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a parcel not received a later delivery date, once: the buyer answers it."""
+    dispute = seller_dispute(request, pk)
+    form = ExtensionForm(request.POST, most=settings.DISPUTE_DELIVERY_EXTENSION_MAX_DAYS)
+    if form.is_valid():
+        try:
+            extended = actions.extend_delivery(
+                dispute=dispute, seller=request.user, days=form.cleaned_data["days"]
+            )
+        except actions.DisputeActionError as error:
+            if error.code != DisputeErrorCode.INVALID_EXTENSION:
+                messages.error(request, error.message)
+                return back_to(dispute)
+            form.add_error("days", error.as_validation_error())
+        else:
+            messages.success(
+                request,
+                _(
+                    "You asked the buyer to wait until %(date)s: they accept it or ask for "
+                    "mediation."
+                )
+                % {
+                    "date": date_format(localtime(extended.delivery_extended_to), "DATETIME_FORMAT")
+                },
+            )
+            return back_to(dispute)
+    return render_dispute_page(request, dispute, Party.SELLER, extension_form=form)

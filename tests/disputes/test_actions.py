@@ -32,11 +32,14 @@ from tests.disputes.builders import (
     cancelled_dispute,
     decided_dispute,
     disputable_order,
+    extended_dispute,
     information_requested_dispute,
     make_mediator,
     make_seller_account,
+    not_received_dispute,
     offered_dispute,
     open_dispute,
+    parcel_arrived_dispute,
     refused_dispute,
     seller_of,
 )
@@ -74,6 +77,9 @@ IN_STAGE = {
     Stage.OFFER_WAITING_FOR_BUYER: offered_dispute,
     Stage.WITH_MEDIATOR: refused_dispute,
     Stage.INFORMATION_REQUESTED: information_requested_dispute,
+    # A parcel that never arrived (PRODUCT.md §2a).
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: not_received_dispute,
+    Stage.EXTENSION_WAITING_FOR_BUYER: extended_dispute,
 }
 
 
@@ -104,11 +110,23 @@ def asked_late(buyer):
     )
 
 
+def not_received_late(buyer):
+    """A missing parcel whose seller's answer was due yesterday, the worker not yet run."""
+    return not_received_dispute(buyer, timezone.now() - timedelta(days=6))
+
+
+def extension_late(buyer):
+    """A new delivery date whose answer was due yesterday, the worker not yet run."""
+    return extended_dispute(buyer, timezone.now() - timedelta(days=6))
+
+
 # A dispute in each stage whose deadline acts, once it has passed.
 LATE = {
     Stage.WAITING_FOR_SELLER: seller_late,
     Stage.OFFER_WAITING_FOR_BUYER: buyer_late,
     Stage.INFORMATION_REQUESTED: asked_late,
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: not_received_late,
+    Stage.EXTENSION_WAITING_FOR_BUYER: extension_late,
 }
 STATES = {
     **IN_STAGE,
@@ -119,6 +137,7 @@ STATES = {
     "decided_rejected": decided_after_refusal(Outcome.REJECTED),
     "decided_full_refund": decided_after_refusal(Outcome.FULL_REFUND),
     "appealed": appealed_after_refusal,
+    "not_received_parcel_arrived": parcel_arrived_dispute,
 }
 
 # Who may do each action, and what the action is, given the dispute and the actor.
@@ -242,12 +261,86 @@ ROWS = {
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.ALREADY_DECIDED,
         Code.ALREADY_APPEALED, ALLOWED,
     ),
+    # A parcel that never arrived: the seller accepts (refunds) it, nothing else of these.
+    "not_received_waiting_for_seller": (
+        ALLOWED, Code.NOT_CANCELLED, ALLOWED, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+    ),
+    "not_received_waiting_for_seller_late": (
+        ALLOWED, Code.NOT_CANCELLED, LATE_ANSWER, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+    ),
+    "extension_waiting_for_buyer": (
+        ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+    ),
+    "extension_waiting_for_buyer_late": (
+        ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+    ),
+    "not_received_parcel_arrived": (
+        ALLOWED, Code.NOT_CANCELLED, ALLOWED, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+    ),
 }  # fmt: skip
-EXPECTED = {
-    (state, action): result
-    for state, row in ROWS.items()
-    for action, result in zip(ACTIONS, row, strict=True)
+
+# A parcel that never arrived (PRODUCT.md §2a): its actions, and their column in every state.
+PARCEL_ACTIONS = {
+    "refuse_with_proof_of_delivery": (
+        "seller",
+        lambda d, user: actions.refuse_with_proof_of_delivery(
+            dispute=d, seller=user, carrier="La Poste", tracking_number="6A123", statement=STATEMENT
+        ),
+    ),
+    "extend_delivery": (
+        "seller",
+        lambda d, user: actions.extend_delivery(dispute=d, seller=user, days=20),
+    ),
+    "accept_extension": ("buyer", lambda d, user: actions.accept_extension(dispute=d, buyer=user)),
+    "refuse_extension": ("buyer", lambda d, user: actions.refuse_extension(dispute=d, buyer=user)),
+    "keep_with_another_reason": (
+        "buyer",
+        lambda d, user: actions.keep_with_another_reason(
+            dispute=d, buyer=user, reason="defective", description=DESCRIPTION
+        ),
+    ),
 }
+NOT_PARCEL = Code.NOT_A_MISSING_PARCEL
+IN_TRANSIT = Code.PARCEL_NOT_RECEIVED
+# Columns: refuse_with_proof_of_delivery, extend_delivery, accept_extension,
+# refuse_extension, keep_with_another_reason.
+PARCEL_ROWS = {
+    "waiting_for_seller": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "offer_waiting_for_buyer": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "with_mediator": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "information_requested": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "waiting_for_seller_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "offer_waiting_for_buyer_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "information_requested_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "no_seller_account": (Code.NOT_THE_SELLER, Code.NOT_THE_SELLER, STAGE, STAGE, NOT_PARCEL),
+    "cancelled": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "agreed": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "decided_rejected": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "decided_full_refund": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "appealed": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "not_received_waiting_for_seller": (ALLOWED, ALLOWED, STAGE, STAGE, IN_TRANSIT),
+    "not_received_waiting_for_seller_late": (LATE_ANSWER, LATE_ANSWER, STAGE, STAGE, IN_TRANSIT),
+    "extension_waiting_for_buyer": (STAGE, STAGE, ALLOWED, ALLOWED, IN_TRANSIT),
+    "extension_waiting_for_buyer_late": (STAGE, STAGE, LATE_ANSWER, LATE_ANSWER, IN_TRANSIT),
+    "not_received_parcel_arrived": (ALLOWED, ALLOWED, STAGE, STAGE, ALLOWED),
+}
+
+
+def expected(rows, columns):
+    return {
+        (state, action): result
+        for state, row in rows.items()
+        for action, result in zip(columns, row, strict=True)
+    }
+
+
+EXPECTED = expected(ROWS, ACTIONS) | expected(PARCEL_ROWS, PARCEL_ACTIONS)
+EVERY_ACTION = ACTIONS | PARCEL_ACTIONS
 # Whatever the state, an action by someone who is not its rightful actor is refused so.
 WRONG_ACTOR = {
     "buyer": Code.NOT_YOURS,
@@ -273,7 +366,7 @@ def stranger(role):
 
 
 def test_the_table_covers_every_action_in_every_state():
-    assert set(EXPECTED) == {(state, action) for state in STATES for action in ACTIONS}
+    assert set(EXPECTED) == {(state, action) for state in STATES for action in EVERY_ACTION}
 
 
 def test_the_table_has_a_dispute_in_every_stage_of_the_stage_table():
@@ -309,7 +402,7 @@ def assert_refused(code, act, dispute):
 @pytest.mark.parametrize(("state", "action"), sorted(EXPECTED))
 def test_action_in_state_by_its_rightful_actor(buyer, state, action):
     dispute = STATES[state](buyer)
-    role, act = ACTIONS[action]
+    role, act = EVERY_ACTION[action]
     actor = rightful(role, dispute, buyer)
     expected = EXPECTED[state, action]
     if expected == NO_APPEAL:
@@ -331,7 +424,7 @@ def test_action_in_state_by_its_rightful_actor(buyer, state, action):
 @pytest.mark.parametrize(("state", "action"), sorted(EXPECTED))
 def test_action_in_state_by_anyone_else(buyer, state, action):
     dispute = STATES[state](buyer)
-    role, act = ACTIONS[action]
+    role, act = EVERY_ACTION[action]
     if EXPECTED[state, action] == NO_APPEAL:
         return
     code = WRONG_ACTOR_EXCEPTIONS.get(action, WRONG_ACTOR[role])

@@ -10,7 +10,9 @@ from disputes.models import Dispute, DisputeStatus, Outcome
 from orders.models import Order
 from tests.factories import FIXED_NOW
 
-WINDOWS = Windows(opens_days_after_shipment=10, closes_days_after_receipt=15)
+WINDOWS = Windows(
+    opens_days_after_shipment=10, closes_days_after_receipt=15, delivery_days_after_shipment=60
+)
 SECOND = timedelta(seconds=1)
 
 
