@@ -248,8 +248,9 @@ class DisputeWizard(SessionWizardView):
 
     def answers(self):
         answers = {"refund_request": RefundRequest.FULL}  # unless the refund step asked
-        for step in ("reason", "refund", "details"):
-            answers |= self.get_cleaned_data_for_step(step) or {}
+        for step in self.get_form_list():
+            if step != "review":
+                answers |= self.get_cleaned_data_for_step(step) or {}
         return answers
 
     def render_done(self, form, **kwargs):
