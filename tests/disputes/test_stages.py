@@ -48,6 +48,8 @@ def test_the_mediators_queue_and_the_workers_stages_come_from_the_table():
         Stage.WAITING_FOR_SELLER,
         Stage.OFFER_WAITING_FOR_BUYER,
         Stage.INFORMATION_REQUESTED,
+        Stage.NOT_RECEIVED_WAITING_FOR_SELLER,
+        Stage.EXTENSION_WAITING_FOR_BUYER,
     )
 
 
