@@ -65,7 +65,15 @@ SITUATIONS = [
     ("DEMO-0013", "Hair dryer, foldable", "32.00", 24, 22, 8, "with a mediator"),
     ("DEMO-0015", "Webcam, 1080p", "41.90", 26, 24, 9, "the seller is asked for information"),
     ("DEMO-0017", "Yoga mat, 6 mm", "22.00", 30, 28, 14, "ended by agreement"),
+    # A parcel that never arrived (PRODUCT.md §2a): its promised dates are in DELIVERY_BY.
+    ("DEMO-0019", "Travel adapter, universal", "17.90", 30, 28, None, "in transit"),
+    ("DEMO-0021", "Bike light set, USB", "21.50", 50, 48, None, "not received, dispute possible"),
+    ("DEMO-0023", "Camping lantern", "26.00", 55, 52, None, "not received, waiting for the seller"),
+    ("DEMO-0025", "Thermos, 1 l", "18.40", 56, 54, None, "a new delivery date waits for the buyer"),
 ]
+# The delivery date promised, in days ago (negative: still to come), where the marketplace
+# sends one; the other orders' is 60 days after shipment.
+DELIVERY_BY = {"DEMO-0019": -5, "DEMO-0021": 3, "DEMO-0023": 6, "DEMO-0025": 7}
 # Bob's orders, all from the seller with an account.
 OTHER_SITUATIONS = [
     ("DEMO-9001", "Bob's headphones", "49.00", 20, 18, 3, "dispute possible"),
@@ -85,6 +93,8 @@ STAGE_WORDS = {
     Stage.OFFER_WAITING_FOR_BUYER: "an offer waits for the buyer",
     Stage.WITH_MEDIATOR: "with a mediator",
     Stage.INFORMATION_REQUESTED: "the {party} is asked for information",
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: "not received, waiting for the seller",
+    Stage.EXTENSION_WAITING_FOR_BUYER: "a new delivery date waits for the buyer",
 }
 HISTORY_ORDERS = 24  # older, received orders so the list has more than one page
 
@@ -107,6 +117,7 @@ def order_record(number, item, price, placed, shipped, received, username, now):
         "placed_at": ago(placed),
         "shipped_at": ago(shipped),
         "received_at": ago(received),
+        "delivery_by": ago(DELIVERY_BY.get(number)),
     }
 
 
@@ -256,6 +267,15 @@ class Command(BaseCommand):
         ):
             actions.accept_request(dispute=dispute, seller=seller, now=ago(8))
         open_on("DEMO-9003", 1, reason=DisputeReason.MISSING_PARTS)
+
+        # A parcel that never arrived: waiting for the seller, and a new date for the buyer.
+        lost = {
+            "reason": DisputeReason.NOT_RECEIVED,
+            "description": "The parcel never arrived and the tracking page has shown no news.",
+        }
+        open_on("DEMO-0023", 1, **lost)
+        if dispute := open_on("DEMO-0025", 3, **lost):
+            actions.extend_delivery(dispute=dispute, seller=seller, days=14, now=ago(1))
         asked("DEMO-9005", Party.BUYER, "Please send a photo of the broken zip, close up.")
 
     def _print_logins(self):
@@ -367,6 +387,8 @@ def describe(order, now):
         left = time_left_words(eligibility.time_left)
         if eligibility.is_reopen:
             return "cancelled, can be reopened", left
+        if eligibility.not_received:
+            return "not received, dispute possible", left
         return "dispute possible", left
     return ", ".join(reason_words(reason) for reason in eligibility.reasons), None
 
