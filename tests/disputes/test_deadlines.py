@@ -31,8 +31,10 @@ from tests.disputes.builders import (
     STATEMENT,
     answerable_dispute,
     answerable_dispute_at,
+    extended_dispute,
     information_requested_dispute,
     make_mediator,
+    not_received_dispute,
     offered_dispute,
     seller_of,
 )
@@ -86,6 +88,17 @@ EXPIRING = {
     Stage.WAITING_FOR_SELLER: (waiting_for_seller, OPENED, 5),
     Stage.OFFER_WAITING_FOR_BUYER: (offer_waiting_for_buyer, OPENED + DAY, 5),
     Stage.INFORMATION_REQUESTED: (information_requested, OPENED + 2 * DAY, 3),
+    # A parcel that never arrived: the seller answers, then the buyer answers a new date.
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: (
+        lambda buyer: not_received_dispute(buyer, OPENED),
+        OPENED,
+        5,
+    ),
+    Stage.EXTENSION_WAITING_FOR_BUYER: (
+        lambda buyer: extended_dispute(buyer, OPENED + DAY),
+        OPENED + DAY,
+        5,
+    ),
 }
 
 
@@ -140,6 +153,11 @@ def test_at_the_deadline_the_dispute_moves_on_by_itself(buyer, stage):
 SILENCES = {
     "seller": (waiting_for_seller, OPENED + 5 * DAY, EscalationReason.SELLER_DID_NOT_ANSWER),
     "buyer": (offer_waiting_for_buyer, OPENED + 6 * DAY, EscalationReason.BUYER_DID_NOT_ANSWER),
+    "buyer asked to wait": (
+        lambda buyer: extended_dispute(buyer, OPENED),
+        OPENED + 5 * DAY,
+        EscalationReason.BUYER_DID_NOT_ANSWER_EXTENSION,
+    ),
 }
 
 
@@ -221,11 +239,21 @@ def _party_replies(dispute, now):
     actions.post_message(dispute=dispute, author=seller, body="Here is the photo.", now=now)
 
 
+def _seller_refunds(dispute, now):
+    actions.accept_request(dispute=dispute, seller=seller_of(dispute), now=now)
+
+
+def _buyer_waits(dispute, now):
+    actions.accept_extension(dispute=dispute, buyer=dispute.order.buyer, now=now)
+
+
 # stage: what its party does one second before the deadline
 PARTY_ACTS = {
     Stage.WAITING_FOR_SELLER: _seller_offers,
     Stage.OFFER_WAITING_FOR_BUYER: _buyer_accepts,
     Stage.INFORMATION_REQUESTED: _party_replies,
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: _seller_refunds,
+    Stage.EXTENSION_WAITING_FOR_BUYER: _buyer_waits,
 }
 
 

@@ -18,7 +18,9 @@ from tests.disputes.builders import (
     answerable_dispute,
     cancelled_dispute,
     decided_dispute,
+    extended_dispute,
     information_requested_dispute,
+    not_received_dispute,
     offered_dispute,
     open_dispute,
 )
@@ -50,6 +52,13 @@ BADGES = [
         Stage.INFORMATION_REQUESTED,
         "Waiting for the seller",
     ),
+    (
+        not_received_dispute,
+        DisputeStatus.OPEN,
+        Stage.NOT_RECEIVED_WAITING_FOR_SELLER,
+        "Waiting for the seller",
+    ),
+    (extended_dispute, DisputeStatus.OPEN, Stage.EXTENSION_WAITING_FOR_BUYER, "Waiting for you"),
     (cancelled_dispute, DisputeStatus.CANCELLED, None, "Dispute cancelled"),
     (agreed_dispute, DisputeStatus.AGREED, None, "Ended by agreement: €12.99"),
     (offer_accepted, DisputeStatus.AGREED, None, "Ended by agreement: €8.00"),

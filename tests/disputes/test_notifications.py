@@ -21,11 +21,15 @@ from tests.conftest import run_tasks
 from tests.disputes.builders import (
     DESCRIPTION,
     OFFER,
+    STATEMENT,
     agreed_dispute,
     answerable_dispute,
+    extended_dispute,
     information_requested_dispute,
     make_mediator,
+    not_received_dispute,
     offered_dispute,
+    parcel_arrived_dispute,
     refused_dispute,
     seller_of,
 )
@@ -98,6 +102,34 @@ answer_appeal = then(
 )
 
 
+def proved_delivery(buyer):
+    dispute = not_received_dispute(buyer)
+    return actions.refuse_with_proof_of_delivery(
+        dispute=dispute,
+        seller=seller_of(dispute),
+        carrier="La Poste",
+        tracking_number="6A123",
+        statement=STATEMENT,
+    )
+
+
+def accept_extension(buyer):
+    return actions.accept_extension(dispute=extended_dispute(buyer), buyer=buyer)
+
+
+def refuse_extension(buyer):
+    return actions.refuse_extension(dispute=extended_dispute(buyer), buyer=buyer)
+
+
+def keep_with_another_reason(buyer):
+    return actions.keep_with_another_reason(
+        dispute=parcel_arrived_dispute(buyer),
+        buyer=buyer,
+        reason="defective",
+        description=DESCRIPTION,
+    )
+
+
 # case: (event kind, how the dispute gets it last, who is emailed about it)
 BUYER, SELLER = Party.BUYER, Party.SELLER
 CASES = {
@@ -135,6 +167,12 @@ CASES = {
     "decided": (EventKind.DECIDED, decide, {BUYER, SELLER}),
     "appeal_sent": (EventKind.APPEAL_SENT, appeal, {SELLER}),
     "appeal_answered": (EventKind.APPEAL_ANSWERED, answer_appeal, {BUYER, SELLER}),
+    # A parcel that never arrived (PRODUCT.md §2a).
+    "delivery_proved": (EventKind.DELIVERY_PROVED, proved_delivery, {BUYER}),
+    "delivery_extended": (EventKind.DELIVERY_EXTENDED, extended_dispute, {BUYER}),
+    "extension_accepted": (EventKind.EXTENSION_ACCEPTED, accept_extension, {SELLER}),
+    "extension_refused": (EventKind.EXTENSION_REFUSED, refuse_extension, {SELLER}),
+    "reason_changed": (EventKind.REASON_CHANGED, keep_with_another_reason, {SELLER}),
 }
 
 
