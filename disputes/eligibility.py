@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Self
 
 from django.conf import settings
+from django_stubs_ext import StrOrPromise
 
 from orders.models import Order
 
@@ -116,7 +117,7 @@ class Eligibility:
         return any(reason.code == ReasonCode.IN_TRANSIT for reason in self.reasons)
 
     @property
-    def offered_reasons(self) -> tuple[tuple[str, str], ...]:
+    def offered_reasons(self) -> tuple[tuple[str, StrOrPromise], ...]:
         """The reasons (value, label) a dispute may give now."""
         if self.not_received:
             return ((DisputeReason.NOT_RECEIVED.value, DisputeReason.NOT_RECEIVED.label),)

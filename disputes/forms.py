@@ -25,7 +25,9 @@ class ReasonForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, reasons: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, reasons: Sequence[tuple[str, StrOrPromise]], **kwargs: Any
+    ) -> None:
         """``reasons``: those the order allows now (``Eligibility.offered_reasons``)."""
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = reasons
