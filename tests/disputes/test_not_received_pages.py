@@ -217,3 +217,19 @@ def test_the_mediators_queue_filters_the_new_stages(client, buyer):
     page = text_of(client.get(url, {"status": "all", "stage": "not_received_waiting_for_seller"}))
     assert not_received.order.number in page
     assert "New delivery date waiting for the buyer" in page  # the filter's other choice
+
+
+def test_the_mediators_read_the_proof_of_delivery_on_the_disputes_page(client, buyer):
+    dispute = not_received_dispute(buyer)
+    actions.refuse_with_proof_of_delivery(
+        dispute=dispute,
+        seller=seller_of(dispute),
+        carrier="Colissimo",
+        tracking_number="6A98765",
+        statement=STATEMENT,
+    )
+    client.force_login(make_mediator())
+    page = text_of(client.get(reverse("admin:disputes_dispute_change", args=[dispute.pk])))
+    assert "Colissimo" in page
+    assert "6A98765" in page
+    assert "The seller says the parcel was delivered" in page
