@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -833,7 +833,7 @@ def _reason_refused(eligibility: Eligibility) -> str:
     return _("Choose what is wrong with the item you received.")
 
 
-NOT_RECEIVED_NOT_WAITING = _("The missing parcel is no longer waiting for your answer.")
+NOT_RECEIVED_NOT_WAITING = gettext_lazy("The missing parcel is no longer waiting for your answer.")
 
 
 @_party_action
@@ -909,7 +909,7 @@ def extend_delivery(
     return dispute
 
 
-EXTENSION_NOT_WAITING = _("There is no new delivery date waiting for your answer.")
+EXTENSION_NOT_WAITING = gettext_lazy("There is no new delivery date waiting for your answer.")
 
 
 @_party_action

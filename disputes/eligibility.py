@@ -102,8 +102,8 @@ class Eligibility:
     # What the buyer may do when allowed: open a new dispute, or reopen the one they cancelled.
     cancelled_dispute: Dispute | None = None
     window_closes_at: datetime | None = None
-    # Still in transit after the delivery date promised: "Item not received" is the one
-    # reason a dispute can give (PRODUCT.md §2a), from ``delivery_by``.
+    # Shipped and still in transit: a dispute can only say "Item not received", from the
+    # delivery date promised, ``delivery_by`` (PRODUCT.md §2a).
     not_received: bool = False
     delivery_by: datetime | None = None
 

@@ -1,5 +1,6 @@
 """Every action in every state: allowed, or refused with a code and a message a person can read."""
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ from tests.disputes.builders import (
     disputable_order,
     extended_dispute,
     information_requested_dispute,
+    lost_parcel_order,
     make_mediator,
     make_seller_account,
     not_received_dispute,
@@ -646,3 +648,87 @@ def test_accepting_a_request_checks_its_amount_against_the_price_again(buyer):
         lambda: actions.accept_request(dispute=dispute, seller=seller_of(dispute)),
         dispute,
     )
+
+
+# A parcel that never arrived (PRODUCT.md §2a).
+
+
+def test_a_parcel_in_transit_past_its_date_can_only_be_disputed_as_not_received(buyer):
+    order = lost_parcel_order(buyer)
+    with pytest.raises(actions.DisputeActionError) as error:
+        open_dispute(buyer, order, reason="defective")
+    assert error.value.code == Code.INVALID_REASON
+    with pytest.raises(actions.DisputeActionError) as error:
+        open_dispute(
+            buyer,
+            order,
+            reason="not_received",
+            refund_request="partial",
+            requested_amount=Decimal("5.00"),
+        )
+    assert error.value.code == Code.INVALID_REQUEST
+
+
+def test_a_received_order_cannot_be_disputed_as_not_received(buyer):
+    with pytest.raises(actions.DisputeActionError) as error:
+        open_dispute(buyer, reason="not_received")
+    assert error.value.code == Code.INVALID_REASON
+
+
+@pytest.mark.parametrize(("days", "allowed"), [(0, False), (6, True), (30, True), (31, False)])
+def test_a_new_delivery_date_is_at_most_thirty_days_after_the_promised_one(buyer, days, allowed):
+    dispute = not_received_dispute(buyer)  # promised 5 days ago
+    promised = dispute.order.delivery_by
+    extend = functools.partial(
+        actions.extend_delivery, dispute=dispute, seller=seller_of(dispute), days=days
+    )
+    if not allowed:
+        assert_refused(Code.INVALID_EXTENSION, extend, dispute)
+        return
+    extended = extend()
+    assert extended.delivery_extended_to == promised + timedelta(days=days)
+
+
+def test_a_new_delivery_date_already_passed_is_refused(buyer):
+    dispute = not_received_dispute(buyer)  # promised 5 days ago
+    assert_refused(
+        Code.INVALID_EXTENSION,
+        lambda: actions.extend_delivery(dispute=dispute, seller=seller_of(dispute), days=5),
+        dispute,
+    )
+
+
+def test_the_promised_date_is_moved_once(buyer):
+    dispute = extended_dispute(buyer)
+    dispute = actions.accept_extension(dispute=dispute, buyer=buyer)
+    later = dispute.delivery_extended_to + timedelta(seconds=1)
+    reopened = actions.reopen_dispute(
+        dispute=dispute,
+        buyer=buyer,
+        now=later,
+        reason="not_received",
+        refund_request="full",
+        description=DESCRIPTION,
+    )
+    assert reopened.stage == Stage.NOT_RECEIVED_WAITING_FOR_SELLER
+    assert_refused(
+        Code.ALREADY_EXTENDED,
+        lambda: actions.extend_delivery(
+            dispute=reopened, seller=seller_of(reopened), days=10, now=later
+        ),
+        reopened,
+    )
+
+
+def test_reopening_before_the_new_date_is_refused_with_that_date(buyer):
+    dispute = actions.accept_extension(dispute=extended_dispute(buyer), buyer=buyer)
+    with pytest.raises(actions.DisputeActionError) as error:
+        actions.reopen_dispute(
+            dispute=dispute,
+            buyer=buyer,
+            reason="not_received",
+            refund_request="full",
+            description=DESCRIPTION,
+        )
+    (reason,) = error.value.eligibility.reasons
+    assert (reason.code, reason.delivery_by) == ("in_transit", dispute.delivery_extended_to)
