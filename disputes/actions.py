@@ -889,6 +889,11 @@ def extend_delivery(
             DisputeErrorCode.ALREADY_EXTENDED,
             _("You already gave a new delivery date once: refund or prove the delivery."),
         )
+    if dispute.order.received_at is not None:
+        raise DisputeActionError(
+            DisputeErrorCode.INVALID_EXTENSION,
+            _("The buyer has received the parcel since: there is nothing to wait for."),
+        )
     promised = promised_delivery(dispute)
     most = settings.DISPUTE_DELIVERY_EXTENSION_MAX_DAYS
     if promised is None or not 1 <= days <= most:

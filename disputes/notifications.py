@@ -56,8 +56,8 @@ HEADLINES = {
     ),
     # A parcel that never arrived (PRODUCT.md §2a).
     EventKind.DELIVERY_PROVED: _(
-        "The seller says the parcel of order %(number)s was delivered, and gave its tracking "
-        "number."
+        "The seller says the parcel of order %(number)s was delivered: carrier %(carrier)s, "
+        "tracking number %(tracking_number)s."
     ),
     EventKind.DELIVERY_EXTENDED: _(
         "The seller asks you to wait longer for the parcel of order %(number)s."
@@ -153,7 +153,9 @@ def _compose(dispute, party, user, template, **context) -> Email:
             **context,
         }
         if "headline" in context:
+            # A headline may name what its event recorded (the carrier of a delivery).
             context["headline"] = context["headline"] % {
+                **context["event"].details,
                 "number": dispute.order.number,
                 "item": dispute.order.item,
             }

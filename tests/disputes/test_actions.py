@@ -329,7 +329,7 @@ PARCEL_ROWS = {
     "not_received_waiting_for_seller_late": (LATE_ANSWER, LATE_ANSWER, STAGE, STAGE, IN_TRANSIT),
     "extension_waiting_for_buyer": (STAGE, STAGE, ALLOWED, ALLOWED, IN_TRANSIT),
     "extension_waiting_for_buyer_late": (STAGE, STAGE, LATE_ANSWER, LATE_ANSWER, IN_TRANSIT),
-    "not_received_parcel_arrived": (ALLOWED, ALLOWED, STAGE, STAGE, ALLOWED),
+    "not_received_parcel_arrived": (ALLOWED, Code.INVALID_EXTENSION, STAGE, STAGE, ALLOWED),
 }
 
 

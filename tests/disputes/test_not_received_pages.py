@@ -6,11 +6,13 @@ import html
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from disputes import actions
 from disputes.models import Dispute, DisputeStatus, EventKind, Outcome, Stage
+from tests.conftest import run_tasks
 from tests.disputes.builders import (
     DESCRIPTION,
     NOT_RECEIVED,
@@ -233,3 +235,26 @@ def test_the_mediators_read_the_proof_of_delivery_on_the_disputes_page(client, b
     assert "Colissimo" in page
     assert "6A98765" in page
     assert "The seller says the parcel was delivered" in page
+
+
+def test_the_buyer_is_emailed_the_carrier_and_the_tracking_number(buyer):
+    dispute = not_received_dispute(buyer)
+    run_tasks()
+    mail.outbox.clear()
+    actions.refuse_with_proof_of_delivery(
+        dispute=dispute,
+        seller=seller_of(dispute),
+        carrier="DHL",
+        tracking_number="JD014600",
+        statement=STATEMENT,
+    )
+    run_tasks()
+    bodies = [email.body for email in mail.outbox if email.to == [buyer.email]]
+    assert any("carrier DHL, tracking number JD014600" in body for body in bodies)
+
+
+def test_a_seller_cannot_ask_to_wait_for_a_parcel_the_buyer_received(log_in, buyer):
+    dispute = parcel_arrived_dispute(buyer)
+    _client, page = seller_page(log_in, dispute)
+    assert "there is nothing to wait for" in page
+    assert "Ask the buyer to wait" not in page
