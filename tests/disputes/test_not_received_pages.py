@@ -258,3 +258,10 @@ def test_a_seller_cannot_ask_to_wait_for_a_parcel_the_buyer_received(log_in, buy
     _client, page = seller_page(log_in, dispute)
     assert "there is nothing to wait for" in page
     assert "Ask the buyer to wait" not in page
+
+
+def test_the_admin_shows_an_orders_promised_delivery_date(client, buyer):
+    order = lost_parcel_order(buyer)
+    client.force_login(make_mediator())
+    page = text_of(client.get(reverse("admin:orders_order_change", args=[order.pk])))
+    assert "Delivery promised by" in page
