@@ -24,6 +24,7 @@ from disputes.models import (
 from orders.importing.validating import (
     ClosedSerializer,
     OrderRecordSerializer,
+    delivery_by_field,
     received_at_field,
     shipped_at_field,
 )
@@ -111,10 +112,11 @@ class OrdersUpsertSerializer(ClosedSerializer):
 
 
 class OrderDatesSerializer(ClosedSerializer):
-    """One or both of an order's shipment and receipt, as a record gives them."""
+    """An order's shipment, receipt or promised delivery date, as a record gives them."""
 
     shipped_at = shipped_at_field()
     received_at = received_at_field()
+    delivery_by = delivery_by_field()
 
 
 class AccountSerializer(serializers.Serializer):
@@ -140,6 +142,9 @@ class OrderSerializer(serializers.Serializer):
     placed_at = Moment()
     shipped_at = nullable(Moment)
     received_at = nullable(Moment)
+    delivery_by = nullable(
+        Moment, help_text="The delivery date promised; null: the default after shipment."
+    )
     receipt_confirmed_at = nullable(
         Moment,
         help_text="When the buyer confirmed receipt in the dispute centre (then `received_at` "
@@ -164,7 +169,9 @@ class EventSerializer(serializers.Serializer):
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
         "outcome, party, postage_paid_by, carrier, tracking_number (amounts as decimal "
-        "strings); received_at for a receipt confirmation."
+        "strings); received_at for a receipt confirmation; for a parcel not received: "
+        "carrier, tracking_number (delivery_proved), delivery_by (delivery_extended, "
+        "extension_accepted), previous_reason (reason_changed)."
     )
 
 
@@ -231,6 +238,17 @@ class InformationRequestSerializer(serializers.Serializer):
     requested_at = Moment()
 
 
+class DeliverySerializer(serializers.Serializer):
+    """What the seller answered to "Item not received" (PRODUCT.md §2a)."""
+
+    carrier = serializers.CharField(allow_blank=True, help_text="Empty: no proof of delivery.")
+    tracking_number = serializers.CharField(allow_blank=True)
+    extended_to = nullable(Moment, help_text="The later delivery date the seller gave, once.")
+    extension_accepted_at = nullable(
+        Moment, help_text="When the buyer accepted that date (the dispute was cancelled)."
+    )
+
+
 class DisputeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     order = OrderSummarySerializer()
@@ -251,6 +269,7 @@ class DisputeSerializer(serializers.Serializer):
     cancelled_at = nullable(Moment)
     outcome = nullable(OutcomeSerializer, help_text="Once agreed or decided.")
     appeal = nullable(AppealSerializer)
+    delivery = nullable(DeliverySerializer, help_text="Only for an item not received.")
     item_return = nullable(
         ReturnSerializer,
         help_text="When the refund waits, or waited, for the item's return (PRODUCT.md §4e).",

@@ -343,6 +343,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "disputes@example.com"
 # Dispute windows (PRODUCT.md §2). Both boundaries are inclusive.
 DISPUTE_OPENS_DAYS_AFTER_SHIPMENT = int(os.environ.get("DISPUTE_OPENS_DAYS_AFTER_SHIPMENT", "10"))
 DISPUTE_WINDOW_DAYS_AFTER_RECEIPT = int(os.environ.get("DISPUTE_WINDOW_DAYS_AFTER_RECEIPT", "15"))
+# The delivery date promised when the marketplace sends none: this many days after shipment
+# (PRODUCT.md §2a); from it, a parcel that has not arrived can be disputed.
+DISPUTE_DELIVERY_DEFAULT_DAYS = int(os.environ.get("DISPUTE_DELIVERY_DEFAULT_DAYS", "60"))
+# How far a seller may move the promised date, once, in answer to an "Item not received".
+DISPUTE_DELIVERY_EXTENSION_MAX_DAYS = int(
+    os.environ.get("DISPUTE_DELIVERY_EXTENSION_MAX_DAYS", "30")
+)
 # The stages of an open dispute (PRODUCT.md §4a), in days; disputes.deadlines reads them.
 DISPUTE_SELLER_ANSWER_DAYS = int(os.environ.get("DISPUTE_SELLER_ANSWER_DAYS", "5"))
 DISPUTE_OFFER_ANSWER_DAYS = int(os.environ.get("DISPUTE_OFFER_ANSWER_DAYS", "5"))
