@@ -1,13 +1,19 @@
 """Every error the API answers is JSON of one shape, whatever raised it:
 
 {"error": {"code": "invalid_orders", "message": "...",
-           "problems": [{"index": 3, "field": "price", "message": "must be more than 0"}]}}
+           "problems": [{"index": 3, "field": "price", "message": "must be more than 0"}],
+           "request_id": "4bf92f3577b34da6a3ce929d0e0e4736"}}
+
+``request_id`` is also the answer's ``X-Request-ID`` and is in our logs: a client quoting
+it lets an operator find the request.
 """
 
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from observability import request_id
 
 
 class InvalidRequest(exceptions.APIException):
@@ -43,7 +49,14 @@ def _as_problem(problem):
 
 
 def error_body(code, message, problems=()):
-    return {"error": {"code": code, "message": message, "problems": list(problems)}}
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "problems": list(problems),
+            "request_id": request_id.current(),
+        }
+    }
 
 
 def _flatten(detail, field=""):

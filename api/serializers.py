@@ -59,6 +59,9 @@ class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="For programs: e.g. invalid_orders, not_found.")
     message = serializers.CharField(help_text="For people.")
     problems = ProblemSerializer(many=True)
+    request_id = serializers.CharField(
+        help_text="This request's id, also in the X-Request-ID header: quote it to us."
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,0 +1,48 @@
+"""Errors to Sentry when ``SENTRY_DSN`` is set, with nothing personal by default.
+
+sentry-sdk's Django integration reports unhandled exceptions and error log lines, from the
+app servers and the workers alike. ``send_default_pii`` stays off (no user, no cookies, no
+client address), no request body is ever read (``max_request_body_size="never"``), the
+frames' local variables (an upload's bytes, a description) are not sent, and ``scrub``
+drops whatever request data an event still carries: a buyer's description or an evidence
+file never leaves for the tracker. Each event is tagged with its request id.
+"""
+
+from typing import Any
+
+import sentry_sdk
+from sentry_sdk.integrations.django import DjangoIntegration
+
+from . import request_id
+
+# What an event may keep of its request: its method. Not the URL: some paths hold a secret
+# (a sign-in link's); the event's transaction names the URL pattern instead.
+KEPT_REQUEST_FIELDS = ("method",)
+
+
+def init(*, dsn: str, environment: str, release: str | None, traces_sample_rate: float) -> None:
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        release=release,
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=traces_sample_rate,
+        before_send=scrub,
+    )
+
+
+def scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+    """The event without its request's URL, body, query, cookies or headers, nor a user;
+    tagged with the request id."""
+    if "request" in event:
+        request = event["request"]
+        event["request"] = {
+            field: request[field] for field in KEPT_REQUEST_FIELDS if field in request
+        }
+    event.pop("user", None)
+    if (current := request_id.current()) is not None:
+        event.setdefault("tags", {})["request_id"] = current
+    return event
