@@ -1,11 +1,12 @@
 """Errors to Sentry when ``SENTRY_DSN`` is set, with nothing personal by default.
 
 sentry-sdk's Django integration reports unhandled exceptions and error log lines, from the
-app servers and the workers alike. ``send_default_pii`` stays off (no user, no cookies, no
-client address), no request body is ever read (``max_request_body_size="never"``), the
-frames' local variables (an upload's bytes, a description) are not sent, and ``scrub``
-drops whatever request data an event still carries: a buyer's description or an evidence
-file never leaves for the tracker. Each event is tagged with its request id.
+app servers and the workers alike. ``send_default_pii`` stays off (its default, which
+sentry-sdk 2.76 deprecates setting in favour of ``data_collection``): ``data_collection``
+collects no user, cookies, headers, query, body or frames' local variables (an upload's
+bytes, a description), no request body is ever read (``max_request_body_size="never"``),
+and ``scrub`` drops whatever request data an event still carries: a buyer's description or
+an evidence file never leaves for the tracker. Each event is tagged with its request id.
 """
 
 from typing import Any
@@ -15,6 +16,16 @@ from sentry_sdk.integrations.django import DjangoIntegration
 
 from . import request_id
 
+OFF: Any = {"mode": "off"}
+NOTHING_PERSONAL: Any = {
+    "user_info": False,
+    "cookies": OFF,
+    "http_headers": {"request": OFF},
+    "http_bodies": [],
+    "url_query_params": OFF,
+    "stack_frame_variables": False,
+    "database_query_data": False,
+}
 # What an event may keep of its request: its method. Not the URL: some paths hold a secret
 # (a sign-in link's); the event's transaction names the URL pattern instead.
 KEPT_REQUEST_FIELDS = ("method",)
@@ -26,9 +37,8 @@ def init(*, dsn: str, environment: str, release: str | None, traces_sample_rate:
         environment=environment,
         release=release,
         integrations=[DjangoIntegration()],
-        send_default_pii=False,
+        data_collection=NOTHING_PERSONAL,
         max_request_body_size="never",
-        include_local_variables=False,
         traces_sample_rate=traces_sample_rate,
         before_send=scrub,
     )
