@@ -45,14 +45,19 @@ def init(*, dsn: str, environment: str, release: str | None, traces_sample_rate:
 
 
 def scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
-    """The event without its request's URL, body, query, cookies or headers, nor a user;
-    tagged with the request id."""
+    """The event without its request's URL, body, query, cookies or headers, nor a user; a
+    log line's template without its values (``Email to %s failed``: not the address), and
+    neither the log lines before it (breadcrumbs) nor their extra fields. Tagged with the
+    request id."""
     if "request" in event:
         request = event["request"]
         event["request"] = {
             field: request[field] for field in KEPT_REQUEST_FIELDS if field in request
         }
-    event.pop("user", None)
+    if "logentry" in event:
+        event["logentry"] = {"message": event["logentry"].get("message")}
+    for personal in ("user", "breadcrumbs", "extra"):
+        event.pop(personal, None)
     if (current := request_id.current()) is not None:
         event.setdefault("tags", {})["request_id"] = current
     return event

@@ -5,7 +5,10 @@ import sentry_sdk
 from django.core.files.uploadedfile import SimpleUploadedFile
 from sentry_sdk.transport import Transport
 
+from disputes import tasks
 from observability import request_id, sentry
+from tests.conftest import run_tasks
+from tests.factories import make_user
 
 DESCRIPTION = "The cable melted; my address is 3 rue des Lilas"
 EVIDENCE = b"\x89PNG the buyer's photo bytes"
@@ -49,6 +52,13 @@ def test_scrub_keeps_the_method_and_drops_everything_else_of_the_request():
             "env": {"REMOTE_ADDR": "203.0.113.9"},
         },
         "user": {"id": 7, "email": "bob@example.com"},
+        "logentry": {
+            "message": "Email to %s failed (attempt %s of %s)",
+            "formatted": "Email to bob@example.com failed (attempt 1 of 8)",
+            "params": ["bob@example.com", 1, 8],
+        },
+        "breadcrumbs": {"values": [{"message": "GET orders/ 200 12 ms", "data": {"user_id": 7}}]},
+        "extra": {"user_id": 7},
         "message": "the page failed",
     }
     request_id.bind("req-sentry")
@@ -58,7 +68,8 @@ def test_scrub_keeps_the_method_and_drops_everything_else_of_the_request():
         request_id.bind(None)
 
     assert scrubbed["request"] == {"method": "POST"}
-    assert "user" not in scrubbed
+    assert scrubbed["logentry"] == {"message": "Email to %s failed (attempt %s of %s)"}
+    assert not {"user", "breadcrumbs", "extra"} & set(scrubbed)
     assert scrubbed["tags"] == {"request_id": "req-sentry"}
     assert scrubbed["message"] == "the page failed"
 
@@ -95,3 +106,22 @@ def test_a_failing_page_reaches_sentry_without_the_buyers_words_or_evidence(clie
     assert DESCRIPTION.encode() not in serialized
     assert b"photo bytes" not in serialized
     assert b"cable.png" not in serialized
+
+
+@pytest.mark.django_db
+def test_an_error_logged_with_an_address_reaches_sentry_without_it(sent, monkeypatch):
+    def mail_server_down(*args, **kwargs):
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(tasks, "send_mail", mail_server_down)
+    # Not written out here: the event carries the lines of code around each frame.
+    address = make_user("bob").email
+    tasks.deliver_email.enqueue(to=address, subject="Your dispute", body=DESCRIPTION)
+
+    run_tasks()
+    sentry_sdk.flush()
+
+    assert sent
+    for envelope in sent:
+        assert address.encode() not in envelope.serialize()
+        assert DESCRIPTION.encode() not in envelope.serialize()
