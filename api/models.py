@@ -22,7 +22,7 @@ def hash_token(token: str) -> str:
 
 
 class ApiClientQuerySet(models.QuerySet):
-    def receiving_webhooks(self):
+    def receiving_webhooks(self) -> "ApiClientQuerySet":
         return self.filter(revoked_at__isnull=True).exclude(webhook_url="")
 
 

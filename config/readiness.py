@@ -51,7 +51,7 @@ def _cache_answers():
     return not isinstance(cache, SharedClientRedisCache) or cache.answers()
 
 
-def checks():
+def checks() -> dict[str, bool]:
     """What this process needs, by name, and whether each answers now (also a metric,
     ``disputes_ready``)."""
     answers = {f"database {alias}": _database_answers(alias) for alias in connections}

@@ -35,7 +35,9 @@ TASK_STATES = {
     TaskResultStatus.RUNNING: "running",
     TaskResultStatus.FAILED: "failed",
 }
-# disputes.RefundInstruction's statuses that wait on the marketplace or on a mediator.
+# Refund instructions (disputes.refunds), and their statuses that wait on the marketplace or
+# on a mediator. Looked up by name: a release may not have them yet.
+REFUND_INSTRUCTION = "disputes.RefundInstruction"
 REFUND_STATES = ("instructed", "failed")
 
 
@@ -205,7 +207,7 @@ def _disputes(now: datetime) -> Iterator[Metric]:
 
 def _refunds() -> Iterator[Metric]:
     try:
-        instructions = apps.get_model("disputes", "RefundInstruction")
+        instructions = apps.get_model(REFUND_INSTRUCTION)
     except LookupError:  # a release without refund instructions
         return
     by_status = GaugeMetricFamily(

@@ -27,9 +27,10 @@ class ObservedRequestMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
-        request_id.bind(request_id.from_header(request.headers.get(request_id.HEADER)))
+        this_request = request_id.from_header(request.headers.get(request_id.HEADER))
+        request_id.bind(this_request)
         response = self.get_response(request)
-        response[request_id.HEADER] = request_id.current()
+        response[request_id.HEADER] = this_request
         seconds = time.perf_counter() - started
         view = view_label(request)
         metrics.REQUESTS.labels(view, request.method, response.status_code).inc()

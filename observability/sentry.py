@@ -13,6 +13,7 @@ from typing import Any
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.types import Event, Hint
 
 from . import request_id
 
@@ -44,7 +45,7 @@ def init(*, dsn: str, environment: str, release: str | None, traces_sample_rate:
     )
 
 
-def scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def scrub(event: Event, hint: Hint) -> Event:
     """The event without its request's URL, body, query, cookies or headers, nor a user; a
     log line's template without its values (``Email to %s failed``: not the address), and
     neither the log lines before it (breadcrumbs) nor their extra fields. Tagged with the
@@ -56,8 +57,9 @@ def scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
         }
     if "logentry" in event:
         event["logentry"] = {"message": event["logentry"].get("message")}
-    for personal in ("user", "breadcrumbs", "extra"):
-        event.pop(personal, None)
+    event.pop("user", None)
+    event.pop("breadcrumbs", None)
+    event.pop("extra", None)
     if (current := request_id.current()) is not None:
         event.setdefault("tags", {})["request_id"] = current
     return event

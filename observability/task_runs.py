@@ -24,19 +24,19 @@ REQUEST_ID_KEY = "request_id"
 
 
 @receiver(pre_save, sender=DBTaskResult)
-def remember_request_id(sender: type, instance: DBTaskResult, **kwargs: Any) -> None:
+def remember_request_id(sender: type, instance: DBTaskResult[Any, Any], **kwargs: Any) -> None:
     current = request_id.current()
     if instance._state.adding and current is not None:
         instance.args_kwargs[REQUEST_ID_KEY] = current
 
 
 @receiver(task_started)
-def bind_request_id(sender: type, task_result: TaskResult, **kwargs: Any) -> None:
+def bind_request_id(sender: type, task_result: TaskResult[Any, Any], **kwargs: Any) -> None:
     request_id.bind(_queued_by(task_result))
 
 
 @receiver(task_finished)
-def log_task_run(sender: type, task_result: TaskResult, **kwargs: Any) -> None:
+def log_task_run(sender: type, task_result: TaskResult[Any, Any], **kwargs: Any) -> None:
     started, finished = task_result.started_at, task_result.finished_at
     duration_ms = (finished - started).total_seconds() * 1000 if started and finished else None
     outcome = task_result.status.lower()
@@ -57,6 +57,6 @@ def log_task_run(sender: type, task_result: TaskResult, **kwargs: Any) -> None:
     request_id.bind(None)
 
 
-def _queued_by(task_result: TaskResult) -> str | None:
+def _queued_by(task_result: TaskResult[Any, Any]) -> str | None:
     db_result = getattr(task_result, "db_result", None)  # only django-tasks-db's results
     return db_result.args_kwargs.get(REQUEST_ID_KEY) if db_result is not None else None

@@ -205,8 +205,8 @@ def test_disputes_are_counted_by_stage_and_the_overdue_by_their_most_late_deadli
 
 
 def test_refunds_are_left_out_of_a_release_without_refund_instructions(monkeypatch):
-    def no_such_model(app_label, model_name):
-        raise LookupError(model_name)
+    def no_such_model(label):
+        raise LookupError(label)
 
     monkeypatch.setattr(collectors.apps, "get_model", no_such_model)
 
