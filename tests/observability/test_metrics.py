@@ -100,6 +100,20 @@ def test_requests_are_counted_by_view_method_and_status_with_their_time(client):
     assert grew("django_http_requests_total", view="metrics", method="GET", status="200") == 1
 
 
+def test_invented_methods_are_counted_together(client):
+    before = scrape(client)
+    client.generic("BREW", "/healthz")
+    client.generic("WHEN", "/healthz")
+    after = scrape(client)
+
+    labels = {"view": "health", "method": "other", "status": "200"}
+    grew = value(after, "django_http_requests_total", **labels) - (
+        value(before, "django_http_requests_total", **labels) or 0
+    )
+    assert grew == 2
+    assert not any(dict(labels).get("method") == "BREW" for _name, labels in after)
+
+
 def test_gunicorn_workers_counts_add_up_in_the_worker_that_answers(tmp_path):
     """prometheus-client's multiprocess mode, as gunicorn.conf.py sets it: two workers
     count requests, a third process answers the scrape with their sum."""
