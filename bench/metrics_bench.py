@@ -53,9 +53,9 @@ def add_a_week_of_tasks():
             traceback="",
         )
 
-    finished_paths = [tasks.send_event_emails, tasks.deliver_email, tasks.act_on_deadline]
+    finished_tasks = [tasks.send_event_emails, tasks.deliver_email, tasks.act_on_deadline]
     rows = [
-        result(finished_paths[n % 3], TaskResultStatus.SUCCESSFUL, get_date_max(), [n])
+        result(finished_tasks[n % 3], TaskResultStatus.SUCCESSFUL, get_date_max(), [n])
         for n in range(every_dispute * FINISHED_TASKS_PER_DISPUTE)
     ]
     rows += [
