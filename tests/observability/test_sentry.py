@@ -1,5 +1,7 @@
 """Errors to Sentry: nothing personal, no request body and no evidence leave with them."""
 
+import json
+
 import pytest
 import sentry_sdk
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +11,7 @@ from disputes import tasks
 from observability import request_id, sentry
 from tests.conftest import run_tasks
 from tests.factories import make_user
+from tests.processes import shell
 
 DESCRIPTION = "The cable melted; my address is 3 rue des Lilas"
 EVIDENCE = b"\x89PNG the buyer's photo bytes"
@@ -125,3 +128,16 @@ def test_an_error_logged_with_an_address_reaches_sentry_without_it(sent, monkeyp
     for envelope in sent:
         assert address.encode() not in envelope.serialize()
         assert DESCRIPTION.encode() not in envelope.serialize()
+
+
+def test_sentry_is_on_only_where_a_dsn_is_set():
+    probe = (
+        "import json, sentry_sdk; client = sentry_sdk.get_client(); "
+        "print(json.dumps([client.is_active(), client.options['environment']]))"
+    )
+
+    assert json.loads(shell(probe, SENTRY_DSN="https://public-key@sentry.invalid/1")) == [
+        True,
+        "development",
+    ]
+    assert json.loads(shell(probe))[0] is False
