@@ -38,6 +38,8 @@ class DisputeErrorCode(StrEnum):
     DISPUTE_CLOSED = "dispute_closed"
     TOO_MANY_FILES = "too_many_files"
     DEADLINE_PASSED = "deadline_passed"
+    NO_RETURN_ADDRESS = "no_return_address"
+    TRACKING_REQUIRED = "tracking_required"
 
 
 class DisputeActionError(Exception):

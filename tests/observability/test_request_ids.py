@@ -51,7 +51,7 @@ def test_api_errors_name_the_request_id(client, path):
     response = client.get(path, headers={"X-Request-ID": "marketplace-call-42"})
 
     assert response.status_code in (401, 404)
-    assert response.json()["error"]["request_id"] == "marketplace-call-42"
+    assert response.json()["request_id"] == "marketplace-call-42"
 
 
 def test_each_request_has_one_log_line_with_its_pattern_status_time_user_and_id(client, logged):
