@@ -76,6 +76,9 @@ class ProblemDetailsSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="For people (always in English).")
     code = serializers.CharField(help_text="For programs: e.g. invalid_orders, not_found.")
     problems = ProblemSerializer(many=True, help_text="Each record and field at fault.")
+    request_id = serializers.CharField(
+        help_text="This request's id, also in the X-Request-ID header: quote it to us."
+    )
 
 
 class ImportReportSerializer(serializers.Serializer):
