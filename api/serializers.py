@@ -12,6 +12,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from disputes.models import (
+    DecisionReason,
     DisputeReason,
     DisputeStatus,
     EscalationReason,
@@ -141,7 +142,7 @@ class EventSerializer(serializers.Serializer):
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party (amounts as decimal strings)."
+        "outcome, party, decision_reason (amounts as decimal strings)."
     )
 
 
@@ -179,11 +180,19 @@ class OutcomeSerializer(serializers.Serializer):
     refund_amount = nullable(money, help_text="What the buyer is refunded; null: nothing.")
     decided_at = Moment()
     decided_by = serializers.ChoiceField(ACTORS)
+    decision_reason = nullable(
+        serializers.ChoiceField,
+        DecisionReason.choices,
+        help_text="Why a mediator decided so; null for an agreement.",
+    )
 
 
 class AppealSerializer(serializers.Serializer):
     sent_at = Moment()
     answered_at = nullable(Moment)
+    answer_reason = nullable(
+        serializers.ChoiceField, DecisionReason.choices, help_text="Why, once answered."
+    )
 
 
 class OfferSerializer(serializers.Serializer):
@@ -216,6 +225,9 @@ class DisputeSerializer(serializers.Serializer):
     cancelled_at = nullable(Moment)
     outcome = nullable(OutcomeSerializer, help_text="Once agreed or decided.")
     appeal = nullable(AppealSerializer)
+    assigned_to = nullable(
+        serializers.CharField, help_text="The username of the mediator handling it."
+    )
 
 
 class DisputeInListSerializer(DisputeSerializer):

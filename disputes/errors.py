@@ -38,6 +38,9 @@ class DisputeErrorCode(StrEnum):
     DISPUTE_CLOSED = "dispute_closed"
     TOO_MANY_FILES = "too_many_files"
     DEADLINE_PASSED = "deadline_passed"
+    REASON_REQUIRED = "reason_required"
+    NOT_AN_ASSIGNEE = "not_an_assignee"
+    NOTHING_NEW = "nothing_new"
 
 
 class DisputeActionError(Exception):

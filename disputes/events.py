@@ -20,8 +20,12 @@ The timeline (the parties' pages and the admin) reads the details named here:
   information_lapsed: ``party``;
 - message: ``message`` (its pk) and ``evidence``;
 - evidence_added, appeal_sent: ``evidence``;
-- decided: ``outcome`` and ``refund_amount`` (a string, or None);
-- offer_refused, cancelled, appeal_answered: nothing.
+- decided: ``outcome``, ``refund_amount`` (a string, or None) and ``decision_reason``;
+- appeal_answered: ``decision_reason``;
+- assigned: ``assignee`` (the mediator's pk, or None for nobody) and ``assignee_name``;
+- offer_refused, cancelled, new_information_read: nothing.
+
+Assigned and new_information_read are the mediators' own (``MEDIATORS_ONLY_EVENTS``).
 
 ``actor`` is None for what a deadline did by itself.
 """
@@ -162,6 +166,7 @@ def dispute_decided_event(*, dispute: Dispute, mediator: User, now: datetime) ->
         now,
         outcome=dispute.outcome,
         refund_amount=_amount(dispute.refund_amount),
+        decision_reason=dispute.decision_reason,
     )
 
 
@@ -172,4 +177,27 @@ def appeal_sent_event(
 
 
 def appeal_answered_event(*, appeal: Appeal, mediator: User, now: datetime) -> DisputeEvent:
-    return _event(appeal.dispute, EventKind.APPEAL_ANSWERED, mediator, now)
+    return _event(
+        appeal.dispute,
+        EventKind.APPEAL_ANSWERED,
+        mediator,
+        now,
+        decision_reason=appeal.answer_reason,
+    )
+
+
+def assigned_event(
+    *, dispute: Dispute, mediator: User, assignee: User | None, now: datetime
+) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.ASSIGNED,
+        mediator,
+        now,
+        assignee=assignee.pk if assignee else None,
+        assignee_name=assignee.get_username() if assignee else None,
+    )
+
+
+def new_information_read_event(*, dispute: Dispute, mediator: User, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.NEW_INFORMATION_READ, mediator, now)

@@ -2,16 +2,18 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from accounts.roles import mediators
 from orders.money import format_amount, format_money, parse_amount
 
 from .actions import STATEMENT_MIN_LENGTH
 from .amounts import checked_partial_refund
 from .errors import DisputeActionError
-from .models import DisputeReason, Outcome, Party, RefundRequest
+from .models import DecisionReason, DisputeReason, Outcome, Party, RefundRequest
 
 DESCRIPTION_MIN_LENGTH = 30
 
@@ -161,6 +163,18 @@ class RefusalForm(forms.Form):
     )
 
 
+class DecisionReasonField(forms.ChoiceField):
+    """The reason of a decision or of an appeal's answer, from ``DecisionReason``: none
+    chosen at first, so it is never left to a default."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Reason for the decision"))
+        kwargs.setdefault(
+            "help_text", _("Both parties read it in their language, beside your note.")
+        )
+        super().__init__(choices=[*BLANK_CHOICE_DASH, *DecisionReason.choices], **kwargs)
+
+
 class DecisionForm(forms.Form):
     """The mediator's decision, in the admin."""
 
@@ -171,6 +185,7 @@ class DecisionForm(forms.Form):
     refund_amount = forms.DecimalField(
         label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
     )
+    reason = DecisionReasonField()
     note = forms.CharField(label=_("Note to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -203,7 +218,20 @@ class MediatorMessageForm(forms.Form):
         self.fields["body"].label = label
 
 
+class AssignForm(forms.Form):
+    """Whom a mediator gives disputes to: themselves, a colleague, or nobody."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=mediators(),
+        required=False,
+        empty_label=_("Nobody"),
+        help_text=_("Only mediators are listed."),
+    )
+
+
 class AppealAnswerForm(forms.Form):
+    reason = DecisionReasonField(label=_("Reason for the answer"))
     answer = forms.CharField(
         label=_("Answer to the buyer"), widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -7,7 +7,7 @@ says "Seller offered a partial refund of 5.00 EUR", never the raw details.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import DisputeReason, EscalationReason, EventKind, Outcome
+from .models import DecisionReason, DisputeReason, EscalationReason, EventKind, Outcome
 from .parties import Party, party_of
 
 # A sentence per kind; where it depends on a detail, (that detail, {its value: sentence}),
@@ -57,6 +57,8 @@ SENTENCES = {
     ),
     EventKind.APPEAL_SENT: gettext_lazy("Buyer appealed the decision to customer service"),
     EventKind.APPEAL_ANSWERED: gettext_lazy("Customer service answered the appeal"),
+    EventKind.ASSIGNED: gettext_lazy("Assigned the dispute to %(assignee)s"),
+    EventKind.NEW_INFORMATION_READ: gettext_lazy("Read the parties' new information"),
 }
 
 
@@ -86,6 +88,11 @@ def who(user, order) -> str:
 def describe(event, order) -> str:
     """``event`` as a sentence, with the names of the files it attached."""
     sentence = _sentence(event.kind, event.details) % _in_words(event.details, order)
+    if reason := event.details.get("decision_reason"):
+        sentence = _("%(sentence)s (reason: %(reason)s)") % {
+            "sentence": sentence,
+            "reason": _lower_first(_label(DecisionReason, reason)),
+        }
     if files := event.details.get("evidence"):
         return _("%(sentence)s (files: %(files)s)") % {
             "sentence": sentence,
@@ -116,6 +123,7 @@ def _in_words(details, order) -> dict:
         # An agreement on a full refund records the price paid; older events may not.
         "refund": money(details.get("refund_amount") or order.price, order),
         "why": _lower_first(_label(EscalationReason, details.get("reason"))),
+        "assignee": details.get("assignee_name") or _("nobody"),
     }
 
 

@@ -93,6 +93,7 @@ def cancelled_dispute(buyer):
 
 def decided_dispute(buyer, outcome=Outcome.REJECTED, refund_amount=None):
     return actions.decide_dispute(
+        reason="evidence_shows_defect",
         dispute=open_dispute(buyer),
         mediator=make_mediator(),
         outcome=outcome,

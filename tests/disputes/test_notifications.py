@@ -53,6 +53,7 @@ def _deadline_passes(dispute, buyer):
 
 def _decide(dispute, buyer):
     actions.decide_dispute(
+        reason="evidence_shows_defect",
         dispute=dispute,
         mediator=make_mediator(),
         outcome=Outcome.REJECTED,
@@ -94,7 +95,9 @@ appeal = then(
 )
 answer_appeal = then(
     appeal,
-    lambda d, b: actions.answer_appeal(appeal=d.appeal, mediator=make_mediator(), answer="Seen."),
+    lambda d, b: actions.answer_appeal(
+        reason="item_as_described", appeal=d.appeal, mediator=make_mediator(), answer="Seen."
+    ),
 )
 
 
@@ -315,7 +318,11 @@ def test_an_internal_note_sends_no_email_and_never_appears_in_one(buyer):
         dispute=dispute, mediator=mediator, party=Party.SELLER, message="Your shipping proof?"
     )
     actions.decide_dispute(
-        dispute=dispute, mediator=mediator, outcome=Outcome.FULL_REFUND, note="Refund in full."
+        reason="evidence_shows_defect",
+        dispute=dispute,
+        mediator=mediator,
+        outcome=Outcome.FULL_REFUND,
+        note="Refund in full.",
     )
     run_tasks()
     assert len(mail.outbox) >= 4
@@ -363,7 +370,11 @@ def test_a_failed_send_keeps_the_event_and_queues_a_retry(buyer, settings):
     before = timezone.now()
 
     actions.decide_dispute(
-        dispute=dispute, mediator=make_mediator(), outcome=Outcome.REJECTED, note="No fault."
+        reason="evidence_shows_defect",
+        dispute=dispute,
+        mediator=make_mediator(),
+        outcome=Outcome.REJECTED,
+        note="No fault.",
     )
     run_tasks()
 

@@ -201,6 +201,7 @@ class Command(BaseCommand):
         def decided(number, days_ago, decided_days_ago, outcome, note, **answers):
             if dispute := open_on(number, days_ago, **answers):
                 actions.decide_dispute(
+                    reason="evidence_shows_defect",
                     dispute=dispute,
                     mediator=mediator,
                     outcome=outcome,
