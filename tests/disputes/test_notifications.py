@@ -100,6 +100,17 @@ answer_appeal = then(
     ),
 )
 
+assign = then(
+    refused_dispute,
+    lambda d, b: actions.assign_dispute(
+        dispute=d, mediator=make_mediator(), assignee=make_mediator()
+    ),
+)
+read_new_information = then(
+    then(refused_dispute, lambda d, b: actions.post_message(dispute=d, author=b, body="Photos?")),
+    lambda d, b: actions.mark_new_information_read(dispute=d, mediator=make_mediator()),
+)
+
 
 # case: (event kind, how the dispute gets it last, who is emailed about it)
 BUYER, SELLER = Party.BUYER, Party.SELLER
@@ -138,6 +149,9 @@ CASES = {
     "decided": (EventKind.DECIDED, decide, {BUYER, SELLER}),
     "appeal_sent": (EventKind.APPEAL_SENT, appeal, {SELLER}),
     "appeal_answered": (EventKind.APPEAL_ANSWERED, answer_appeal, {BUYER, SELLER}),
+    # The mediators' own bookkeeping: nobody is emailed.
+    "assigned": (EventKind.ASSIGNED, assign, set()),
+    "new_information_read": (EventKind.NEW_INFORMATION_READ, read_new_information, set()),
 }
 
 
