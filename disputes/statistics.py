@@ -96,6 +96,18 @@ class TimeToDecision:
     median: timedelta | None
     percentile_90: timedelta | None
 
+    @property
+    def median_days(self) -> float | None:
+        return _days(self.median)
+
+    @property
+    def percentile_90_days(self) -> float | None:
+        return _days(self.percentile_90)
+
+
+def _days(duration: timedelta | None) -> float | None:
+    return None if duration is None else duration / timedelta(days=1)
+
 
 def time_to_decision(*, since: datetime | None = None) -> TimeToDecision:
     """Median and 90th percentile of the time from escalation to decision, over the

@@ -405,7 +405,7 @@ class DisputeAdmin(DisputeQueueAdmin):
                 "reasons": statistics.decision_reason_counts(since=since),
                 "sellers": statistics.seller_rates(now=now, sort=sellers),
                 "sort": sellers,
-                "sorts": statistics.SellerSort,
+                "sorts": list(statistics.SellerSort),
             },
         )
 
