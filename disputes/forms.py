@@ -13,7 +13,7 @@ from orders.money import format_amount, format_money, parse_amount
 from .actions import STATEMENT_MIN_LENGTH
 from .amounts import checked_partial_refund
 from .errors import DisputeActionError
-from .models import DecisionReason, DisputeReason, Outcome, Party, RefundRequest
+from .models import DecisionReason, DisputeReason, Outcome, Party, RefundRequest, SavedReply
 
 DESCRIPTION_MIN_LENGTH = 30
 
@@ -175,8 +175,26 @@ class DecisionReasonField(forms.ChoiceField):
         super().__init__(choices=[*BLANK_CHOICE_DASH, *DecisionReason.choices], **kwargs)
 
 
-class DecisionForm(forms.Form):
+class SavedReplyChoice(forms.Form):
+    """A saved reply to fill the form's text with (``disputes.saved_replies``): the page's
+    "Fill in" button posts the form back with the reply written for its reader."""
+
+    # Where the chosen reply goes.
+    reply_field: str
+
+    saved_reply = forms.ModelChoiceField(
+        label=_("Saved reply"),
+        queryset=SavedReply.objects.all(),
+        required=False,
+        help_text=_("Fill in writes it below in the language of the party it is for."),
+    )
+
+
+class DecisionForm(SavedReplyChoice):
     """The mediator's decision, in the admin."""
+
+    reply_field = "note"
+    field_order = ["outcome", "refund_amount", "reason", "saved_reply", "note"]
 
     # Radios with none chosen: a decision is never made by leaving a default in place.
     outcome = forms.ChoiceField(
@@ -189,8 +207,11 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class InformationRequestForm(forms.Form):
+class InformationRequestForm(SavedReplyChoice):
     """A mediator's question to one party, in the admin; the seller only if it can answer."""
+
+    reply_field = "message"
+    field_order = ["party", "saved_reply", "message"]
 
     # Radios with none chosen, as for a decision: the mediator says whom they ask.
     party = forms.ChoiceField(label=_("Ask"), choices=Party.choices, widget=forms.RadioSelect)
@@ -208,8 +229,10 @@ class InformationRequestForm(forms.Form):
             )
 
 
-class MediatorMessageForm(forms.Form):
+class MediatorMessageForm(SavedReplyChoice):
     """A mediator's message in the conversation, or an internal note, as ``label`` says."""
+
+    reply_field = "body"
 
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
 

@@ -573,3 +573,25 @@ class Evidence(models.Model):
     def file_names(self):
         """The storage names of its original and derivatives."""
         return [file.name for file in (self.original, self.display, self.thumbnail) if file]
+
+
+class SavedReply(models.Model):
+    """A mediator's reply kept for reuse, in English and French, with placeholders such as
+    ``{order_number}`` filled for a dispute in its reader's language (``saved_replies``)."""
+
+    title = models.CharField(_("title"), max_length=100, unique=True)
+    body_en = models.TextField(_("text in English"))
+    body_fr = models.TextField(_("text in French"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def body_in(self, language: str) -> str:
+        """The text in ``language``, in English for any other."""
+        return self.body_fr if language.startswith("fr") else self.body_en

@@ -26,7 +26,7 @@ from django_stubs_ext import StrOrPromise
 
 from accounts.admin import MediatorReadOnlyMixin
 from accounts.models import User
-from disputes import actions, deadlines, statistics, timeline
+from disputes import actions, deadlines, saved_replies, statistics, timeline
 from disputes.errors import DisputeActionError
 from disputes.evidence.admin import EvidenceInline
 from disputes.forms import (
@@ -34,8 +34,10 @@ from disputes.forms import (
     DecisionForm,
     InformationRequestForm,
     MediatorMessageForm,
+    SavedReplyChoice,
 )
-from disputes.models import Dispute, DisputeEvent, DisputeMessage
+from disputes.models import Dispute, DisputeEvent, DisputeMessage, SavedReply
+from disputes.parties import MEDIATOR, Party
 from disputes.stages import Stage
 
 from .action_form import MediatorRequest, action_page, mediators_only
@@ -98,6 +100,8 @@ ASSIGN = DisputeAction(
     available=lambda dispute: True,
     done_message=_("The dispute is assigned."),
 )
+# The button of an action's page that fills the text with the chosen saved reply.
+FILL_IN_SAVED_REPLY = "fill_in_saved_reply"
 # In the order a dispute's page offers them.
 DISPUTE_ACTIONS = (REQUEST_INFORMATION, NOTE, MESSAGE, DECIDE, ASSIGN)
 
@@ -411,8 +415,15 @@ class DisputeAdmin(DisputeQueueAdmin):
 
     def request_information_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
         dispute = self.dispute_to_act_on(pk)
-        form = InformationRequestForm(
-            request.POST or None, seller_can_answer=dispute.order.seller.user_id is not None
+        seller_can_answer = dispute.order.seller.user_id is not None
+        asked = request.POST.get("party")
+        form = self.form_with_saved_reply(
+            request,
+            dispute,
+            lambda data, initial: InformationRequestForm(
+                data, initial=initial, seller_can_answer=seller_can_answer
+            ),
+            reader=asked if asked in Party.values else None,
         )
         return self.dispute_action_page(
             request,
@@ -439,7 +450,14 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             NOTE,
             dispute=dispute,
-            form=MediatorMessageForm(request.POST or None, label=_("Internal note")),
+            form=self.form_with_saved_reply(
+                request,
+                dispute,
+                lambda data, initial: MediatorMessageForm(
+                    data, initial=initial, label=_("Internal note")
+                ),
+                reader=MEDIATOR,
+            ),
             act=lambda data: actions.post_message(
                 dispute=dispute, author=request.user, body=data["body"], internal=True
             ),
@@ -451,7 +469,14 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             MESSAGE,
             dispute=dispute,
-            form=MediatorMessageForm(request.POST or None, label=_("Message to both parties")),
+            form=self.form_with_saved_reply(
+                request,
+                dispute,
+                lambda data, initial: MediatorMessageForm(
+                    data, initial=initial, label=_("Message to both parties")
+                ),
+                reader=None,
+            ),
             act=lambda data: actions.post_message(
                 dispute=dispute, author=request.user, body=data["body"], internal=False
             ),
@@ -463,7 +488,12 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             DECIDE,
             dispute=dispute,
-            form=DecisionForm(request.POST or None),
+            form=self.form_with_saved_reply(
+                request,
+                dispute,
+                lambda data, initial: DecisionForm(data, initial=initial),
+                reader=Party.BUYER,
+            ),
             act=lambda data: actions.decide_dispute(
                 dispute=dispute,
                 mediator=request.user,
@@ -473,6 +503,28 @@ class DisputeAdmin(DisputeQueueAdmin):
                 note=data["note"],
             ),
         )
+
+    def form_with_saved_reply[F: SavedReplyChoice](
+        self,
+        request: HttpRequest,
+        dispute: Dispute,
+        make_form: Callable[[Any, dict[str, Any] | None], F],
+        *,
+        reader: str | None,
+    ) -> F:
+        """The action's form: posted to act, or, when the mediator asked to fill in a saved
+        reply, shown again as they left it with the reply written for ``reader`` (a party,
+        both with None, or the mediators) in its text. Filling in acts on nothing."""
+        if request.method != "POST" or FILL_IN_SAVED_REPLY not in request.POST:
+            return make_form(request.POST or None, None)
+        initial: dict[str, Any] = request.POST.dict()
+        reply = SavedReply.objects.filter(pk=initial.get("saved_reply") or None).first()
+        form = make_form(None, initial)
+        if reply is not None:
+            form.initial[form.reply_field] = saved_replies.fill(
+                reply, dispute, party=reader, now=timezone.now()
+            )
+        return form
 
     def dispute_to_act_on(self, pk: int) -> Dispute:
         dispute: Dispute = get_object_or_404(
