@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.middleware import time_zone_of
+from accounts.models import User
 from orders.money import format_money
 
 from . import deadlines
@@ -27,7 +29,9 @@ from .stages import Stage
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def _money(amount_of: Callable[[Dispute], object]) -> Callable[[Dispute, datetime], str]:
+def _money(
+    amount_of: Callable[[Dispute], Decimal | None],
+) -> Callable[[Dispute, datetime], str]:
     def written(dispute: Dispute, now: datetime) -> str:
         amount = amount_of(dispute)
         return format_money(amount, dispute.order.currency) if amount is not None else ""
@@ -88,20 +92,28 @@ def readers(dispute: Dispute, party: str | None) -> list[Reader]:
     if party == MEDIATOR:
         return [Reader(translation.get_language(), timezone.get_current_timezone())]
     order = dispute.order
-    buyer = Reader(dispute.language, time_zone_of(order.buyer))
+    buyer = Reader(dispute.language, _zone_of(order.buyer))
     seller_user = order.seller.user
     seller = (
-        Reader(seller_user.language or settings.LANGUAGE_CODE, time_zone_of(seller_user))
+        Reader(seller_user.language or settings.LANGUAGE_CODE, _zone_of(seller_user))
         if seller_user is not None
         else None
     )
-    chosen = {Party.BUYER: [buyer], Party.SELLER: [seller or buyer]}.get(
-        party, [buyer, *([seller] if seller else [])]
-    )
+    if party == Party.BUYER:
+        chosen = [buyer]
+    elif party == Party.SELLER:
+        chosen = [seller or buyer]
+    else:
+        chosen = [buyer, *([seller] if seller else [])]
     by_language: dict[str, Reader] = {}
     for reader in chosen:
         by_language.setdefault(reader.language, reader)
     return list(by_language.values())
+
+
+def _zone_of(user: User) -> tzinfo:
+    zone: tzinfo = time_zone_of(user)  # type: ignore[no-untyped-call]
+    return zone
 
 
 def fill(reply: SavedReply, dispute: Dispute, *, party: str | None, now: datetime) -> str:

@@ -22,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -135,7 +136,10 @@ def time_to_decision(*, since: datetime | None = None) -> TimeToDecision:
 
 
 def _interpolated(
-    decisions: QuerySet[Dispute], waited: ExpressionWrapper, count: int, fraction: float
+    decisions: QuerySet[Dispute],
+    waited: ExpressionWrapper[CombinedExpression],
+    count: int,
+    fraction: float,
 ) -> timedelta | None:
     """``percentile_cont`` where the database has none (SQLite): the database sorts the
     times and returns the one or two around the position ``fraction * (count - 1)``, and
@@ -149,7 +153,8 @@ def _interpolated(
         .order_by("waited")
         .values_list("waited", flat=True)[below : math.ceil(position) + 1]
     )
-    low, high = times[0], times[-1]
+    low: timedelta = times[0]
+    high: timedelta = times[-1]
     return low + (high - low) * (position - below)
 
 
@@ -197,7 +202,7 @@ class SellerSort(StrEnum):
     @classmethod
     def of(cls, value: str | None) -> "SellerSort":
         """The sort asked for in the page's address, the dispute rate by default."""
-        return cls(value) if value in cls._value2member_map_ else cls.RATE
+        return cls(value) if value is not None and value in cls._value2member_map_ else cls.RATE
 
 
 SELLER_SORT_LABELS = {
@@ -246,11 +251,9 @@ def seller_rates(
         .annotate(rate=Cast("disputes", FloatField()) / NullIf("orders", 0))
         .order_by(F(sort.value).desc(nulls_last=True), "order__seller__name")
     )
+    columns = ("disputes", "orders", "rate", *OUTCOME_COUNTS)
     return [
-        {
-            "seller": row["order__seller__name"],
-            **{name: row[name] for name in ("disputes", "orders", "rate", *OUTCOME_COUNTS)},
-        }
+        {"seller": row["order__seller__name"], **{name: row.get(name) for name in columns}}
         for row in rows[:limit]
     ]
 

@@ -521,7 +521,8 @@ class DisputeAdmin(DisputeQueueAdmin):
         if request.method != "POST" or FILL_IN_SAVED_REPLY not in request.POST:
             return make_form(request.POST or None, None)
         initial: dict[str, Any] = request.POST.dict()
-        reply = SavedReply.objects.filter(pk=initial.get("saved_reply") or None).first()
+        chosen = initial.get("saved_reply")
+        reply = SavedReply.objects.filter(pk=chosen).first() if chosen else None
         form = make_form(None, initial)
         if reply is not None:
             form.initial[form.reply_field] = saved_replies.fill(

@@ -124,7 +124,7 @@ class AssignmentFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
         if self.value() == self.mine:
-            return queryset.filter(assigned_to=request.user)
+            return queryset.filter(assigned_to=request.user.pk)
         if self.value() == self.nobody:
             return queryset.filter(assigned_to__isnull=True)
         return queryset
