@@ -243,12 +243,13 @@ def seller_rates(
     rows is left here: as one query, PostgreSQL counted a seller's orders once per
     dispute, not once per seller (docs/benchmark.md)."""
     since = now - timedelta(days=RECENT_DAYS)
-    rows: list[dict[str, Any]] = list(
-        Dispute.objects.filter(opened_at__gte=since)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in Dispute.objects.filter(opened_at__gte=since)
         .order_by()
         .values("order__seller", "order__seller__name")
         .annotate(disputes=Count("pk"), **_outcome_counts())
-    )
+    ]
     placed = dict(
         Order.objects.filter(
             seller__in=[row["order__seller"] for row in rows], placed_at__gte=since
