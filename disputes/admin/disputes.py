@@ -30,6 +30,7 @@ from disputes import actions, deadlines, saved_replies, statistics, timeline
 from disputes.errors import DisputeActionError
 from disputes.evidence.admin import EvidenceInline
 from disputes.forms import (
+    REFUND_AFTER_RETURN,
     AssignForm,
     DecisionForm,
     InformationRequestForm,
@@ -169,7 +170,20 @@ class DisputeAdmin(DisputeQueueAdmin):
             _("The buyer's request"),
             {"fields": ["reason", "buyer_request", "description", "opened_at"]},
         ),
-        (_("The seller's answer"), {"fields": ["seller_offer", "seller_statement"]}),
+        (
+            _("The seller's answer"),
+            {
+                "fields": [
+                    "seller_offer",
+                    "seller_statement",
+                    # A parcel that never arrived (PRODUCT.md §2a).
+                    "delivery_carrier",
+                    "delivery_tracking_number",
+                    "delivery_extended_to",
+                    "extension_accepted_at",
+                ]
+            },
+        ),
         (
             _("Where it stands"),
             {
@@ -181,6 +195,19 @@ class DisputeAdmin(DisputeQueueAdmin):
                     "escalation_reason",
                     "assigned_to",
                     "new_information_since",
+                ]
+            },
+        ),
+        (
+            _("The return"),
+            {
+                "fields": [
+                    "return_asked_by",
+                    "return_address",
+                    "return_carrier",
+                    "return_tracking_number",
+                    "return_shipped_at",
+                    "return_problem",
                 ]
             },
         ),
@@ -497,13 +524,22 @@ class DisputeAdmin(DisputeQueueAdmin):
                 lambda data, initial: DecisionForm(data, initial=initial),
                 reader=Party.BUYER,
             ),
-            act=lambda data: actions.decide_dispute(
-                dispute=dispute,
-                mediator=request.user,
-                outcome=data["outcome"],
-                refund_amount=data["refund_amount"],
-                reason=data["reason"],
-                note=data["note"],
+            act=lambda data: (
+                actions.decide_refund_after_return(
+                    dispute=dispute,
+                    mediator=request.user,
+                    reason=data["reason"],
+                    note=data["note"],
+                )
+                if data["outcome"] == REFUND_AFTER_RETURN
+                else actions.decide_dispute(
+                    dispute=dispute,
+                    mediator=request.user,
+                    outcome=data["outcome"],
+                    refund_amount=data["refund_amount"],
+                    reason=data["reason"],
+                    note=data["note"],
+                )
             ),
         )
 
