@@ -11,7 +11,12 @@ from disputes import actions
 from disputes.errors import DisputeActionError, DisputeErrorCode
 from disputes.models import DecisionReason, EventKind, Outcome
 from tests.conftest import run_tasks
-from tests.disputes.builders import appealed_dispute, refused_dispute, seller_of
+from tests.disputes.builders import (
+    appealed_dispute,
+    refused_dispute,
+    return_decided_dispute,
+    seller_of,
+)
 from tests.factories import make_mediator
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +116,16 @@ def test_the_decide_form_asks_for_the_reason(client, buyer):
     assert response.context["form"].errors["reason"]
     dispute.refresh_from_db()
     assert dispute.outcome is None
+
+
+def test_a_refund_after_return_is_decided_with_a_reason(buyer):
+    dispute = refused_dispute(buyer)
+    with pytest.raises(DisputeActionError) as refused:
+        actions.decide_refund_after_return(
+            dispute=dispute, mediator=make_mediator(), reason="", note="Send it back."
+        )
+    assert refused.value.code == DisputeErrorCode.REASON_REQUIRED
+
+    decided = return_decided_dispute(buyer)
+
+    assert decided.decision_reason == DecisionReason.PARTLY_JUSTIFIED
