@@ -24,7 +24,7 @@ from accounts.middleware import time_zone_of
 from accounts.sign_in_links import email_link_url
 
 from . import deadlines
-from .models import Dispute, DisputeEvent, EventKind, Party
+from .models import MEDIATORS_ONLY_EVENTS, Dispute, DisputeEvent, EventKind, Party
 from .signals import dispute_event_recorded
 
 HEADLINES = {
@@ -112,6 +112,8 @@ class Email:
 def event_emails(event: DisputeEvent) -> list[Email]:
     """The emails ``event`` causes, one per person it concerns."""
     dispute = event.dispute
+    if event.kind in MEDIATORS_ONLY_EVENTS:
+        return []
     if event.kind == EventKind.MESSAGE and _asks_for_information(event):
         return []
     emails = []
