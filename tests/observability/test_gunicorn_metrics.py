@@ -10,7 +10,10 @@ CONFIG = str(Path(settings.BASE_DIR) / "gunicorn.conf.py")
 
 
 def test_a_server_without_a_folder_named_gets_its_own_removed_when_it_stops(monkeypatch):
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # Set, then deleted: so that the undo removes what on_starting names, as later tests
+    # (and the servers they start) must not inherit a folder that no longer exists.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "unset by the test")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     config = runpy.run_path(CONFIG)
 
     config["on_starting"](server=None)
