@@ -9,6 +9,7 @@ by when, amounts, outcomes), not the parties' conversation.
 from disputes import deadlines
 from disputes.models import DisputeStatus, EventKind
 from disputes.parties import party_of
+from orders.money import in_minor_units
 
 # The event details (``disputes.events``) the marketplace gets; never file names or pks.
 PUBLIC_DETAILS = (
@@ -23,6 +24,11 @@ PUBLIC_DETAILS = (
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
 DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "appeal")
+
+
+def money(amount, order):
+    """``amount`` with the decimals of ``order``'s currency; None stays None."""
+    return None if amount is None else in_minor_units(amount, order.currency)
 
 
 def role(user, order):
@@ -43,7 +49,7 @@ def order_data(order):
         },
         "item": order.item,
         "description": order.description,
-        "price": order.price,
+        "price": money(order.price, order),
         "currency": order.currency,
         "placed_at": order.placed_at,
         "shipped_at": order.shipped_at,
@@ -97,7 +103,7 @@ def _outcome(dispute):
     return {
         "by_agreement": dispute.status == DisputeStatus.AGREED,
         "outcome": dispute.outcome,
-        "refund_amount": dispute.refunded_amount,
+        "refund_amount": money(dispute.refunded_amount, dispute.order),
         "decided_at": dispute.decided_at,
         "decided_by": role(dispute.decided_by, dispute.order),
     }
@@ -110,7 +116,11 @@ def dispute_data(dispute, *, events=None, last_event=None):
     step = deadlines.next_step(dispute)
     data = {
         "id": dispute.pk,
-        "order": {"number": order.number, "price": order.price, "currency": order.currency},
+        "order": {
+            "number": order.number,
+            "price": money(order.price, order),
+            "currency": order.currency,
+        },
         "buyer": order.buyer.username,
         "seller": order.seller.name,
         "status": dispute.status,
@@ -118,12 +128,12 @@ def dispute_data(dispute, *, events=None, last_event=None):
         "reason": dispute.reason,
         "request": {
             "refund_request": dispute.refund_request,
-            "requested_amount": dispute.requested_amount,
+            "requested_amount": money(dispute.requested_amount, order),
         },
         "opened_at": dispute.opened_at,
         "next_step": {"actor": step.actor, "deadline": step.deadline, "enforced": step.enforced},
         "stage_started_at": dispute.stage_started_at,
-        "offer_amount": dispute.offer_amount,
+        "offer_amount": money(dispute.offer_amount, order),
         "information_requested_from": dispute.information_requested_from,
         "escalation": (
             {"escalated_at": dispute.escalated_at, "reason": dispute.escalation_reason}

@@ -397,6 +397,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# An order's dates may be this far ahead of our clock (the marketplace's may run fast);
+# later ones are refused (PRODUCT.md §8).
+ORDER_CLOCK_SKEW_SECONDS = int(os.environ.get("ORDER_CLOCK_SKEW_SECONDS", "300"))
+
 # The marketplace's API (PRODUCT.md §10, docs/api.md): tokens only, JSON only.
 API_MAX_ORDERS = int(os.environ.get("API_MAX_ORDERS", "10000"))
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 20 * 1000 * 1000))

@@ -31,6 +31,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from accounts.models import User
+from orders.money import in_minor_units
 
 from . import signals
 from .models import Appeal, Dispute, DisputeEvent, DisputeMessage, EventKind, Evidence
@@ -51,15 +52,16 @@ def _file_names(evidence: Iterable[Evidence]) -> list[str]:
     return [item.original_name for item in evidence]
 
 
-def _amount(amount: Decimal | None) -> str | None:
-    return str(amount) if amount is not None else None
+def _amount(dispute: Dispute, amount: Decimal | None) -> str | None:
+    """``amount`` in the order's currency's decimals ("5.50", never the stored "5.500")."""
+    return str(in_minor_units(amount, dispute.order.currency)) if amount is not None else None
 
 
 def _request(dispute: Dispute, evidence: Iterable[Evidence]) -> dict[str, object]:
     return {
         "reason": dispute.reason,
         "refund_request": dispute.refund_request,
-        "requested_amount": _amount(dispute.requested_amount),
+        "requested_amount": _amount(dispute, dispute.requested_amount),
         "evidence": _file_names(evidence),
     }
 
@@ -82,12 +84,13 @@ def seller_accepted_event(*, dispute: Dispute, seller: User, now: datetime) -> D
         EventKind.SELLER_ACCEPTED,
         seller,
         now,
-        refund_amount=_amount(dispute.refunded_amount),
+        refund_amount=_amount(dispute, dispute.refunded_amount),
     )
 
 
 def offer_made_event(*, dispute: Dispute, seller: User, now: datetime) -> DisputeEvent:
-    return _event(dispute, EventKind.OFFER_MADE, seller, now, amount=_amount(dispute.offer_amount))
+    amount = _amount(dispute, dispute.offer_amount)
+    return _event(dispute, EventKind.OFFER_MADE, seller, now, amount=amount)
 
 
 def offer_accepted_event(*, dispute: Dispute, buyer: User, now: datetime) -> DisputeEvent:
@@ -96,7 +99,7 @@ def offer_accepted_event(*, dispute: Dispute, buyer: User, now: datetime) -> Dis
         EventKind.OFFER_ACCEPTED,
         buyer,
         now,
-        refund_amount=_amount(dispute.refunded_amount),
+        refund_amount=_amount(dispute, dispute.refunded_amount),
     )
 
 
@@ -161,7 +164,7 @@ def dispute_decided_event(*, dispute: Dispute, mediator: User, now: datetime) ->
         mediator,
         now,
         outcome=dispute.outcome,
-        refund_amount=_amount(dispute.refund_amount),
+        refund_amount=_amount(dispute, dispute.refund_amount),
     )
 
 
