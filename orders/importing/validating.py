@@ -340,7 +340,7 @@ class OrderRecordSerializer(ClosedSerializer):
             attrs.get("shipped_at"),
             attrs.get("received_at"),
         )
-        problems = {}
+        problems: dict[str, str] = {}
         price, currency = attrs["price"], attrs["currency"]
         places = get_currency_precision(currency)
         exponent = price.normalize().as_tuple().exponent
