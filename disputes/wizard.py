@@ -47,6 +47,8 @@ class DisputeWizard(SessionWizardView):
 
     def dispatch(self, request, *args, **kwargs):
         self.order, self.dispute = self.get_subject(request, **kwargs)
+        if (elsewhere := self.elsewhere()) is not None:
+            return elsewhere
         eligibility = dispute_eligibility(self.order, self.order.disputes.all(), now=timezone.now())
         if not eligibility.allows_wizard(self.dispute):
             # The order page lists every reason, with its dates. (An htmx request gets a
@@ -61,6 +63,10 @@ class DisputeWizard(SessionWizardView):
 
     def submit(self, **answers):
         raise NotImplementedError
+
+    def elsewhere(self):
+        """Where the buyer goes instead of this wizard, or None."""
+        return None
 
     def get_prefix(self, request, *args, **kwargs):
         return f"dispute_wizard_{self.order.pk}"
@@ -290,11 +296,16 @@ class ReopenDisputeWizard(DisputeWizard):
 
     def get_subject(self, request, pk):
         dispute = get_object_or_404(
-            Dispute.objects.of_buyer(request.user).select_related("order"),
-            pk=pk,
-            status=DisputeStatus.CANCELLED,
+            Dispute.objects.of_buyer(request.user).select_related("order"), pk=pk
         )
         return dispute.order, dispute
+
+    def elsewhere(self):
+        if self.dispute.status != DisputeStatus.CANCELLED:
+            # Reopened already (the Back button after reopening, a second tab): its page
+            # says where it stands.
+            return redirect(self.dispute)
+        return None
 
     def submit(self, **answers):
         dispute = actions.reopen_dispute(dispute=self.dispute, buyer=self.request.user, **answers)
