@@ -16,6 +16,48 @@ from .models import DisputeReason, Outcome, Party, RefundRequest
 DESCRIPTION_MIN_LENGTH = 30
 
 
+def typed_amount(text: str, currency: str) -> Decimal:
+    """What a person typed, read as an amount of ``currency`` the same way for everyone
+    (``orders.money.parse_amount``: "29,99" and "29.99" alike), or the error that shows how
+    to write one."""
+    try:
+        return parse_amount(text, currency)
+    except ValueError:
+        raise forms.ValidationError(
+            _("Enter the amount in figures, such as %(example)s."),
+            code="invalid",
+            params={"example": format_amount(Decimal("5.50"), currency)},
+        ) from None
+
+
+class AmountField(forms.CharField):
+    """An amount typed in a text box on a decimal keyboard, read by ``typed_amount``; its
+    form sets ``currency``."""
+
+    currency = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {"inputmode": "decimal", "autocomplete": "off"}
+        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        return typed_amount(text, self.currency) if text else None
+
+
+class FocusesErrors:
+    """Puts the focus on the first field refused, so that its error is where the eye is on
+    the page shown again (a phone would otherwise show its top, the error far below)."""
+
+    fields: dict[str, forms.Field]
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)  # type: ignore[misc]
+        focused = any("autofocus" in bound.widget.attrs for bound in self.fields.values())
+        if field in self.fields and not focused:
+            self.fields[field].widget.attrs["autofocus"] = True
+
+
 class ReasonForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("What is wrong with the item?"),
@@ -57,14 +99,7 @@ class RefundForm(forms.Form):
         typed = self.cleaned_data["requested_amount"]
         if not typed:
             raise forms.ValidationError(_("Enter the amount you ask for."), code="required")
-        try:
-            amount = parse_amount(typed, self.order.currency)
-        except ValueError:
-            raise forms.ValidationError(
-                _("Enter the amount in figures, such as %(example)s."),
-                code="invalid",
-                params={"example": format_amount(Decimal("5.50"), self.order.currency)},
-            ) from None
+        amount = typed_amount(typed, self.order.currency)
         try:
             return checked_partial_refund(amount, order=self.order)
         except DisputeActionError as error:
@@ -119,21 +154,18 @@ class MessageForm(forms.Form):
     )
 
 
-class OfferForm(forms.Form):
+class OfferForm(FocusesErrors, forms.Form):
     """The seller's offer of another partial refund; ``actions.make_offer`` checks the amount."""
 
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Amount you offer"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": _("Enter the amount you offer.")},
     )
 
     def __init__(self, *args, dispute, **kwargs):
         super().__init__(*args, **kwargs)
         order = dispute.order
+        self.fields["amount"].currency = order.currency
         if dispute.requested_amount is None:
             help_text = _("More than 0 and less than the price paid, %(amount)s.")
             limit = order.price
@@ -148,7 +180,7 @@ class OfferForm(forms.Form):
         }
 
 
-class RefusalForm(forms.Form):
+class RefusalForm(FocusesErrors, forms.Form):
     """The seller's statement when refusing the buyer's request."""
 
     statement = long_text_field(
@@ -168,10 +200,12 @@ class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
     )
-    refund_amount = forms.DecimalField(
-        label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
-    )
+    refund_amount = AmountField(label=_("Partial refund amount"), required=False)
     note = forms.CharField(label=_("Note to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["refund_amount"].currency = currency
 
 
 class InformationRequestForm(forms.Form):

@@ -308,7 +308,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             DECIDE,
             dispute=dispute,
-            form=DecisionForm(request.POST or None),
+            form=DecisionForm(request.POST or None, currency=dispute.order.currency),
             act=lambda data: actions.decide_dispute(
                 dispute=dispute,
                 mediator=request.user,
