@@ -73,7 +73,7 @@ WORDS = {
         "next": "Suivant",
         "description_label": "Décrivez le problème",
         "add_files": "Ajouter des photos ou des vidéos",
-        "submit": "Envoyer le litige",
+        "submit": "Ouvrir le litige",
         "status_open": "Ouvert",
         "status_cancelled": "Annulé",
         "opened_event": "Litige ouvert",

@@ -118,3 +118,17 @@ def test_the_description_typed_survives_a_reload_and_its_error_goes_once_fixed(o
     expect(page.get_by_label("Describe the problem")).to_have_value(
         "Broken. The strap came apart at the buckle. Twice."
     )
+
+
+def test_the_file_picker_is_a_large_target_on_a_phone(open_visit):
+    alice = make_user("alice")
+    order = disputable_order(alice)
+    buyer = open_visit("buyer", viewport=PHONE)
+    buyer.log_in("alice")
+    to_the_evidence_step(buyer, order)
+    label = buyer.page.locator("label[for=evidence-input]")
+    box = label.bounding_box()
+    assert box["height"] >= 48
+    assert box["width"] >= PHONE["width"] * 0.7
+    with buyer.page.expect_file_chooser():  # the whole zone opens the picker
+        label.click()
