@@ -11,7 +11,7 @@ from orders.money import format_amount, format_money, parse_amount
 from .actions import STATEMENT_MIN_LENGTH
 from .amounts import checked_partial_refund
 from .errors import DisputeActionError
-from .models import DisputeReason, Outcome, Party, RefundRequest
+from .models import Dispute, DisputeReason, Outcome, Party, RefundRequest
 
 DESCRIPTION_MIN_LENGTH = 30
 
@@ -193,7 +193,7 @@ class RefusalForm(FocusesErrors, forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(FocusesErrors, forms.Form):
     """The mediator's decision, in the admin."""
 
     # Radios with none chosen: a decision is never made by leaving a default in place.
@@ -202,10 +202,44 @@ class DecisionForm(forms.Form):
     )
     refund_amount = AmountField(label=_("Partial refund amount"), required=False)
     note = forms.CharField(label=_("Note to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
+    # Shown only when the buyer asked for a partial refund: a full refund then gives more.
+    beyond_request = forms.BooleanField(
+        label=_("Yes, refund in full, more than the buyer asked for"), required=False
+    )
+    # A decision ends the dispute and is told to both parties at once.
+    confirmed = forms.BooleanField(
+        label=_("I have read both sides and their evidence: record this decision"),
+        error_messages={"required": _("Confirm the decision: it cannot be taken back here.")},
+    )
 
-    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, dispute: Dispute, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["refund_amount"].currency = currency
+        self.dispute = dispute
+        self.fields["refund_amount"].currency = dispute.order.currency
+        if dispute.requested_amount is None:
+            del self.fields["beyond_request"]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        asked = self.dispute.requested_amount
+        if (
+            asked is not None
+            and self.cleaned_data.get("outcome") == Outcome.FULL_REFUND
+            and not self.cleaned_data.get("beyond_request")
+        ):
+            self.add_error(
+                "beyond_request",
+                _(
+                    "The buyer asked for a partial refund of %(asked)s; a full refund gives "
+                    "them %(price)s. Tick this box to grant it anyway, or decide a partial "
+                    "refund."
+                )
+                % {
+                    "asked": format_money(asked, self.dispute.order.currency),
+                    "price": format_money(self.dispute.order.price, self.dispute.order.currency),
+                },
+            )
+        return data
 
 
 class InformationRequestForm(forms.Form):

@@ -22,6 +22,7 @@ from django_stubs_ext import StrOrPromise
 from accounts.admin import MediatorReadOnlyMixin
 from disputes import actions, deadlines, timeline
 from disputes.evidence.admin import EvidenceInline
+from disputes.evidence.admin import preview as evidence_preview
 from disputes.forms import DecisionForm, InformationRequestForm, MediatorMessageForm
 from disputes.models import Dispute, DisputeEvent, DisputeMessage
 from disputes.stages import Stage
@@ -308,7 +309,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             DECIDE,
             dispute=dispute,
-            form=DecisionForm(request.POST or None, currency=dispute.order.currency),
+            form=DecisionForm(request.POST or None, dispute=dispute),
             act=lambda data: actions.decide_dispute(
                 dispute=dispute,
                 mediator=request.user,
@@ -316,6 +317,15 @@ class DisputeAdmin(DisputeQueueAdmin):
                 refund_amount=data["refund_amount"],
                 note=data["note"],
             ),
+            # What the decision rests on, beside it.
+            context={
+                "evidence": [
+                    (timeline.who(item.uploaded_by, dispute.order), item, evidence_preview(item))
+                    for item in dispute.evidence.select_related("uploaded_by").order_by(
+                        "uploaded_at", "pk"
+                    )
+                ]
+            },
         )
 
     def dispute_to_act_on(self, pk: int) -> Dispute:

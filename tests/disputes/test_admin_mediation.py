@@ -39,6 +39,9 @@ from tests.disputes.builders import (
 
 pytestmark = pytest.mark.django_db
 
+# The decide form asks the mediator to confirm.
+CONFIRMED = {"confirmed": "on"}
+
 QUEUE = "admin:disputes_dispute_changelist"
 # The page of each mediator's action on a dispute, by its URL name.
 ACTION_URLS = [
@@ -360,7 +363,7 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
     response = submit(
         mediator_client,
         action_url("admin:disputes_dispute_decide", dispute),
-        {"outcome": Outcome.REJECTED, "note": "The photos show the cable works."},
+        {"outcome": Outcome.REJECTED, "note": "The photos show the cable works.", **CONFIRMED},
     )
     assert response.status_code == 302
     dispute.refresh_from_db()
@@ -405,7 +408,12 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
         (
             refused_dispute,
             "admin:disputes_dispute_decide",
-            {"outcome": "partial_refund", "refund_amount": "13.00", "note": "Half works."},
+            {
+                "outcome": "partial_refund",
+                "refund_amount": "13.00",
+                "note": "Half works.",
+                **CONFIRMED,
+            },
             "less than the price paid",
         ),
     ],

@@ -15,6 +15,9 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
+# The decide form asks the mediator to confirm.
+CONFIRMED = {"confirmed": "on"}
+
 DISPUTE_ACTIONS = ["request_information", "note", "message", "decide"]
 
 
@@ -102,7 +105,9 @@ def test_a_mediator_opens_the_queue_decides_and_fetches_an_original(client, buye
     assert client.get(url).status_code == 200
     decide = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
     assert client.get(decide).status_code == 200
-    response = client.post(decide, {"outcome": Outcome.REJECTED, "note": "As described."})
+    response = client.post(
+        decide, {"outcome": Outcome.REJECTED, "note": "As described.", **CONFIRMED}
+    )
 
     assert response.status_code == 302
     dispute.refresh_from_db()
