@@ -273,6 +273,7 @@ def decide_against_the_buyer(mediator, order):
     page.get_by_role("link", name="Decide").click()
     page.get_by_label("Rejected, in the seller's favour").check()
     page.get_by_label("Note to the buyer").fill(NOTE)
+    page.get_by_label("I have read both sides and their evidence: record this decision").check()
     mediator.step("admin-decide")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("The decision is recorded and the buyer is told.")).to_be_visible()

@@ -182,6 +182,7 @@ def decide(mediator, url):
     page.get_by_role("link", name="Decide").click()
     page.get_by_label("Full refund").check()
     page.get_by_label("Note to the buyer").fill(NOTE)
+    page.get_by_label("I have read both sides and their evidence: record this decision").check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".messagelist")).to_contain_text("The decision is recorded")
     mediator.step("admin-decided")
