@@ -6,10 +6,15 @@ stay in the dispute centre: the marketplace gets what it needs to act (the stage
 by when, amounts, outcomes), not the parties' conversation.
 """
 
+from datetime import datetime
+
 from disputes import deadlines
-from disputes.models import DisputeStatus, EventKind
+from disputes.models import DisputeReason, DisputeStatus, EventKind
 from disputes.parties import party_of
+from orders.models import OrderEvent
 from orders.money import in_minor_units
+
+from . import serializers
 
 # The event details (``disputes.events``) the marketplace gets; never file names or pks.
 PUBLIC_DETAILS = (
@@ -17,9 +22,17 @@ PUBLIC_DETAILS = (
     "refund_request",
     "requested_amount",
     "refund_amount",
+    # A parcel that never arrived (PRODUCT.md §2a).
+    "carrier",
+    "tracking_number",
+    "delivery_by",
+    "previous_reason",
     "amount",
     "outcome",
     "party",
+    "postage_paid_by",
+    "carrier",
+    "tracking_number",
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
@@ -48,12 +61,14 @@ def order_data(order):
             "username": seller.user.username if seller.user_id else None,
         },
         "item": order.item,
+        "delivery_by": order.delivery_by,
         "description": order.description,
         "price": money(order.price, order),
         "currency": order.currency,
         "placed_at": order.placed_at,
         "shipped_at": order.shipped_at,
         "received_at": order.received_at,
+        "receipt_confirmed_at": order.receipt_confirmed_at,
         "status": order.status,
     }
 
@@ -71,8 +86,33 @@ def order_record(order):
         "currency": order.currency,
         **{
             name: getattr(order, name).isoformat() if getattr(order, name) else None
-            for name in ("placed_at", "shipped_at", "received_at")
+            for name in ("placed_at", "shipped_at", "received_at", "delivery_by")
         },
+    }
+
+
+def event_id(event):
+    """A dispute event's id, the same in the events feed and in its webhook."""
+    return f"dispute-event-{event.pk}"
+
+
+def order_event_id(event: OrderEvent) -> str:
+    """An order event's id (a buyer's receipt confirmation), in the feed and its webhook."""
+    return f"order-event-{event.pk}"
+
+
+def order_event_data(event):
+    """An order event as the events feed shows it, beside the dispute events (the feed
+    gives its cursor, a position in both)."""
+    received_at = datetime.fromisoformat(event.details["received_at"])
+    return {
+        "id": order_event_id(event),
+        "dispute": None,
+        "order": event.order.number,
+        "kind": event.kind,
+        "created_at": event.created_at,
+        "actor": role(event.actor, event.order),
+        "details": {"received_at": serializers.moment(received_at)},
     }
 
 
@@ -80,7 +120,7 @@ def event_data(event):
     order = event.dispute.order
     return {
         "cursor": str(event.pk),
-        "id": event.pk,
+        "id": event_id(event),
         "dispute": event.dispute_id,
         "order": order.number,
         "kind": event.kind,
@@ -106,6 +146,31 @@ def _outcome(dispute):
         "refund_amount": money(dispute.refunded_amount, dispute.order),
         "decided_at": dispute.decided_at,
         "decided_by": role(dispute.decided_by, dispute.order),
+    }
+
+
+def _item_return(dispute):
+    """The return the refund waits, or waited, for: who asked, who pays its postage, and
+    its tracking once shipped (the address stays in the dispute centre, as free text)."""
+    if dispute.return_asked_by_id is None:
+        return None
+    return {
+        "asked_by": MEDIATOR if dispute.return_decided_by_mediator else "seller",
+        "postage_paid_by": dispute.return_postage_paid_by,
+        "carrier": dispute.return_carrier or None,
+        "tracking_number": dispute.return_tracking_number or None,
+        "shipped_at": dispute.return_shipped_at,
+    }
+
+
+def _delivery(dispute):
+    if dispute.reason != DisputeReason.NOT_RECEIVED:
+        return None
+    return {
+        "carrier": dispute.delivery_carrier,
+        "tracking_number": dispute.delivery_tracking_number,
+        "extended_to": dispute.delivery_extended_to,
+        "extension_accepted_at": dispute.extension_accepted_at,
     }
 
 
@@ -143,6 +208,8 @@ def dispute_data(dispute, *, events=None, last_event=None):
         "cancelled_at": dispute.cancelled_at,
         "outcome": _outcome(dispute),
         "appeal": _appeal(dispute),
+        "delivery": _delivery(dispute),
+        "item_return": _item_return(dispute),
     }
     if last_event is not None:
         data["cursor"] = str(last_event)

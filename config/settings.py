@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "disputes",
     "api",
     "demo",
+    "observability",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the request's metrics and its log line (docs/deploy.md).
+    "observability.middleware.ObservedRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,7 +102,10 @@ if PRODUCTION:
     INSTALLED_APPS.insert(
         INSTALLED_APPS.index("django.contrib.staticfiles"), "whitenoise.runserver_nostatic"
     )
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 
@@ -343,11 +349,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "disputes@example.com"
 # Dispute windows (PRODUCT.md §2). Both boundaries are inclusive.
 DISPUTE_OPENS_DAYS_AFTER_SHIPMENT = int(os.environ.get("DISPUTE_OPENS_DAYS_AFTER_SHIPMENT", "10"))
 DISPUTE_WINDOW_DAYS_AFTER_RECEIPT = int(os.environ.get("DISPUTE_WINDOW_DAYS_AFTER_RECEIPT", "15"))
+# The delivery date promised when the marketplace sends none: this many days after shipment
+# (PRODUCT.md §2a); from it, a parcel that has not arrived can be disputed.
+DISPUTE_DELIVERY_DEFAULT_DAYS = int(os.environ.get("DISPUTE_DELIVERY_DEFAULT_DAYS", "60"))
+# How far a seller may move the promised date, once, in answer to an "Item not received".
+DISPUTE_DELIVERY_EXTENSION_MAX_DAYS = int(
+    os.environ.get("DISPUTE_DELIVERY_EXTENSION_MAX_DAYS", "30")
+)
 # The stages of an open dispute (PRODUCT.md §4a), in days; disputes.deadlines reads them.
 DISPUTE_SELLER_ANSWER_DAYS = int(os.environ.get("DISPUTE_SELLER_ANSWER_DAYS", "5"))
 DISPUTE_OFFER_ANSWER_DAYS = int(os.environ.get("DISPUTE_OFFER_ANSWER_DAYS", "5"))
 DISPUTE_MEDIATOR_DECISION_DAYS = int(os.environ.get("DISPUTE_MEDIATOR_DECISION_DAYS", "7"))
 DISPUTE_INFORMATION_DAYS = int(os.environ.get("DISPUTE_INFORMATION_DAYS", "3"))
+# Returning the item before the refund (PRODUCT.md §4e): the buyer's days to ship it back,
+# then the seller's to confirm it arrived once the tracking number is entered.
+DISPUTE_RETURN_SHIP_DAYS = int(os.environ.get("DISPUTE_RETURN_SHIP_DAYS", "10"))
+DISPUTE_RETURN_RECEIVE_DAYS = int(os.environ.get("DISPUTE_RETURN_RECEIVE_DAYS", "15"))
 DISPUTE_REMINDER_HOURS_BEFORE = int(os.environ.get("DISPUTE_REMINDER_HOURS_BEFORE", "48"))
 
 # Background work (deadlines, emails) goes through Django's tasks framework; the database
@@ -388,18 +405,63 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs go to the standard error, one JSON line each in production (each request and each
+# task run has one, with its request id: observability/); plain text under `make run`.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT is json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # Failures and lock-outs are warnings; axes' other news (a line at every start) is not.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Failures and lock-outs are warnings; axes' other news (a line at every start) is not.
+        "axes": {"level": "WARNING"},
+        # A task's start and end: observability.tasks has one line per run instead (failures,
+        # with their traceback, are still errors here).
+        "django.tasks": {"level": "WARNING"},
+    },
 }
 
 # An order's dates may be this far ahead of our clock (the marketplace's may run fast);
 # later ones are refused (PRODUCT.md §8).
 ORDER_CLOCK_SKEW_SECONDS = int(os.environ.get("ORDER_CLOCK_SKEW_SECONDS", "300"))
+
+# Metrics for Prometheus at /metrics (observability/, docs/deploy.md): answered to these
+# networks, or to a request with `Authorization: Bearer METRICS_TOKEN`; a 404 to anyone else.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+# Errors to Sentry (or a server speaking its protocol) when SENTRY_DSN is set; nothing
+# personal is sent (observability/sentry.py).
+if sentry_dsn := os.environ.get("SENTRY_DSN"):
+    from observability import sentry
+
+    sentry.init(
+        dsn=sentry_dsn,
+        environment=os.environ.get(
+            "SENTRY_ENVIRONMENT", "production" if PRODUCTION else "development"
+        ),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # The marketplace's API (PRODUCT.md §10, docs/api.md): tokens only, JSON only.
 API_MAX_ORDERS = int(os.environ.get("API_MAX_ORDERS", "10000"))
@@ -411,6 +473,13 @@ API_THROTTLE_RATES = {
 }
 # The events feed stops short of events younger than this (see api.views._settled_events).
 API_FEED_SETTLE_SECONDS = int(os.environ.get("API_FEED_SETTLE_SECONDS", "5"))
+# A rotated token keeps working this long (unless the client is revoked); a rotated
+# webhook secret signs beside the new one this long.
+API_TOKEN_OVERLAP_HOURS = int(os.environ.get("API_TOKEN_OVERLAP_HOURS", "24"))
+WEBHOOK_SECRET_OVERLAP_HOURS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
+# The signature header of our own scheme (X-Dispute-Signature), sent beside the Standard
+# Webhooks headers until integrators have moved: planned to end on 2027-06-30 (docs/api.md).
+WEBHOOK_LEGACY_SIGNATURE = env_bool("WEBHOOK_LEGACY_SIGNATURE", True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.authentication.IsApiClient"],
@@ -428,6 +497,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "For the marketplace's systems: orders in, disputes out, signed webhooks. "
     "See docs/api.md.",
     "VERSION": "1",
+    # 3.1: the webhooks are described too.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": ["api.schema.DISPUTE_EVENT_WEBHOOK", "api.schema.RECEIPT_CONFIRMED_WEBHOOK"],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -38,6 +38,15 @@ class DisputeErrorCode(StrEnum):
     DISPUTE_CLOSED = "dispute_closed"
     TOO_MANY_FILES = "too_many_files"
     DEADLINE_PASSED = "deadline_passed"
+    NO_RETURN_ADDRESS = "no_return_address"
+    TRACKING_REQUIRED = "tracking_required"
+    # A parcel that never arrived (PRODUCT.md §2a).
+    INVALID_REASON = "invalid_reason"
+    PROOF_OF_DELIVERY_REQUIRED = "proof_of_delivery_required"
+    ALREADY_EXTENDED = "already_extended"
+    INVALID_EXTENSION = "invalid_extension"
+    NOT_A_MISSING_PARCEL = "not_a_missing_parcel"
+    PARCEL_NOT_RECEIVED = "parcel_not_received"
 
 
 class DisputeActionError(Exception):

@@ -21,7 +21,14 @@ The timeline (the parties' pages and the admin) reads the details named here:
 - message: ``message`` (its pk) and ``evidence``;
 - evidence_added, appeal_sent: ``evidence``;
 - decided: ``outcome`` and ``refund_amount`` (a string, or None);
-- offer_refused, cancelled, appeal_answered: nothing.
+- offer_refused, cancelled, appeal_answered: nothing;
+- return_asked: ``by`` ("seller" or "mediator"), ``postage_paid_by`` (a party) and
+  ``return_address``; return_shipped: ``carrier``, ``tracking_number`` and ``evidence``;
+  return_arrived, return_refund_released: ``refund_amount``; return_problem: ``evidence``;
+- delivery_proved: ``carrier``, ``tracking_number`` and ``evidence``;
+- delivery_extended: ``delivery_by`` (the new date, ISO 8601);
+- extension_accepted: ``delivery_by``; extension_refused: nothing;
+- reason_changed: ``reason`` and ``previous_reason``.
 
 ``actor`` is None for what a deadline did by itself.
 """
@@ -174,5 +181,113 @@ def appeal_sent_event(
     return _event(appeal.dispute, EventKind.APPEAL_SENT, buyer, now, evidence=_file_names(evidence))
 
 
+# A parcel that never arrived (PRODUCT.md §2a).
+
+
+def delivery_proved_event(
+    *, dispute: Dispute, seller: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.DELIVERY_PROVED,
+        seller,
+        now,
+        carrier=dispute.delivery_carrier,
+        tracking_number=dispute.delivery_tracking_number,
+        evidence=_file_names(evidence),
+    )
+
+
+def _delivery_by(dispute: Dispute) -> str | None:
+    extended_to = dispute.delivery_extended_to
+    return extended_to.isoformat() if extended_to else None
+
+
+def delivery_extended_event(*, dispute: Dispute, seller: User, now: datetime) -> DisputeEvent:
+    return _event(
+        dispute, EventKind.DELIVERY_EXTENDED, seller, now, delivery_by=_delivery_by(dispute)
+    )
+
+
+def extension_accepted_event(*, dispute: Dispute, buyer: User, now: datetime) -> DisputeEvent:
+    return _event(
+        dispute, EventKind.EXTENSION_ACCEPTED, buyer, now, delivery_by=_delivery_by(dispute)
+    )
+
+
+def extension_refused_event(*, dispute: Dispute, buyer: User, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.EXTENSION_REFUSED, buyer, now)
+
+
+def reason_changed_event(
+    *, dispute: Dispute, buyer: User, previous_reason: str, now: datetime
+) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.REASON_CHANGED,
+        buyer,
+        now,
+        reason=dispute.reason,
+        previous_reason=previous_reason,
+    )
+
+
 def appeal_answered_event(*, appeal: Appeal, mediator: User, now: datetime) -> DisputeEvent:
     return _event(appeal.dispute, EventKind.APPEAL_ANSWERED, mediator, now)
+
+
+# Returning the item before the refund (PRODUCT.md §4e).
+
+
+def return_asked_event(*, dispute: Dispute, actor: User, now: datetime) -> DisputeEvent:
+    """The seller accepted on condition of the return, or a mediator decided so."""
+    return _event(
+        dispute,
+        EventKind.RETURN_ASKED,
+        actor,
+        now,
+        by="mediator" if dispute.return_decided_by_mediator else "seller",
+        postage_paid_by=dispute.return_postage_paid_by,
+        return_address=dispute.return_address,
+    )
+
+
+def return_shipped_event(
+    *, dispute: Dispute, buyer: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.RETURN_SHIPPED,
+        buyer,
+        now,
+        carrier=dispute.return_carrier,
+        tracking_number=dispute.return_tracking_number,
+        evidence=_file_names(evidence),
+    )
+
+
+def return_arrived_event(*, dispute: Dispute, seller: User, now: datetime) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.RETURN_ARRIVED,
+        seller,
+        now,
+        refund_amount=_amount(dispute, dispute.refunded_amount),
+    )
+
+
+def return_problem_event(
+    *, dispute: Dispute, seller: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
+    return _event(dispute, EventKind.RETURN_PROBLEM, seller, now, evidence=_file_names(evidence))
+
+
+def return_refund_released_event(*, dispute: Dispute, now: datetime) -> DisputeEvent:
+    """The seller did not answer in time once the return was on its way."""
+    return _event(
+        dispute,
+        EventKind.RETURN_REFUND_RELEASED,
+        None,
+        now,
+        refund_amount=_amount(dispute, dispute.refunded_amount),
+    )

@@ -1,7 +1,9 @@
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -11,7 +13,7 @@ from orders.money import format_amount, format_money, parse_amount
 from .actions import STATEMENT_MIN_LENGTH
 from .amounts import checked_partial_refund
 from .errors import DisputeActionError
-from .models import Dispute, DisputeReason, Outcome, Party, RefundRequest
+from .models import RECEIVED_ITEM_REASONS, Dispute, Outcome, Party, RefundRequest
 
 DESCRIPTION_MIN_LENGTH = 30
 
@@ -61,9 +63,18 @@ class FocusesErrors:
 class ReasonForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("What is wrong with the item?"),
-        choices=DisputeReason.choices,
+        choices=RECEIVED_ITEM_REASONS,
         widget=forms.RadioSelect,
     )
+
+    def __init__(
+        self, *args: Any, reasons: Sequence[tuple[str, StrOrPromise]], **kwargs: Any
+    ) -> None:
+        """``reasons``: those the order allows now (``Eligibility.offered_reasons``)."""
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = reasons
+        if len(reasons) == 1:  # "Item not received", offered alone: chosen already
+            self.fields["reason"].initial = reasons[0][0]
 
 
 class RefundForm(forms.Form):
@@ -193,12 +204,53 @@ class RefusalForm(FocusesErrors, forms.Form):
     )
 
 
+class ReturnShippedForm(forms.Form):
+    """The buyer's return, once shipped: ``actions.ship_return`` (a receipt's photo comes
+    through the evidence panel)."""
+
+    carrier = forms.CharField(
+        label=_("Carrier"),
+        max_length=100,
+        help_text=_("The postal service or courier you gave the parcel to."),
+        error_messages={"required": _("Enter the carrier.")},
+    )
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the tracking number.")},
+    )
+
+
+class ReturnProblemForm(forms.Form):
+    """The seller's statement of what is wrong with the returned item."""
+
+    statement = long_text_field(
+        _("What is wrong with the returned item"),
+        min_length=STATEMENT_MIN_LENGTH,
+        help_text=_(
+            "What arrived, how it differs from what you sold, and what your evidence shows "
+            "(at least %(count)d characters)."
+        ),
+    )
+
+
+# The mediator's decision that is not an outcome yet: a full refund once the item is back.
+REFUND_AFTER_RETURN = "refund_after_return"
+
+
 class DecisionForm(FocusesErrors, forms.Form):
-    """The mediator's decision, in the admin."""
+    """The mediator's decision, in the admin: an outcome, or a refund after return."""
 
     # Radios with none chosen: a decision is never made by leaving a default in place.
     outcome = forms.ChoiceField(
-        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=[*Outcome.choices, (REFUND_AFTER_RETURN, _("Refund after return"))],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Refund after return: the buyer ships the item back to the seller's return "
+            "address, and the full price is refunded once it arrives."
+        ),
     )
     refund_amount = AmountField(label=_("Partial refund amount"), required=False)
     note = forms.CharField(label=_("Note to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -224,7 +276,7 @@ class DecisionForm(FocusesErrors, forms.Form):
         asked = self.dispute.requested_amount
         if (
             asked is not None
-            and self.cleaned_data.get("outcome") == Outcome.FULL_REFUND
+            and self.cleaned_data.get("outcome") in (Outcome.FULL_REFUND, REFUND_AFTER_RETURN)
             and not self.cleaned_data.get("beyond_request")
         ):
             self.add_error(
@@ -275,3 +327,39 @@ class AppealAnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Answer to the buyer"), widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+# A parcel that never arrived (PRODUCT.md §2a).
+
+
+class ProofOfDeliveryForm(RefusalForm):
+    """The seller's refusal of an "Item not received": the delivery, with its statement."""
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=100)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=100)
+    field_order = ["carrier", "tracking_number", "statement"]
+
+
+class ExtensionForm(forms.Form):
+    """The later delivery date a seller gives once, in days after the date promised."""
+
+    days = forms.IntegerField(label=_("More days to wait"), min_value=1)
+
+    def __init__(self, *args: Any, most: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = self.fields["days"]
+        days.max_value = most
+        days.widget.attrs["max"] = most
+        days.validators.append(MaxValueValidator(most))
+        days.help_text = _("From 1 to %(most)s days after the date promised.") % {"most": most}
+
+
+class AnotherReasonForm(DetailsForm):
+    """The buyer keeps a "not received" dispute once the parcel arrived: what is wrong."""
+
+    reason = forms.ChoiceField(
+        label=_("What is wrong with the item?"),
+        choices=RECEIVED_ITEM_REASONS,
+        widget=forms.RadioSelect,
+    )
+    field_order = ["reason", "description"]

@@ -17,6 +17,7 @@ from .stages import (
     ASKED_PARTY,
     EXPIRING_STAGES,
     MEDIATOR_STAGES,
+    SELLER_ANSWER_STAGES,
     EscalationReason,
     Stage,
     stages_acted_by,
@@ -33,6 +34,24 @@ class DisputeReason(models.TextChoices):
     MISSING_PARTS = "missing_parts", _("Missing parts or quantity")
     COUNTERFEIT = "counterfeit", _("Counterfeit item")
     OTHER = "other", _("Other")
+    # Offered alone, once the delivery date promised has passed (PRODUCT.md §2a).
+    NOT_RECEIVED = "not_received", _("Item not received")
+
+
+# What the buyer may say is wrong with an item they received (PRODUCT.md §3).
+RECEIVED_ITEM_REASONS = tuple(
+    (reason.value, reason.label) for reason in DisputeReason if reason != DisputeReason.NOT_RECEIVED
+)
+
+
+# The reasons for which the seller pays the return's postage: the item was at fault.
+SELLER_PAYS_RETURN_POSTAGE = (
+    DisputeReason.NOT_AS_DESCRIBED,
+    DisputeReason.DEFECTIVE,
+    DisputeReason.WRONG_ITEM,
+    DisputeReason.MISSING_PARTS,
+    DisputeReason.COUNTERFEIT,
+)
 
 
 class RefundRequest(models.TextChoices):
@@ -56,6 +75,7 @@ class DisputeStatus(models.TextChoices):
 # The disputes in the mediators' queue as it opens (admin), which its index covers.
 WAITING_ON_MEDIATORS = Q(status=DisputeStatus.OPEN, stage__in=MEDIATOR_STAGES)
 ENDED_STATUSES = (DisputeStatus.AGREED, DisputeStatus.DECIDED)
+RETURN_STAGES = (Stage.RETURN_TO_SHIP, Stage.RETURN_ON_ITS_WAY)
 
 
 def _waiting_for(party: str) -> Q:
@@ -124,6 +144,14 @@ class Dispute(models.Model):
         _("seller's offer"), max_digits=13, decimal_places=3, null=True, blank=True
     )
     seller_statement = models.TextField(_("seller's statement"), blank=True)
+    # An "Item not received" (PRODUCT.md §2a): the seller's proof of delivery, and the
+    # new delivery date they may give once, which counts from when the buyer accepts it.
+    delivery_carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    delivery_tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    delivery_extended_to = models.DateTimeField(_("new delivery date given"), null=True, blank=True)
+    extension_accepted_at = models.DateTimeField(
+        _("new delivery date accepted at"), null=True, blank=True
+    )
     # The deadline a reminder was last sent for, so a reminder task that runs twice
     # sends one email.
     reminded_for = models.DateTimeField(_("reminder sent for"), null=True, blank=True)
@@ -154,6 +182,24 @@ class Dispute(models.Model):
     )
     # For an agreement: who accepted (the seller the request, or the buyer the offer).
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Returning the item before the refund (PRODUCT.md §4e): who made the refund wait for
+    # the return (the seller accepting on that condition, or a mediator deciding so), the
+    # address the buyer was given then, and what the buyer entered once they shipped it.
+    return_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns_asked",
+        verbose_name=_("return asked by"),
+    )
+    return_address = models.TextField(_("return address"), blank=True)
+    return_carrier = models.CharField(_("return carrier"), max_length=100, blank=True)
+    return_tracking_number = models.CharField(
+        _("return tracking number"), max_length=100, blank=True
+    )
+    return_shipped_at = models.DateTimeField(_("return shipped at"), null=True, blank=True)
+    return_problem = models.TextField(_("problem with the returned item"), blank=True)
 
     objects = DisputeQuerySet.as_manager()
 
@@ -233,9 +279,32 @@ class Dispute(models.Model):
                 name="dispute_partial_outcome_has_amount",
             ),
             models.CheckConstraint(
+                condition=Q(delivery_carrier="", delivery_tracking_number="")
+                | (~Q(delivery_carrier="") & ~Q(delivery_tracking_number="")),
+                name="dispute_proof_of_delivery_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(extension_accepted_at__isnull=True)
+                | Q(delivery_extended_to__isnull=False),
+                name="dispute_accepted_extension_has_a_date",
+            ),
+            models.CheckConstraint(
                 condition=Q(status="cancelled", cancelled_at__isnull=False)
                 | ~Q(status="cancelled"),
                 name="dispute_cancelled_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=RETURN_STAGES) | Q(return_asked_by__isnull=False),
+                name="dispute_return_asked_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage="return_on_its_way")
+                | (
+                    Q(return_shipped_at__isnull=False)
+                    & ~Q(return_carrier="")
+                    & ~Q(return_tracking_number="")
+                ),
+                name="dispute_return_on_its_way_is_tracked",
             ),
         ]
 
@@ -257,8 +326,39 @@ class Dispute(models.Model):
     def waits_for_answer_of(self, user) -> bool:
         """The buyer's request waits for the answer of ``user``, its seller (the actions
         check it again, under a lock). One account can be both: never of its own dispute."""
-        waiting = self.is_open and self.stage == Stage.WAITING_FOR_SELLER
+        waiting = self.is_open and self.stage in SELLER_ANSWER_STAGES
         return waiting and party_of(user, self.order) == Party.SELLER
+
+    def return_to_ship_by(self, user) -> bool:
+        """The item is to be shipped back by ``user``, its buyer (the actions check it again)."""
+        waiting = self.is_open and self.stage == Stage.RETURN_TO_SHIP
+        return waiting and party_of(user, self.order) == Party.BUYER
+
+    def return_on_its_way_to(self, user) -> bool:
+        """The returned item is on its way to ``user``, its seller, who confirms or reports."""
+        waiting = self.is_open and self.stage == Stage.RETURN_ON_ITS_WAY
+        return waiting and party_of(user, self.order) == Party.SELLER
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        """Open, and no refund is waiting for the item's return (``actions.cancel_dispute``)."""
+        return self.is_open and self.stage not in RETURN_STAGES
+
+    @property
+    def waits_on_mediators(self) -> bool:
+        return self.is_open and self.stage in MEDIATOR_STAGES
+
+    @property
+    def return_postage_paid_by(self) -> Party:
+        """Who pays the return's postage: the seller when the item was at fault, otherwise
+        the buyer (PRODUCT.md §4e). Stated to both before the return is asked or shipped."""
+        return Party.SELLER if self.reason in SELLER_PAYS_RETURN_POSTAGE else Party.BUYER
+
+    @property
+    def return_decided_by_mediator(self) -> bool:
+        """The return was a mediator's decision (with its note to the buyer), not a seller's
+        condition: its refund ends the dispute as decided, not by agreement."""
+        return bool(self.decision_note)
 
     @property
     def can_be_appealed(self) -> bool:
@@ -306,6 +406,18 @@ class EventKind(models.TextChoices):
     DECIDED = "decided", _("Decision made")
     APPEAL_SENT = "appeal_sent", _("Appeal sent to customer service")
     APPEAL_ANSWERED = "appeal_answered", _("Customer service answered the appeal")
+    # Returning the item before the refund (PRODUCT.md §4e).
+    RETURN_ASKED = "return_asked", _("Refund on condition of a return")
+    RETURN_SHIPPED = "return_shipped", _("Buyer shipped the return")
+    RETURN_ARRIVED = "return_arrived", _("Seller confirmed the return arrived")
+    RETURN_PROBLEM = "return_problem", _("Seller reported a problem with the returned item")
+    RETURN_REFUND_RELEASED = "return_refund_released", _("Refund released after the return")
+    # A parcel that never arrived (PRODUCT.md §2a).
+    DELIVERY_PROVED = "delivery_proved", _("Seller refused with proof of delivery")
+    DELIVERY_EXTENDED = "delivery_extended", _("Seller gave a new delivery date")
+    EXTENSION_ACCEPTED = "extension_accepted", _("Buyer accepted the new delivery date")
+    EXTENSION_REFUSED = "extension_refused", _("Buyer refused the new delivery date")
+    REASON_CHANGED = "reason_changed", _("Buyer kept the dispute with another reason")
 
 
 class DisputeEvent(AppendOnlyEvent):

@@ -60,6 +60,39 @@ HEADLINES = {
     EventKind.APPEAL_ANSWERED: _(
         "Customer service answered the appeal about the dispute on order %(number)s."
     ),
+    EventKind.RETURN_ASKED: _(
+        "The refund on order %(number)s (%(item)s) waits for the item to be returned."
+    ),
+    EventKind.RETURN_SHIPPED: _("The buyer shipped the return of order %(number)s."),
+    EventKind.RETURN_ARRIVED: _(
+        "The seller confirmed the return of order %(number)s arrived: the refund is released."
+    ),
+    EventKind.RETURN_PROBLEM: _(
+        "The seller reported a problem with the returned item of order %(number)s."
+    ),
+    EventKind.RETURN_REFUND_RELEASED: _(
+        "The seller did not answer about the return of order %(number)s in time: the refund "
+        "is released."
+    ),
+    # A parcel that never arrived (PRODUCT.md §2a).
+    EventKind.DELIVERY_PROVED: _(
+        "The seller says the parcel of order %(number)s was delivered: carrier %(carrier)s, "
+        "tracking number %(tracking_number)s."
+    ),
+    EventKind.DELIVERY_EXTENDED: _(
+        "The seller asks you to wait longer for the parcel of order %(number)s."
+    ),
+    EventKind.EXTENSION_ACCEPTED: _(
+        "The buyer accepted to wait longer for the parcel of order %(number)s: the dispute is "
+        "cancelled until the new date."
+    ),
+    EventKind.EXTENSION_REFUSED: _(
+        "The buyer refused to wait longer for the parcel of order %(number)s."
+    ),
+    EventKind.REASON_CHANGED: _(
+        "The parcel of order %(number)s arrived, and the buyer keeps the dispute with another "
+        "reason."
+    ),
 }
 # What the buyer who did it is told: their dispute or appeal was received, and what next.
 ACKNOWLEDGEMENTS = {
@@ -70,7 +103,12 @@ ACKNOWLEDGEMENTS = {
     ),
 }
 # Events the buyer has always been told of in an email of their own.
-BUYER_TEMPLATES = {EventKind.DECIDED: "decided", EventKind.APPEAL_ANSWERED: "appeal_answered"}
+BUYER_TEMPLATES = {
+    EventKind.DECIDED: "decided",
+    EventKind.APPEAL_ANSWERED: "appeal_answered",
+    # Where to send the item and who pays its postage, before the buyer ships it.
+    EventKind.RETURN_ASKED: "return_asked",
+}
 # Only the party asked hears of an information request and of its lapse.
 ASKED_PARTY_ONLY = (EventKind.INFORMATION_REQUESTED, EventKind.INFORMATION_LAPSED)
 # Escalations recorded beside a refusal (``disputes.actions``), whose email tells them.
@@ -176,7 +214,9 @@ def _compose(dispute, party, user, template, **context) -> Email:
             **context,
         }
         if "headline" in context:
+            # A headline may name what its event recorded (the carrier of a delivery).
             context["headline"] = context["headline"] % {
+                **context["event"].details,
                 "number": dispute.order.number,
                 "item": dispute.order.item,
             }

@@ -4,8 +4,10 @@ Reads the ``details`` each kind of event records (``disputes.events``), so a tim
 says "Seller offered a partial refund of 5.00 EUR", never the raw details.
 """
 
+from datetime import datetime
 from decimal import Decimal
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,6 +63,51 @@ SENTENCES = {
     ),
     EventKind.APPEAL_SENT: gettext_lazy("Buyer appealed the decision to customer service"),
     EventKind.APPEAL_ANSWERED: gettext_lazy("Customer service answered the appeal"),
+    # A parcel that never arrived (PRODUCT.md §2a).
+    EventKind.DELIVERY_PROVED: gettext_lazy(
+        "Seller refused: the parcel was delivered (%(carrier)s, tracking number "
+        "%(tracking_number)s)"
+    ),
+    EventKind.DELIVERY_EXTENDED: gettext_lazy(
+        "Seller asked the buyer to wait for the parcel until %(delivery_by)s"
+    ),
+    EventKind.EXTENSION_ACCEPTED: gettext_lazy(
+        "Buyer accepted to wait until %(delivery_by)s: the dispute is cancelled until then"
+    ),
+    EventKind.EXTENSION_REFUSED: gettext_lazy("Buyer refused the new delivery date"),
+    EventKind.REASON_CHANGED: gettext_lazy(
+        "The parcel arrived; the buyer keeps the dispute: %(problem)s"
+    ),
+    EventKind.RETURN_ASKED: (
+        "by",
+        {
+            "seller": gettext_lazy(
+                "Seller accepted the request if the item is returned; %(postage)s"
+            ),
+            "mediator": gettext_lazy(
+                "Decided: a full refund after the item is returned; %(postage)s"
+            ),
+            None: gettext_lazy("A refund waits for the return of the item"),
+        },
+    ),
+    EventKind.RETURN_SHIPPED: gettext_lazy(
+        "Buyer shipped the return: %(carrier)s, tracking number %(tracking_number)s"
+    ),
+    EventKind.RETURN_ARRIVED: gettext_lazy(
+        "Seller confirmed the return arrived: a refund of %(refund)s"
+    ),
+    EventKind.RETURN_PROBLEM: gettext_lazy(
+        "Seller reported a problem with the returned item, with a statement"
+    ),
+    EventKind.RETURN_REFUND_RELEASED: gettext_lazy(
+        "The seller did not answer in time: the refund of %(refund)s was released"
+    ),
+}
+
+# Who pays a return's postage, as the return's sentences end.
+POSTAGE = {
+    Party.SELLER: gettext_lazy("the seller pays the return postage"),
+    Party.BUYER: gettext_lazy("the buyer pays the return postage"),
 }
 
 
@@ -121,7 +168,20 @@ def _in_words(details, order) -> dict:
         # An agreement on a full refund records the price paid; older events may not.
         "refund": money(details.get("refund_amount") or order.price, order),
         "why": _lower_first(_label(EscalationReason, details.get("reason"))),
+        "postage": POSTAGE.get(details.get("postage_paid_by"), ""),
+        "carrier": details.get("carrier"),
+        "tracking_number": details.get("tracking_number"),
+        "delivery_by": _date(details.get("delivery_by")),
     }
+
+
+def _date(moment: str | None) -> str:
+    """An event's ISO 8601 date as the reader's locale writes it, in their zone."""
+    if not moment:
+        return ""
+    return formats.date_format(
+        timezone.localtime(datetime.fromisoformat(moment)), "DATETIME_FORMAT"
+    )
 
 
 def _label(choices, value) -> str:

@@ -23,7 +23,12 @@ from accounts.admin import MediatorReadOnlyMixin
 from disputes import actions, deadlines, timeline
 from disputes.evidence.admin import EvidenceInline
 from disputes.evidence.admin import preview as evidence_preview
-from disputes.forms import DecisionForm, InformationRequestForm, MediatorMessageForm
+from disputes.forms import (
+    REFUND_AFTER_RETURN,
+    DecisionForm,
+    InformationRequestForm,
+    MediatorMessageForm,
+)
 from disputes.models import Dispute, DisputeEvent, DisputeMessage
 from disputes.stages import Stage
 
@@ -145,10 +150,36 @@ class DisputeAdmin(DisputeQueueAdmin):
             _("The buyer's request"),
             {"fields": ["reason", "buyer_request", "description", "opened_at"]},
         ),
-        (_("The seller's answer"), {"fields": ["seller_offer", "seller_statement"]}),
+        (
+            _("The seller's answer"),
+            {
+                "fields": [
+                    "seller_offer",
+                    "seller_statement",
+                    # A parcel that never arrived (PRODUCT.md §2a).
+                    "delivery_carrier",
+                    "delivery_tracking_number",
+                    "delivery_extended_to",
+                    "extension_accepted_at",
+                ]
+            },
+        ),
         (
             _("Where it stands"),
             {"fields": ["status", "stage", "next_step", "escalated_at", "escalation_reason"]},
+        ),
+        (
+            _("The return"),
+            {
+                "fields": [
+                    "return_asked_by",
+                    "return_address",
+                    "return_carrier",
+                    "return_tracking_number",
+                    "return_shipped_at",
+                    "return_problem",
+                ]
+            },
         ),
         (
             _("Outcome"),
@@ -310,12 +341,18 @@ class DisputeAdmin(DisputeQueueAdmin):
             DECIDE,
             dispute=dispute,
             form=DecisionForm(request.POST or None, dispute=dispute),
-            act=lambda data: actions.decide_dispute(
-                dispute=dispute,
-                mediator=request.user,
-                outcome=data["outcome"],
-                refund_amount=data["refund_amount"],
-                note=data["note"],
+            act=lambda data: (
+                actions.decide_refund_after_return(
+                    dispute=dispute, mediator=request.user, note=data["note"]
+                )
+                if data["outcome"] == REFUND_AFTER_RETURN
+                else actions.decide_dispute(
+                    dispute=dispute,
+                    mediator=request.user,
+                    outcome=data["outcome"],
+                    refund_amount=data["refund_amount"],
+                    note=data["note"],
+                )
             ),
             # What the decision rests on, beside it.
             context={

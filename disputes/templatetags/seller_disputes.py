@@ -14,20 +14,25 @@ register = template.Library()
 
 @register.inclusion_tag("disputes/_seller_account.html", takes_context=True)
 def seller_disputes_section(context):
-    """How many disputes wait for the seller's answer, and the soonest deadline; nothing for
-    an account that is not a seller's."""
+    """How many disputes wait for the seller's answer, the soonest deadline and the return
+    address; nothing for an account that is not a seller's."""
     request = context["request"]
     user = request.user
-    is_seller = Seller.objects.filter(user=user).exists()
-    remember_selling(request.session, is_seller)  # a seller linked since signing in
-    if not is_seller:
+    seller = Seller.objects.filter(user=user).only("return_address").first()
+    remember_selling(request.session, seller is not None)  # a seller linked since signing in
+    if seller is None:
         return {"is_seller": False}
     waiting = (
         Dispute.objects.of_seller(user)
         .waiting_for(Party.SELLER)
         .aggregate(count=Count("pk"), soonest=Min("stage_deadline"))
     )
-    return {"is_seller": True, "waiting": waiting["count"], "soonest": waiting["soonest"]}
+    return {
+        "is_seller": True,
+        "waiting": waiting["count"],
+        "soonest": waiting["soonest"],
+        "return_address": seller.return_address,
+    }
 
 
 @register.inclusion_tag("disputes/_buyer_account.html", takes_context=True)

@@ -62,6 +62,8 @@ class OrderImportError(Exception):
 class SellerRecord:
     name: str
     account: Person | None  # None: a seller known by name only
+    # Where buyers send an item back (PRODUCT.md §4e); "" keeps the seller's own.
+    return_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class OrderRecord:
     placed_at: datetime
     shipped_at: datetime | None
     received_at: datetime | None
+    delivery_by: datetime | None
 
 
 def is_text(value: str) -> bool:
@@ -122,8 +125,9 @@ class Text(serializers.CharField):
 
 
 class Moment(serializers.DateTimeField):
-    """An ISO 8601 date and time with its time zone, read as UTC; not later than now, give
-    or take ``ORDER_CLOCK_SKEW_SECONDS`` between the marketplace's clock and ours."""
+    """An ISO 8601 date and time with its time zone, read as UTC; for what has happened, not
+    later than now, give or take ``ORDER_CLOCK_SKEW_SECONDS`` between the marketplace's clock
+    and ours."""
 
     default_error_messages = {
         "required": "is required",
@@ -134,9 +138,12 @@ class Moment(serializers.DateTimeField):
         "in_future": "is in the future: {value!r} (it is {now} here)",
     }
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, may_be_ahead: bool = False, **kwargs: Any) -> None:
+        """``may_be_ahead``: a date promised for later (``delivery_by``), not one that has
+        happened."""
         kwargs.setdefault("help_text", MOMENT)
         super().__init__(**kwargs)
+        self.may_be_ahead = may_be_ahead
 
     def to_internal_value(self, value: Any) -> datetime:
         try:
@@ -151,6 +158,8 @@ class Moment(serializers.DateTimeField):
             moment = parsed.astimezone(UTC)
         except OverflowError:  # "0001-01-01T00:00:00+05:00" is before year 1 in UTC
             self.fail("out_of_range", value=value)
+        if self.may_be_ahead:
+            return moment
         now = timezone.now().astimezone(UTC)
         if moment > now + timedelta(seconds=settings.ORDER_CLOCK_SKEW_SECONDS):
             self.fail("in_future", value=value, now=now.replace(microsecond=0).isoformat())
@@ -263,9 +272,22 @@ class SellerAccountSerializer(AccountRecordSerializer):
     """A seller with its account, which answers its disputes in the app."""
 
     name = Text(max_length=200, help_text="The seller's name.")
+    return_address = Text(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=1000,
+        help_text="Where buyers send an item back before a refund, as written on a parcel "
+        "(lines separated by newlines). Absent, null or empty: the seller's own, which they "
+        "may set in their account, is kept.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> SellerRecord:  # type: ignore[override]
-        return SellerRecord(name=attrs["name"], account=super().validate(attrs))
+        return SellerRecord(
+            name=attrs["name"],
+            account=super().validate(attrs),
+            return_address=(attrs.get("return_address") or "").strip(),
+        )
 
 
 class SellerField(serializers.Field["SellerRecord", Any, str, Any]):
@@ -306,6 +328,16 @@ def received_at_field() -> Moment:
     )
 
 
+def delivery_by_field() -> Moment:
+    return Moment(
+        may_be_ahead=True,
+        required=False,
+        allow_null=True,
+        help_text="The delivery date promised; from it a parcel that has not arrived can be "
+        "disputed. null: some days after shipment (DISPUTE_DELIVERY_DEFAULT_DAYS, 60). " + MOMENT,
+    )
+
+
 class OrderRecordSerializer(ClosedSerializer):
     """One order of the marketplace, as ``import_orders`` and the API take it; upserted by
     its number."""
@@ -333,6 +365,7 @@ class OrderRecordSerializer(ClosedSerializer):
     placed_at = Moment()
     shipped_at = shipped_at_field()
     received_at = received_at_field()
+    delivery_by = delivery_by_field()
 
     def validate(self, attrs: dict[str, Any]) -> OrderRecord:
         placed, shipped, received = (
@@ -351,13 +384,20 @@ class OrderRecordSerializer(ClosedSerializer):
             )
         if shipped and shipped < placed:
             problems["shipped_at"] = "is before placed_at"
+        if (delivery_by := attrs.get("delivery_by")) and delivery_by < placed:
+            problems["delivery_by"] = "is before placed_at"
         if received and not shipped:
             problems["received_at"] = "is set but shipped_at is null"
         elif received and shipped and received < shipped:
             problems["received_at"] = "is before shipped_at"
         if problems:
             raise serializers.ValidationError(problems)
-        optional = {"description": "", "shipped_at": None, "received_at": None}
+        optional = {
+            "description": "",
+            "shipped_at": None,
+            "received_at": None,
+            "delivery_by": None,
+        }
         return OrderRecord(**optional | attrs | {"description": attrs.get("description") or ""})
 
 

@@ -1,7 +1,8 @@
 """Writing a validated import: accounts, sellers, then orders, upserted in bulk.
 
 A seller given with an account has it linked, so it answers its disputes in the app; a
-seller given as a plain name keeps the account an earlier import gave it. Once a buyer has
+seller given as a plain name keeps the account an earlier import gave it. A return address
+given with the seller replaces theirs; none given keeps the one they have. Once a buyer has
 confirmed receipt (``orders.receipts``), the order keeps the buyer's receipt time whatever
 a record says, and the report lists it (PRODUCT.md §9). Once an order has a dispute, a
 receipt time sent later is recorded as an order event without moving the dispute window
@@ -17,7 +18,7 @@ from ..models import Order, Seller
 from .validating import Batch
 
 ORDER_FIELDS = ("item", "description", "price", "currency")
-DATE_FIELDS = ("placed_at", "shipped_at", "received_at")
+DATE_FIELDS = ("placed_at", "shipped_at", "received_at", "delivery_by")
 # What an upsert may change on an existing order: everything but its number and buyer (an
 # order never changes buyer: validation refuses it).
 UPDATABLE = ("seller_id", *ORDER_FIELDS, *DATE_FIELDS)
@@ -93,6 +94,10 @@ def _save_sellers(
             seller.user = accounts.users[batch.accounts.identity(at)]
             seller.save(update_fields=["user"])
             report.sellers_linked.append(seller.name)
+        address = record.seller.return_address
+        if address and address != seller.return_address:
+            seller.return_address = address
+            seller.save(update_fields=["return_address"])
     return sellers
 
 

@@ -38,6 +38,11 @@ DISPUTES = {
     "DEMO-0013": ("alice", DisputeStatus.OPEN, Stage.WITH_MEDIATOR, None),
     "DEMO-0015": ("alice", DisputeStatus.OPEN, Stage.INFORMATION_REQUESTED, Party.SELLER),
     "DEMO-0017": ("alice", DisputeStatus.AGREED, None, None),
+    "DEMO-0029": ("alice", DisputeStatus.OPEN, Stage.NOT_RECEIVED_WAITING_FOR_SELLER, None),
+    "DEMO-0031": ("alice", DisputeStatus.OPEN, Stage.EXTENSION_WAITING_FOR_BUYER, None),
+    "DEMO-0019": ("alice", DisputeStatus.OPEN, Stage.RETURN_TO_SHIP, None),
+    "DEMO-0021": ("alice", DisputeStatus.OPEN, Stage.RETURN_ON_ITS_WAY, None),
+    "DEMO-0023": ("alice", DisputeStatus.AGREED, None, None),
     "DEMO-9003": ("bob", DisputeStatus.OPEN, Stage.WAITING_FOR_SELLER, None),
     "DEMO-9005": ("bob", DisputeStatus.OPEN, Stage.INFORMATION_REQUESTED, Party.BUYER),
 }
@@ -94,6 +99,12 @@ def test_the_disputes_were_made_by_the_actions_with_their_events():
     assert kinds("DEMO-0013") == [EventKind.OPENED, EventKind.SELLER_REFUSED, EventKind.ESCALATED]
     assert kinds("DEMO-0015")[-2:] == [EventKind.INFORMATION_REQUESTED, EventKind.MESSAGE]
     assert kinds("DEMO-0017") == [EventKind.OPENED, EventKind.SELLER_ACCEPTED]
+    assert kinds("DEMO-0023") == [
+        EventKind.OPENED,
+        EventKind.RETURN_ASKED,
+        EventKind.RETURN_SHIPPED,
+        EventKind.RETURN_ARRIVED,
+    ]
     refused = Dispute.objects.get(order__number="DEMO-0013")
     assert refused.seller_statement
     assert refused.escalation_reason == "seller_refused"
@@ -145,6 +156,8 @@ def test_a_fresh_demo_says_each_orders_situation():
     assert said["DEMO-0015"] == "the seller is asked for information"
     assert said["DEMO-9005"] == "the buyer is asked for information"
     assert said["DEMO-0017"] == "ended by agreement"
+    assert said["DEMO-0019"] == "the item is to be returned"
+    assert said["DEMO-0021"] == "the return is on its way"
     assert said["DEMO-0009"] == "cancelled, can be reopened (11 days left)"
     assert said["DEMO-0010"] == "refunded in full"
     assert not any("changed by hand" in line for line in said.values())
@@ -302,3 +315,13 @@ def test_the_demo_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="development only"):
         call_command("seed_demo", stdout=StringIO())
+
+
+def test_the_demo_has_parcels_in_transit_before_and_after_their_promised_date():
+    out = seed()
+    assert "alice's order DEMO-0025: in transit\n" in out
+    assert "alice's order DEMO-0027: not received, dispute possible (" in out
+    assert "alice's order DEMO-0029: not received, waiting for the seller" in out
+    assert "alice's order DEMO-0031: a new delivery date waits for the buyer" in out
+    promised = Order.objects.get(number="DEMO-0025").delivery_by
+    assert promised > timezone.now()

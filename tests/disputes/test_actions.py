@@ -1,5 +1,6 @@
 """Every action in every state: allowed, or refused with a code and a message a person can read."""
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -23,8 +24,10 @@ from disputes.models import (
 from disputes.stages import EXPIRING_STAGES, STAGES
 from tests.conftest import corpus_upload, run_tasks, store_evidence
 from tests.disputes.builders import (
+    CARRIER,
     DESCRIPTION,
     STATEMENT,
+    TRACKING_NUMBER,
     agreed_dispute,
     answerable_dispute,
     answerable_dispute_at,
@@ -32,12 +35,19 @@ from tests.disputes.builders import (
     cancelled_dispute,
     decided_dispute,
     disputable_order,
+    extended_dispute,
     information_requested_dispute,
+    lost_parcel_order,
     make_mediator,
     make_seller_account,
+    not_received_dispute,
     offered_dispute,
     open_dispute,
+    parcel_arrived_dispute,
     refused_dispute,
+    return_decided_dispute,
+    return_on_its_way_dispute,
+    return_to_ship_dispute,
     seller_of,
 )
 from tests.factories import make_user
@@ -71,9 +81,14 @@ def cancelled_answerable(buyer):
 # A dispute in each stage of the stage table, then in the other states a dispute can be in.
 IN_STAGE = {
     Stage.WAITING_FOR_SELLER: answerable_dispute,
+    # A parcel that never arrived (PRODUCT.md §2a).
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: not_received_dispute,
+    Stage.EXTENSION_WAITING_FOR_BUYER: extended_dispute,
     Stage.OFFER_WAITING_FOR_BUYER: offered_dispute,
     Stage.WITH_MEDIATOR: refused_dispute,
     Stage.INFORMATION_REQUESTED: information_requested_dispute,
+    Stage.RETURN_TO_SHIP: return_to_ship_dispute,
+    Stage.RETURN_ON_ITS_WAY: return_on_its_way_dispute,
 }
 
 
@@ -104,21 +119,47 @@ def asked_late(buyer):
     )
 
 
+def return_not_shipped(buyer):
+    """The seller asked for the item back eleven days ago; the buyer has not shipped it."""
+    return return_to_ship_dispute(buyer, opened=timezone.now() - timedelta(days=12))
+
+
+def return_not_confirmed(buyer):
+    """The return was shipped sixteen days ago; the seller has not answered."""
+    return return_on_its_way_dispute(buyer, opened=timezone.now() - timedelta(days=20))
+
+
+def not_received_late(buyer):
+    """A missing parcel whose seller's answer was due yesterday, the worker not yet run."""
+    return not_received_dispute(buyer, timezone.now() - timedelta(days=6))
+
+
+def extension_late(buyer):
+    """A new delivery date whose answer was due yesterday, the worker not yet run."""
+    return extended_dispute(buyer, timezone.now() - timedelta(days=6))
+
+
 # A dispute in each stage whose deadline acts, once it has passed.
 LATE = {
     Stage.WAITING_FOR_SELLER: seller_late,
     Stage.OFFER_WAITING_FOR_BUYER: buyer_late,
     Stage.INFORMATION_REQUESTED: asked_late,
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: not_received_late,
+    Stage.EXTENSION_WAITING_FOR_BUYER: extension_late,
+    Stage.RETURN_TO_SHIP: return_not_shipped,
+    Stage.RETURN_ON_ITS_WAY: return_not_confirmed,
 }
 STATES = {
     **IN_STAGE,
     **{f"{stage}_late": build for stage, build in LATE.items()},
+    "return_to_ship_decided": return_decided_dispute,
     "no_seller_account": open_dispute,
     "cancelled": cancelled_answerable,
     "agreed": agreed_dispute,
     "decided_rejected": decided_after_refusal(Outcome.REJECTED),
     "decided_full_refund": decided_after_refusal(Outcome.FULL_REFUND),
     "appealed": appealed_after_refusal,
+    "not_received_parcel_arrived": parcel_arrived_dispute,
 }
 
 # Who may do each action, and what the action is, given the dispute and the actor.
@@ -170,6 +211,29 @@ ACTIONS = {
         "mediator",
         lambda d, user: actions.answer_appeal(appeal=d.appeal, mediator=user, answer="Checked."),
     ),
+    # Returning the item before the refund (PRODUCT.md §4e).
+    "accept_if_returned": (
+        "seller",
+        lambda d, user: actions.accept_if_returned(dispute=d, seller=user),
+    ),
+    "decide_refund_after_return": (
+        "mediator",
+        lambda d, user: actions.decide_refund_after_return(dispute=d, mediator=user, note=NOTE),
+    ),
+    "ship_return": (
+        "buyer",
+        lambda d, user: actions.ship_return(
+            dispute=d, buyer=user, carrier=CARRIER, tracking_number=TRACKING_NUMBER
+        ),
+    ),
+    "confirm_return_arrived": (
+        "seller",
+        lambda d, user: actions.confirm_return_arrived(dispute=d, seller=user),
+    ),
+    "report_return_problem": (
+        "seller",
+        lambda d, user: actions.report_return_problem(dispute=d, seller=user, statement=STATEMENT),
+    ),
 }
 
 # There is nothing to answer before the buyer appeals: the admin offers no answer page.
@@ -181,73 +245,202 @@ LATE_ANSWER = Code.DEADLINE_PASSED
 
 # The rightful actor's result of each action in each state: ALLOWED, or the refusal's code.
 # Columns: cancel, reopen, accept_request, make_offer, refuse_request, accept_offer,
-# ask_for_mediation, request_information, message, add_evidence, decide, appeal, answer.
+# ask_for_mediation, request_information, message, add_evidence, decide, appeal, answer;
+# then the return's: accept_if_returned, decide_refund_after_return, ship_return,
+# confirm_return_arrived, report_return_problem.
+NO_RETURN = (STAGE, STAGE, STAGE, STAGE, STAGE)
+ENDED_RETURN = (STAGE, Code.ALREADY_DECIDED, STAGE, STAGE, STAGE)
 ROWS = {
     "waiting_for_seller": (
         ALLOWED, Code.NOT_CANCELLED, ALLOWED, ALLOWED, ALLOWED, STAGE,
         STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        ALLOWED, STAGE, STAGE, STAGE, STAGE,
     ),
     "offer_waiting_for_buyer": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, ALLOWED,
         ALLOWED, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
     ),
     "with_mediator": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, ALLOWED, ALLOWED, ALLOWED, ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, ALLOWED, STAGE, STAGE, STAGE,
     ),
     "information_requested": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, ALLOWED, ALLOWED, ALLOWED, ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, ALLOWED, STAGE, STAGE, STAGE,
+    ),
+    # The buyer ships the return, or refuses the seller's condition (not a mediator's).
+    "return_to_ship": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        ALLOWED, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, ALLOWED, STAGE, STAGE,
+    ),
+    "return_to_ship_decided": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, ALLOWED, STAGE, STAGE,
+    ),
+    "return_on_its_way": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, STAGE, ALLOWED, ALLOWED,
     ),
     # Late: the party's own answers are refused once the dispute has moved on.
     "waiting_for_seller_late": (
         ALLOWED, Code.NOT_CANCELLED, LATE_ANSWER, LATE_ANSWER, LATE_ANSWER, STAGE,
         STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        LATE_ANSWER, STAGE, STAGE, STAGE, STAGE,
     ),
     "offer_waiting_for_buyer_late": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, LATE_ANSWER,
         LATE_ANSWER, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
     ),
     "information_requested_late": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, ALLOWED, ALLOWED, ALLOWED, ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, ALLOWED, STAGE, STAGE, STAGE,
     ),
+    "return_to_ship_late": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        LATE_ANSWER, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, LATE_ANSWER, STAGE, STAGE,
+    ),
+    "return_on_its_way_late": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, STAGE, LATE_ANSWER, LATE_ANSWER,
+    ),
+    # A seller known by name only has no return address unless the marketplace sent one.
     "no_seller_account": (
         ALLOWED, Code.NOT_CANCELLED, Code.NOT_THE_SELLER, Code.NOT_THE_SELLER,
         Code.NOT_THE_SELLER, STAGE, STAGE, Code.NO_SELLER_ACCOUNT, ALLOWED, ALLOWED,
         ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
+        Code.NOT_THE_SELLER, Code.NO_RETURN_ADDRESS, STAGE, Code.NOT_THE_SELLER,
+        Code.NOT_THE_SELLER,
     ),
     "cancelled": (
         Code.NOT_OPEN, ALLOWED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.CANCELLED,
         Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, Code.CANCELLED, STAGE, STAGE, STAGE,
     ),
     "agreed": (
         Code.NOT_OPEN, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.ALREADY_DECIDED,
         Code.NOT_APPEALABLE, NO_APPEAL,
+        *ENDED_RETURN,
     ),
     "decided_rejected": (
         Code.NOT_OPEN, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.ALREADY_DECIDED,
         ALLOWED, NO_APPEAL,
+        *ENDED_RETURN,
     ),
     "decided_full_refund": (
         Code.NOT_OPEN, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.ALREADY_DECIDED,
         Code.NOT_APPEALABLE, NO_APPEAL,
+        *ENDED_RETURN,
     ),
     "appealed": (
         Code.NOT_OPEN, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.ALREADY_DECIDED,
         Code.ALREADY_APPEALED, ALLOWED,
+        *ENDED_RETURN,
+    ),
+    # A parcel that never arrived: the seller accepts (refunds) it, nothing else of these.
+    "not_received_waiting_for_seller": (
+        ALLOWED, Code.NOT_CANCELLED, ALLOWED, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
+    ),
+    "not_received_waiting_for_seller_late": (
+        ALLOWED, Code.NOT_CANCELLED, LATE_ANSWER, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
+    ),
+    "extension_waiting_for_buyer": (
+        ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
+    ),
+    "extension_waiting_for_buyer_late": (
+        ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
+    ),
+    "not_received_parcel_arrived": (
+        ALLOWED, Code.NOT_CANCELLED, ALLOWED, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
     ),
 }  # fmt: skip
-EXPECTED = {
-    (state, action): result
-    for state, row in ROWS.items()
-    for action, result in zip(ACTIONS, row, strict=True)
+
+# A parcel that never arrived (PRODUCT.md §2a): its actions, and their column in every state.
+PARCEL_ACTIONS = {
+    "refuse_with_proof_of_delivery": (
+        "seller",
+        lambda d, user: actions.refuse_with_proof_of_delivery(
+            dispute=d, seller=user, carrier="La Poste", tracking_number="6A123", statement=STATEMENT
+        ),
+    ),
+    "extend_delivery": (
+        "seller",
+        lambda d, user: actions.extend_delivery(dispute=d, seller=user, days=20),
+    ),
+    "accept_extension": ("buyer", lambda d, user: actions.accept_extension(dispute=d, buyer=user)),
+    "refuse_extension": ("buyer", lambda d, user: actions.refuse_extension(dispute=d, buyer=user)),
+    "keep_with_another_reason": (
+        "buyer",
+        lambda d, user: actions.keep_with_another_reason(
+            dispute=d, buyer=user, reason="defective", description=DESCRIPTION
+        ),
+    ),
 }
+NOT_PARCEL = Code.NOT_A_MISSING_PARCEL
+IN_TRANSIT = Code.PARCEL_NOT_RECEIVED
+# Columns: refuse_with_proof_of_delivery, extend_delivery, accept_extension,
+# refuse_extension, keep_with_another_reason.
+PARCEL_ROWS = {
+    "waiting_for_seller": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "offer_waiting_for_buyer": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "with_mediator": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "information_requested": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "waiting_for_seller_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "offer_waiting_for_buyer_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "information_requested_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "no_seller_account": (Code.NOT_THE_SELLER, Code.NOT_THE_SELLER, STAGE, STAGE, NOT_PARCEL),
+    "cancelled": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "agreed": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "decided_rejected": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "decided_full_refund": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "appealed": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "not_received_waiting_for_seller": (ALLOWED, ALLOWED, STAGE, STAGE, IN_TRANSIT),
+    "not_received_waiting_for_seller_late": (LATE_ANSWER, LATE_ANSWER, STAGE, STAGE, IN_TRANSIT),
+    "extension_waiting_for_buyer": (STAGE, STAGE, ALLOWED, ALLOWED, IN_TRANSIT),
+    "extension_waiting_for_buyer_late": (STAGE, STAGE, LATE_ANSWER, LATE_ANSWER, IN_TRANSIT),
+    "not_received_parcel_arrived": (ALLOWED, Code.INVALID_EXTENSION, STAGE, STAGE, ALLOWED),
+    "return_to_ship": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "return_to_ship_decided": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "return_on_its_way": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "return_to_ship_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "return_on_its_way_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+}
+
+
+def expected(rows, columns):
+    return {
+        (state, action): result
+        for state, row in rows.items()
+        for action, result in zip(columns, row, strict=True)
+    }
+
+
+EXPECTED = expected(ROWS, ACTIONS) | expected(PARCEL_ROWS, PARCEL_ACTIONS)
+EVERY_ACTION = ACTIONS | PARCEL_ACTIONS
 # Whatever the state, an action by someone who is not its rightful actor is refused so.
 WRONG_ACTOR = {
     "buyer": Code.NOT_YOURS,
@@ -273,7 +466,7 @@ def stranger(role):
 
 
 def test_the_table_covers_every_action_in_every_state():
-    assert set(EXPECTED) == {(state, action) for state in STATES for action in ACTIONS}
+    assert set(EXPECTED) == {(state, action) for state in STATES for action in EVERY_ACTION}
 
 
 def test_the_table_has_a_dispute_in_every_stage_of_the_stage_table():
@@ -309,7 +502,7 @@ def assert_refused(code, act, dispute):
 @pytest.mark.parametrize(("state", "action"), sorted(EXPECTED))
 def test_action_in_state_by_its_rightful_actor(buyer, state, action):
     dispute = STATES[state](buyer)
-    role, act = ACTIONS[action]
+    role, act = EVERY_ACTION[action]
     actor = rightful(role, dispute, buyer)
     expected = EXPECTED[state, action]
     if expected == NO_APPEAL:
@@ -319,7 +512,8 @@ def test_action_in_state_by_its_rightful_actor(buyer, state, action):
         with pytest.raises(actions.DisputeActionError) as error:
             act(dispute, actor)
         assert error.value.code == expected
-        assert dispute.events.filter(kind=EventKind.ESCALATED, actor=None).exists()
+        moved_on = (EventKind.ESCALATED, EventKind.RETURN_REFUND_RELEASED)
+        assert dispute.events.filter(kind__in=moved_on, actor=None).exists()
     elif expected is ALLOWED:
         events_before = DisputeEvent.objects.filter(dispute=dispute).count()
         act(dispute, actor)
@@ -331,7 +525,7 @@ def test_action_in_state_by_its_rightful_actor(buyer, state, action):
 @pytest.mark.parametrize(("state", "action"), sorted(EXPECTED))
 def test_action_in_state_by_anyone_else(buyer, state, action):
     dispute = STATES[state](buyer)
-    role, act = ACTIONS[action]
+    role, act = EVERY_ACTION[action]
     if EXPECTED[state, action] == NO_APPEAL:
         return
     code = WRONG_ACTOR_EXCEPTIONS.get(action, WRONG_ACTOR[role])
@@ -553,3 +747,87 @@ def test_accepting_a_request_checks_its_amount_against_the_price_again(buyer):
         lambda: actions.accept_request(dispute=dispute, seller=seller_of(dispute)),
         dispute,
     )
+
+
+# A parcel that never arrived (PRODUCT.md §2a).
+
+
+def test_a_parcel_in_transit_past_its_date_can_only_be_disputed_as_not_received(buyer):
+    order = lost_parcel_order(buyer)
+    with pytest.raises(actions.DisputeActionError) as error:
+        open_dispute(buyer, order, reason="defective")
+    assert error.value.code == Code.INVALID_REASON
+    with pytest.raises(actions.DisputeActionError) as error:
+        open_dispute(
+            buyer,
+            order,
+            reason="not_received",
+            refund_request="partial",
+            requested_amount=Decimal("5.00"),
+        )
+    assert error.value.code == Code.INVALID_REQUEST
+
+
+def test_a_received_order_cannot_be_disputed_as_not_received(buyer):
+    with pytest.raises(actions.DisputeActionError) as error:
+        open_dispute(buyer, reason="not_received")
+    assert error.value.code == Code.INVALID_REASON
+
+
+@pytest.mark.parametrize(("days", "allowed"), [(0, False), (6, True), (30, True), (31, False)])
+def test_a_new_delivery_date_is_at_most_thirty_days_after_the_promised_one(buyer, days, allowed):
+    dispute = not_received_dispute(buyer)  # promised 5 days ago
+    promised = dispute.order.delivery_by
+    extend = functools.partial(
+        actions.extend_delivery, dispute=dispute, seller=seller_of(dispute), days=days
+    )
+    if not allowed:
+        assert_refused(Code.INVALID_EXTENSION, extend, dispute)
+        return
+    extended = extend()
+    assert extended.delivery_extended_to == promised + timedelta(days=days)
+
+
+def test_a_new_delivery_date_already_passed_is_refused(buyer):
+    dispute = not_received_dispute(buyer)  # promised 5 days ago
+    assert_refused(
+        Code.INVALID_EXTENSION,
+        lambda: actions.extend_delivery(dispute=dispute, seller=seller_of(dispute), days=5),
+        dispute,
+    )
+
+
+def test_the_promised_date_is_moved_once(buyer):
+    dispute = extended_dispute(buyer)
+    dispute = actions.accept_extension(dispute=dispute, buyer=buyer)
+    later = dispute.delivery_extended_to + timedelta(seconds=1)
+    reopened = actions.reopen_dispute(
+        dispute=dispute,
+        buyer=buyer,
+        now=later,
+        reason="not_received",
+        refund_request="full",
+        description=DESCRIPTION,
+    )
+    assert reopened.stage == Stage.NOT_RECEIVED_WAITING_FOR_SELLER
+    assert_refused(
+        Code.ALREADY_EXTENDED,
+        lambda: actions.extend_delivery(
+            dispute=reopened, seller=seller_of(reopened), days=10, now=later
+        ),
+        reopened,
+    )
+
+
+def test_reopening_before_the_new_date_is_refused_with_that_date(buyer):
+    dispute = actions.accept_extension(dispute=extended_dispute(buyer), buyer=buyer)
+    with pytest.raises(actions.DisputeActionError) as error:
+        actions.reopen_dispute(
+            dispute=dispute,
+            buyer=buyer,
+            reason="not_received",
+            refund_request="full",
+            description=DESCRIPTION,
+        )
+    (reason,) = error.value.eligibility.reasons
+    assert (reason.code, reason.delivery_by) == ("in_transit", dispute.delivery_extended_to)

@@ -18,9 +18,13 @@ from tests.disputes.builders import (
     answerable_dispute,
     cancelled_dispute,
     decided_dispute,
+    extended_dispute,
     information_requested_dispute,
+    not_received_dispute,
     offered_dispute,
     open_dispute,
+    return_on_its_way_dispute,
+    return_to_ship_dispute,
 )
 from tests.disputes.test_query_counts import count_queries
 from tests.factories import make_order, make_user
@@ -50,6 +54,20 @@ BADGES = [
         Stage.INFORMATION_REQUESTED,
         "Waiting for the seller",
     ),
+    (return_to_ship_dispute, DisputeStatus.OPEN, Stage.RETURN_TO_SHIP, "Waiting for you"),
+    (
+        return_on_its_way_dispute,
+        DisputeStatus.OPEN,
+        Stage.RETURN_ON_ITS_WAY,
+        "Return on its way",
+    ),
+    (
+        not_received_dispute,
+        DisputeStatus.OPEN,
+        Stage.NOT_RECEIVED_WAITING_FOR_SELLER,
+        "Waiting for the seller",
+    ),
+    (extended_dispute, DisputeStatus.OPEN, Stage.EXTENSION_WAITING_FOR_BUYER, "Waiting for you"),
     (cancelled_dispute, DisputeStatus.CANCELLED, None, "Dispute cancelled"),
     (agreed_dispute, DisputeStatus.AGREED, None, "Ended by agreement: €12.99"),
     (offer_accepted, DisputeStatus.AGREED, None, "Ended by agreement: €8.00"),

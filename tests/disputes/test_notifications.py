@@ -23,12 +23,19 @@ from tests.conftest import run_tasks
 from tests.disputes.builders import (
     DESCRIPTION,
     OFFER,
+    STATEMENT,
     agreed_dispute,
     answerable_dispute,
+    extended_dispute,
     information_requested_dispute,
     make_mediator,
+    not_received_dispute,
     offered_dispute,
+    parcel_arrived_dispute,
     refused_dispute,
+    return_decided_dispute,
+    return_on_its_way_dispute,
+    return_to_ship_dispute,
     seller_of,
 )
 
@@ -98,6 +105,43 @@ answer_appeal = then(
     appeal,
     lambda d, b: actions.answer_appeal(appeal=d.appeal, mediator=make_mediator(), answer="Seen."),
 )
+return_confirmed = then(
+    return_on_its_way_dispute,
+    lambda d, b: actions.confirm_return_arrived(dispute=d, seller=seller_of(d)),
+)
+return_problem = then(
+    return_on_its_way_dispute,
+    lambda d, b: actions.report_return_problem(dispute=d, seller=seller_of(d), statement=STATEMENT),
+)
+return_not_confirmed = then(return_on_its_way_dispute, _deadline_passes)
+
+
+def proved_delivery(buyer):
+    dispute = not_received_dispute(buyer)
+    return actions.refuse_with_proof_of_delivery(
+        dispute=dispute,
+        seller=seller_of(dispute),
+        carrier="La Poste",
+        tracking_number="6A123",
+        statement=STATEMENT,
+    )
+
+
+def accept_extension(buyer):
+    return actions.accept_extension(dispute=extended_dispute(buyer), buyer=buyer)
+
+
+def refuse_extension(buyer):
+    return actions.refuse_extension(dispute=extended_dispute(buyer), buyer=buyer)
+
+
+def keep_with_another_reason(buyer):
+    return actions.keep_with_another_reason(
+        dispute=parcel_arrived_dispute(buyer),
+        buyer=buyer,
+        reason="defective",
+        description=DESCRIPTION,
+    )
 
 
 # case: (event kind, how the dispute gets it last, who is emailed about it)
@@ -137,6 +181,22 @@ CASES = {
     "decided": (EventKind.DECIDED, decide, {BUYER, SELLER}),
     "appeal_sent": (EventKind.APPEAL_SENT, appeal, {BUYER, SELLER}),
     "appeal_answered": (EventKind.APPEAL_ANSWERED, answer_appeal, {BUYER, SELLER}),
+    # A parcel that never arrived (PRODUCT.md §2a).
+    "delivery_proved": (EventKind.DELIVERY_PROVED, proved_delivery, {BUYER}),
+    "delivery_extended": (EventKind.DELIVERY_EXTENDED, extended_dispute, {BUYER}),
+    "extension_accepted": (EventKind.EXTENSION_ACCEPTED, accept_extension, {SELLER}),
+    "extension_refused": (EventKind.EXTENSION_REFUSED, refuse_extension, {SELLER}),
+    "reason_changed": (EventKind.REASON_CHANGED, keep_with_another_reason, {SELLER}),
+    "return_asked_by_the_seller": (EventKind.RETURN_ASKED, return_to_ship_dispute, {BUYER}),
+    "return_decided": (EventKind.RETURN_ASKED, return_decided_dispute, {BUYER, SELLER}),
+    "return_shipped": (EventKind.RETURN_SHIPPED, return_on_its_way_dispute, {SELLER}),
+    "return_arrived": (EventKind.RETURN_ARRIVED, return_confirmed, {BUYER}),
+    "return_problem": (EventKind.RETURN_PROBLEM, return_problem, {BUYER}),
+    "return_refund_released": (
+        EventKind.RETURN_REFUND_RELEASED,
+        return_not_confirmed,
+        {BUYER, SELLER},
+    ),
 }
 
 

@@ -116,3 +116,9 @@ def test_an_order_without_a_dispute_takes_a_new_receipt_time_silently():
     import_orders([record(received_at="2026-10-12T10:00:00Z")])
     assert Order.objects.get().received_at == datetime(2026, 10, 12, 10, 0, tzinfo=UTC)
     assert not OrderEvent.objects.exists()
+
+
+def test_a_promised_delivery_date_may_lie_ahead():
+    ahead = (timezone.now() + timedelta(days=20)).isoformat()
+    import_orders([record(delivery_by=ahead)])
+    assert Order.objects.get().delivery_by > timezone.now()

@@ -47,6 +47,8 @@ SELLER_WITH_ACCOUNT = {
     "name": "Shenzhen Gadget Store",
     "username": SELLER[0],
     "email": "disputes@szgadget.example",
+    # Where buyers send an item back before a refund (PRODUCT.md §4e).
+    "return_address": "Shenzhen Gadget Store, EU returns\n12 rue des Retours\n69007 Lyon\nFrance",
 }
 
 # (number, item, price, days ago placed / shipped / received, what the buyer will see)
@@ -65,7 +67,19 @@ SITUATIONS = [
     ("DEMO-0013", "Hair dryer, foldable", "32.00", 24, 22, 8, "with a mediator"),
     ("DEMO-0015", "Webcam, 1080p", "41.90", 26, 24, 9, "the seller is asked for information"),
     ("DEMO-0017", "Yoga mat, 6 mm", "22.00", 30, 28, 14, "ended by agreement"),
+    # Returning the item before the refund (PRODUCT.md §4e), in each of its stages.
+    ("DEMO-0019", "Electric kettle, 1.7 l", "34.90", 20, 18, 6, "the item is to be returned"),
+    ("DEMO-0021", "Bluetooth mouse, silent", "17.50", 25, 23, 10, "the return is on its way"),
+    ("DEMO-0023", "Tablet stand, aluminium", "21.00", 24, 22, 12, "ended by agreement"),
+    # A parcel that never arrived (PRODUCT.md §2a): its promised dates are in DELIVERY_BY.
+    ("DEMO-0025", "Travel adapter, universal", "17.90", 30, 28, None, "in transit"),
+    ("DEMO-0027", "Bike light set, USB", "21.50", 50, 48, None, "not received, dispute possible"),
+    ("DEMO-0029", "Camping lantern", "26.00", 55, 52, None, "not received, waiting for the seller"),
+    ("DEMO-0031", "Thermos, 1 l", "18.40", 56, 54, None, "a new delivery date waits for the buyer"),
 ]
+# The delivery date promised, in days ago (negative: still to come), where the marketplace
+# sends one; the other orders' is 60 days after shipment.
+DELIVERY_BY = {"DEMO-0025": -5, "DEMO-0027": 3, "DEMO-0029": 6, "DEMO-0031": 7}
 # Bob's orders, all from the seller with an account.
 OTHER_SITUATIONS = [
     ("DEMO-9001", "Bob's headphones", "49.00", 20, 18, 3, "dispute possible"),
@@ -85,6 +99,10 @@ STAGE_WORDS = {
     Stage.OFFER_WAITING_FOR_BUYER: "an offer waits for the buyer",
     Stage.WITH_MEDIATOR: "with a mediator",
     Stage.INFORMATION_REQUESTED: "the {party} is asked for information",
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: "not received, waiting for the seller",
+    Stage.EXTENSION_WAITING_FOR_BUYER: "a new delivery date waits for the buyer",
+    Stage.RETURN_TO_SHIP: "the item is to be returned",
+    Stage.RETURN_ON_ITS_WAY: "the return is on its way",
 }
 HISTORY_ORDERS = 24  # older, received orders so the list has more than one page
 
@@ -107,6 +125,7 @@ def order_record(number, item, price, placed, shipped, received, username, now):
         "placed_at": ago(placed),
         "shipped_at": ago(shipped),
         "received_at": ago(received),
+        "delivery_by": ago(DELIVERY_BY.get(number)),
     }
 
 
@@ -256,6 +275,40 @@ class Command(BaseCommand):
         ):
             actions.accept_request(dispute=dispute, seller=seller, now=ago(8))
         open_on("DEMO-9003", 1, reason=DisputeReason.MISSING_PARTS)
+
+        # A parcel that never arrived: waiting for the seller, and a new date for the buyer.
+        lost = {
+            "reason": DisputeReason.NOT_RECEIVED,
+            "description": "The parcel never arrived and the tracking page has shown no news.",
+        }
+        open_on("DEMO-0029", 1, **lost)
+        if dispute := open_on("DEMO-0031", 3, **lost):
+            actions.extend_delivery(dispute=dispute, seller=seller, days=14, now=ago(1))
+
+        # A return in each stage (PRODUCT.md §4e): to ship, on its way, and refunded.
+        def returned(number, days_ago, shipped_days_ago=None, arrived_days_ago=None):
+            """Opened ``days_ago``; the seller asked for the item back a day later."""
+            if not (dispute := open_on(number, days_ago)):
+                return
+            dispute = actions.accept_if_returned(
+                dispute=dispute, seller=seller, now=ago(days_ago - 1)
+            )
+            if shipped_days_ago is not None:
+                dispute = actions.ship_return(
+                    dispute=dispute,
+                    buyer=dispute.order.buyer,
+                    carrier="La Poste Colissimo",
+                    tracking_number="6A" + number[-4:] + "0987654",
+                    now=ago(shipped_days_ago),
+                )
+            if arrived_days_ago is not None:
+                actions.confirm_return_arrived(
+                    dispute=dispute, seller=seller, now=ago(arrived_days_ago)
+                )
+
+        returned("DEMO-0019", 4)
+        returned("DEMO-0021", 8, shipped_days_ago=5)
+        returned("DEMO-0023", 11, shipped_days_ago=8, arrived_days_ago=6)
         asked("DEMO-9005", Party.BUYER, "Please send a photo of the broken zip, close up.")
 
     def _print_logins(self):
@@ -328,7 +381,7 @@ class Command(BaseCommand):
         client = ApiClient.objects.filter(name=API_CLIENT).first()
         if client is None:
             return ApiClient.create(API_CLIENT)[1]
-        token = client.issue_token()
+        token = client.issue_token(overlap=False)
         client.revoked_at = None
         client.save()
         return token
@@ -367,6 +420,8 @@ def describe(order, now):
         left = time_left_words(eligibility.time_left)
         if eligibility.is_reopen:
             return "cancelled, can be reopened", left
+        if eligibility.not_received:
+            return "not received, dispute possible", left
         return "dispute possible", left
     return ", ".join(reason_words(reason) for reason in eligibility.reasons), None
 
