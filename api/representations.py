@@ -33,10 +33,11 @@ PUBLIC_DETAILS = (
     "postage_paid_by",
     "carrier",
     "tracking_number",
+    "decision_reason",
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
-DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "appeal")
+DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "assigned_to", "appeal")
 
 
 def money(amount, order):
@@ -134,7 +135,11 @@ def _appeal(dispute):
     appeal = getattr(dispute, "appeal", None)  # reverse one-to-one: absent, not None
     if appeal is None:
         return None
-    return {"sent_at": appeal.sent_at, "answered_at": appeal.answered_at}
+    return {
+        "sent_at": appeal.sent_at,
+        "answered_at": appeal.answered_at,
+        "answer_reason": appeal.answer_reason or None,
+    }
 
 
 def _outcome(dispute):
@@ -146,6 +151,7 @@ def _outcome(dispute):
         "refund_amount": money(dispute.refunded_amount, dispute.order),
         "decided_at": dispute.decided_at,
         "decided_by": role(dispute.decided_by, dispute.order),
+        "decision_reason": dispute.decision_reason or None,
     }
 
 
@@ -210,6 +216,7 @@ def dispute_data(dispute, *, events=None, last_event=None):
         "appeal": _appeal(dispute),
         "delivery": _delivery(dispute),
         "item_return": _item_return(dispute),
+        "assigned_to": dispute.assigned_to.get_username() if dispute.assigned_to_id else None,
     }
     if last_event is not None:
         data["cursor"] = str(last_event)

@@ -12,6 +12,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from disputes.models import (
+    DecisionReason,
     DisputeReason,
     DisputeStatus,
     EscalationReason,
@@ -183,10 +184,10 @@ class EventSerializer(serializers.Serializer):
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party, postage_paid_by, carrier, tracking_number (amounts as decimal "
-        "strings); received_at for a receipt confirmation; for a parcel not received: "
-        "carrier, tracking_number (delivery_proved), delivery_by (delivery_extended, "
-        "extension_accepted), previous_reason (reason_changed)."
+        "outcome, party, postage_paid_by, carrier, tracking_number, decision_reason (amounts "
+        "as decimal strings); received_at for a receipt confirmation; for a parcel not "
+        "received: carrier, tracking_number (delivery_proved), delivery_by "
+        "(delivery_extended, extension_accepted), previous_reason (reason_changed)."
     )
 
 
@@ -224,6 +225,11 @@ class OutcomeSerializer(serializers.Serializer):
     refund_amount = nullable(money, help_text="What the buyer is refunded; null: nothing.")
     decided_at = Moment()
     decided_by = serializers.ChoiceField(ACTORS)
+    decision_reason = nullable(
+        serializers.ChoiceField,
+        DecisionReason.choices,
+        help_text="Why a mediator decided so; null for an agreement.",
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -241,6 +247,9 @@ class ReturnSerializer(serializers.Serializer):
 class AppealSerializer(serializers.Serializer):
     sent_at = Moment()
     answered_at = nullable(Moment)
+    answer_reason = nullable(
+        serializers.ChoiceField, DecisionReason.choices, help_text="Why, once answered."
+    )
 
 
 class OfferSerializer(serializers.Serializer):
@@ -288,6 +297,9 @@ class DisputeSerializer(serializers.Serializer):
     item_return = nullable(
         ReturnSerializer,
         help_text="When the refund waits, or waited, for the item's return (PRODUCT.md §4e).",
+    )
+    assigned_to = nullable(
+        serializers.CharField, help_text="The username of the mediator handling it."
     )
 
 

@@ -20,15 +20,19 @@ The timeline (the parties' pages and the admin) reads the details named here:
   information_lapsed: ``party``;
 - message: ``message`` (its pk) and ``evidence``;
 - evidence_added, appeal_sent: ``evidence``;
-- decided: ``outcome`` and ``refund_amount`` (a string, or None);
-- offer_refused, cancelled, appeal_answered: nothing;
+- decided: ``outcome``, ``refund_amount`` (a string, or None) and ``decision_reason``;
+- appeal_answered: ``decision_reason``;
+- offer_refused, cancelled, new_information_read: nothing;
 - return_asked: ``by`` ("seller" or "mediator"), ``postage_paid_by`` (a party) and
   ``return_address``; return_shipped: ``carrier``, ``tracking_number`` and ``evidence``;
   return_arrived, return_refund_released: ``refund_amount``; return_problem: ``evidence``;
 - delivery_proved: ``carrier``, ``tracking_number`` and ``evidence``;
 - delivery_extended: ``delivery_by`` (the new date, ISO 8601);
 - extension_accepted: ``delivery_by``; extension_refused: nothing;
-- reason_changed: ``reason`` and ``previous_reason``.
+- reason_changed: ``reason`` and ``previous_reason``;
+- assigned: ``assignee`` (the mediator's pk, or None for nobody) and ``assignee_name``.
+
+Assigned and new_information_read are the mediators' own (``MEDIATORS_ONLY_EVENTS``).
 
 ``actor`` is None for what a deadline did by itself.
 """
@@ -172,6 +176,7 @@ def dispute_decided_event(*, dispute: Dispute, mediator: User, now: datetime) ->
         now,
         outcome=dispute.outcome,
         refund_amount=_amount(dispute, dispute.refund_amount),
+        decision_reason=dispute.decision_reason,
     )
 
 
@@ -233,7 +238,30 @@ def reason_changed_event(
 
 
 def appeal_answered_event(*, appeal: Appeal, mediator: User, now: datetime) -> DisputeEvent:
-    return _event(appeal.dispute, EventKind.APPEAL_ANSWERED, mediator, now)
+    return _event(
+        appeal.dispute,
+        EventKind.APPEAL_ANSWERED,
+        mediator,
+        now,
+        decision_reason=appeal.answer_reason,
+    )
+
+
+def assigned_event(
+    *, dispute: Dispute, mediator: User, assignee: User | None, now: datetime
+) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.ASSIGNED,
+        mediator,
+        now,
+        assignee=assignee.pk if assignee else None,
+        assignee_name=assignee.get_username() if assignee else None,
+    )
+
+
+def new_information_read_event(*, dispute: Dispute, mediator: User, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.NEW_INFORMATION_READ, mediator, now)
 
 
 # Returning the item before the refund (PRODUCT.md §4e).

@@ -30,7 +30,15 @@ from accounts.middleware import time_zone_of
 from accounts.sign_in_links import email_link_url
 
 from . import deadlines
-from .models import Dispute, DisputeEvent, DisputeMessage, EscalationReason, EventKind, Party
+from .models import (
+    MEDIATORS_ONLY_EVENTS,
+    Dispute,
+    DisputeEvent,
+    DisputeMessage,
+    EscalationReason,
+    EventKind,
+    Party,
+)
 from .signals import dispute_event_recorded
 
 HEADLINES = {
@@ -128,6 +136,8 @@ class Email:
 def event_emails(event: DisputeEvent) -> list[Email]:
     """The emails ``event`` causes, one per person it concerns."""
     dispute = event.dispute
+    if event.kind in MEDIATORS_ONLY_EVENTS:
+        return []
     if event.kind == EventKind.MESSAGE and _asks_for_information(event):
         return []
     if event.kind == EventKind.ESCALATED and event.details.get("reason") in TOLD_WITH_THE_REFUSAL:

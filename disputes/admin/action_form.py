@@ -68,7 +68,7 @@ def action_page(
         else:
             messages.success(request, done_message)
             return redirect(done_url)
-    fieldsets = [(None, {"fields": list(form.fields)})]  # this form's, some may be left out
+    fieldsets = [(None, {"fields": list(form.fields)})]
     return TemplateResponse(
         request,
         template,

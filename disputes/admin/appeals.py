@@ -53,6 +53,7 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
         "message",
         "sent_at",
         "answer",
+        "answer_reason",
         "answered_by",
         "answered_at",
     )
@@ -96,7 +97,10 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
             obj=appeal,
             form=AppealAnswerForm(request.POST or None),
             act=lambda data: actions.answer_appeal(
-                appeal=appeal, mediator=request.user, answer=data["answer"]
+                appeal=appeal,
+                mediator=request.user,
+                answer=data["answer"],
+                reason=data["reason"],
             ),
             done_message=_("The answer is recorded and the buyer is told."),
             done_url=reverse("admin:disputes_appeal_change", args=[appeal.pk]),

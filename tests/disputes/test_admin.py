@@ -80,6 +80,7 @@ def test_mediator_decides_in_the_admin(mediator_client, buyer):
     response = mediator_client.post(
         url,
         {
+            "reason": "item_as_described",
             "outcome": Outcome.PARTIAL_REFUND,
             "refund_amount": "13.00",
             "note": "Half works.",
@@ -90,6 +91,7 @@ def test_mediator_decides_in_the_admin(mediator_client, buyer):
     response = mediator_client.post(
         url,
         {
+            "reason": "item_as_described",
             "outcome": Outcome.PARTIAL_REFUND,
             "refund_amount": "6.00",
             "note": "Half works.",
@@ -106,7 +108,9 @@ def test_deciding_a_cancelled_dispute_is_refused(mediator_client, buyer):
     dispute = cancelled_dispute(buyer)
     url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
     assert "it cannot be decided" in mediator_client.get(url).content.decode()
-    response = mediator_client.post(url, {"outcome": "rejected", "note": "Too late."})
+    response = mediator_client.post(
+        url, {"reason": "item_as_described", "outcome": "rejected", "note": "Too late."}
+    )
     assert "cannot be decided" in response.content.decode()
 
 
@@ -148,7 +152,12 @@ def test_a_decision_asks_for_confirmation(mediator_client, buyer):
 def test_a_full_refund_beyond_the_buyers_request_needs_a_word(mediator_client, buyer):
     dispute = open_dispute(buyer, refund_request="partial", requested_amount=Decimal("4.00"))
     url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
-    full = {"outcome": Outcome.FULL_REFUND, "note": "Broken.", **CONFIRMED}
+    full = {
+        "reason": "evidence_shows_defect",
+        "outcome": Outcome.FULL_REFUND,
+        "note": "Broken.",
+        **CONFIRMED,
+    }
 
     response = mediator_client.post(url, full)
 

@@ -49,6 +49,7 @@ ACTION_URLS = [
     "admin:disputes_dispute_note",
     "admin:disputes_dispute_message",
     "admin:disputes_dispute_decide",
+    "admin:disputes_dispute_assign",
 ]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -264,14 +265,26 @@ def test_dispute_page_tells_the_timeline_in_sentences(mediator_client, buyer):
     [
         (
             refused_dispute,
-            ["Ask for information", "Add an internal note", "Write to both parties", "Decide"],
+            [
+                "Ask for information",
+                "Add an internal note",
+                "Write to both parties",
+                "Decide",
+                "Assign",
+            ],
         ),
         (
             information_requested_dispute,
-            ["Ask for information", "Add an internal note", "Write to both parties", "Decide"],
+            [
+                "Ask for information",
+                "Add an internal note",
+                "Write to both parties",
+                "Decide",
+                "Assign",
+            ],
         ),
-        (answerable_dispute, ["Add an internal note", "Write to both parties"]),
-        (decided_dispute, ["Add an internal note"]),
+        (answerable_dispute, ["Add an internal note", "Write to both parties", "Assign"]),
+        (decided_dispute, ["Add an internal note", "Assign"]),
     ],
 )
 def test_dispute_page_offers_the_actions_possible_now(
@@ -363,7 +376,12 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
     response = submit(
         mediator_client,
         action_url("admin:disputes_dispute_decide", dispute),
-        {"outcome": Outcome.REJECTED, "note": "The photos show the cable works.", **CONFIRMED},
+        {
+            "reason": "item_as_described",
+            "outcome": Outcome.REJECTED,
+            "note": "The photos show the cable works.",
+            **CONFIRMED,
+        },
     )
     assert response.status_code == 302
     dispute.refresh_from_db()
@@ -402,13 +420,14 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
         (
             answerable_dispute,
             "admin:disputes_dispute_decide",
-            {"outcome": "rejected", "note": "No."},
+            {"reason": "item_as_described", "outcome": "rejected", "note": "No."},
             "cannot be decided",
         ),
         (
             refused_dispute,
             "admin:disputes_dispute_decide",
             {
+                "reason": "item_as_described",
                 "outcome": "partial_refund",
                 "refund_amount": "13.00",
                 "note": "Half works.",
@@ -445,6 +464,7 @@ def test_every_action_a_dispute_page_offers_is_among_those_tested_here():
         ("admin:disputes_dispute_note", "/admin/disputes/dispute/7/note/"),
         ("admin:disputes_dispute_message", "/admin/disputes/dispute/7/message/"),
         ("admin:disputes_dispute_decide", "/admin/disputes/dispute/7/decide/"),
+        ("admin:disputes_dispute_assign", "/admin/disputes/dispute/7/assign/"),
         ("admin:disputes_appeal_answer", "/admin/disputes/appeal/7/answer/"),
     ],
 )
@@ -455,7 +475,14 @@ def test_each_action_page_keeps_its_address(url_name, address):
 @pytest.mark.parametrize("url_name", ACTION_URLS)
 def test_an_action_posted_without_the_csrf_token_is_refused(mediator_client, buyer, url_name):
     dispute = refused_dispute(buyer)
-    data = {"party": "buyer", "message": "?", "body": "?", "outcome": "rejected", "note": "?"}
+    data = {
+        "party": "buyer",
+        "message": "?",
+        "body": "?",
+        "reason": "item_as_described",
+        "outcome": "rejected",
+        "note": "?",
+    }
     response = mediator_client.post(action_url(url_name, dispute), data)
     assert response.status_code == 403
     dispute.refresh_from_db()
@@ -486,7 +513,9 @@ def test_mediator_answers_an_appeal_once(mediator_client, mediator, buyer):
     appeal = appealed_dispute(buyer).appeal
     url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
 
-    response = submit(mediator_client, url, {"answer": "The decision stands."})
+    response = submit(
+        mediator_client, url, {"reason": "item_as_described", "answer": "The decision stands."}
+    )
 
     assert response.status_code == 302
     assert response.url == reverse("admin:disputes_appeal_change", args=[appeal.pk])

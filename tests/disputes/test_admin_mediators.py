@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 # The decide form asks the mediator to confirm.
 CONFIRMED = {"confirmed": "on"}
 
-DISPUTE_ACTIONS = ["request_information", "note", "message", "decide"]
+DISPUTE_ACTIONS = ["request_information", "note", "message", "decide", "assign"]
 
 
 def staff_without_the_group():
@@ -79,6 +79,7 @@ def test_staff_without_the_group_cannot_decide(buyer):
 
     with pytest.raises(DisputeActionError) as refused:
         actions.decide_dispute(
+            reason="evidence_shows_defect",
             dispute=dispute,
             mediator=staff_without_the_group(),
             outcome=Outcome.REJECTED,
@@ -106,7 +107,13 @@ def test_a_mediator_opens_the_queue_decides_and_fetches_an_original(client, buye
     decide = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
     assert client.get(decide).status_code == 200
     response = client.post(
-        decide, {"outcome": Outcome.REJECTED, "note": "As described.", **CONFIRMED}
+        decide,
+        {
+            "reason": "item_as_described",
+            "outcome": Outcome.REJECTED,
+            "note": "As described.",
+            **CONFIRMED,
+        },
     )
 
     assert response.status_code == 302

@@ -55,6 +55,7 @@ def test_a_decision_saved_while_the_mail_server_is_down_answers_and_keeps_its_em
         mediator,
         action_url("admin:disputes_dispute_decide", dispute),
         {
+            "reason": "item_as_described",
             "outcome": Outcome.REJECTED,
             "note": "The photos show the cable works.",
             "confirmed": "on",

@@ -91,6 +91,7 @@ def test_the_seller_reads_the_decision_and_its_amount(buyer):
         mediator=make_mediator(),
         outcome=Outcome.PARTIAL_REFUND,
         refund_amount=Decimal("7.25"),
+        reason="partly_justified",
         note="Half the fault is shown.",
     )
     body = email_to(seller_of(dispute), dispute, EventKind.DECIDED).body
@@ -109,7 +110,11 @@ def test_the_buyer_gets_an_acknowledgement_with_what_comes_next(buyer):
 def test_the_buyer_gets_an_acknowledgement_of_an_appeal(buyer):
     dispute = refused_dispute(buyer)
     actions.decide_dispute(
-        dispute=dispute, mediator=make_mediator(), outcome=Outcome.REJECTED, note="No fault."
+        dispute=dispute,
+        mediator=make_mediator(),
+        outcome=Outcome.REJECTED,
+        reason="item_as_described",
+        note="No fault.",
     )
     actions.send_appeal(dispute=dispute, buyer=buyer, message="The photos show the fault.")
     body = email_to(buyer, dispute, EventKind.APPEAL_SENT).body

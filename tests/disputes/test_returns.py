@@ -486,6 +486,7 @@ def test_the_mediator_decides_refund_after_return_in_the_admin(buyer):
         reverse("admin:disputes_dispute_decide", args=[dispute.pk]),
         {
             "outcome": "refund_after_return",
+            "reason": "partly_justified",
             "note": "Send it back for a full refund.",
             "confirmed": "on",
         },

@@ -73,7 +73,12 @@ def test_an_open_dispute_says_what_its_window_date_means(buyer_client, buyer):
 
 def test_the_order_page_says_the_appeal_was_answered_once_it_was(buyer_client, buyer):
     dispute = appealed_dispute(buyer)
-    actions.answer_appeal(appeal=dispute.appeal, mediator=make_mediator(), answer="Upheld.")
+    actions.answer_appeal(
+        appeal=dispute.appeal,
+        mediator=make_mediator(),
+        answer="Upheld.",
+        reason="item_as_described",
+    )
     reason = reason_html(order_page(buyer_client, dispute.order), "already_decided")
     assert "Customer service has answered your appeal" in reason
     assert "will be on the dispute's page" not in reason

@@ -27,7 +27,15 @@ from accounts.sign_in_links import LinkKind, create_link, url_of
 from api.models import ApiClient
 from disputes import actions, tasks
 from disputes.eligibility import ReasonCode, dispute_eligibility
-from disputes.models import DisputeReason, Outcome, Party, RefundRequest, Stage
+from disputes.models import (
+    DecisionReason,
+    DisputeReason,
+    Outcome,
+    Party,
+    RefundRequest,
+    SavedReply,
+    Stage,
+)
 from disputes.time_left import time_left_words
 from orders.importing import import_orders
 from orders.models import Order
@@ -107,6 +115,25 @@ STAGE_WORDS = {
 HISTORY_ORDERS = 24  # older, received orders so the list has more than one page
 
 
+# French text uses the typographic apostrophe, as the translation does.
+SAVED_REPLIES = [
+    (
+        "Photo of the label",
+        "About order {order_number}: please send a photo of the item's label and of the box "
+        "it came in, before {reply_by}.",
+        "Concernant la commande {order_number} : merci d’envoyer une photo de l’étiquette de "  # noqa: RUF001
+        "l’article et du carton dans lequel il est arrivé, avant le {reply_by}.",  # noqa: RUF001
+    ),
+    (
+        "Partial refund granted",
+        "The item works but not as described: a partial refund is fair. You paid {price} and "
+        "asked for {requested_amount}.",
+        "L’article fonctionne mais pas comme décrit : un remboursement partiel est juste. Vous "  # noqa: RUF001
+        "avez payé {price} et demandé {requested_amount}.",
+    ),
+]
+
+
 def order_record(number, item, price, placed, shipped, received, username, now):
     def ago(days):
         return None if days is None else (now - timedelta(days=days)).isoformat()
@@ -172,6 +199,7 @@ class Command(BaseCommand):
         kept = set(confirmed.values_list("number", flat=True))
         import_orders([record for record in records if record["number"] not in kept])
         self._disputes(now)
+        self._saved_replies()
         # The demo's history happened in the past: its emails are not sent now. What a
         # newcomer does next is emailed by the worker (printed in the `make run` console).
         DBTaskResult.objects.filter(
@@ -217,9 +245,10 @@ class Command(BaseCommand):
                 order=order, buyer=order.buyer, now=ago(days_ago), **answers
             )
 
-        def decided(number, days_ago, decided_days_ago, outcome, note, **answers):
+        def decided(number, days_ago, decided_days_ago, outcome, why, note, **answers):
             if dispute := open_on(number, days_ago, **answers):
                 actions.decide_dispute(
+                    reason=why,
                     dispute=dispute,
                     mediator=mediator,
                     outcome=outcome,
@@ -250,6 +279,7 @@ class Command(BaseCommand):
             8,
             6,
             Outcome.REJECTED,
+            DecisionReason.NOT_ENOUGH_EVIDENCE,
             "The photos do not show a fault we can attribute to the seller.",
             reason=DisputeReason.COUNTERFEIT,
         )
@@ -257,14 +287,25 @@ class Command(BaseCommand):
             "DEMO-0009", 3, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("5.00")
         ):
             actions.cancel_dispute(dispute=dispute, buyer=dispute.order.buyer, now=ago(1))
-        decided("DEMO-0010", 12, 10, Outcome.FULL_REFUND, "The seller agreed the item was faulty.")
+        decided(
+            "DEMO-0010",
+            12,
+            10,
+            Outcome.FULL_REFUND,
+            DecisionReason.EVIDENCE_SHOWS_DEFECT,
+            "The seller agreed the item was faulty.",
+        )
 
         # A dispute in every stage with the seller who signs in (PRODUCT.md §4a).
         if dispute := open_on(
             "DEMO-0011", 4, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("15.00")
         ):
             actions.make_offer(dispute=dispute, seller=seller, amount=Decimal("8.00"), now=ago(1))
-        refused("DEMO-0013", 5, refused_days_ago=3)
+        if dispute := refused("DEMO-0013", 5, refused_days_ago=3):
+            # The mediators' "Assigned to me" filter lists it for the demo's mediator.
+            actions.assign_dispute(
+                dispute=dispute, mediator=mediator, assignee=mediator, now=ago(2)
+            )
         asked(
             "DEMO-0015",
             Party.SELLER,
@@ -310,6 +351,13 @@ class Command(BaseCommand):
         returned("DEMO-0021", 8, shipped_days_ago=5)
         returned("DEMO-0023", 11, shipped_days_ago=8, arrived_days_ago=6)
         asked("DEMO-9005", Party.BUYER, "Please send a photo of the broken zip, close up.")
+
+    def _saved_replies(self):
+        """Two of the mediators' saved replies, with placeholders, in both languages."""
+        for title, english, french in SAVED_REPLIES:
+            SavedReply.objects.get_or_create(
+                title=title, defaults={"body_en": english, "body_fr": french}
+            )
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Log in at {settings.SITE_URL}"))
