@@ -1,6 +1,7 @@
 """Words that said something other than what happened (issue 26, item 17)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -15,6 +16,7 @@ from tests.disputes.builders import (
     refused_dispute,
     seller_of,
 )
+from tests.disputes.test_notifications import shown
 from tests.disputes.test_reasons import order_page, reason_html
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,33 @@ def test_the_order_page_says_the_appeal_was_answered_once_it_was(buyer_client, b
     reason = reason_html(order_page(buyer_client, dispute.order), "already_decided")
     assert "Customer service has answered your appeal" in reason
     assert "will be on the dispute's page" not in reason
+
+
+def test_a_receipt_time_sent_later_is_shown_to_both_parties(log_in, buyer):
+    from orders.importing import import_orders
+
+    dispute = answerable_dispute(buyer)
+    order = dispute.order
+    kept = order.received_at
+    import_orders(
+        [
+            {
+                "number": order.number,
+                "buyer": {"username": buyer.username, "email": buyer.email},
+                "seller": order.seller.name,
+                "item": order.item,
+                "price": str(order.price),
+                "currency": order.currency,
+                "placed_at": order.placed_at.isoformat(),
+                "shipped_at": order.shipped_at.isoformat(),
+                "received_at": (kept + timedelta(days=2)).isoformat(),
+            }
+        ]
+    )
+    for client, url in (
+        (log_in(buyer), dispute.get_absolute_url()),
+        (log_in(seller_of(dispute)), f"/seller/disputes/{dispute.pk}/"),
+    ):
+        content = client.get(url).content.decode()
+        assert "The marketplace reported the parcel received on" in content
+        assert f"still runs from the receipt recorded before, {shown(kept, 'en')}" in content
