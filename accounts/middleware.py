@@ -18,8 +18,15 @@ def request_time_zone(request):
 
 
 def time_zone_of(user):
-    """The zone to write dates in for ``user`` away from a request (emails)."""
-    return _first_zone(user.time_zone, settings.DEFAULT_TIME_ZONE_SHOWN)
+    """The zone to write dates in for ``user`` away from a request (emails): the account's
+    choice, else the one its browser last reported, else the default."""
+    return _first_zone(user.time_zone, user.browser_time_zone, settings.DEFAULT_TIME_ZONE_SHOWN)
+
+
+def browser_time_zone(request):
+    """The zone the browser reports (``TIME_ZONE_COOKIE``), if it is a known one."""
+    name = request.COOKIES.get(TIME_ZONE_COOKIE, "")
+    return name if name and _first_zone(name, "UTC").key == name else ""
 
 
 def _first_zone(*candidates):

@@ -27,6 +27,11 @@ class User(AbstractUser):
         validators=[validate_time_zone],
         help_text=_("Dates are shown in this zone. Empty: the browser's zone."),
     )
+    # The zone this person's browser last reported when they signed in: their emails' dates
+    # are written in it when they chose none above.
+    browser_time_zone = models.CharField(
+        _("browser's time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
     # The marketplace's stable id for this person, when it sends one: a renamed username
     # stays the same account (accounts.provisioning matches on it).
     marketplace_id = models.CharField(

@@ -153,5 +153,7 @@ def body_object(data, allowed):
     return data
 
 
-def problem(field, message, index=None):
-    return {"index": index, "field": field, "message": message}
+def problem(field, message, index=None, code=None):
+    """One problem; ``code`` where the rule has one (an order record's)."""
+    found = {"index": index, "field": field, "message": message}
+    return found | {"code": code} if code else found

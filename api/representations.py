@@ -12,6 +12,7 @@ from disputes import deadlines
 from disputes.models import DisputeReason, DisputeStatus, EventKind
 from disputes.parties import party_of
 from orders.models import OrderEvent
+from orders.money import in_minor_units
 
 from . import serializers
 
@@ -39,6 +40,11 @@ MEDIATOR = deadlines.MEDIATOR
 DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "assigned_to", "appeal")
 
 
+def money(amount, order):
+    """``amount`` with the decimals of ``order``'s currency; None stays None."""
+    return None if amount is None else in_minor_units(amount, order.currency)
+
+
 def role(user, order):
     """ "buyer", "seller", "mediator", or None for what a deadline did by itself."""
     if user is None:
@@ -58,7 +64,7 @@ def order_data(order):
         "item": order.item,
         "delivery_by": order.delivery_by,
         "description": order.description,
-        "price": order.price,
+        "price": money(order.price, order),
         "currency": order.currency,
         "placed_at": order.placed_at,
         "shipped_at": order.shipped_at,
@@ -142,7 +148,7 @@ def _outcome(dispute):
     return {
         "by_agreement": dispute.status == DisputeStatus.AGREED,
         "outcome": dispute.outcome,
-        "refund_amount": dispute.refunded_amount,
+        "refund_amount": money(dispute.refunded_amount, dispute.order),
         "decided_at": dispute.decided_at,
         "decided_by": role(dispute.decided_by, dispute.order),
         "decision_reason": dispute.decision_reason or None,
@@ -181,7 +187,11 @@ def dispute_data(dispute, *, events=None, last_event=None):
     step = deadlines.next_step(dispute)
     data = {
         "id": dispute.pk,
-        "order": {"number": order.number, "price": order.price, "currency": order.currency},
+        "order": {
+            "number": order.number,
+            "price": money(order.price, order),
+            "currency": order.currency,
+        },
         "buyer": order.buyer.username,
         "seller": order.seller.name,
         "status": dispute.status,
@@ -189,12 +199,12 @@ def dispute_data(dispute, *, events=None, last_event=None):
         "reason": dispute.reason,
         "request": {
             "refund_request": dispute.refund_request,
-            "requested_amount": dispute.requested_amount,
+            "requested_amount": money(dispute.requested_amount, order),
         },
         "opened_at": dispute.opened_at,
         "next_step": {"actor": step.actor, "deadline": step.deadline, "enforced": step.enforced},
         "stage_started_at": dispute.stage_started_at,
-        "offer_amount": dispute.offer_amount,
+        "offer_amount": money(dispute.offer_amount, order),
         "information_requested_from": dispute.information_requested_from,
         "escalation": (
             {"escalated_at": dispute.escalated_at, "reason": dispute.escalation_reason}

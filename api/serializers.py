@@ -37,7 +37,9 @@ ACTORS = ["buyer", "seller", "mediator"]
 
 
 def money(**kwargs):
-    return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
+    # No fixed decimals: each amount has its currency's (``orders.money.in_minor_units``,
+    # applied by ``representations``): "12.99" EUR, "1234" JPY, "1.250" BHD.
+    return serializers.DecimalField(max_digits=13, decimal_places=None, **kwargs)
 
 
 class Moment(serializers.DateTimeField):
@@ -63,6 +65,11 @@ class ProblemSerializer(serializers.Serializer):
     )
     field = serializers.CharField(help_text='The field, dotted for nested ones: "buyer.email".')
     message = serializers.CharField()
+    code = serializers.CharField(
+        required=False,
+        help_text="For programs, on an order record's problems: e.g. too_precise_for_currency "
+        "(more decimals than the currency has), in_future; invalid for the others.",
+    )
 
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -103,6 +110,11 @@ class ImportReportSerializer(serializers.Serializer):
     receipts_kept = serializers.ListField(
         child=serializers.CharField(),
         help_text="Orders whose buyer confirmed receipt: the record's receipt time was not taken.",
+    )
+    receipts_recorded = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Orders with a dispute: the record's receipt time was recorded as an event; "
+        "one the order already had stays, with the dispute window it started.",
     )
 
 

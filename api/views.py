@@ -39,7 +39,7 @@ def _import(records, *, dry_run=False, single=False):
         return import_orders(records, dry_run=dry_run)
     except OrderImportError as error:
         problems = [
-            problem(found.field, found.message, None if single else found.index)
+            problem(found.field, found.message, None if single else found.index, found.code)
             for found in error.problems
         ]
         count = len(problems)

@@ -440,6 +440,10 @@ LOGGING = {
     },
 }
 
+# An order's dates may be this far ahead of our clock (the marketplace's may run fast);
+# later ones are refused (PRODUCT.md §8).
+ORDER_CLOCK_SKEW_SECONDS = int(os.environ.get("ORDER_CLOCK_SKEW_SECONDS", "300"))
+
 # Metrics for Prometheus at /metrics (observability/, docs/deploy.md): answered to these
 # networks, or to a request with `Authorization: Bearer METRICS_TOKEN`; a 404 to anyone else.
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])

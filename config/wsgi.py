@@ -1,7 +1,8 @@
 """
 WSGI config for config project.
 
-It exposes the WSGI callable as a module-level variable named ``application``.
+It exposes the WSGI callable as a module-level variable named ``application``: Django's,
+reading chunked bodies without a length too (``config.chunked``).
 
 For more information on this file, see
 https://docs.djangoproject.com/en/6.1/howto/deployment/wsgi/
@@ -11,6 +12,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.chunked import ChunkedBodies
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+application = ChunkedBodies(get_wsgi_application())

@@ -42,6 +42,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from accounts.models import User
+from orders.money import in_minor_units
 
 from . import signals
 from .models import Appeal, Dispute, DisputeEvent, DisputeMessage, EventKind, Evidence
@@ -62,15 +63,16 @@ def _file_names(evidence: Iterable[Evidence]) -> list[str]:
     return [item.original_name for item in evidence]
 
 
-def _amount(amount: Decimal | None) -> str | None:
-    return str(amount) if amount is not None else None
+def _amount(dispute: Dispute, amount: Decimal | None) -> str | None:
+    """``amount`` in the order's currency's decimals ("5.50", never the stored "5.500")."""
+    return str(in_minor_units(amount, dispute.order.currency)) if amount is not None else None
 
 
 def _request(dispute: Dispute, evidence: Iterable[Evidence]) -> dict[str, object]:
     return {
         "reason": dispute.reason,
         "refund_request": dispute.refund_request,
-        "requested_amount": _amount(dispute.requested_amount),
+        "requested_amount": _amount(dispute, dispute.requested_amount),
         "evidence": _file_names(evidence),
     }
 
@@ -93,12 +95,13 @@ def seller_accepted_event(*, dispute: Dispute, seller: User, now: datetime) -> D
         EventKind.SELLER_ACCEPTED,
         seller,
         now,
-        refund_amount=_amount(dispute.refunded_amount),
+        refund_amount=_amount(dispute, dispute.refunded_amount),
     )
 
 
 def offer_made_event(*, dispute: Dispute, seller: User, now: datetime) -> DisputeEvent:
-    return _event(dispute, EventKind.OFFER_MADE, seller, now, amount=_amount(dispute.offer_amount))
+    amount = _amount(dispute, dispute.offer_amount)
+    return _event(dispute, EventKind.OFFER_MADE, seller, now, amount=amount)
 
 
 def offer_accepted_event(*, dispute: Dispute, buyer: User, now: datetime) -> DisputeEvent:
@@ -107,7 +110,7 @@ def offer_accepted_event(*, dispute: Dispute, buyer: User, now: datetime) -> Dis
         EventKind.OFFER_ACCEPTED,
         buyer,
         now,
-        refund_amount=_amount(dispute.refunded_amount),
+        refund_amount=_amount(dispute, dispute.refunded_amount),
     )
 
 
@@ -172,7 +175,7 @@ def dispute_decided_event(*, dispute: Dispute, mediator: User, now: datetime) ->
         mediator,
         now,
         outcome=dispute.outcome,
-        refund_amount=_amount(dispute.refund_amount),
+        refund_amount=_amount(dispute, dispute.refund_amount),
         decision_reason=dispute.decision_reason,
     )
 
@@ -297,7 +300,7 @@ def return_arrived_event(*, dispute: Dispute, seller: User, now: datetime) -> Di
         EventKind.RETURN_ARRIVED,
         seller,
         now,
-        refund_amount=_amount(dispute.refunded_amount),
+        refund_amount=_amount(dispute, dispute.refunded_amount),
     )
 
 
@@ -314,5 +317,5 @@ def return_refund_released_event(*, dispute: Dispute, now: datetime) -> DisputeE
         EventKind.RETURN_REFUND_RELEASED,
         None,
         now,
-        refund_amount=_amount(dispute.refunded_amount),
+        refund_amount=_amount(dispute, dispute.refunded_amount),
     )

@@ -18,6 +18,7 @@ from .errors import DisputeActionError
 from .models import (
     RECEIVED_ITEM_REASONS,
     DecisionReason,
+    Dispute,
     Outcome,
     Party,
     RefundRequest,
@@ -25,6 +26,48 @@ from .models import (
 )
 
 DESCRIPTION_MIN_LENGTH = 30
+
+
+def typed_amount(text: str, currency: str) -> Decimal:
+    """What a person typed, read as an amount of ``currency`` the same way for everyone
+    (``orders.money.parse_amount``: "29,99" and "29.99" alike), or the error that shows how
+    to write one."""
+    try:
+        return parse_amount(text, currency)
+    except ValueError:
+        raise forms.ValidationError(
+            _("Enter the amount in figures, such as %(example)s."),
+            code="invalid",
+            params={"example": format_amount(Decimal("5.50"), currency)},
+        ) from None
+
+
+class AmountField(forms.CharField):
+    """An amount typed in a text box on a decimal keyboard, read by ``typed_amount``; its
+    form sets ``currency``."""
+
+    currency = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {"inputmode": "decimal", "autocomplete": "off"}
+        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        return typed_amount(text, self.currency) if text else None
+
+
+class FocusesErrors:
+    """Puts the focus on the first field refused, so that its error is where the eye is on
+    the page shown again (a phone would otherwise show its top, the error far below)."""
+
+    fields: dict[str, forms.Field]
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)  # type: ignore[misc]
+        focused = any("autofocus" in bound.widget.attrs for bound in self.fields.values())
+        if field in self.fields and not focused:
+            self.fields[field].widget.attrs["autofocus"] = True
 
 
 class ReasonForm(forms.Form):
@@ -77,14 +120,7 @@ class RefundForm(forms.Form):
         typed = self.cleaned_data["requested_amount"]
         if not typed:
             raise forms.ValidationError(_("Enter the amount you ask for."), code="required")
-        try:
-            amount = parse_amount(typed, self.order.currency)
-        except ValueError:
-            raise forms.ValidationError(
-                _("Enter the amount in figures, such as %(example)s."),
-                code="invalid",
-                params={"example": format_amount(Decimal("5.50"), self.order.currency)},
-            ) from None
+        amount = typed_amount(typed, self.order.currency)
         try:
             return checked_partial_refund(amount, order=self.order)
         except DisputeActionError as error:
@@ -139,21 +175,18 @@ class MessageForm(forms.Form):
     )
 
 
-class OfferForm(forms.Form):
+class OfferForm(FocusesErrors, forms.Form):
     """The seller's offer of another partial refund; ``actions.make_offer`` checks the amount."""
 
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Amount you offer"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": _("Enter the amount you offer.")},
     )
 
     def __init__(self, *args, dispute, **kwargs):
         super().__init__(*args, **kwargs)
         order = dispute.order
+        self.fields["amount"].currency = order.currency
         if dispute.requested_amount is None:
             help_text = _("More than 0 and less than the price paid, %(amount)s.")
             limit = order.price
@@ -168,7 +201,7 @@ class OfferForm(forms.Form):
         }
 
 
-class RefusalForm(forms.Form):
+class RefusalForm(FocusesErrors, forms.Form):
     """The seller's statement when refusing the buyer's request."""
 
     statement = long_text_field(
@@ -243,11 +276,19 @@ class SavedReplyChoice(forms.Form):
     )
 
 
-class DecisionForm(SavedReplyChoice):
+class DecisionForm(FocusesErrors, SavedReplyChoice):
     """The mediator's decision, in the admin: an outcome, or a refund after return."""
 
     reply_field = "note"
-    field_order = ["outcome", "refund_amount", "reason", "saved_reply", "note"]
+    field_order = [
+        "outcome",
+        "refund_amount",
+        "beyond_request",
+        "reason",
+        "saved_reply",
+        "note",
+        "confirmed",
+    ]
 
     # Radios with none chosen: a decision is never made by leaving a default in place.
     outcome = forms.ChoiceField(
@@ -259,11 +300,47 @@ class DecisionForm(SavedReplyChoice):
             "address, and the full price is refunded once it arrives."
         ),
     )
-    refund_amount = forms.DecimalField(
-        label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
-    )
+    refund_amount = AmountField(label=_("Partial refund amount"), required=False)
     reason = DecisionReasonField()
     note = forms.CharField(label=_("Note to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
+    # Shown only when the buyer asked for a partial refund: a full refund then gives more.
+    beyond_request = forms.BooleanField(
+        label=_("Yes, refund in full, more than the buyer asked for"), required=False
+    )
+    # A decision ends the dispute and is told to both parties at once.
+    confirmed = forms.BooleanField(
+        label=_("I have read both sides and their evidence: record this decision"),
+        error_messages={"required": _("Confirm the decision: it cannot be taken back here.")},
+    )
+
+    def __init__(self, *args: Any, dispute: Dispute, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dispute = dispute
+        self.fields["refund_amount"].currency = dispute.order.currency
+        if dispute.requested_amount is None:
+            del self.fields["beyond_request"]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        asked = self.dispute.requested_amount
+        if (
+            asked is not None
+            and self.cleaned_data.get("outcome") in (Outcome.FULL_REFUND, REFUND_AFTER_RETURN)
+            and not self.cleaned_data.get("beyond_request")
+        ):
+            self.add_error(
+                "beyond_request",
+                _(
+                    "The buyer asked for a partial refund of %(asked)s; a full refund gives "
+                    "them %(price)s. Tick this box to grant it anyway, or decide a partial "
+                    "refund."
+                )
+                % {
+                    "asked": format_money(asked, self.dispute.order.currency),
+                    "price": format_money(self.dispute.order.price, self.dispute.order.currency),
+                },
+            )
+        return data
 
 
 class InformationRequestForm(SavedReplyChoice):

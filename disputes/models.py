@@ -140,7 +140,7 @@ class Dispute(models.Model):
     reason = models.CharField(_("what is wrong"), max_length=32, choices=DisputeReason)
     refund_request = models.CharField(_("request"), max_length=16, choices=RefundRequest)
     requested_amount = models.DecimalField(
-        _("requested amount"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("requested amount"), max_digits=13, decimal_places=3, null=True, blank=True
     )
     description = models.TextField(_("description"))
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
@@ -156,7 +156,7 @@ class Dispute(models.Model):
         _("information requested from"), max_length=8, choices=Party, null=True, blank=True
     )
     offer_amount = models.DecimalField(
-        _("seller's offer"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("seller's offer"), max_digits=13, decimal_places=3, null=True, blank=True
     )
     seller_statement = models.TextField(_("seller's statement"), blank=True)
     # An "Item not received" (PRODUCT.md §2a): the seller's proof of delivery, and the
@@ -184,7 +184,7 @@ class Dispute(models.Model):
         _("decision"), max_length=16, choices=Outcome, null=True, blank=True
     )
     refund_amount = models.DecimalField(
-        _("refund granted"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("refund granted"), max_digits=13, decimal_places=3, null=True, blank=True
     )
     decision_note = models.TextField(_("note to the buyer"), blank=True)
     decided_by = models.ForeignKey(

@@ -1,17 +1,23 @@
 """Emails about a dispute: who gets one for each event, and what it says. No sending here.
 
-Every event emails the parties it concerns, but not the person who caused it: the party
-who must act next learns what to do and by when, the other one what happened. An
-information request goes to the party asked only, and the question it posts in the
-conversation is not announced again as a message. Mediators are not emailed: they work
-from the admin's queue, where an overdue filter shows what waits on them.
+Every event emails the parties it concerns, saying what happened (the amount offered or
+refunded, the seller's statement, the message or question quoted, the decision): the
+party who must act next learns what to do and by when, the other one what happened. The
+person who caused an event is not emailed about it, except the buyer, who gets an
+acknowledgement of a dispute opened or reopened and of an appeal sent. An information
+request goes to the party asked only, and the question it posts in the conversation is
+not announced again as a message; an escalation caused by a refusal is told in the
+refusal's email, not in a second one. Mediators are not emailed: they work from the
+admin's queue, where an overdue filter shows what waits on them.
 
 Each email is written in its recipient's language (a buyer's: the one the dispute was
 opened in; a seller's: the one they last signed in with) and with dates in their zone.
 ``disputes.tasks`` sends what is composed here, from the worker, with retries.
 """
 
+import re
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.dispatch import receiver
@@ -24,7 +30,15 @@ from accounts.middleware import time_zone_of
 from accounts.sign_in_links import email_link_url
 
 from . import deadlines
-from .models import MEDIATORS_ONLY_EVENTS, Dispute, DisputeEvent, EventKind, Party
+from .models import (
+    MEDIATORS_ONLY_EVENTS,
+    Dispute,
+    DisputeEvent,
+    DisputeMessage,
+    EscalationReason,
+    EventKind,
+    Party,
+)
 from .signals import dispute_event_recorded
 
 HEADLINES = {
@@ -88,6 +102,14 @@ HEADLINES = {
         "reason."
     ),
 }
+# What the buyer who did it is told: their dispute or appeal was received, and what next.
+ACKNOWLEDGEMENTS = {
+    EventKind.OPENED: _("Your dispute about order %(number)s (%(item)s) is open."),
+    EventKind.REOPENED: _("Your dispute about order %(number)s (%(item)s) is open again."),
+    EventKind.APPEAL_SENT: _(
+        "Your appeal about the dispute on order %(number)s was sent to customer service."
+    ),
+}
 # Events the buyer has always been told of in an email of their own.
 BUYER_TEMPLATES = {
     EventKind.DECIDED: "decided",
@@ -97,6 +119,8 @@ BUYER_TEMPLATES = {
 }
 # Only the party asked hears of an information request and of its lapse.
 ASKED_PARTY_ONLY = (EventKind.INFORMATION_REQUESTED, EventKind.INFORMATION_LAPSED)
+# Escalations recorded beside a refusal (``disputes.actions``), whose email tells them.
+TOLD_WITH_THE_REFUSAL = (EscalationReason.SELLER_REFUSED, EscalationReason.BUYER_REFUSED_OFFER)
 
 
 @dataclass(frozen=True)
@@ -116,10 +140,18 @@ def event_emails(event: DisputeEvent) -> list[Email]:
         return []
     if event.kind == EventKind.MESSAGE and _asks_for_information(event):
         return []
+    if event.kind == EventKind.ESCALATED and event.details.get("reason") in TOLD_WITH_THE_REFUSAL:
+        return []
     emails = []
+    particulars = _particulars(event)
     for party, user in _parties(dispute).items():
-        if user is None or not user.email or user.pk == event.actor_id:
+        if user is None or not user.email:
             continue
+        headline = HEADLINES[event.kind]
+        if user.pk == event.actor_id:
+            if party != Party.BUYER or event.kind not in ACKNOWLEDGEMENTS:
+                continue
+            headline = ACKNOWLEDGEMENTS[event.kind]
         if event.kind in ASKED_PARTY_ONLY and party != event.details.get("party"):
             continue
         template = BUYER_TEMPLATES.get(event.kind) if party == Party.BUYER else None
@@ -129,11 +161,29 @@ def event_emails(event: DisputeEvent) -> list[Email]:
                 party,
                 user,
                 template or "event",
-                headline=HEADLINES[event.kind],
+                headline=headline,
                 event=event,
+                **particulars,
             )
         )
     return emails
+
+
+def _particulars(event: DisputeEvent) -> dict[str, object]:
+    """What the email about ``event`` quotes: the ``amount`` it concerns (offered, refunded,
+    asked for) and the ``quoted`` text (a statement, a message, a question)."""
+    details = event.details
+    amount = details.get("amount") or details.get("refund_amount")
+    if event.kind in (EventKind.OPENED, EventKind.REOPENED):
+        amount = details.get("requested_amount")
+    quoted = ""
+    if event.kind == EventKind.SELLER_REFUSED:
+        quoted = event.dispute.seller_statement
+    elif event.kind in (EventKind.MESSAGE, EventKind.INFORMATION_REQUESTED):
+        # Internal notes are never events: a message an event names is the parties'.
+        message = DisputeMessage.objects.filter(pk=details.get("message"), internal=False)
+        quoted = message.values_list("body", flat=True).first() or ""
+    return {"amount": Decimal(amount) if amount else None, "quoted": quoted}
 
 
 def _asks_for_information(message_event: DisputeEvent) -> bool:
@@ -182,6 +232,8 @@ def _compose(dispute, party, user, template, **context) -> Email:
             }
         subject = render_to_string(f"disputes/email/{template}_subject.txt", context)
         body = render_to_string(f"disputes/email/{template}.txt", context)
+    # The includes of a plain-text email leave empty lines where a part says nothing.
+    body = re.sub(r"\n{3,}", "\n\n", body)
     return Email(to=user.email, subject=" ".join(subject.split()), body=body)
 
 

@@ -16,9 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import SimpleLazyObject
 
 from config.fragments import fingerprint
+from orders.models import OrderEvent, OrderEventKind
 
 from . import deadlines
 from .actions import promised_delivery
@@ -44,10 +46,22 @@ def _newest_event():
     return Subquery(events.annotate(newest=Max("pk")).values("newest"))
 
 
+def _reported_receipt():
+    """The receipt time the marketplace last sent for the dispute's order once it had a
+    dispute (``orders.events.receipt_reported_event``, an ISO 8601 string), or None."""
+    reported = OrderEvent.objects.filter(
+        order=OuterRef("order"), kind=OrderEventKind.RECEIPT_REPORTED
+    ).order_by("-pk")
+    return Subquery(reported.values("details__received_at")[:1])
+
+
 def page_disputes(user, party: str) -> QuerySet[Dispute]:
     """The disputes of ``user`` as ``party``, with what their page shows: the buyer's page
-    their appeal, the seller's the buyer's name."""
-    disputes = Dispute.objects.select_related("order__seller").annotate(last_event=_newest_event())
+    their appeal, the seller's the buyer's name, both a receipt time the marketplace sent
+    later (PRODUCT.md §8)."""
+    disputes = Dispute.objects.select_related("order__seller").annotate(
+        last_event=_newest_event(), reported_receipt=_reported_receipt()
+    )
     if party == Party.BUYER:
         return disputes.of_buyer(user).select_related("appeal")
     return disputes.of_seller(user).select_related("order__buyer")
@@ -59,6 +73,10 @@ def party_dispute(request: HttpRequest, pk: int, party: str) -> Dispute:
     Anyone else's answers 404: its existence is not theirs to learn.
     """
     return get_object_or_404(page_disputes(request.user, party), pk=pk)
+
+
+def _moment(text: str | None):
+    return parse_datetime(text) if text else None
 
 
 def page_url(dispute: Dispute, party: str) -> str:
@@ -126,7 +144,14 @@ def fragment_versions(dispute: Dispute, evidence: PageEvidence, party: str) -> d
     order = dispute.order
     buyer = order.buyer if party == Party.SELLER else None
     return {
-        "request_version": fingerprint(dispute, order, order.seller, buyer, evidence.request),
+        "request_version": fingerprint(
+            dispute,
+            order,
+            order.seller,
+            buyer,
+            evidence.request,
+            getattr(dispute, "reported_receipt", None),
+        ),
         "conversation_version": fingerprint(
             order, dispute.last_event, sorted(evidence.by_message.items())
         ),
@@ -159,6 +184,8 @@ def render_dispute_page(
         "message_url": reverse(URL_NAMES[party]["message"], args=[dispute.pk]),
         "message_form": MessageForm(),
         "refusals": (),
+        # Shown to both parties beside the window it did not move.
+        "reported_receipt": _moment(getattr(dispute, "reported_receipt", None)),
     }
     if dispute.is_open:
         page["message_draft"] = form_draft_key(

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
 from orders.models import Seller
+from orders.navigation import remember_selling
 from orders.templatetags.money import money
 
 from . import actions
@@ -59,6 +60,7 @@ def seller_list(request: HttpRequest) -> HttpResponse:
     # Only an account without a dispute on its orders can be no seller: asked only then.
     if not (waiting or page.object_list) and not Seller.objects.filter(user=request.user).exists():
         raise Http404
+    remember_selling(request.session, True)  # linked to a seller since signing in
     return render(request, "disputes/seller_list.html", {"waiting": waiting, "page": page})
 
 

@@ -5,10 +5,13 @@ says "Seller offered a partial refund of 5.00 EUR", never the raw details.
 """
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from orders.money import in_minor_units
 
 from .models import DecisionReason, DisputeReason, EscalationReason, EventKind, Outcome
 from .parties import Party, party_of
@@ -112,8 +115,9 @@ POSTAGE = {
 
 
 def money(amount, order) -> str:
-    """An amount in the order's currency, as the admin writes it: ``5.00 EUR``."""
-    return f"{amount} {order.currency}"
+    """An amount in the order's currency, with its decimals, as the admin writes it:
+    ``5.00 EUR``, ``1234 JPY`` (an event's string or a stored amount alike)."""
+    return f"{in_minor_units(Decimal(amount), order.currency)} {order.currency}"
 
 
 def who(user, order) -> str:
@@ -168,7 +172,7 @@ def _in_words(details, order) -> dict:
             if requested
             else _("a full refund")
         ),
-        "amount": money(details.get("amount"), order),
+        "amount": money(details["amount"], order) if details.get("amount") else "",
         # An agreement on a full refund records the price paid; older events may not.
         "refund": money(details.get("refund_amount") or order.price, order),
         "why": _lower_first(_label(EscalationReason, details.get("reason"))),

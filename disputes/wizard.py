@@ -1,13 +1,17 @@
 """The four-step wizard that opens a dispute, or reopens one the buyer cancelled.
 
-django-formtools keeps the answers of each step in the session. Evidence is not a
-wizard form field (formtools keeps one file per field and never cleans up): each file is
-stored as an ``Evidence`` row tied to this wizard's draft key as soon as it arrives.
+django-formtools keeps the answers of each step in the session, and what is typed on a
+step is kept there as it is typed (``save_draft``, posted by htmx as the buyer types), so
+a tab that reloads (a phone switching to its camera) shows the step as it was left.
+Evidence is not a wizard form field (formtools keeps one file per field and never cleans
+up): each file is stored as an ``Evidence`` row tied to this wizard's draft key as soon
+as it arrives.
 """
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -46,6 +50,8 @@ class DisputeWizard(SessionWizardView):
 
     def dispatch(self, request, *args, **kwargs):
         self.order, self.dispute = self.get_subject(request, **kwargs)
+        if (elsewhere := self.elsewhere()) is not None:
+            return elsewhere
         eligibility = dispute_eligibility(self.order, self.order.disputes.all(), now=timezone.now())
         if not eligibility.allows_wizard(self.dispute):
             # The order page lists every reason, with its dates. (An htmx request gets a
@@ -60,6 +66,10 @@ class DisputeWizard(SessionWizardView):
 
     def submit(self, **answers):
         raise NotImplementedError
+
+    def elsewhere(self):
+        """Where the buyer goes instead of this wizard, or None."""
+        return None
 
     def get_prefix(self, request, *args, **kwargs):
         return f"dispute_wizard_{self.order.pk}"
@@ -94,6 +104,13 @@ class DisputeWizard(SessionWizardView):
             # A step posted ahead of those it follows (a crafted request, or answers gone
             # with an expired session): the buyer answers the first one missing.
             return self.render_goto_step(unanswered)
+        if "save_draft" in request.POST:
+            # Kept unjudged, as when leaving the step: it is judged once submitted. Only
+            # on the step the wizard is on: a save that arrives after Next (or from an
+            # older page) changes nothing.
+            if step == self.steps.current:
+                self.storage.set_step_data(step, request.POST)
+            return HttpResponse(status=204)
         if step == "details":
             result = recording.store_uploads(
                 request.FILES.getlist("evidence"),
@@ -285,11 +302,16 @@ class ReopenDisputeWizard(DisputeWizard):
 
     def get_subject(self, request, pk):
         dispute = get_object_or_404(
-            Dispute.objects.of_buyer(request.user).select_related("order"),
-            pk=pk,
-            status=DisputeStatus.CANCELLED,
+            Dispute.objects.of_buyer(request.user).select_related("order"), pk=pk
         )
         return dispute.order, dispute
+
+    def elsewhere(self):
+        if self.dispute.status != DisputeStatus.CANCELLED:
+            # Reopened already (the Back button after reopening, a second tab): its page
+            # says where it stands.
+            return redirect(self.dispute)
+        return None
 
     def submit(self, **answers):
         dispute = actions.reopen_dispute(dispute=self.dispute, buyer=self.request.user, **answers)

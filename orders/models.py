@@ -89,7 +89,9 @@ class Order(models.Model):
     )
     item = models.CharField(_("item"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    # Three decimals: as many as a currency has (BHD); each currency's own are checked on
+    # import (``orders.importing``).
+    price = models.DecimalField(_("price"), max_digits=13, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217 code"))
     placed_at = models.DateTimeField(_("placed at"))
     shipped_at = models.DateTimeField(_("shipment confirmed at"), null=True, blank=True)
@@ -216,6 +218,7 @@ def event_actor(related_name):
 
 class OrderEventKind(models.TextChoices):
     RECEIPT_CONFIRMED = "receipt_confirmed", _("Receipt confirmed by the buyer")
+    RECEIPT_REPORTED = "receipt_reported", _("Receipt reported by the marketplace")
 
 
 class OrderEvent(AppendOnlyEvent):

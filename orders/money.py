@@ -38,6 +38,12 @@ def _formatted(amount: Decimal | int, currency: str, locale: str) -> str:
     return format_currency(amount, currency, locale=locale)
 
 
+def in_minor_units(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` with as many decimals as ``currency`` has: the database keeps three for
+    every currency (12.990 EUR is 12.99; 1.250 BHD stays 1.250)."""
+    return amount.quantize(Decimal(1).scaleb(-get_currency_precision(currency)))
+
+
 def format_amount(amount: Decimal | int, currency: str, locale: str | None = None) -> str:
     """The plain number a buyer would type for ``amount``: ``5.50`` or ``5,50``."""
     places = get_currency_precision(currency)

@@ -29,6 +29,7 @@ from accounts.models import User
 from disputes import actions, deadlines, saved_replies, statistics, timeline
 from disputes.errors import DisputeActionError
 from disputes.evidence.admin import EvidenceInline
+from disputes.evidence.admin import preview as evidence_preview
 from disputes.forms import (
     REFUND_AFTER_RETURN,
     AssignForm,
@@ -521,7 +522,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             form=self.form_with_saved_reply(
                 request,
                 dispute,
-                lambda data, initial: DecisionForm(data, initial=initial),
+                lambda data, initial: DecisionForm(data, initial=initial, dispute=dispute),
                 reader=Party.BUYER,
             ),
             act=lambda data: (
@@ -541,6 +542,15 @@ class DisputeAdmin(DisputeQueueAdmin):
                     note=data["note"],
                 )
             ),
+            # What the decision rests on, beside it.
+            context={
+                "evidence": [
+                    (timeline.who(item.uploaded_by, dispute.order), item, evidence_preview(item))
+                    for item in dispute.evidence.select_related("uploaded_by").order_by(
+                        "uploaded_at", "pk"
+                    )
+                ]
+            },
         )
 
     def form_with_saved_reply[F: SavedReplyChoice](

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import MediatorReadOnlyMixin
@@ -14,6 +15,23 @@ from .sizes import megabytes
 
 def _file_url(evidence, variant):
     return reverse("disputes:evidence_file", args=[evidence.pk, variant])
+
+
+def preview(evidence: Evidence) -> SafeString:
+    """A video's player, or a photo's thumbnail linking to it: the dispute's page and the
+    decision's show each file so."""
+    if evidence.kind == EvidenceKind.VIDEO:
+        return format_html(
+            '<video controls preload="metadata" width="320" poster="{}" src="{}"></video>',
+            _file_url(evidence, "display"),
+            _file_url(evidence, "video"),
+        )
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" width="160"></a>',
+        _file_url(evidence, "display"),
+        _file_url(evidence, "thumbnail"),
+        evidence.original_name,
+    )
 
 
 class EvidenceInline(MediatorReadOnlyMixin, admin.TabularInline):
@@ -47,20 +65,7 @@ class EvidenceInline(MediatorReadOnlyMixin, admin.TabularInline):
 
     @admin.display(description=_("preview"))
     def preview(self, evidence):
-        if evidence.pk is None:
-            return ""
-        if evidence.kind == EvidenceKind.VIDEO:
-            return format_html(
-                '<video controls preload="metadata" width="320" poster="{}" src="{}"></video>',
-                _file_url(evidence, "display"),
-                _file_url(evidence, "video"),
-            )
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" width="160"></a>',
-            _file_url(evidence, "display"),
-            _file_url(evidence, "thumbnail"),
-            evidence.original_name,
-        )
+        return preview(evidence) if evidence.pk is not None else ""
 
     @admin.display(description=_("SHA-256"))
     def fingerprint(self, evidence):

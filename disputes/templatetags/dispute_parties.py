@@ -9,7 +9,7 @@ from datetime import datetime
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import DisputeReason, EscalationReason
+from disputes.models import DisputeReason, EscalationReason, EventKind
 from disputes.parties import MEDIATOR, Party, party_of
 
 register = template.Library()
@@ -28,6 +28,24 @@ ACTORS = {
     MEDIATOR: _("by a mediator"),
     None: _("when the time ran out"),
 }
+# Events whose name already says who acted ("Seller offered a partial refund"): a "by the
+# seller" after it would say it twice.
+NAMED_IN_KIND = frozenset(
+    {
+        EventKind.SELLER_ACCEPTED,
+        EventKind.OFFER_MADE,
+        EventKind.OFFER_ACCEPTED,
+        EventKind.OFFER_REFUSED,
+        EventKind.SELLER_REFUSED,
+        EventKind.INFORMATION_REQUESTED,
+        EventKind.APPEAL_ANSWERED,
+    }
+)
+# Escalations nobody chose: they follow from the seller's refusal, or from a seller who
+# cannot answer in the app, though recorded with that action's actor.
+AUTOMATIC_ESCALATIONS = frozenset(
+    {EscalationReason.SELLER_REFUSED, EscalationReason.NO_SELLER_ACCOUNT}
+)
 
 
 def _who(context, user_id):
@@ -45,9 +63,14 @@ def author(context, user_id):
 
 
 @register.simple_tag(takes_context=True)
-def actor(context, user_id):
-    """Who did an event: "by you", "by the seller"…, or "when the time ran out"."""
-    return ACTORS[_who(context, user_id)]
+def actor(context, event):
+    """Who did ``event``: "by you", "by the seller"…, "when the time ran out", or
+    "automatically"; nothing when its name says it already."""
+    if event.kind in NAMED_IN_KIND:
+        return ""
+    if event.kind == EventKind.ESCALATED and event.details.get("reason") in AUTOMATIC_ESCALATIONS:
+        return _("automatically")
+    return ACTORS[_who(context, event.actor_id)]
 
 
 @register.filter

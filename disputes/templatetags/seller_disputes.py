@@ -1,11 +1,13 @@
-"""The Disputes section of a seller's My account page: owned by the disputes app, so the
-orders app knows nothing of disputes (as with the order page's dispute panel)."""
+"""The disputes sections of My account: the disputes waiting for the buyer's answer, and a
+seller's disputes. Owned by the disputes app, so the orders app knows nothing of disputes
+(as with the order page's dispute panel)."""
 
 from django import template
 from django.db.models import Count, Min
 
 from disputes.models import Dispute, Party
 from orders.models import Seller
+from orders.navigation import remember_selling
 
 register = template.Library()
 
@@ -14,8 +16,10 @@ register = template.Library()
 def seller_disputes_section(context):
     """How many disputes wait for the seller's answer, the soonest deadline and the return
     address; nothing for an account that is not a seller's."""
-    user = context["request"].user
+    request = context["request"]
+    user = request.user
     seller = Seller.objects.filter(user=user).only("return_address").first()
+    remember_selling(request.session, seller is not None)  # a seller linked since signing in
     if seller is None:
         return {"is_seller": False}
     waiting = (
@@ -29,3 +33,16 @@ def seller_disputes_section(context):
         "soonest": waiting["soonest"],
         "return_address": seller.return_address,
     }
+
+
+@register.inclusion_tag("disputes/_buyer_account.html", takes_context=True)
+def buyer_disputes_section(context):
+    """The buyer's disputes that wait for their answer (an offer, a mediator's question),
+    soonest deadline first; nothing when none does."""
+    waiting = (
+        Dispute.objects.of_buyer(context["request"].user)
+        .waiting_for(Party.BUYER)
+        .select_related("order")
+        .order_by("stage_deadline", "pk")
+    )
+    return {"waiting": list(waiting)}

@@ -9,11 +9,12 @@ refused rather than ignored: a typo such as ``recieved_at`` would otherwise sile
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.numbers import list_currencies
+from babel.numbers import get_currency_precision, list_currencies
+from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import (
     ProhibitNullCharactersValidator,
@@ -21,6 +22,7 @@ from django.core.validators import (
     validate_email,
 )
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.settings import api_settings
@@ -32,6 +34,8 @@ from accounts.provisioning import Person
 from ..models import Order, Seller
 
 CURRENCIES = frozenset(list_currencies())
+# The most any currency has (BHD, KWD, OMR...), as ``Order.price`` keeps them.
+MAX_DECIMAL_PLACES = 3
 MOMENT = "ISO 8601 date and time with a time zone, e.g. 2026-10-01T09:30:00Z."
 
 
@@ -40,6 +44,9 @@ class Problem:
     index: int
     field: str
     message: str
+    # For programs, where the rule has one ("too_precise", "in_future"); the message is
+    # for people.
+    code: str = "invalid"
 
     def __str__(self) -> str:
         return f"record {self.index}, field '{self.field}': {self.message}"
@@ -118,7 +125,9 @@ class Text(serializers.CharField):
 
 
 class Moment(serializers.DateTimeField):
-    """An ISO 8601 date and time with its time zone, read as UTC."""
+    """An ISO 8601 date and time with its time zone, read as UTC; for what has happened, not
+    later than now, give or take ``ORDER_CLOCK_SKEW_SECONDS`` between the marketplace's clock
+    and ours."""
 
     default_error_messages = {
         "required": "is required",
@@ -126,11 +135,15 @@ class Moment(serializers.DateTimeField):
         "invalid": "is not an ISO 8601 date and time: {value!r}",
         "naive": "must include a time zone (e.g. 'Z' for UTC)",
         "out_of_range": "is out of range: {value!r}",
+        "in_future": "is in the future: {value!r} (it is {now} here)",
     }
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, may_be_ahead: bool = False, **kwargs: Any) -> None:
+        """``may_be_ahead``: a date promised for later (``delivery_by``), not one that has
+        happened."""
         kwargs.setdefault("help_text", MOMENT)
         super().__init__(**kwargs)
+        self.may_be_ahead = may_be_ahead
 
     def to_internal_value(self, value: Any) -> datetime:
         try:
@@ -142,13 +155,20 @@ class Moment(serializers.DateTimeField):
         if parsed.tzinfo is None:
             self.fail("naive")
         try:
-            return parsed.astimezone(UTC)
+            moment = parsed.astimezone(UTC)
         except OverflowError:  # "0001-01-01T00:00:00+05:00" is before year 1 in UTC
             self.fail("out_of_range", value=value)
+        if self.may_be_ahead:
+            return moment
+        now = timezone.now().astimezone(UTC)
+        if moment > now + timedelta(seconds=settings.ORDER_CLOCK_SKEW_SECONDS):
+            self.fail("in_future", value=value, now=now.replace(microsecond=0).isoformat())
+        return moment
 
 
 class Price(serializers.Field[Decimal, Any, str, Any]):
-    """More than 0, at most 2 decimals: a decimal string ("12.99") or a JSON number, exact."""
+    """More than 0, at most 3 decimals: a decimal string ("12.99") or a JSON number, exact.
+    Its currency's own decimals (``OrderRecordSerializer.validate``) are checked with it."""
 
     default_error_messages = {
         "required": 'must be a decimal string such as "12.99"',
@@ -157,7 +177,7 @@ class Price(serializers.Field[Decimal, Any, str, Any]):
         "not_a_number": "is not a number: {value!r}",
         "not_positive": "must be more than 0",
         "too_large": "is too large",
-        "too_precise": "has more than 2 decimal places",
+        "too_precise": "has more than 3 decimal places",
     }
 
     def to_internal_value(self, data: Any) -> Decimal:
@@ -174,7 +194,7 @@ class Price(serializers.Field[Decimal, Any, str, Any]):
         if price >= Decimal("1e10"):  # Infinity too
             self.fail("too_large")
         exponent = price.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -2:
+        if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
             self.fail("too_precise")
         return price
 
@@ -310,6 +330,7 @@ def received_at_field() -> Moment:
 
 def delivery_by_field() -> Moment:
     return Moment(
+        may_be_ahead=True,
         required=False,
         allow_null=True,
         help_text="The delivery date promised; from it a parcel that has not arrived can be "
@@ -352,7 +373,15 @@ class OrderRecordSerializer(ClosedSerializer):
             attrs.get("shipped_at"),
             attrs.get("received_at"),
         )
-        problems = {}
+        problems: dict[str, str] = {}
+        price, currency = attrs["price"], attrs["currency"]
+        places = get_currency_precision(currency)
+        exponent = price.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            problems["price"] = serializers.ErrorDetail(
+                f"has more decimal places than {currency} has ({places})",
+                code="too_precise_for_currency",
+            )
         if shipped and shipped < placed:
             problems["shipped_at"] = "is before placed_at"
         if (delivery_by := attrs.get("delivery_by")) and delivery_by < placed:
@@ -384,7 +413,7 @@ def _problems(index: int, detail: Any, field: str = "") -> Iterator[Problem]:
         for value in detail:
             yield from _problems(index, value, field)
     else:
-        yield Problem(index, field, str(detail))
+        yield Problem(index, field, str(detail), getattr(detail, "code", None) or "invalid")
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,16 @@ A seller given with an account has it linked, so it answers its disputes in the 
 seller given as a plain name keeps the account an earlier import gave it. A return address
 given with the seller replaces theirs; none given keeps the one they have. Once a buyer has
 confirmed receipt (``orders.receipts``), the order keeps the buyer's receipt time whatever
-a record says, and the report lists it (PRODUCT.md §9).
+a record says, and the report lists it (PRODUCT.md §9). Once an order has a dispute, a
+receipt time sent later is recorded as an order event without moving the dispute window
+it already started (PRODUCT.md §8).
 """
 
 from dataclasses import dataclass, field
 
 from accounts import provisioning
 
+from ..events import receipt_reported_event
 from ..models import Order, Seller
 from .validating import Batch
 
@@ -39,6 +42,9 @@ class ImportReport:
     sellers_linked: list[str] = field(default_factory=list)
     # Orders whose record gave another receipt time than the one their buyer confirmed.
     receipts_kept: list[str] = field(default_factory=list)
+    # Orders with a dispute whose record gave a receipt time: recorded as an event; the
+    # order keeps the one its dispute window runs from, if it had one.
+    receipts_recorded: list[str] = field(default_factory=list)
 
 
 def write(batch: Batch) -> ImportReport:
@@ -120,6 +126,14 @@ def _upsert(
             # The buyer confirmed receipt (PRODUCT.md §9): the marketplace cannot move it.
             fields["received_at"] = order.received_at
             report.receipts_kept.append(record.number)
+        elif order.terms_fixed_at and fields["received_at"] != order.received_at:
+            receipt_reported_event(
+                order=order,
+                received_at=fields["received_at"],
+                window_from=order.received_at or fields["received_at"],
+            )
+            fields["received_at"] = order.received_at or fields["received_at"]
+            report.receipts_recorded.append(record.number)
         names = [name for name, value in fields.items() if getattr(order, name) != value]
         if not names:
             report.unchanged.append(record.number)

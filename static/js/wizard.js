@@ -44,5 +44,27 @@
     }
   });
 
+  // A field's error goes once what is typed there meets the field's own rules (its
+  // required and minlength attributes, checked by the browser): the step is judged again on
+  // the server when it is submitted.
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.form || field.form.id !== "wizard-form") {
+      return;
+    }
+    if (field.getAttribute("aria-invalid") !== "true" || !field.checkValidity()) {
+      return;
+    }
+    var error = document.getElementById(field.id + "_error");
+    if (error) {
+      error.remove();
+    }
+    field.removeAttribute("aria-invalid");
+    var described = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== field.id + "_error";
+    });
+    field.setAttribute("aria-describedby", described.join(" "));
+  });
+
   showAmountForPartialRefund();
 })();

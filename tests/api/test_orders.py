@@ -365,3 +365,21 @@ def test_the_shipment_of_an_order_whose_receipt_was_confirmed_can_still_change(a
         response.json()["received_at"]
         == api.get(f"/orders/{order.number}/").json()["receipt_confirmed_at"]
     )
+
+
+@pytest.mark.parametrize(
+    ("price", "currency", "shown"),
+    [("1.250", "BHD", "1.250"), ("1234", "JPY", "1234"), ("12.99", "EUR", "12.99")],
+)
+def test_prices_are_given_back_with_their_currencys_decimals(api, price, currency, shown):
+    response = api.post("/orders/", {"orders": [record(price=price, currency=currency)]})
+    assert response.status_code == 200
+    assert api.get("/orders/8030112233445566/").json()["price"] == shown
+
+
+def test_a_price_finer_than_its_currency_is_refused_with_a_code(api):
+    response = api.post("/orders/", {"orders": [record(price="1234.56", currency="JPY")]})
+    assert error_of(response) == ("invalid_orders", [(0, "price")])
+    [problem] = response.json()["problems"]
+    assert problem["code"] == "too_precise_for_currency"
+    assert nothing_written()

@@ -45,5 +45,10 @@ def test_an_unknown_field_whose_name_is_not_text_is_named_readably(api, key, nam
     response = post_orders(api, record_with_key(key))
     assert response.status_code == 400
     (problem,) = response.json()["problems"]
-    assert problem == {"index": 0, "field": named, "message": "is not a field of an order record"}
+    assert problem == {
+        "index": 0,
+        "field": named,
+        "message": "is not a field of an order record",
+        "code": "invalid",
+    }
     assert nothing_written()

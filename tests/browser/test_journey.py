@@ -74,7 +74,7 @@ WORDS = {
         "next": "Suivant",
         "description_label": "Décrivez le problème",
         "add_files": "Ajouter des photos ou des vidéos",
-        "submit": "Envoyer le litige",
+        "submit": "Ouvrir le litige",
         "status_open": "Ouvert",
         "status_cancelled": "Annulé",
         "opened_event": "Litige ouvert",
@@ -276,6 +276,7 @@ def decide_against_the_buyer(mediator, order):
     page.get_by_label("Rejected, in the seller's favour").check()
     page.get_by_label("Reason for the decision").select_option("item_as_described")
     page.get_by_label("Note to the buyer").fill(NOTE)
+    page.get_by_label("I have read both sides and their evidence: record this decision").check()
     mediator.step("admin-decide")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("The decision is recorded and the buyer is told.")).to_be_visible()

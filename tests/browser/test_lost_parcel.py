@@ -40,7 +40,7 @@ WORDS = {
         "steps": "Étape 1 sur 3",
         "next": "Suivant",
         "description": "Décrivez le problème",
-        "submit": "Envoyer le litige",
+        "submit": "Ouvrir le litige",
         "waiting": "En attente du vendeur, qui doit rembourser, prouver la livraison",
         "seller_turn": "l’acheteur n’a pas reçu le colis",
         "refund_the_buyer": "Rembourser l’acheteur",

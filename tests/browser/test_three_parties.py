@@ -54,7 +54,7 @@ WORDS = {
         "amount": "9,00",
         "next": "Suivant",
         "description_label": "Décrivez le problème",
-        "submit": "Envoyer le litige",
+        "submit": "Ouvrir le litige",
         "waiting_for_seller": "En attente du vendeur",
         "your_turn": "C\u2019est à vous",
         "offer_label": "Montant proposé",
@@ -181,8 +181,11 @@ def decide(mediator, url):
     mediator.step("admin-replied")
     page.get_by_role("link", name="Decide").click()
     page.get_by_label("Full refund").check()
+    # The buyer asked for 9.00: a full refund gives more, which the mediator says.
+    page.get_by_label("Yes, refund in full, more than the buyer asked for").check()
     page.get_by_label("Reason for the decision").select_option("evidence_shows_defect")
     page.get_by_label("Note to the buyer").fill(NOTE)
+    page.get_by_label("I have read both sides and their evidence: record this decision").check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".messagelist")).to_contain_text("The decision is recorded")
     mediator.step("admin-decided")

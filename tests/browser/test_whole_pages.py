@@ -113,8 +113,12 @@ def test_removing_a_file_another_tab_removed_shows_the_whole_error_page(open_vis
     expect(first.page.locator(".evidence-item")).to_have_count(0)
     second.page.get_by_role("button", name="Remove png_photo_hopper.png").click()
 
-    expect(second.page.get_by_role("heading", level=1)).to_have_text("Not Found")
-    expect(second.page).to_have_title("Not Found")
+    # The site's 404 page, whole, in its layout and with a way back.
+    expect(second.page.get_by_role("heading", level=1)).to_have_text(
+        "This page does not exist, or is not yours to see"
+    )
+    expect(second.page).to_have_title("Page not found · Dispute centre")
     expect(second.page.locator("#wizard")).to_have_count(0)
-    expect(second.page.locator("header.site-header")).to_have_count(0)
+    expect(second.page.locator("header.site-header")).to_have_count(1)
+    expect(second.page.get_by_role("link", name="Go to My account")).to_be_visible()
     second.shot("removed-twice-not-found")

@@ -89,3 +89,46 @@ def test_without_javascript_removing_a_file_and_switching_language_keep_the_desc
     review = page.locator("dl.review")
     expect(review).to_contain_text("Twice.")
     expect(review).to_contain_text("5,50\u00a0€")
+
+
+def test_the_description_typed_survives_a_reload_and_its_error_goes_once_fixed(open_visit):
+    alice = make_user("alice")
+    order = disputable_order(alice)
+    buyer = open_visit("buyer", viewport=PHONE)
+    buyer.log_in("alice")
+    to_the_evidence_step(buyer, order)
+    page = buyer.page
+    description = page.get_by_label("Describe the problem")
+
+    description.fill("Broken.")
+    page.get_by_role("button", name="Next").click()
+    error = page.locator("#id_details-description_error")
+    expect(error).to_contain_text("at least 30 characters")
+    expect(page.locator("#wizard h2")).to_be_focused()  # the step is swapped in and live
+    description.press("Control+End")
+    description.press_sequentially(" The strap came apart at the buckle.")
+    expect(error).to_have_count(0)
+    expect(description).not_to_have_attribute("aria-invalid", "true")
+
+    # The phone switches to its camera and the tab reloads: what was typed is still there.
+    with page.expect_response(lambda response: response.status == 204):
+        description.press_sequentially(" Twice.")
+    page.reload()
+    expect(page.locator("#wizard h2")).to_contain_text("Step 3 of 4")
+    expect(page.get_by_label("Describe the problem")).to_have_value(
+        "Broken. The strap came apart at the buckle. Twice."
+    )
+
+
+def test_the_file_picker_is_a_large_target_on_a_phone(open_visit):
+    alice = make_user("alice")
+    order = disputable_order(alice)
+    buyer = open_visit("buyer", viewport=PHONE)
+    buyer.log_in("alice")
+    to_the_evidence_step(buyer, order)
+    label = buyer.page.locator("label[for=evidence-input]")
+    box = label.bounding_box()
+    assert box["height"] >= 48
+    assert box["width"] >= PHONE["width"] * 0.7
+    with buyer.page.expect_file_chooser():  # the whole zone opens the picker
+        label.click()

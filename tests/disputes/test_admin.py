@@ -1,5 +1,7 @@
 """The mediators' admin, used by a staff account that is not a superuser."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -9,6 +11,9 @@ from tests.disputes.builders import cancelled_dispute, make_mediator, open_dispu
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
+
+# The decide form asks the mediator to confirm.
+CONFIRMED = {"confirmed": "on"}
 
 
 @pytest.fixture
@@ -79,6 +84,7 @@ def test_mediator_decides_in_the_admin(mediator_client, buyer):
             "outcome": Outcome.PARTIAL_REFUND,
             "refund_amount": "13.00",
             "note": "Half works.",
+            **CONFIRMED,
         },
     )
     assert "less than the price paid" in response.content.decode()
@@ -89,6 +95,7 @@ def test_mediator_decides_in_the_admin(mediator_client, buyer):
             "outcome": Outcome.PARTIAL_REFUND,
             "refund_amount": "6.00",
             "note": "Half works.",
+            **CONFIRMED,
         },
     )
     assert response.status_code == 302
@@ -122,3 +129,53 @@ def test_decide_form_preselects_no_decision(mediator_client, buyer):
     # The three outcomes, and a refund after return.
     assert html.content.decode().count('name="outcome"') == 4
     assert "checked" not in html.content.decode()
+
+
+def test_the_decide_page_shows_the_evidence_the_decision_rests_on(mediator_client, buyer):
+    dispute = dispute_with_a_photo(buyer)
+    page = mediator_client.get(reverse("admin:disputes_dispute_decide", args=[dispute.pk]))
+    content = page.content.decode()
+    (evidence,) = dispute.evidence.all()
+    assert reverse("disputes:evidence_file", args=[evidence.pk, "thumbnail"]) in content
+    assert "crack.png · Buyer (alice)" in content
+
+
+def test_a_decision_asks_for_confirmation(mediator_client, buyer):
+    dispute = open_dispute(buyer)
+    url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
+    response = mediator_client.post(url, {"outcome": Outcome.REJECTED, "note": "No fault."})
+    assert "Confirm the decision: it cannot be taken back here." in response.content.decode()
+    dispute.refresh_from_db()
+    assert dispute.outcome is None
+
+
+def test_a_full_refund_beyond_the_buyers_request_needs_a_word(mediator_client, buyer):
+    dispute = open_dispute(buyer, refund_request="partial", requested_amount=Decimal("4.00"))
+    url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
+    full = {
+        "reason": "evidence_shows_defect",
+        "outcome": Outcome.FULL_REFUND,
+        "note": "Broken.",
+        **CONFIRMED,
+    }
+
+    response = mediator_client.post(url, full)
+
+    content = response.content.decode()
+    assert "The buyer asked for a partial refund of €4.00; a full refund gives them €12.99." in (
+        content
+    )
+    assert 'name="beyond_request"' in content
+    dispute.refresh_from_db()
+    assert dispute.outcome is None
+
+    response = mediator_client.post(url, full | {"beyond_request": "on"})
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.outcome == Outcome.FULL_REFUND
+
+
+def test_the_beyond_request_box_is_not_asked_when_the_buyer_asked_in_full(mediator_client, buyer):
+    dispute = open_dispute(buyer)
+    page = mediator_client.get(reverse("admin:disputes_dispute_decide", args=[dispute.pk]))
+    assert 'name="beyond_request"' not in page.content.decode()

@@ -39,6 +39,9 @@ from tests.disputes.builders import (
 
 pytestmark = pytest.mark.django_db
 
+# The decide form asks the mediator to confirm.
+CONFIRMED = {"confirmed": "on"}
+
 QUEUE = "admin:disputes_dispute_changelist"
 # The page of each mediator's action on a dispute, by its URL name.
 ACTION_URLS = [
@@ -377,6 +380,7 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
             "reason": "item_as_described",
             "outcome": Outcome.REJECTED,
             "note": "The photos show the cable works.",
+            **CONFIRMED,
         },
     )
     assert response.status_code == 302
@@ -427,6 +431,7 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
                 "outcome": "partial_refund",
                 "refund_amount": "13.00",
                 "note": "Half works.",
+                **CONFIRMED,
             },
             "less than the price paid",
         ),

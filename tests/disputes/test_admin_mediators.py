@@ -15,6 +15,9 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
+# The decide form asks the mediator to confirm.
+CONFIRMED = {"confirmed": "on"}
+
 DISPUTE_ACTIONS = ["request_information", "note", "message", "decide", "assign"]
 
 
@@ -105,7 +108,12 @@ def test_a_mediator_opens_the_queue_decides_and_fetches_an_original(client, buye
     assert client.get(decide).status_code == 200
     response = client.post(
         decide,
-        {"reason": "item_as_described", "outcome": Outcome.REJECTED, "note": "As described."},
+        {
+            "reason": "item_as_described",
+            "outcome": Outcome.REJECTED,
+            "note": "As described.",
+            **CONFIRMED,
+        },
     )
 
     assert response.status_code == 302

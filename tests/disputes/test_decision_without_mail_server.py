@@ -58,6 +58,7 @@ def test_a_decision_saved_while_the_mail_server_is_down_answers_and_keeps_its_em
             "reason": "item_as_described",
             "outcome": Outcome.REJECTED,
             "note": "The photos show the cable works.",
+            "confirmed": "on",
         },
     )
 

@@ -14,6 +14,8 @@ NOTE = "The photos do not show the fault described."
 
 
 def decide(dispute, outcome=Outcome.REJECTED, refund_amount=None):
+    run_tasks()  # the emails of the opening (the buyer's acknowledgement)
+    mail.outbox.clear()
     # The mediator works in English: the buyer's language must win anyway.
     with translation.override("en"):
         return actions.decide_dispute(
@@ -49,6 +51,8 @@ def test_a_dispute_opened_in_english_gets_its_decision_email_in_english(buyer):
     with translation.override("en"):
         dispute = open_dispute(buyer)
 
+    run_tasks()  # the emails of the opening (the buyer's acknowledgement)
+    mail.outbox.clear()
     with translation.override("fr"):
         actions.decide_dispute(
             reason="evidence_shows_defect",
@@ -84,7 +88,7 @@ def test_the_answer_to_an_appeal_is_emailed_in_the_buyers_language(buyer):
         dispute = open_dispute(buyer)
     decide(dispute)
     actions.send_appeal(dispute=dispute, buyer=buyer, message="Le vendeur ne m'a jamais répondu.")
-    run_tasks()  # the decision's own email
+    run_tasks()  # the decision's own email, and the acknowledgements
     mail.outbox.clear()
 
     with translation.override("en"):

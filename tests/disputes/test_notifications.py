@@ -1,7 +1,9 @@
 """Who is emailed about each event, in which language, and what the email holds (PRODUCT.md §4d).
 
-Every event emails the parties it concerns but never the person who caused it; an
-information request only the party asked. Emails are composed and sent by the worker
+Every event emails the parties it concerns but not the person who caused it, except the
+buyer's acknowledgement of a dispute opened or reopened and of an appeal sent; an
+information request only the party asked; an escalation caused by a refusal is told in the
+refusal's email. Emails are composed and sent by the worker
 (``run_tasks`` here), and a mail server that fails loses neither the event nor the email.
 """
 
@@ -159,15 +161,15 @@ def keep_with_another_reason(buyer):
 # case: (event kind, how the dispute gets it last, who is emailed about it)
 BUYER, SELLER = Party.BUYER, Party.SELLER
 CASES = {
-    "opened": (EventKind.OPENED, answerable_dispute, {SELLER}),
-    "reopened": (EventKind.REOPENED, reopen, {SELLER}),
+    "opened": (EventKind.OPENED, answerable_dispute, {BUYER, SELLER}),
+    "reopened": (EventKind.REOPENED, reopen, {BUYER, SELLER}),
     "seller_accepted": (EventKind.SELLER_ACCEPTED, agreed_dispute, {BUYER}),
     "offer_made": (EventKind.OFFER_MADE, offered_dispute, {BUYER}),
     "offer_accepted": (EventKind.OFFER_ACCEPTED, accept_offer, {SELLER}),
     "offer_refused": (EventKind.OFFER_REFUSED, ask_for_mediation, {SELLER}),
-    "escalated_by_the_buyer": (EventKind.ESCALATED, ask_for_mediation, {SELLER}),
+    "escalated_by_the_buyer": (EventKind.ESCALATED, ask_for_mediation, set()),
     "seller_refused": (EventKind.SELLER_REFUSED, refused_dispute, {BUYER}),
-    "escalated_by_the_seller": (EventKind.ESCALATED, refused_dispute, {BUYER}),
+    "escalated_by_the_seller": (EventKind.ESCALATED, refused_dispute, set()),
     "escalated_by_a_deadline": (EventKind.ESCALATED, seller_silent, {BUYER, SELLER}),
     "information_from_the_seller": (
         EventKind.INFORMATION_REQUESTED,
@@ -191,7 +193,7 @@ CASES = {
     "cancelled": (EventKind.CANCELLED, cancel, {SELLER}),
     "evidence_added": (EventKind.EVIDENCE_ADDED, add_evidence, {SELLER}),
     "decided": (EventKind.DECIDED, decide, {BUYER, SELLER}),
-    "appeal_sent": (EventKind.APPEAL_SENT, appeal, {SELLER}),
+    "appeal_sent": (EventKind.APPEAL_SENT, appeal, {BUYER, SELLER}),
     "appeal_answered": (EventKind.APPEAL_ANSWERED, answer_appeal, {BUYER, SELLER}),
     # A parcel that never arrived (PRODUCT.md §2a).
     "delivery_proved": (EventKind.DELIVERY_PROVED, proved_delivery, {BUYER}),
@@ -236,7 +238,7 @@ def test_who_is_emailed_about_each_event(buyer, case):
     emails = notifications.event_emails(event)
 
     assert sorted(email.to for email in emails) == sorted(people[p].email for p in parties)
-    if event.actor is not None:
+    if event.actor is not None and event.kind not in notifications.ACKNOWLEDGEMENTS:
         assert event.actor.email not in {email.to for email in emails}
 
 
@@ -261,8 +263,7 @@ def test_the_worker_sends_the_emails_of_an_action_not_the_action(buyer):
 
     run_tasks()
 
-    (email,) = mail.outbox
-    assert email.to == [seller_of(dispute).email]
+    assert sorted(email.to for email in mail.outbox) == [[buyer.email], [seller_of(dispute).email]]
 
 
 def test_the_question_a_mediator_asks_is_announced_to_the_party_asked_only(buyer):
@@ -338,7 +339,7 @@ def test_the_seller_reads_their_own_language_not_the_buyers(buyer):
     seller.language = "fr"
     seller.save()
 
-    (email,) = notifications.event_emails(latest_event(dispute, EventKind.OPENED))
+    _, email = notifications.event_emails(latest_event(dispute, EventKind.OPENED))
 
     assert email.body.startswith("Bonjour szgadget,")
     assert shown(dispute.stage_deadline, "fr") in email.body
@@ -348,7 +349,7 @@ def test_a_seller_who_never_signed_in_reads_the_sites_language(buyer):
     with translation.override("fr"):
         dispute = answerable_dispute(buyer)
 
-    (email,) = notifications.event_emails(latest_event(dispute, EventKind.OPENED))
+    _, email = notifications.event_emails(latest_event(dispute, EventKind.OPENED))
 
     assert email.body.startswith("Hello szgadget,")
 

@@ -1,6 +1,7 @@
 """The seller's pages: the disputes on its orders, one dispute, and its three answers."""
 
 import html
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -293,9 +294,36 @@ def test_offer_amount_is_refused_beside_the_field(log_in, buyer, amount, code):
     assert response.status_code == 200
     (error,) = response.context["offer_form"].errors.as_data()["amount"]
     assert error.code == code
-    assert str(error.message) in text_of(response)
+    (message,) = error.messages
+    assert message in text_of(response)
     dispute.refresh_from_db()
     assert dispute.stage == Stage.WAITING_FOR_SELLER
+
+
+@pytest.mark.parametrize("typed", ["5,50", "5.50", "€5.50", "5,5"])
+def test_the_seller_types_an_amount_as_the_buyer_does(log_in, buyer, typed):
+    """One reading of amounts for everyone (orders.money.parse_amount): "5,50" on an
+    English page too, as the buyer's wizard takes it."""
+    dispute = answerable_dispute(buyer)
+    response = log_in(seller_of(dispute)).post(
+        seller_url("seller_offer", dispute), {"amount": typed}
+    )
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.offer_amount == Decimal("5.50")
+
+
+def test_the_amount_refused_has_the_focus_and_its_error_formatted_money(log_in, buyer):
+    dispute = answerable_dispute(buyer)
+    response = log_in(seller_of(dispute)).post(
+        seller_url("seller_offer", dispute), {"amount": "12,99"}
+    )
+    page = response.content.decode()
+    field = re.search(r'<input[^>]*name="amount"[^>]*>', page).group(0)
+    assert "autofocus" in field
+    assert 'aria-invalid="true"' in field
+    assert "less than the price paid (€12.99)" in page
+    assert page.count("autofocus") == 1
 
 
 def test_an_offer_must_be_below_a_partial_request(log_in, buyer):

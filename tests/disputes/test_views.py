@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from disputes import actions
 from disputes.models import DisputeStatus
 from disputes.parties import Party
 from tests.disputes.builders import (
@@ -217,3 +218,18 @@ def test_answered_appeal_is_shown_to_the_buyer(buyer_client, buyer):
     )
     page = buyer_client.get(dispute.get_absolute_url()).content.decode()
     assert "Refund approved." in page
+
+
+def test_the_reopen_page_of_a_dispute_reopened_already_leads_to_the_dispute(buyer_client, buyer):
+    """The Back button after reopening shows the reopen page's address again."""
+    dispute = cancelled_dispute(buyer)
+    actions.reopen_dispute(
+        dispute=dispute,
+        buyer=buyer,
+        reason=dispute.reason,
+        refund_request=dispute.refund_request,
+        description=dispute.description,
+    )
+    response = buyer_client.get(reverse("disputes:reopen", args=[dispute.pk]))
+    assert response.status_code == 302
+    assert response.url == dispute.get_absolute_url()

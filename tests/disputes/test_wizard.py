@@ -409,3 +409,40 @@ def test_a_remove_button_posting_no_primary_key_shows_the_step_again(wizard, evi
     answer_first_two_steps(wizard)
     response = wizard.post("details", {"description": DESCRIPTION}, evidence_pk=evidence_pk)
     assert "Step 3 of 4" in response.content.decode()
+
+
+def test_what_is_typed_on_a_step_is_kept_as_it_is_typed_for_a_reload(wizard):
+    """htmx posts the step as the buyer types (``save_draft``); a reload shows it so."""
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+
+    saved = wizard.post("details", {"description": "The strap broke at"}, save_draft="1")
+    assert (saved.status_code, saved.content) == (204, b"")
+
+    content = wizard.start().content.decode()  # the tab reloads
+    assert "Step 3 of 4" in content
+    assert "The strap broke at</textarea>" in content
+    assert "at least 30 characters (it has" not in content  # kept, not judged
+    assert Dispute.objects.count() == 0
+
+
+def test_a_saved_draft_of_an_earlier_step_does_not_skip_the_steps_it_follows(wizard):
+    wizard.start()
+    saved = wizard.post("details", {"description": DESCRIPTION}, save_draft="1")
+    assert saved.status_code == 200
+    assert "Step 1 of 4" in saved.content.decode()
+
+
+def test_a_draft_saved_after_next_changes_nothing(wizard):
+    wizard.start()
+    wizard.post("reason", {"reason": "defective"})
+    wizard.post("refund", {"refund_request": "full"})
+    wizard.post("details", {"description": DESCRIPTION})
+
+    late = wizard.post("details", {"description": "Half typ"}, save_draft="1")
+
+    assert late.status_code == 204
+    content = wizard.start().content.decode()
+    assert "Step 4 of 4" in content
+    assert DESCRIPTION in content

@@ -63,7 +63,7 @@ def test_one_bad_record_writes_nothing_and_names_record_and_field(tmp_path):
     ("overrides", "field", "message"),
     [
         ({"currency": "EURO"}, "currency", "is not an ISO 4217 currency code"),
-        ({"price": 12.999}, "price", "more than 2 decimal places"),
+        ({"price": 12.999}, "price", "has more decimal places than EUR has (2)"),
         ({"placed_at": "yesterday"}, "placed_at", "is not an ISO 8601"),
         ({"placed_at": "2026-10-01T09:30:00"}, "placed_at", "must include a time zone"),
         ({"shipped_at": "2026-09-01T00:00:00Z"}, "shipped_at", "is before placed_at"),

@@ -91,10 +91,15 @@ def test_my_account_is_the_current_section_on_my_account(buyer_client):
     assert layout.title == "My account · Dispute centre"
 
 
-def test_the_sellers_disputes_mark_my_account_as_their_section(client):
+def test_the_sellers_disputes_mark_disputes_as_their_section(client):
     client.force_login(make_seller_account().user)
     layout = layout_of(client.get(reverse("disputes:seller_list")))
-    assert [link[1] for link in layout.navs["bottom-bar"][1]] == [None, "true"]
+    links = layout.navs["bottom-bar"][1]
+    assert [(link[0], link[1]) for link in links] == [
+        (reverse("disputes:seller_list"), "true"),
+        (reverse("orders:list"), None),
+        (reverse("orders:account"), None),
+    ]
 
 
 def test_the_language_switcher_names_each_language_in_itself(buyer_client):

@@ -89,7 +89,9 @@ def test_query_count_does_not_grow_with_the_number_of_orders(buyer_client, buyer
         make_order(buyer)
     with_two_hundred = count_queries(buyer_client, reverse(url_name))
     assert with_one == with_two_hundred
-    assert with_two_hundred <= 5
+    # Session and user, the orders (cards in one query per relation), and on My account
+    # the disputes waiting for the buyer and whether they sell.
+    assert with_two_hundred <= 6
 
 
 def test_order_page_query_count_is_constant(buyer_client, buyer):

@@ -45,6 +45,7 @@ class Command(BaseCommand):
             ("seller accounts with a new username", report.seller_accounts_renamed),
             ("sellers now answering with an account", report.sellers_linked),
             ("receipt kept as its buyer confirmed it", report.receipts_kept),
+            ("receipt recorded, the dispute window kept", report.receipts_recorded),
         ):
             if names:
                 self.stdout.write(f"  {label}: {', '.join(names)}")
