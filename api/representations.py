@@ -19,6 +19,11 @@ PUBLIC_DETAILS = (
     "amount",
     "outcome",
     "party",
+    "refund",
+    "replaces",
+    "reference",
+    "executed_at",
+    "failure_reason",
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
@@ -149,3 +154,23 @@ def dispute_data(dispute, *, events=None, last_event=None):
             if event.kind == EventKind.INFORMATION_REQUESTED
         ]
     return data
+
+
+def refund_data(instruction):
+    replaces = instruction.replaces
+    return {
+        "cursor": str(instruction.pk),
+        "id": instruction.public_id,
+        "dispute": instruction.dispute_id,
+        "order": instruction.order.number,
+        "amount": instruction.amount,
+        "currency": instruction.currency,
+        "outcome": instruction.outcome,
+        "status": instruction.status,
+        "instructed_at": instruction.instructed_at,
+        "replaces": replaces.public_id if replaces else None,
+        "reference": instruction.reference or None,
+        "executed_at": instruction.executed_at,
+        "failure_reason": instruction.failure_reason or None,
+        "failed_at": instruction.failed_at,
+    }

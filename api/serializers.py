@@ -19,6 +19,7 @@ from disputes.models import (
     Outcome,
     Party,
     RefundRequest,
+    RefundStatus,
     Stage,
 )
 from orders.importing.validating import (
@@ -141,7 +142,8 @@ class EventSerializer(serializers.Serializer):
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party (amounts as decimal strings)."
+        "outcome, party, and for refunds: refund (its id), replaces, reference, executed_at, "
+        "failure_reason (amounts as decimal strings)."
     )
 
 
@@ -228,6 +230,30 @@ class DisputeDetailSerializer(DisputeSerializer):
     events = EventSerializer(many=True)
     offers = OfferSerializer(many=True)
     information_requests = InformationRequestSerializer(many=True)
+
+
+class RefundSerializer(serializers.Serializer):
+    cursor = serializers.CharField(help_text="Pass as `after` to read the refunds made next.")
+    id = serializers.UUIDField(
+        help_text="Stable: use it as your idempotency key when you execute the refund."
+    )
+    dispute = serializers.IntegerField()
+    order = serializers.CharField(help_text="The order's number.")
+    amount = money(help_text="More than 0: what to refund to the buyer.")
+    currency = serializers.CharField()
+    outcome = serializers.ChoiceField(Outcome.choices, help_text="The outcome it carries out.")
+    status = serializers.ChoiceField(
+        RefundStatus.choices,
+        help_text="superseded: it failed and was instructed again under another id.",
+    )
+    instructed_at = Moment()
+    replaces = nullable(
+        serializers.UUIDField, help_text="The failed refund this one instructs again."
+    )
+    reference = nullable(serializers.CharField, help_text="Yours, once reported executed.")
+    executed_at = nullable(Moment)
+    failure_reason = nullable(serializers.CharField)
+    failed_at = nullable(Moment)
 
 
 def page_serializer(name, item):

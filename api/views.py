@@ -155,18 +155,23 @@ def _cursor(request):
     return int(after), int(limit) if limit else DEFAULT_PAGE
 
 
-def _settled_events(after):
-    """Events after the cursor that every reader will see in this order for good.
+def settled(rows, after, *, created="created_at"):
+    """The ``rows`` after the cursor that every reader will see in this order for good.
 
-    Ids are handed out before their transaction commits, so an event could become visible
-    after one with a greater id; a reader already past it would never see it. The feed
-    therefore stops short of the first event younger than ``API_FEED_SETTLE_SECONDS``
-    (longer than any action's transaction), and of anything after it.
+    Ids are handed out before their transaction commits, so a row could become visible
+    after one with a greater id; a reader already past it would never see it. A feed
+    therefore stops short of the first row younger than ``API_FEED_SETTLE_SECONDS``
+    (longer than any action's transaction; ``created`` names its time), and of anything
+    after it.
     """
-    events = DisputeEvent.objects.filter(pk__gt=after)
-    settled = timezone.now() - timedelta(seconds=settings.API_FEED_SETTLE_SECONDS)
-    horizon = events.filter(created_at__gt=settled).aggregate(first=Min("pk"))["first"]
-    return events if horizon is None else events.filter(pk__lt=horizon)
+    rows = rows.filter(pk__gt=after)
+    since = timezone.now() - timedelta(seconds=settings.API_FEED_SETTLE_SECONDS)
+    horizon = rows.filter(**{f"{created}__gt": since}).aggregate(first=Min("pk"))["first"]
+    return rows if horizon is None else rows.filter(pk__lt=horizon)
+
+
+def _settled_events(after):
+    return settled(DisputeEvent.objects.all(), after)
 
 
 CURSOR_PARAMETERS = [

@@ -25,7 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from disputes.models import Dispute, DisputeEvent, EventKind
+from disputes.models import Dispute, DisputeEvent, EventKind, RefundInstruction
 from orders.models import Order
 
 from . import representations, serializers, tasks, webhook_urls
@@ -44,6 +44,7 @@ DISPUTE_EVENT_TYPES = {
     EventKind.OFFER_ACCEPTED: "dispute.agreed",
     EventKind.DECIDED: "dispute.decided",
     EventKind.APPEAL_ANSWERED: "dispute.appeal_answered",
+    EventKind.REFUND_INSTRUCTED: "refund.instructed",
 }
 # Sent by the buyer's "Confirm receipt" (PRODUCT.md §9), through ``queue``.
 RECEIPT_CONFIRMED = "order.receipt_confirmed"
@@ -64,6 +65,13 @@ def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
         "dispute": serializers.DisputeSerializer(representations.dispute_data(dispute)).data,
         "event": serializers.EventSerializer(representations.event_data(event)).data,
     }
+    if "refund" in event.details:
+        instruction = RefundInstruction.objects.select_related("order", "replaces").get(
+            public_id=event.details["refund"]
+        )
+        payload["refund"] = serializers.RefundSerializer(
+            representations.refund_data(instruction)
+        ).data
     return queue(kind, payload, event_id=f"dispute-event-{event.pk}", created_at=event.created_at)
 
 

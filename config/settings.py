@@ -348,6 +348,11 @@ DISPUTE_SELLER_ANSWER_DAYS = int(os.environ.get("DISPUTE_SELLER_ANSWER_DAYS", "5
 DISPUTE_OFFER_ANSWER_DAYS = int(os.environ.get("DISPUTE_OFFER_ANSWER_DAYS", "5"))
 DISPUTE_MEDIATOR_DECISION_DAYS = int(os.environ.get("DISPUTE_MEDIATOR_DECISION_DAYS", "7"))
 DISPUTE_INFORMATION_DAYS = int(os.environ.get("DISPUTE_INFORMATION_DAYS", "3"))
+# After an outcome (PRODUCT.md §4c, §4f): the days the marketplace has to report a refund
+# executed before the mediators see it, and the days to appeal and to answer an appeal.
+REFUND_EXECUTION_DAYS = int(os.environ.get("REFUND_EXECUTION_DAYS", "3"))
+DISPUTE_APPEAL_DAYS = int(os.environ.get("DISPUTE_APPEAL_DAYS", "30"))
+DISPUTE_APPEAL_ANSWER_DAYS = int(os.environ.get("DISPUTE_APPEAL_ANSWER_DAYS", "7"))
 DISPUTE_REMINDER_HOURS_BEFORE = int(os.environ.get("DISPUTE_REMINDER_HOURS_BEFORE", "48"))
 
 # Background work (deadlines, emails) goes through Django's tasks framework; the database

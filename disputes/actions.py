@@ -24,7 +24,7 @@ from accounts.roles import is_mediator
 from orders.models import Order
 from orders.money import format_money
 
-from . import deadlines, events, tasks
+from . import deadlines, events, refunds, tasks
 from .amounts import checked_partial_refund
 from .eligibility import Eligibility, dispute_eligibility
 from .errors import DeadlinePassed, DisputeActionError, DisputeErrorCode
@@ -204,14 +204,22 @@ def _end(
     refund_amount: Decimal | None,
     by: User,
     now: datetime,
+    record: Callable[[], object],
+    note: str = "",
 ) -> None:
-    """End ``dispute`` by agreement or decision: no stage, nobody left to act."""
+    """End ``dispute`` by agreement or decision (``note``: the mediator's), with nobody
+    left to act; save it, ``record`` the outcome's event, then instruct the refund the
+    outcome moves: every outcome is recorded here, so none is without its refund."""
     dispute.status = status
     dispute.outcome = outcome
     dispute.refund_amount = refund_amount
     dispute.decided_by = by
     dispute.decided_at = now
+    dispute.decision_note = note
     _leave_stage(dispute)
+    _save(dispute)
+    record()
+    refunds.instruct_outcome(dispute=dispute, actor=by, now=now)
 
 
 def _leave_stage(dispute: Dispute) -> None:
@@ -419,9 +427,8 @@ def accept_request(*, dispute: Dispute, seller: User, now: datetime | None = Non
         else checked_partial_refund(dispute.requested_amount, order=dispute.order),
         by=seller,
         now=now,
+        record=lambda: events.seller_accepted_event(dispute=dispute, seller=seller, now=now),
     )
-    _save(dispute)
-    events.seller_accepted_event(dispute=dispute, seller=seller, now=now)
     return dispute
 
 
@@ -498,9 +505,8 @@ def accept_offer(*, dispute: Dispute, buyer: User, now: datetime | None = None) 
         refund_amount=checked_partial_refund(dispute.offer_amount, order=dispute.order),
         by=buyer,
         now=now,
+        record=lambda: events.offer_accepted_event(dispute=dispute, buyer=buyer, now=now),
     )
-    _save(dispute)
-    events.offer_accepted_event(dispute=dispute, buyer=buyer, now=now)
     return dispute
 
 
@@ -728,10 +734,9 @@ def decide_dispute(
         refund_amount=refund_amount,
         by=mediator,
         now=now,
+        record=lambda: events.dispute_decided_event(dispute=dispute, mediator=mediator, now=now),
+        note=note.strip(),
     )
-    dispute.decision_note = note.strip()
-    _save(dispute)
-    events.dispute_decided_event(dispute=dispute, mediator=mediator, now=now)
     return dispute
 
 

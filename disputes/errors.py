@@ -38,6 +38,11 @@ class DisputeErrorCode(StrEnum):
     DISPUTE_CLOSED = "dispute_closed"
     TOO_MANY_FILES = "too_many_files"
     DEADLINE_PASSED = "deadline_passed"
+    REFUND_ALREADY_EXECUTED = "refund_already_executed"
+    REFUND_OTHER_REFERENCE = "refund_executed_with_another_reference"
+    REFUND_SUPERSEDED = "refund_superseded"
+    REFUND_NOT_FAILED = "refund_not_failed"
+    REFUND_EXECUTED_IN_THE_FUTURE = "refund_executed_in_the_future"
 
 
 class DisputeActionError(Exception):

@@ -21,19 +21,31 @@ The timeline (the parties' pages and the admin) reads the details named here:
 - message: ``message`` (its pk) and ``evidence``;
 - evidence_added, appeal_sent: ``evidence``;
 - decided: ``outcome`` and ``refund_amount`` (a string, or None);
-- offer_refused, cancelled, appeal_answered: nothing.
+- offer_refused, cancelled, appeal_answered: nothing;
+- refund_instructed: ``refund`` (the instruction's public id), ``amount``, ``outcome``
+  and ``replaces`` (the public id of the failed instruction it replaces, or None);
+  refund_executed: ``refund``, ``amount``, ``reference`` and ``executed_at`` (ISO 8601,
+  UTC); refund_failed: ``refund``, ``amount`` and ``failure_reason``.
 
-``actor`` is None for what a deadline did by itself.
+``actor`` is None for what a deadline did by itself, and for what the marketplace reported.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from accounts.models import User
 
 from . import signals
-from .models import Appeal, Dispute, DisputeEvent, DisputeMessage, EventKind, Evidence
+from .models import (
+    Appeal,
+    Dispute,
+    DisputeEvent,
+    DisputeMessage,
+    EventKind,
+    Evidence,
+    RefundInstruction,
+)
 
 
 def _event(
@@ -173,3 +185,47 @@ def appeal_sent_event(
 
 def appeal_answered_event(*, appeal: Appeal, mediator: User, now: datetime) -> DisputeEvent:
     return _event(appeal.dispute, EventKind.APPEAL_ANSWERED, mediator, now)
+
+
+def _refund(instruction: RefundInstruction) -> dict[str, object]:
+    return {"refund": str(instruction.public_id), "amount": _amount(instruction.amount)}
+
+
+def refund_instructed_event(
+    *, instruction: RefundInstruction, actor: User | None, now: datetime
+) -> DisputeEvent:
+    """``actor``: who made the outcome it carries out, or the mediator who instructed again."""
+    replaces = instruction.replaces
+    return _event(
+        instruction.dispute,
+        EventKind.REFUND_INSTRUCTED,
+        actor,
+        now,
+        **_refund(instruction),
+        outcome=instruction.outcome,
+        replaces=str(replaces.public_id) if replaces else None,
+    )
+
+
+def refund_executed_event(*, instruction: RefundInstruction, now: datetime) -> DisputeEvent:
+    assert instruction.executed_at is not None, "an executed refund has its time"
+    return _event(
+        instruction.dispute,
+        EventKind.REFUND_EXECUTED,
+        None,
+        now,
+        **_refund(instruction),
+        reference=instruction.reference,
+        executed_at=instruction.executed_at.astimezone(UTC).isoformat(),
+    )
+
+
+def refund_failed_event(*, instruction: RefundInstruction, now: datetime) -> DisputeEvent:
+    return _event(
+        instruction.dispute,
+        EventKind.REFUND_FAILED,
+        None,
+        now,
+        **_refund(instruction),
+        failure_reason=instruction.failure_reason,
+    )

@@ -24,7 +24,7 @@ from accounts.middleware import time_zone_of
 from accounts.sign_in_links import email_link_url
 
 from . import deadlines
-from .models import Dispute, DisputeEvent, EventKind, Party
+from .models import Dispute, DisputeEvent, EventKind, Party, RefundInstruction
 from .signals import dispute_event_recorded
 
 HEADLINES = {
@@ -54,9 +54,18 @@ HEADLINES = {
     EventKind.APPEAL_ANSWERED: _(
         "Customer service answered the appeal about the dispute on order %(number)s."
     ),
+    EventKind.REFUND_EXECUTED: _("The refund for order %(number)s has been sent."),
 }
 # Events the buyer has always been told of in an email of their own.
-BUYER_TEMPLATES = {EventKind.DECIDED: "decided", EventKind.APPEAL_ANSWERED: "appeal_answered"}
+BUYER_TEMPLATES = {
+    EventKind.DECIDED: "decided",
+    EventKind.APPEAL_ANSWERED: "appeal_answered",
+    EventKind.REFUND_EXECUTED: "refund_sent",
+}
+# The money's way out: the buyer hears when it is sent; an instruction comes with the
+# outcome already told, and a failure is the mediators' to follow up (their queue).
+BUYER_ONLY = (EventKind.REFUND_EXECUTED,)
+NOT_EMAILED = (EventKind.REFUND_INSTRUCTED, EventKind.REFUND_FAILED)
 # Only the party asked hears of an information request and of its lapse.
 ASKED_PARTY_ONLY = (EventKind.INFORMATION_REQUESTED, EventKind.INFORMATION_LAPSED)
 
@@ -74,6 +83,8 @@ class Email:
 def event_emails(event: DisputeEvent) -> list[Email]:
     """The emails ``event`` causes, one per person it concerns."""
     dispute = event.dispute
+    if event.kind in NOT_EMAILED:
+        return []
     if event.kind == EventKind.MESSAGE and _asks_for_information(event):
         return []
     emails = []
@@ -81,6 +92,8 @@ def event_emails(event: DisputeEvent) -> list[Email]:
         if user is None or not user.email or user.pk == event.actor_id:
             continue
         if event.kind in ASKED_PARTY_ONLY and party != event.details.get("party"):
+            continue
+        if event.kind in BUYER_ONLY and party != Party.BUYER:
             continue
         template = BUYER_TEMPLATES.get(event.kind) if party == Party.BUYER else None
         emails.append(
@@ -91,9 +104,18 @@ def event_emails(event: DisputeEvent) -> list[Email]:
                 template or "event",
                 headline=HEADLINES[event.kind],
                 event=event,
+                refund=_refund_of(event),
             )
         )
     return emails
+
+
+def _refund_of(event: DisputeEvent) -> RefundInstruction | None:
+    """The refund instruction a refund's event is about, or None for other events."""
+    refund_id = event.details.get("refund")
+    if refund_id is None:
+        return None
+    return RefundInstruction.objects.filter(public_id=refund_id).first()
 
 
 def _asks_for_information(message_event: DisputeEvent) -> bool:

@@ -151,6 +151,7 @@ def render_dispute_page(
         "conversation": SimpleLazyObject(lambda: party_conversation(dispute, evidence)),
         **fragment_versions(dispute, evidence, party),
         "evidence": evidence,
+        "refunds": dispute.refund_instructions.live() if dispute.has_ended else (),
         "page_url": page_url(dispute, party),
         "message_url": reverse(URL_NAMES[party]["message"], args=[dispute.pk]),
         "message_form": MessageForm(),

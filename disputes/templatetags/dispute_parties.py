@@ -1,13 +1,14 @@
 """Who did what on a dispute page, in the reader's words: "You", "The seller", "A mediator".
 
 The page's ``order`` and ``user`` tell the parties apart; anyone else who writes in a
-dispute or acts on it is a mediator, and an event without an actor was a deadline's.
+dispute or acts on it is a mediator, and an event without an actor was a deadline's, or
+the marketplace's when it reports a refund.
 """
 
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import EscalationReason
+from disputes.models import EscalationReason, EventKind
 from disputes.parties import MEDIATOR, Party, party_of
 
 register = template.Library()
@@ -26,6 +27,9 @@ ACTORS = {
     MEDIATOR: _("by a mediator"),
     None: _("when the time ran out"),
 }
+BY_THE_MARKETPLACE = _("by the marketplace")
+# What the marketplace reports through the API: events without a person's hand.
+MARKETPLACE_REPORTS = (EventKind.REFUND_EXECUTED, EventKind.REFUND_FAILED)
 
 
 def _who(context, user_id):
@@ -43,9 +47,12 @@ def author(context, user_id):
 
 
 @register.simple_tag(takes_context=True)
-def actor(context, user_id):
-    """Who did an event: "by you", "by the seller"…, or "when the time ran out"."""
-    return ACTORS[_who(context, user_id)]
+def actor(context, event):
+    """Who did ``event``: "by you", "by the seller"…, "by the marketplace" or "when the
+    time ran out"."""
+    if event.kind in MARKETPLACE_REPORTS:
+        return BY_THE_MARKETPLACE
+    return ACTORS[_who(context, event.actor_id)]
 
 
 @register.filter
