@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -87,6 +87,19 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
     def not_waiting_for(self, party: str) -> Self:
         """The others: ``waiting_for(party)`` negated in place, not as an anti-join."""
         return self.exclude(_waiting_for(party))
+
+    def with_late_refund(self, instructed_before: datetime) -> Self:
+        """Disputes with a refund instructed at or before ``instructed_before``
+        (``deadlines.refunds_late_before``) that the marketplace has not reported yet."""
+        late = RefundInstruction.objects.late(instructed_before).filter(dispute=OuterRef("pk"))
+        return self.filter(Exists(late))
+
+    def with_failed_refund(self) -> Self:
+        """Disputes with a refund the marketplace reported failed, not instructed again."""
+        failed = RefundInstruction.objects.filter(
+            dispute=OuterRef("pk"), status=RefundStatus.FAILED
+        )
+        return self.filter(Exists(failed))
 
     def refunds_to_settle(self) -> Self:
         """Ended disputes whose refunds instructed add up to more than their outcome grants

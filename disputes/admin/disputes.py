@@ -20,10 +20,16 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from accounts.admin import MediatorReadOnlyMixin
-from disputes import actions, deadlines, timeline
+from disputes import actions, deadlines, refunds, timeline
 from disputes.evidence.admin import EvidenceInline
 from disputes.forms import DecisionForm, InformationRequestForm, MediatorMessageForm
-from disputes.models import Dispute, DisputeEvent, DisputeMessage
+from disputes.models import (
+    Dispute,
+    DisputeEvent,
+    DisputeMessage,
+    RefundInstruction,
+    RefundStatus,
+)
 from disputes.stages import Stage
 
 from .action_form import MediatorRequest, action_page, mediators_only
@@ -102,6 +108,44 @@ class DisputeEventInline(MediatorReadOnlyMixin, admin.TabularInline[DisputeEvent
         return timeline.describe(event, event.dispute.order)
 
 
+class RefundInstructionInline(
+    MediatorReadOnlyMixin, admin.TabularInline[RefundInstruction, Dispute]
+):
+    """The refunds the dispute's outcomes instructed, as the marketplace reported them; a
+    failed one can be instructed again (a page of its own, a POST)."""
+
+    model = RefundInstruction
+    readonly_fields = (
+        "public_id",
+        "amount_paid_back",
+        "status",
+        "instructed_at",
+        "reference",
+        "executed_at",
+        "failure_reason",
+        "instruct_again",
+    )
+    fields = readonly_fields
+    extra = 0
+    verbose_name_plural = _("Refunds")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RefundInstruction]:
+        return super().get_queryset(request).select_related("order")
+
+    @admin.display(description=_("amount"))
+    def amount_paid_back(self, refund: RefundInstruction) -> str:
+        return timeline.money(refund.amount, refund.order)
+
+    @admin.display(description=_("what to do"))
+    def instruct_again(self, refund: RefundInstruction) -> SafeString | str:
+        if refund.status != RefundStatus.FAILED:
+            return ""
+        url = reverse(
+            "admin:disputes_dispute_instruct_refund_again", args=[refund.dispute_id, refund.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, _("Instruct again"))
+
+
 class DisputeMessageInline(MediatorReadOnlyMixin, admin.TabularInline[DisputeMessage, Dispute]):
     """The conversation as the parties and mediators wrote it, internal notes marked."""
 
@@ -164,7 +208,7 @@ class DisputeAdmin(DisputeQueueAdmin):
         ),
     ]
     readonly_fields = flatten_fieldsets(fieldsets)
-    inlines = [EvidenceInline, DisputeMessageInline, DisputeEventInline]
+    inlines = [EvidenceInline, RefundInstructionInline, DisputeMessageInline, DisputeEventInline]
     change_form_template = "admin/disputes/dispute/change_form.html"
 
     @admin.display(description=_("order"))
@@ -251,6 +295,11 @@ class DisputeAdmin(DisputeQueueAdmin):
                 admin_view(mediators_only(self.decide_view)),
                 name="disputes_dispute_decide",
             ),
+            path(
+                "<int:pk>/refunds/<int:refund_pk>/instruct-again/",
+                admin_view(mediators_only(self.instruct_refund_again_view)),
+                name="disputes_dispute_instruct_refund_again",
+            ),
             *super().get_urls(),
         ]
 
@@ -316,6 +365,32 @@ class DisputeAdmin(DisputeQueueAdmin):
                 refund_amount=data["refund_amount"],
                 note=data["note"],
             ),
+        )
+
+    def instruct_refund_again_view(
+        self, request: MediatorRequest, pk: int, refund_pk: int
+    ) -> HttpResponse:
+        """Confirm, then instruct a failed refund again under a new id."""
+        refund = get_object_or_404(
+            RefundInstruction.objects.select_related("dispute__order"), pk=refund_pk, dispute=pk
+        )
+        dispute = refund.dispute
+        return action_page(
+            request,
+            model_admin=self,
+            obj=dispute,
+            form=forms.Form(request.POST or None),
+            act=lambda data: refunds.instruct_again(refund=refund, mediator=request.user),
+            done_message=_("The refund is instructed again, under a new id."),
+            done_url=reverse("admin:disputes_dispute_change", args=[dispute.pk]),
+            template="admin/disputes/dispute/instruct_refund_again.html",
+            context={
+                "title": _("Instruct the refund on order %(number)s again")
+                % {"number": dispute.order.number},
+                "can_act": refund.status == RefundStatus.FAILED,
+                "refund": refund,
+                "next_step": next_step_in_words(dispute, timezone.now()),
+            },
         )
 
     def dispute_to_act_on(self, pk: int) -> Dispute:

@@ -47,6 +47,7 @@ def test_the_events_feed_pages_in_a_stable_order_and_resumes_from_its_cursor(api
         "offer_made",
         "opened",
         "seller_accepted",
+        "refund_instructed",
     ]
     assert events[1]["actor"] == "seller"
     assert events[1]["details"] == {"amount": str(OFFER)}

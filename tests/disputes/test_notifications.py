@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django_tasks_db.models import DBTaskResult
 
-from disputes import actions, notifications, tasks
+from disputes import actions, notifications, refunds, tasks
 from disputes.models import Dispute, DisputeEvent, EventKind, Outcome, Party
 from tests.accounts.links import email_links_in, link_of
 from tests.conftest import run_tasks
@@ -98,6 +98,19 @@ answer_appeal = then(
 )
 
 
+def _refund_reported(report):
+    def act(dispute, buyer):
+        refund = dispute.refund_instructions.get()
+        if report == "executed":
+            refunds.report_executed(
+                refund_id=refund.public_id, reference="TX-1", executed_at=timezone.now()
+            )
+        else:
+            refunds.report_failed(refund_id=refund.public_id, reason="Card expired")
+
+    return then(agreed_dispute, act)
+
+
 # case: (event kind, how the dispute gets it last, who is emailed about it)
 BUYER, SELLER = Party.BUYER, Party.SELLER
 CASES = {
@@ -135,6 +148,10 @@ CASES = {
     "decided": (EventKind.DECIDED, decide, {BUYER, SELLER}),
     "appeal_sent": (EventKind.APPEAL_SENT, appeal, {SELLER}),
     "appeal_answered": (EventKind.APPEAL_ANSWERED, answer_appeal, {BUYER, SELLER}),
+    # The outcome's own email told of the refund; its failure is the mediators' to follow.
+    "refund_instructed": (EventKind.REFUND_INSTRUCTED, agreed_dispute, set()),
+    "refund_executed": (EventKind.REFUND_EXECUTED, _refund_reported("executed"), {BUYER}),
+    "refund_failed": (EventKind.REFUND_FAILED, _refund_reported("failed"), set()),
 }
 
 
@@ -400,3 +417,14 @@ def test_a_retry_waits_twice_as_long_each_time_and_stops_after_the_last_attempt(
     with pytest.raises(ConnectionRefusedError):
         tasks.deliver_email.call(**args, attempt=tasks.EMAIL_ATTEMPTS)
     assert not deliveries().exists()
+
+
+def test_the_buyer_is_told_the_refund_was_sent_and_when(buyer):
+    dispute = _refund_reported("executed")(buyer)
+    event = latest_event(dispute, EventKind.REFUND_EXECUTED)
+    (email,) = notifications.event_emails(event)
+    sent = dispute.refund_instructions.get().executed_at
+    with timezone.override("Europe/Paris"):
+        day = formats.date_format(timezone.localtime(sent), "j M Y")
+    assert f"Refund of €12.99 sent on {day}" in email.body
+    assert "refund" in email.subject and dispute.order.number in email.subject
