@@ -379,7 +379,8 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             model_admin=self,
             obj=dispute,
-            form=forms.Form(request.POST or None),
+            # No field but the confirmation: an empty POST is the mediator's yes.
+            form=forms.Form(request.POST if request.method == "POST" else None),
             act=lambda data: refunds.instruct_again(refund=refund, mediator=request.user),
             done_message=_("The refund is instructed again, under a new id."),
             done_url=reverse("admin:disputes_dispute_change", args=[dispute.pk]),
