@@ -27,7 +27,9 @@ PUBLIC_DETAILS = (
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
-DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "appeal")
+DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by")
+# What ``dispute_data`` reads, to prefetch with the dispute.
+DISPUTE_PREFETCH = ("appeals",)
 
 
 def role(user, order):
@@ -89,11 +91,14 @@ def event_data(event):
     }
 
 
-def _appeal(dispute):
-    appeal = getattr(dispute, "appeal", None)  # reverse one-to-one: absent, not None
-    if appeal is None:
-        return None
-    return {"sent_at": appeal.sent_at, "answered_at": appeal.answered_at}
+def _appeal(appeal):
+    return {
+        "party": appeal.party,
+        "sent_at": appeal.sent_at,
+        "answer_due": appeal.answer_due,
+        "answered_at": appeal.answered_at,
+        "ruling": appeal.ruling or None,
+    }
 
 
 def _outcome(dispute):
@@ -137,7 +142,9 @@ def dispute_data(dispute, *, events=None, last_event=None):
         ),
         "cancelled_at": dispute.cancelled_at,
         "outcome": _outcome(dispute),
-        "appeal": _appeal(dispute),
+        # The buyer's, as before appeals were open to the seller too; every one below.
+        "appeal": _appeal(dispute.appeal) if dispute.appeal else None,
+        "appeals": [_appeal(appeal) for appeal in dispute.appeals.all()],
     }
     if last_event is not None:
         data["cursor"] = str(last_event)

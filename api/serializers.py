@@ -12,6 +12,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from disputes.models import (
+    AppealRuling,
     DisputeReason,
     DisputeStatus,
     EscalationReason,
@@ -184,8 +185,15 @@ class OutcomeSerializer(serializers.Serializer):
 
 
 class AppealSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(Party.choices, help_text="Who appealed.")
     sent_at = Moment()
+    answer_due = Moment(help_text="When customer service should answer (not enforced).")
     answered_at = nullable(Moment)
+    ruling = nullable(
+        serializers.ChoiceField,
+        AppealRuling.choices,
+        help_text="replaced: `outcome` is the new decision (its own `decided` event).",
+    )
 
 
 class OfferSerializer(serializers.Serializer):
@@ -217,7 +225,8 @@ class DisputeSerializer(serializers.Serializer):
     escalation = nullable(EscalationSerializer)
     cancelled_at = nullable(Moment)
     outcome = nullable(OutcomeSerializer, help_text="Once agreed or decided.")
-    appeal = nullable(AppealSerializer)
+    appeal = nullable(AppealSerializer, help_text="The buyer's appeal (see `appeals`).")
+    appeals = AppealSerializer(many=True, help_text="Each party's appeal, one at most.")
 
 
 class DisputeInListSerializer(DisputeSerializer):

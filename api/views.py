@@ -253,8 +253,10 @@ class DisputesView(FeedView):
             .annotate(last=Max("pk"))
             .order_by("last")[: limit + 1]
         )
-        disputes = Dispute.objects.select_related(*representations.DISPUTE_RELATIONS).in_bulk(
-            [row["dispute"] for row in changed]
+        disputes = (
+            Dispute.objects.select_related(*representations.DISPUTE_RELATIONS)
+            .prefetch_related(*representations.DISPUTE_PREFETCH)
+            .in_bulk([row["dispute"] for row in changed])
         )
         return [
             representations.dispute_data(disputes[row["dispute"]], last_event=row["last"])
@@ -270,7 +272,10 @@ class DisputeView(ApiView):
     )
     def get(self, request, pk):
         dispute = (
-            Dispute.objects.select_related(*representations.DISPUTE_RELATIONS).filter(pk=pk).first()
+            Dispute.objects.select_related(*representations.DISPUTE_RELATIONS)
+            .prefetch_related(*representations.DISPUTE_PREFETCH)
+            .filter(pk=pk)
+            .first()
         )
         if dispute is None:
             raise NotFound(f"No dispute has the id {pk}.")

@@ -56,8 +56,10 @@ def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
     if kind is None or not ApiClient.objects.receiving_webhooks().exists():
         return []
     # Read afresh (in the event's transaction): the caller's instance keeps its caches.
-    dispute = Dispute.objects.select_related(*representations.DISPUTE_RELATIONS).get(
-        pk=event.dispute_id
+    dispute = (
+        Dispute.objects.select_related(*representations.DISPUTE_RELATIONS)
+        .prefetch_related(*representations.DISPUTE_PREFETCH)
+        .get(pk=event.dispute_id)
     )
     event = DisputeEvent.objects.select_related("actor").get(pk=event.pk)
     event.dispute = dispute

@@ -26,11 +26,12 @@ from orders.money import format_money
 
 from . import deadlines, events, refunds, tasks
 from .amounts import checked_partial_refund
-from .eligibility import Eligibility, dispute_eligibility
+from .eligibility import AppealRefusal, Eligibility, appeal_refusal, dispute_eligibility
 from .errors import DeadlinePassed, DisputeActionError, DisputeErrorCode
 from .evidence import recording
 from .models import (
     Appeal,
+    AppealRuling,
     Dispute,
     DisputeMessage,
     DisputeStatus,
@@ -740,22 +741,43 @@ def decide_dispute(
     return dispute
 
 
+def _appeal_refused(refusal: str, dispute: Dispute) -> DisputeActionError:
+    """The error for an ``eligibility.AppealRefusal``, in the appellant's words."""
+    match refusal:
+        case AppealRefusal.ALREADY_APPEALED:
+            return DisputeActionError(
+                DisputeErrorCode.ALREADY_APPEALED, _("You have already appealed this decision.")
+            )
+        case AppealRefusal.WINDOW_CLOSED:
+            assert dispute.decided_at is not None, "a decided dispute has its date"
+            closed = deadlines.appeal_closes_at(dispute.decided_at)
+            return DisputeActionError(
+                DisputeErrorCode.APPEAL_WINDOW_CLOSED,
+                _("A decision can be appealed until %(date)s: that time has passed.")
+                % {"date": formats.date_format(timezone.localtime(closed), "DATETIME_FORMAT")},
+            )
+    return DisputeActionError(
+        DisputeErrorCode.NOT_APPEALABLE, _("Only a decision against you can be appealed.")
+    )
+
+
 @transaction.atomic
 def send_appeal(
     *,
     dispute: Dispute,
-    buyer: User,
+    appellant: User,
     message: str,
     draft_key: str = "",
     now: datetime | None = None,
 ) -> Appeal:
-    """The buyer contacts customer service about a decision against them: once per decision."""
+    """A party appeals a decision against them to customer service: once per party, within
+    ``DISPUTE_APPEAL_DAYS`` of the decision."""
     now = now or timezone.now()
-    dispute = _locked_dispute_of(buyer, dispute)
-    if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer:
-        raise DisputeActionError(
-            DisputeErrorCode.NOT_APPEALABLE, _("Only a decision against you can be appealed.")
-        )
+    dispute = _locked_dispute_of_party(appellant, dispute)
+    party = party_of(appellant, dispute.order)
+    assert party is not None, "the appellant's dispute was found among their own"
+    if refusal := appeal_refusal(dispute, party, now=now):
+        raise _appeal_refused(refusal, dispute)
     if not message.strip():
         raise DisputeActionError(
             DisputeErrorCode.MESSAGE_REQUIRED,
@@ -763,36 +785,64 @@ def send_appeal(
         )
     try:
         with transaction.atomic():
-            appeal = Appeal.objects.create(dispute=dispute, message=message.strip(), sent_at=now)
+            appeal = Appeal.objects.create(
+                dispute=dispute, party=party, message=message.strip(), sent_at=now
+            )
     except IntegrityError:
-        raise DisputeActionError(
-            DisputeErrorCode.ALREADY_APPEALED, _("You have already appealed this decision.")
-        ) from None
+        raise _appeal_refused(AppealRefusal.ALREADY_APPEALED, dispute) from None
     attached = recording.attach_drafts(
-        uploader=buyer, order=dispute.order, draft_key=draft_key, appeal=appeal
+        uploader=appellant, order=dispute.order, draft_key=draft_key, appeal=appeal
     )
-    events.appeal_sent_event(appeal=appeal, buyer=buyer, evidence=attached, now=now)
+    events.appeal_sent_event(appeal=appeal, appellant=appellant, evidence=attached, now=now)
     return appeal
 
 
 @transaction.atomic
 def answer_appeal(
-    *, appeal: Appeal, mediator: User, answer: str, now: datetime | None = None
+    *,
+    appeal: Appeal,
+    mediator: User,
+    answer: str,
+    outcome: str | None = None,
+    refund_amount: Decimal | None = None,
+    now: datetime | None = None,
 ) -> Appeal:
+    """Customer service answers an appeal: with no ``outcome`` the decision is upheld;
+    with one it is replaced by that decision, recorded beside the first, and its refund
+    adjusted (``refunds.instruct_outcome``: a higher refund instructs the difference, a
+    lower one nothing, left to settle). ``answer`` is the note to both parties."""
     now = now or timezone.now()
     _require_mediator(mediator)
-    appeal = Appeal.objects.select_for_update().select_related("dispute__order").get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.is_answered:
         raise DisputeActionError(
             DisputeErrorCode.ALREADY_ANSWERED, _("This appeal has already been answered.")
         )
     if not answer.strip():
         raise DisputeActionError(
-            DisputeErrorCode.ANSWER_REQUIRED, _("Write an answer to the buyer.")
+            DisputeErrorCode.ANSWER_REQUIRED, _("Write an answer to the party who appealed.")
         )
+    dispute = _for_update(Dispute.objects.all()).get(pk=appeal.dispute_id)
     appeal.answer = answer.strip()
     appeal.answered_by = mediator
     appeal.answered_at = now
+    appeal.ruling = AppealRuling.UPHELD if outcome is None else AppealRuling.REPLACED
     appeal.save()
-    events.appeal_answered_event(appeal=appeal, mediator=mediator, now=now)
+    appeal.dispute = dispute
+    if outcome is None:
+        events.appeal_answered_event(appeal=appeal, mediator=mediator, now=now)
+        return appeal
+    _end(
+        dispute,
+        DisputeStatus.DECIDED,
+        outcome=outcome,
+        refund_amount=_validated_outcome(dispute, outcome, refund_amount),
+        by=mediator,
+        now=now,
+        record=lambda: (
+            events.appeal_answered_event(appeal=appeal, mediator=mediator, now=now),
+            events.dispute_decided_event(dispute=dispute, mediator=mediator, now=now),
+        ),
+        note=answer.strip(),
+    )
     return appeal

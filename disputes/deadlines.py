@@ -23,6 +23,8 @@ __all__ = [
     "MEDIATOR",
     "NextStep",
     "StageDays",
+    "appeal_answer_due",
+    "appeal_closes_at",
     "next_step",
     "refund_expected_by",
     "refunds_late_before",
@@ -102,3 +104,14 @@ def refunds_late_before(now: datetime) -> datetime:
     """Refunds instructed at or before this instant and still not reported are late at
     ``now`` (the inverse of ``refund_expected_by``)."""
     return now.astimezone(UTC) - timedelta(days=settings.REFUND_EXECUTION_DAYS)
+
+
+def appeal_closes_at(decided_at: datetime) -> datetime:
+    """The last instant a party may appeal a decision made at ``decided_at`` (inclusive)."""
+    return decided_at.astimezone(UTC) + timedelta(days=settings.DISPUTE_APPEAL_DAYS)
+
+
+def appeal_answer_due(sent_at: datetime) -> datetime:
+    """When customer service should answer an appeal sent at ``sent_at`` (shown, reminded
+    in the mediators' queue, not enforced)."""
+    return sent_at.astimezone(UTC) + timedelta(days=settings.DISPUTE_APPEAL_ANSWER_DAYS)

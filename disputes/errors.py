@@ -24,6 +24,7 @@ class DisputeErrorCode(StrEnum):
     NOT_APPEALABLE = "not_appealable"
     MESSAGE_REQUIRED = "message_required"
     ALREADY_APPEALED = "already_appealed"
+    APPEAL_WINDOW_CLOSED = "appeal_window_closed"
     ALREADY_ANSWERED = "already_answered"
     ANSWER_REQUIRED = "answer_required"
     NOT_THE_SELLER = "not_the_seller"

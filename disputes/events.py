@@ -19,9 +19,12 @@ The timeline (the parties' pages and the admin) reads the details named here:
 - information_requested: ``party`` and ``message`` (the question's pk);
   information_lapsed: ``party``;
 - message: ``message`` (its pk) and ``evidence``;
-- evidence_added, appeal_sent: ``evidence``;
+- evidence_added: ``evidence``; appeal_sent: ``party`` (who appealed) and ``evidence``;
 - decided: ``outcome`` and ``refund_amount`` (a string, or None);
-- offer_refused, cancelled, appeal_answered: nothing;
+- appeal_answered: ``party``, ``ruling`` (upheld or replaced), and the decision that now
+  stands: ``outcome`` and ``refund_amount`` (a replacing decision has its own ``decided``
+  event after it);
+- offer_refused, cancelled: nothing;
 - refund_instructed: ``refund`` (the instruction's public id), ``amount``, ``outcome``
   and ``replaces`` (the public id of the failed instruction it replaces, or None);
   refund_executed: ``refund``, ``amount``, ``reference`` and ``executed_at`` (ISO 8601,
@@ -178,13 +181,32 @@ def dispute_decided_event(*, dispute: Dispute, mediator: User, now: datetime) ->
 
 
 def appeal_sent_event(
-    *, appeal: Appeal, buyer: User, evidence: Iterable[Evidence], now: datetime
+    *, appeal: Appeal, appellant: User, evidence: Iterable[Evidence], now: datetime
 ) -> DisputeEvent:
-    return _event(appeal.dispute, EventKind.APPEAL_SENT, buyer, now, evidence=_file_names(evidence))
+    return _event(
+        appeal.dispute,
+        EventKind.APPEAL_SENT,
+        appellant,
+        now,
+        party=appeal.party,
+        evidence=_file_names(evidence),
+    )
 
 
 def appeal_answered_event(*, appeal: Appeal, mediator: User, now: datetime) -> DisputeEvent:
-    return _event(appeal.dispute, EventKind.APPEAL_ANSWERED, mediator, now)
+    """With the decision that stands after it: upheld, or the one replacing it (whose own
+    ``decided`` event follows)."""
+    dispute = appeal.dispute
+    return _event(
+        dispute,
+        EventKind.APPEAL_ANSWERED,
+        mediator,
+        now,
+        party=appeal.party,
+        ruling=appeal.ruling,
+        outcome=dispute.outcome,
+        refund_amount=_amount(dispute.refund_amount),
+    )
 
 
 def _refund(instruction: RefundInstruction) -> dict[str, object]:

@@ -11,7 +11,7 @@ from orders.money import format_amount, format_money, parse_amount
 from .actions import STATEMENT_MIN_LENGTH
 from .amounts import checked_partial_refund
 from .errors import DisputeActionError
-from .models import DisputeReason, Outcome, Party, RefundRequest
+from .models import AppealRuling, DisputeReason, Outcome, Party, RefundRequest
 
 DESCRIPTION_MIN_LENGTH = 30
 
@@ -204,6 +204,31 @@ class MediatorMessageForm(forms.Form):
 
 
 class AppealAnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=_("Answer to the buyer"), widget=forms.Textarea(attrs={"rows": 4})
+    """Customer service's answer to an appeal, in the admin: uphold the decision, or
+    replace it with another outcome; the answer is the note both parties read."""
+
+    # Radios with none chosen: a decision is never upheld by leaving a default in place.
+    ruling = forms.ChoiceField(
+        label=_("Ruling"), choices=AppealRuling.choices, widget=forms.RadioSelect
     )
+    outcome = forms.ChoiceField(
+        label=_("New decision"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Only when the decision is replaced."),
+    )
+    refund_amount = forms.DecimalField(
+        label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
+    )
+    answer = forms.CharField(
+        label=_("Answer to both parties"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("ruling") == AppealRuling.REPLACED and not data.get("outcome"):
+            self.add_error("outcome", _("Choose the decision that replaces the first one."))
+        if data.get("ruling") == AppealRuling.UPHELD:
+            data["outcome"] = None  # an upheld decision keeps its outcome
+        return data

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import is_mediator
 from orders.models import AppendOnlyEvent, Order, event_actor
 
+from .deadlines import appeal_answer_due
 from .evidence.storage import evidence_storage
 from .parties import Party, party_of
 from .stages import (
@@ -298,11 +299,26 @@ class Dispute(models.Model):
         waiting = self.is_open and self.stage == Stage.WAITING_FOR_SELLER
         return waiting and party_of(user, self.order) == Party.SELLER
 
+    def appeal_of(self, party: str) -> "Appeal | None":
+        """``party``'s appeal, read from the appeals prefetched with the dispute where the
+        page or the API did (``prefetch_related("appeals")``)."""
+        return next((appeal for appeal in self.appeals.all() if appeal.party == party), None)
+
     @property
-    def can_be_appealed(self) -> bool:
-        """Decided against the buyer, and not appealed yet (an appeal is once per decision).
-        The appeal is read with the dispute where it was joined (``disputes.pages``)."""
-        return self.is_against_buyer and not hasattr(self, "appeal")
+    def appeal(self) -> "Appeal | None":
+        """The buyer's appeal, as pages and emails to the buyer name it."""
+        return self.appeal_of(Party.BUYER)
+
+    @property
+    def waiting_appeal(self) -> "Appeal | None":
+        """An appeal customer service has not answered yet, if any."""
+        return next((appeal for appeal in self.appeals.all() if not appeal.is_answered), None)
+
+    def is_against(self, party: str) -> bool:
+        """Decided against ``party``: the buyer got less than asked, the seller must refund."""
+        if party == Party.BUYER:
+            return self.is_against_buyer
+        return self.status == DisputeStatus.DECIDED and self.outcome != Outcome.REJECTED
 
     @property
     def refunded_amount(self):
@@ -395,15 +411,23 @@ class DisputeMessage(models.Model):
         return f"{self.author} ({self.sent_at:%Y-%m-%d %H:%M})"
 
 
-class Appeal(models.Model):
-    """The buyer's last resort after a decision against them: one per decided dispute."""
+class AppealRuling(models.TextChoices):
+    UPHELD = "upheld", _("Decision upheld")
+    REPLACED = "replaced", _("Decision replaced")
 
-    dispute = models.OneToOneField(
-        Dispute, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("dispute")
+
+class Appeal(models.Model):
+    """A party's appeal of a decision to customer service (PRODUCT.md §4c): one per party
+    per dispute. The answer upholds the decision or replaces it (``disputes.actions``)."""
+
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("dispute")
     )
+    party = models.CharField(_("sent by"), max_length=8, choices=Party, default=Party.BUYER)
     message = models.TextField(_("message"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     answer = models.TextField(_("answer"), blank=True)
+    ruling = models.CharField(_("ruling"), max_length=16, choices=AppealRuling, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -419,11 +443,19 @@ class Appeal(models.Model):
         verbose_name_plural = _("appeals")
         ordering = ["-sent_at"]
         constraints = [
+            models.UniqueConstraint(fields=["dispute", "party"], name="one_appeal_per_party"),
             models.CheckConstraint(
-                condition=Q(answered_at__isnull=True, answered_by__isnull=True, answer="")
-                | (Q(answered_at__isnull=False, answered_by__isnull=False) & ~Q(answer="")),
+                condition=Q(
+                    answered_at__isnull=True, answered_by__isnull=True, answer="", ruling=""
+                )
+                | (
+                    Q(answered_at__isnull=False, answered_by__isnull=False)
+                    & ~Q(answer="")
+                    & Q(ruling__in=AppealRuling.values)
+                ),
                 name="appeal_answer_complete",
             ),
+            models.CheckConstraint(condition=Q(party__in=Party.values), name="appeal_known_party"),
         ]
 
     def __str__(self):
@@ -432,6 +464,11 @@ class Appeal(models.Model):
     @property
     def is_answered(self):
         return self.answered_at is not None
+
+    @property
+    def answer_due(self) -> datetime:
+        """When customer service should have answered (shown, not enforced)."""
+        return appeal_answer_due(self.sent_at)
 
 
 class RefundStatus(models.TextChoices):

@@ -50,7 +50,7 @@ HEADLINES = {
     EventKind.CANCELLED: _("The buyer cancelled the dispute about order %(number)s."),
     EventKind.EVIDENCE_ADDED: _("New evidence was added to the dispute about order %(number)s."),
     EventKind.DECIDED: _("A mediator decided the dispute about order %(number)s."),
-    EventKind.APPEAL_SENT: _("The buyer appealed the decision on order %(number)s."),
+    EventKind.APPEAL_SENT: _("A party appealed the decision on order %(number)s."),
     EventKind.APPEAL_ANSWERED: _(
         "Customer service answered the appeal about the dispute on order %(number)s."
     ),
@@ -96,6 +96,8 @@ def event_emails(event: DisputeEvent) -> list[Email]:
         if event.kind in BUYER_ONLY and party != Party.BUYER:
             continue
         template = BUYER_TEMPLATES.get(event.kind) if party == Party.BUYER else None
+        if event.kind == EventKind.APPEAL_ANSWERED and party != event.details.get("party"):
+            template = None  # "your appeal" is the appellant's email only
         emails.append(
             _compose(
                 dispute,
@@ -150,7 +152,7 @@ def _compose(dispute, party, user, template, **context) -> Email:
             "party": party,
             "recipient": user,
             "buyer": dispute.order.buyer,
-            "appeal": getattr(dispute, "appeal", None),
+            "appeal": dispute.appeal,
             "next_step": deadlines.next_step(dispute),
             "dispute_url": email_link_url(user, _page_of(dispute, party)),
             **context,

@@ -20,7 +20,7 @@ from django.utils.functional import SimpleLazyObject
 from config.fragments import fingerprint
 
 from . import deadlines
-from .eligibility import dispute_eligibility
+from .eligibility import appeal_refusal, dispute_eligibility
 from .evidence.drafts import MESSAGE, DraftForm, form_draft_key
 from .forms import MessageForm, OfferForm
 from .models import Appeal, Dispute, DisputeEvent, Evidence
@@ -44,10 +44,14 @@ def _newest_event():
 
 def page_disputes(user, party: str) -> QuerySet[Dispute]:
     """The disputes of ``user`` as ``party``, with what their page shows: the buyer's page
-    their appeal, the seller's the buyer's name."""
-    disputes = Dispute.objects.select_related("order__seller").annotate(last_event=_newest_event())
+    their appeals, the seller's the buyer's name."""
+    disputes = (
+        Dispute.objects.select_related("order__seller")
+        .prefetch_related("appeals")
+        .annotate(last_event=_newest_event())
+    )
     if party == Party.BUYER:
-        return disputes.of_buyer(user).select_related("appeal")
+        return disputes.of_buyer(user)
     return disputes.of_seller(user).select_related("order__buyer")
 
 
@@ -137,8 +141,8 @@ def render_dispute_page(
 ) -> HttpResponse:
     """The page of ``dispute`` for ``party``; ``context`` replaces parts of it, such as a
     form sent back with its errors or the files of an upload that were refused."""
-    # The buyer's appeal is read with the dispute (party_dispute); the seller's page has none.
-    appeal = getattr(dispute, "appeal", None) if party == Party.BUYER else None
+    # The appeals are read with the dispute (party_dispute).
+    appeal = dispute.appeal_of(party)
     evidence = page_evidence(dispute, appeal)
     page = {
         "dispute": dispute,
@@ -151,6 +155,9 @@ def render_dispute_page(
         "conversation": SimpleLazyObject(lambda: party_conversation(dispute, evidence)),
         **fragment_versions(dispute, evidence, party),
         "evidence": evidence,
+        "appeal": appeal,
+        "waiting_appeal": dispute.waiting_appeal,
+        "appeal_refusal": appeal_refusal(dispute, party, now=timezone.now()),
         "refunds": dispute.refund_instructions.live() if dispute.has_ended else (),
         "page_url": page_url(dispute, party),
         "message_url": reverse(URL_NAMES[party]["message"], args=[dispute.pk]),
@@ -163,19 +170,12 @@ def render_dispute_page(
             message_draft_name(dispute),
             DraftForm.of(MESSAGE, dispute.order, dispute),
         )
-    page |= (
-        _buyer_context(dispute, appeal)
-        if party == Party.BUYER
-        else _seller_context(request, dispute)
-    )
+    page |= _buyer_context(dispute) if party == Party.BUYER else _seller_context(request, dispute)
     return render(request, TEMPLATES[party], page | context, status=status)
 
 
-def _buyer_context(dispute: Dispute, appeal: Appeal | None) -> dict:
-    return {
-        "appeal": appeal,
-        "eligibility": dispute_eligibility(dispute.order, [dispute], now=timezone.now()),
-    }
+def _buyer_context(dispute: Dispute) -> dict:
+    return {"eligibility": dispute_eligibility(dispute.order, [dispute], now=timezone.now())}
 
 
 def _seller_context(request: HttpRequest, dispute: Dispute) -> dict:

@@ -55,8 +55,23 @@ SENTENCES = {
             None: gettext_lazy("Decided"),
         },
     ),
-    EventKind.APPEAL_SENT: gettext_lazy("Buyer appealed the decision to customer service"),
-    EventKind.APPEAL_ANSWERED: gettext_lazy("Customer service answered the appeal"),
+    EventKind.APPEAL_SENT: (
+        "party",
+        {
+            Party.SELLER: gettext_lazy("Seller appealed the decision to customer service"),
+            None: gettext_lazy("Buyer appealed the decision to customer service"),
+        },
+    ),
+    EventKind.APPEAL_ANSWERED: (
+        "ruling",
+        {
+            "upheld": gettext_lazy("Customer service answered the appeal: the decision stands"),
+            "replaced": gettext_lazy(
+                "Customer service answered the appeal: the decision is replaced"
+            ),
+            None: gettext_lazy("Customer service answered the appeal"),
+        },
+    ),
     EventKind.REFUND_INSTRUCTED: gettext_lazy("Refund of %(amount)s instructed to the marketplace"),
     EventKind.REFUND_EXECUTED: gettext_lazy(
         "The marketplace sent the refund of %(amount)s (its reference: %(reference)s)"

@@ -22,7 +22,7 @@ def report_executed(base_url, token, refund):
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 -- our server
+    with urllib.request.urlopen(request, timeout=30) as response:
         return response.status
 
 

@@ -103,5 +103,5 @@ def decided_dispute(buyer, outcome=Outcome.REJECTED, refund_amount=None):
 
 def appealed_dispute(buyer):
     dispute = decided_dispute(buyer)
-    actions.send_appeal(dispute=dispute, buyer=buyer, message="The seller never answered me.")
+    actions.send_appeal(dispute=dispute, appellant=buyer, message="The seller never answered me.")
     return dispute

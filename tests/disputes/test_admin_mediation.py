@@ -478,7 +478,7 @@ def test_mediator_answers_an_appeal_once(mediator_client, mediator, buyer):
     appeal = appealed_dispute(buyer).appeal
     url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
 
-    response = submit(mediator_client, url, {"answer": "The decision stands."})
+    response = submit(mediator_client, url, {"ruling": "upheld", "answer": "The decision stands."})
 
     assert response.status_code == 302
     assert response.url == reverse("admin:disputes_appeal_change", args=[appeal.pk])

@@ -90,7 +90,7 @@ add_evidence = then(
 )
 decide = then(refused_dispute, _decide)
 appeal = then(
-    decide, lambda d, b: actions.send_appeal(dispute=d, buyer=b, message="Nobody answered me.")
+    decide, lambda d, b: actions.send_appeal(dispute=d, appellant=b, message="Nobody answered me.")
 )
 answer_appeal = then(
     appeal,
