@@ -24,6 +24,7 @@ PUBLIC_DETAILS = (
     "reference",
     "executed_at",
     "failure_reason",
+    "ruling",
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from api.models import WebhookDelivery
-from disputes import refunds
+from disputes import actions, refunds
 from disputes.models import EventKind, Outcome, RefundInstruction
 from tests.api.conftest import error_of
 from tests.disputes.builders import agreed_dispute, decided_dispute
@@ -169,3 +169,28 @@ def test_no_report_without_the_token(api, buyer):
     refund = refund_of(agreed_dispute(buyer))
     response = api.post(f"/refunds/{refund.public_id}/failed/", {"reason": "x"}, token="")
     assert response.status_code == 401
+
+
+def test_an_appeal_that_replaces_the_decision_is_sent_with_the_new_outcome(api, buyer):
+    dispute = decided_dispute(buyer)
+    appeal = actions.send_appeal(dispute=dispute, appellant=buyer, message="Look again.")
+    actions.answer_appeal(
+        appeal=appeal, mediator=make_mediator(), answer="You are right.", outcome="full_refund"
+    )
+    sent = [json.loads(delivery.body) for delivery in WebhookDelivery.objects.order_by("pk")]
+    assert [body["type"] for body in sent] == [
+        "dispute.decided",
+        "dispute.appeal_answered",
+        "dispute.decided",
+        "refund.instructed",
+    ]
+    answered = sent[1]["data"]
+    assert answered["event"]["details"] == {
+        "party": "buyer",
+        "ruling": "replaced",
+        "outcome": "full_refund",
+        "refund_amount": None,
+    }
+    assert answered["dispute"]["outcome"]["outcome"] == "full_refund"
+    assert answered["dispute"]["appeals"][0]["ruling"] == "replaced"
+    assert sent[3]["data"]["refund"]["amount"] == "12.99"
