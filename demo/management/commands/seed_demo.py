@@ -25,9 +25,9 @@ from django_tasks_db.models import DBTaskResult
 from accounts.roles import mediators_group
 from accounts.sign_in_links import LinkKind, create_link, url_of
 from api.models import ApiClient
-from disputes import actions, tasks
+from disputes import actions, refunds, tasks
 from disputes.eligibility import ReasonCode, dispute_eligibility
-from disputes.models import DisputeReason, Outcome, Party, RefundRequest, Stage
+from disputes.models import DisputeReason, Outcome, Party, RefundInstruction, RefundRequest, Stage
 from disputes.time_left import time_left_words
 from orders.importing import import_orders
 from orders.models import Order
@@ -65,6 +65,11 @@ SITUATIONS = [
     ("DEMO-0013", "Hair dryer, foldable", "32.00", 24, 22, 8, "with a mediator"),
     ("DEMO-0015", "Webcam, 1080p", "41.90", 26, 24, 9, "the seller is asked for information"),
     ("DEMO-0017", "Yoga mat, 6 mm", "22.00", 30, 28, 14, "ended by agreement"),
+    # The refund of each outcome as the marketplace reported it (PRODUCT.md §4f): DEMO-0017's
+    # is still instructed (late: in the mediators' queue), DEMO-0010's was sent, DEMO-0018's
+    # failed; DEMO-0020's decision was replaced on appeal, and its refund sent.
+    ("DEMO-0018", "Electric toothbrush", "45.00", 24, 22, 9, "partially refunded, as asked"),
+    ("DEMO-0020", "Travel adapter, universal", "17.50", 30, 27, 14, "refunded in full"),
 ]
 # Bob's orders, all from the seller with an account.
 OTHER_SITUATIONS = [
@@ -198,14 +203,29 @@ class Command(BaseCommand):
                 order=order, buyer=order.buyer, now=ago(days_ago), **answers
             )
 
-        def decided(number, days_ago, decided_days_ago, outcome, note, **answers):
+        def decided(number, days_ago, decided_days_ago, outcome, note, amount=None, **answers):
             if dispute := open_on(number, days_ago, **answers):
-                actions.decide_dispute(
+                return actions.decide_dispute(
                     dispute=dispute,
                     mediator=mediator,
                     outcome=outcome,
+                    refund_amount=amount,
                     note=note,
                     now=ago(decided_days_ago),
+                )
+            return None
+
+        def marketplace_reports(dispute, days_ago, *, reference=None, failure=None):
+            """The marketplace reports the dispute's standing refund sent, or failed."""
+            refund = RefundInstruction.objects.live().filter(dispute=dispute).latest("pk")
+            if failure:
+                refunds.report_failed(refund_id=refund.public_id, reason=failure, now=ago(days_ago))
+            else:
+                refunds.report_executed(
+                    refund_id=refund.public_id,
+                    reference=reference,
+                    executed_at=ago(days_ago),
+                    now=ago(days_ago),
                 )
 
         def refused(number, days_ago, refused_days_ago):
@@ -238,7 +258,44 @@ class Command(BaseCommand):
             "DEMO-0009", 3, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("5.00")
         ):
             actions.cancel_dispute(dispute=dispute, buyer=dispute.order.buyer, now=ago(1))
-        decided("DEMO-0010", 12, 10, Outcome.FULL_REFUND, "The seller agreed the item was faulty.")
+        if dispute := decided(
+            "DEMO-0010", 12, 10, Outcome.FULL_REFUND, "The seller agreed the item was faulty."
+        ):
+            marketplace_reports(dispute, 8, reference="MKT-RF-10432")
+        if dispute := decided(
+            "DEMO-0018",
+            8,
+            5,
+            Outcome.PARTIAL_REFUND,
+            "The brush head is missing: the refund covers it.",
+            amount=Decimal("9.00"),
+            refund_request=RefundRequest.PARTIAL,
+            requested_amount=Decimal("9.00"),
+            reason=DisputeReason.MISSING_PARTS,
+        ):
+            marketplace_reports(dispute, 4, failure="The buyer's card has expired.")
+        if dispute := decided(
+            "DEMO-0020",
+            13,
+            12,
+            Outcome.REJECTED,
+            "The adapter works with the plugs it lists.",
+            reason=DisputeReason.NOT_AS_DESCRIBED,
+        ):
+            appeal = actions.send_appeal(
+                dispute=dispute,
+                appellant=dispute.order.buyer,
+                message="It has no UK plug, which the listing shows: here is the listing.",
+                now=ago(11),
+            )
+            actions.answer_appeal(
+                appeal=appeal,
+                mediator=mediator,
+                answer="The listing shows a UK plug the adapter does not have: a full refund.",
+                outcome=Outcome.FULL_REFUND,
+                now=ago(9),
+            )
+            marketplace_reports(dispute, 7, reference="MKT-RF-10877")
 
         # A dispute in every stage with the seller who signs in (PRODUCT.md §4a).
         if dispute := open_on(
