@@ -13,7 +13,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,7 @@ from .models import Dispute, RefundInstruction, RefundStatus
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _moved(instructions) -> Decimal:
+def _moved(instructions: QuerySet[RefundInstruction]) -> Decimal:
     total: Decimal | None = instructions.aggregate(total=Sum("amount"))["total"]
     return total or Decimal(0)
 
