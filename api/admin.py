@@ -1,9 +1,13 @@
-"""Staff manage the API's clients here — create, rotate the token or the webhook secret
-(each shown once), revoke — and follow every webhook delivery with its attempts."""
+"""Staff manage the API's clients here — create, choose their webhook events, rotate the
+token or the webhook secret (each shown once), revoke, each after a confirmation — and
+follow every webhook delivery with its attempts."""
 
 import json
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -11,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import webhooks
+from . import webhook_types, webhooks
 from .models import ApiClient, WebhookAttempt, WebhookDelivery
 
 
@@ -25,14 +29,39 @@ def credentials_page(request, admin_site, title, issued):
     )
 
 
-def _rotation(what, description, title, issue):
-    """An admin action issuing a new ``what`` to each selected client, shown once."""
+def confirmed(request) -> bool:
+    """Whether this POST of an action comes from its confirmation page."""
+    return request.POST.get("confirmed") == "yes"
 
-    def action(modeladmin, request, queryset):
-        return modeladmin._issue(request, queryset, issue, title)
 
-    action.__name__ = f"rotate_{what}"
-    return admin.action(description=description, permissions=["change"])(action)
+def confirmation_page(request, admin_site, queryset, *, action, title, consequence):
+    """The page an action on clients asks to confirm on, POSTing the same action again."""
+    return TemplateResponse(
+        request,
+        "api/confirm_client_action.html",
+        {
+            **admin_site.each_context(request),
+            "title": title,
+            "consequence": consequence,
+            "clients": queryset,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+class ApiClientForm(forms.ModelForm):
+    webhook_types = forms.MultipleChoiceField(
+        label=_("webhook events"),
+        choices=webhook_types.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The events POSTed to the webhook URL."),
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "webhook_url", "webhook_types"]
 
 
 @admin.register(ApiClient)
@@ -40,8 +69,24 @@ class ApiClientAdmin(admin.ModelAdmin):
     list_display = ["name", "webhook_url", "token_hint", "token_issued_at", "state", "created_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name"]
-    fields = ["name", "webhook_url", "token_hint", "token_issued_at", "created_at", "revoked_at"]
-    readonly_fields = ["token_hint", "token_issued_at", "created_at", "revoked_at"]
+    form = ApiClientForm
+    fields = [
+        "name",
+        "webhook_url",
+        "webhook_types",
+        "token_hint",
+        "token_issued_at",
+        "previous_token_valid_until",
+        "created_at",
+        "revoked_at",
+    ]
+    readonly_fields = [
+        "token_hint",
+        "token_issued_at",
+        "previous_token_valid_until",
+        "created_at",
+        "revoked_at",
+    ]
     actions = ["rotate_token", "rotate_webhook_secret", "revoke"]
 
     def has_delete_permission(self, request, obj=None):
@@ -82,29 +127,73 @@ class ApiClientAdmin(admin.ModelAdmin):
             return None
         return credentials_page(request, self.admin_site, title, issued)
 
-    rotate_token = _rotation(
-        "token",
-        _("Rotate the token (the old one stops working)"),
-        _("New tokens"),
-        lambda client: {"token": client.issue_token()},
+    @admin.action(
+        description=_("Rotate the token (the old one works for an overlap, then stops)"),
+        permissions=["change"],
     )
-    rotate_webhook_secret = _rotation(
-        "webhook_secret",
-        _("Rotate the webhook secret"),
-        _("New webhook secrets"),
-        lambda client: {"secret": client.issue_webhook_secret()},
-    )
+    def rotate_token(self, request, queryset):
+        if not confirmed(request):
+            return confirmation_page(
+                request,
+                self.admin_site,
+                queryset,
+                action="rotate_token",
+                title=_("Rotate these clients' tokens?"),
+                consequence=_(
+                    "Each gets a new token, shown once. The old one keeps working for "
+                    "%(hours)d hours, then stops: the marketplace must use the new one by then."
+                )
+                % {"hours": settings.API_TOKEN_OVERLAP_HOURS},
+            )
+        return self._issue(
+            request, queryset, lambda client: {"token": client.issue_token()}, _("New tokens")
+        )
+
+    @admin.action(description=_("Rotate the webhook secret"), permissions=["change"])
+    def rotate_webhook_secret(self, request, queryset):
+        if not confirmed(request):
+            return confirmation_page(
+                request,
+                self.admin_site,
+                queryset,
+                action="rotate_webhook_secret",
+                title=_("Rotate these clients' webhook secrets?"),
+                consequence=_(
+                    "Each gets a new secret, shown once. Webhooks are signed with both the "
+                    "old and the new one for %(hours)d hours, then with the new one only."
+                )
+                % {"hours": settings.WEBHOOK_SECRET_OVERLAP_HOURS},
+            )
+        return self._issue(
+            request,
+            queryset,
+            lambda client: {"secret": client.issue_webhook_secret()},
+            _("New webhook secrets"),
+        )
 
     @admin.action(
         description=_("Revoke (its token stops working, webhooks stop)"), permissions=["change"]
     )
     def revoke(self, request, queryset):
+        if not confirmed(request):
+            return confirmation_page(
+                request,
+                self.admin_site,
+                queryset,
+                action="revoke",
+                title=_("Revoke these clients?"),
+                consequence=_(
+                    "Their tokens, the current and any old one, stop working at once and "
+                    "their webhooks stop. A revoked client cannot be restored."
+                ),
+            )
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(
             request,
             ngettext("%(count)d client revoked.", "%(count)d clients revoked.", count)
             % {"count": count},
         )
+        return None
 
 
 class WebhookAttemptInline(admin.TabularInline):

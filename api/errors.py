@@ -1,13 +1,25 @@
-"""Every error the API answers is JSON of one shape, whatever raised it:
+"""Every error the API answers is an RFC 9457 problem (``application/problem+json``),
+whatever raised it, in English whatever the caller's ``Accept-Language`` (programs read
+it, and match on ``code``):
 
-{"error": {"code": "invalid_orders", "message": "...",
-           "problems": [{"index": 3, "field": "price", "message": "must be more than 0"}]}}
+{"type": "https://disputes.example.com/api/v1/problems/invalid_orders",
+ "title": "Bad Request", "status": 400, "detail": "Nothing was written: 1 problem.",
+ "code": "invalid_orders",
+ "problems": [{"index": 3, "field": "price", "message": "must be more than 0"}]}
+
+``code`` and ``problems`` (each naming the record by its ``index`` and the ``field``) are
+extension members; ``problem_body`` builds every such body.
 """
 
+from http import HTTPStatus
+
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .serializers import PROBLEM_CONTENT_TYPE, moment
 
 
 class InvalidRequest(exceptions.APIException):
@@ -36,14 +48,41 @@ class IdempotencyKeyReused(exceptions.APIException):
     )
 
 
+class ReceiptConfirmed(exceptions.APIException):
+    """A receipt time for an order whose buyer confirmed receipt: not applied."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "receipt_confirmed"
+
+    def __init__(self, confirmed_at):
+        super().__init__(
+            f"Not applied: the buyer confirmed receipt at {moment(confirmed_at)}, "
+            "which stays the order's receipt time. Nothing was written."
+        )
+        self.problems = [problem("received_at", "the buyer confirmed receipt")]
+
+
 def _as_problem(problem):
     if isinstance(problem, dict):
         return {"index": problem.get("index"), **problem}
     return {"index": problem.index, "field": problem.field, "message": problem.message}
 
 
-def error_body(code, message, problems=()):
-    return {"error": {"code": code, "message": message, "problems": list(problems)}}
+def problem_type(code):
+    """The problem's ``type``: a URI per code (docs/api.md lists them)."""
+    return f"{settings.SITE_URL}/api/v1/problems/{code}"
+
+
+def problem_body(*, status, code, detail, problems=()):
+    """The body of every error the API answers (RFC 9457, with our extension members)."""
+    return {
+        "type": problem_type(code),
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "problems": list(problems),
+    }
 
 
 def _flatten(detail, field=""):
@@ -60,37 +99,38 @@ def _flatten(detail, field=""):
 
 def exception_handler(exc, context):
     """DRF's handler (status, headers such as Retry-After and WWW-Authenticate), answering
-    in the API's error shape."""
+    a problem."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a bug: Django's 500
-    if isinstance(exc, InvalidRequest):
-        problems = exc.problems
-        message = str(exc.detail)
-    elif isinstance(exc, exceptions.ValidationError):
-        problems = [
-            {"index": None, "field": field, "message": message}
-            for field, message in _flatten(exc.detail)
-        ]
-        message = "The request is not valid."
-    else:
-        problems = []
-        message = str(exc.detail)
     code = exc.get_codes()
-    if not isinstance(code, str):
-        code = exc.default_code
-    response.data = error_body(code, message, problems)
+    if isinstance(exc, exceptions.ValidationError):
+        problems = [problem(field, message) for field, message in _flatten(exc.detail)]
+        message = "The request is not valid."
+        code = InvalidRequest.default_code
+    else:
+        problems = getattr(exc, "problems", [])
+        message = str(exc.detail)
+    response.data = problem_body(
+        status=response.status_code, code=code, detail=message, problems=problems
+    )
+    response.content_type = PROBLEM_CONTENT_TYPE
     return response
 
 
 @csrf_exempt  # no session here: a POST to a wrong path is a 404, not a CSRF refusal
 def not_found(request, *args, **kwargs):
-    """Any path under /api/v1/ that is not an endpoint: JSON, like every other answer."""
+    """Any path under /api/v1/ that is not an endpoint: a problem, like every other error."""
     return JsonResponse(
-        error_body("not_found", "There is no such endpoint. See /api/v1/schema/."),
+        problem_body(
+            status=status.HTTP_404_NOT_FOUND,
+            code="not_found",
+            detail="There is no such endpoint. See /api/v1/schema/.",
+        ),
         status=status.HTTP_404_NOT_FOUND,
+        content_type=PROBLEM_CONTENT_TYPE,
     )
 
 

@@ -1,14 +1,18 @@
 """The marketplace's API clients, the requests they made idempotent, and the webhooks sent
 to them with every attempt (PRODUCT.md §10)."""
 
+import base64
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import webhook_types
 from .webhook_urls import validate_webhook_url
 
 TOKEN_PREFIX = "dcapi_"
@@ -19,6 +23,16 @@ def hash_token(token: str) -> str:
     """Tokens are 256 random bits: one SHA-256 is enough to store them safely (a slow
     password hash protects guessable secrets, which these are not)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_webhook_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` and the base64 of 32 random bytes, the key."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def webhook_key(secret: str) -> bytes:
+    """The HMAC key of a ``whsec_`` secret, as every Standard Webhooks library reads it."""
+    return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
 
 
 class ApiClientQuerySet(models.QuerySet):
@@ -44,8 +58,25 @@ class ApiClient(models.Model):
         _("token begins with"), max_length=16, editable=False, help_text=_("To tell tokens apart.")
     )
     token_issued_at = models.DateTimeField(_("token issued at"), editable=False)
+    # The token replaced by the last rotation keeps working until then (unless revoked), so
+    # the marketplace can deploy the new one without a moment refused.
+    previous_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    previous_token_valid_until = models.DateTimeField(
+        _("old token works until"), null=True, blank=True, editable=False
+    )
     # Kept as is: signing needs it. Shown once, like the token.
-    webhook_secret = models.CharField(_("webhook secret"), max_length=64, editable=False)
+    webhook_secret = models.CharField(_("webhook secret"), max_length=100, editable=False)
+    # The secret replaced by the last rotation also signs until then.
+    previous_webhook_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_webhook_secret_valid_until = models.DateTimeField(
+        null=True, blank=True, editable=False
+    )
+    webhook_types = models.JSONField(
+        _("webhook events"),
+        default=webhook_types.default,
+        blank=True,
+        help_text=_("The events POSTed to the webhook URL."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
@@ -55,6 +86,7 @@ class ApiClient(models.Model):
         verbose_name = _("API client")
         verbose_name_plural = _("API clients")
         ordering = ["name"]
+        indexes = [models.Index(fields=["previous_token_hash"], name="client_previous_token_idx")]
 
     def __str__(self):
         return self.name
@@ -67,17 +99,44 @@ class ApiClient(models.Model):
     is_authenticated = True
     is_anonymous = False
 
-    def issue_token(self) -> str:
-        """A new token replacing the old one (which stops working at once): returned once."""
+    def issue_token(self, *, now: datetime | None = None, overlap: bool = True) -> str:
+        """A new token, returned once; the one it replaces keeps working for
+        ``API_TOKEN_OVERLAP_HOURS`` (with ``overlap``) or stops at once."""
+        now = now or timezone.now()
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.previous_token_hash, self.previous_token_valid_until = "", None
+        if self.token_hash and overlap:
+            self.previous_token_hash = self.token_hash
+            self.previous_token_valid_until = now + timedelta(
+                hours=settings.API_TOKEN_OVERLAP_HOURS
+            )
         self.token_hash = hash_token(token)
         self.token_hint = token[: len(TOKEN_PREFIX) + 4]
-        self.token_issued_at = timezone.now()
+        self.token_issued_at = now
         return token
 
-    def issue_webhook_secret(self) -> str:
-        self.webhook_secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    def issue_webhook_secret(self, *, now: datetime | None = None) -> str:
+        """A new secret, returned once; the one it replaces signs too for
+        ``WEBHOOK_SECRET_OVERLAP_HOURS``."""
+        now = now or timezone.now()
+        if self.webhook_secret:
+            self.previous_webhook_secret = self.webhook_secret
+            self.previous_webhook_secret_valid_until = now + timedelta(
+                hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS
+            )
+        self.webhook_secret = new_webhook_secret()
         return self.webhook_secret
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a delivery sent at ``now`` is signed with: the current one, and the
+        one it replaced while their overlap lasts."""
+        valid_until = self.previous_webhook_secret_valid_until
+        if self.previous_webhook_secret and valid_until and now < valid_until:
+            return [self.webhook_secret, self.previous_webhook_secret]
+        return [self.webhook_secret]
+
+    def receives(self, webhook_type: str) -> bool:
+        return webhook_type in self.webhook_types
 
     @classmethod
     def create(cls, name, webhook_url=""):
@@ -89,12 +148,14 @@ class ApiClient(models.Model):
         return client, token
 
     @classmethod
-    def for_token(cls, token: str):
-        """The client whose token this is, revoked or not; None for an unknown token."""
-        try:
-            return cls.objects.get(token_hash=hash_token(token))
-        except cls.DoesNotExist:
-            return None
+    def for_token(cls, token: str, *, now: datetime | None = None):
+        """The client whose token this is, revoked or not — its current token, or the one
+        it replaced while their overlap lasts; None for an unknown or expired token."""
+        hashed = hash_token(token)
+        current_or_overlapping = Q(token_hash=hashed) | Q(
+            previous_token_hash=hashed, previous_token_valid_until__gt=now or timezone.now()
+        )
+        return cls.objects.filter(current_or_overlapping).first()
 
 
 class IdempotentRequest(models.Model):

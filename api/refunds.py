@@ -21,7 +21,7 @@ from .errors import InvalidRequest, body_object, problem
 from .idempotency import idempotent
 from .representations import refund_data
 from .serializers import Moment, RefundSerializer, page_serializer
-from .views import CURSOR_PARAMETERS, ApiView, FeedView, settled
+from .views import POSITION, ApiView, FeedView, cursor_parameters, settled
 
 
 class RefundConflict(exceptions.APIException):
@@ -54,7 +54,7 @@ STATUS_PARAMETER = OpenApiParameter(
     description="Each outcome that moves money instructs one refund (an appeal that raises "
     "a refund, the difference). Read again from `next_cursor` to get the ones made since; "
     "`status` keeps only those in that status now.",
-    parameters=[*CURSOR_PARAMETERS, STATUS_PARAMETER],
+    parameters=[*cursor_parameters(POSITION), STATUS_PARAMETER],
     responses={200: RefundPageSerializer, **schema.errors(400, 401, 429)},
 )
 class RefundsView(FeedView):
@@ -62,7 +62,7 @@ class RefundsView(FeedView):
     page_serializer = RefundPageSerializer
 
     def items(self, after, limit):
-        instructions = settled(RefundInstruction.objects.all(), after, created="instructed_at")
+        instructions = settled(RefundInstruction.objects.all(), int(after), created="instructed_at")
         wanted = self.request.query_params.get("status")
         if wanted is not None:
             if wanted not in RefundStatus.values:
@@ -94,9 +94,10 @@ def report_schema(operation_id, summary, request):
         parameters=[schema.IDEMPOTENCY_KEY],
         responses={
             200: RefundSerializer,
-            409: schema.error(
+            **schema.error(
+                409,
                 "Contradicts an earlier report (failed after executed, another reference), "
-                "or the refund was instructed again under another id."
+                "or the refund was instructed again under another id: `code` says which.",
             ),
             **schema.errors(400, 401, 404, 413, 415, 422, 429),
         },

@@ -6,9 +6,14 @@ stay in the dispute centre: the marketplace gets what it needs to act (the stage
 by when, amounts, outcomes), not the parties' conversation.
 """
 
+from datetime import datetime
+
 from disputes import deadlines
 from disputes.models import DisputeStatus, EventKind
 from disputes.parties import party_of
+from orders.models import OrderEvent
+
+from . import serializers
 
 # The event details (``disputes.events``) the marketplace gets; never file names or pks.
 PUBLIC_DETAILS = (
@@ -25,6 +30,9 @@ PUBLIC_DETAILS = (
     "executed_at",
     "failure_reason",
     "ruling",
+    "postage_paid_by",
+    "carrier",
+    "tracking_number",
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
@@ -56,6 +64,7 @@ def order_data(order):
         "placed_at": order.placed_at,
         "shipped_at": order.shipped_at,
         "received_at": order.received_at,
+        "receipt_confirmed_at": order.receipt_confirmed_at,
         "status": order.status,
     }
 
@@ -78,11 +87,36 @@ def order_record(order):
     }
 
 
+def event_id(event):
+    """A dispute event's id, the same in the events feed and in its webhook."""
+    return f"dispute-event-{event.pk}"
+
+
+def order_event_id(event: OrderEvent) -> str:
+    """An order event's id (a buyer's receipt confirmation), in the feed and its webhook."""
+    return f"order-event-{event.pk}"
+
+
+def order_event_data(event):
+    """An order event as the events feed shows it, beside the dispute events (the feed
+    gives its cursor, a position in both)."""
+    received_at = datetime.fromisoformat(event.details["received_at"])
+    return {
+        "id": order_event_id(event),
+        "dispute": None,
+        "order": event.order.number,
+        "kind": event.kind,
+        "created_at": event.created_at,
+        "actor": role(event.actor, event.order),
+        "details": {"received_at": serializers.moment(received_at)},
+    }
+
+
 def event_data(event):
     order = event.dispute.order
     return {
         "cursor": str(event.pk),
-        "id": event.pk,
+        "id": event_id(event),
         "dispute": event.dispute_id,
         "order": order.number,
         "kind": event.kind,
@@ -111,6 +145,20 @@ def _outcome(dispute):
         "refund_amount": dispute.refunded_amount,
         "decided_at": dispute.decided_at,
         "decided_by": role(dispute.decided_by, dispute.order),
+    }
+
+
+def _item_return(dispute):
+    """The return the refund waits, or waited, for: who asked, who pays its postage, and
+    its tracking once shipped (the address stays in the dispute centre, as free text)."""
+    if dispute.return_asked_by_id is None:
+        return None
+    return {
+        "asked_by": MEDIATOR if dispute.return_decided_by_mediator else "seller",
+        "postage_paid_by": dispute.return_postage_paid_by,
+        "carrier": dispute.return_carrier or None,
+        "tracking_number": dispute.return_tracking_number or None,
+        "shipped_at": dispute.return_shipped_at,
     }
 
 
@@ -146,6 +194,7 @@ def dispute_data(dispute, *, events=None, last_event=None):
         # The buyer's, as before appeals were open to the seller too; every one below.
         "appeal": _appeal(dispute.appeal) if dispute.appeal else None,
         "appeals": [_appeal(appeal) for appeal in dispute.appeals.all()],
+        "item_return": _item_return(dispute),
     }
     if last_event is not None:
         data["cursor"] = str(last_event)

@@ -8,11 +8,18 @@ from drf_spectacular.extensions import (
     OpenApiSerializerExtension,
     OpenApiSerializerFieldExtension,
 )
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    OpenApiWebhook,
+    extend_schema,
+)
 
 from orders.importing import EXAMPLE_ORDER
 
-from .serializers import ErrorSerializer
+from . import serializers
+from .serializers import PROBLEM_CONTENT_TYPE, ProblemDetailsSerializer
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -72,23 +79,29 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-def error(description):
-    return OpenApiResponse(ErrorSerializer, description=description)
+def error(status, description):
+    """One error response of an operation: a problem (``errors.problem_body``)."""
+    return {(status, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemDetailsSerializer, description)}
 
 
 ERRORS = {
-    400: error("Malformed JSON, wrong types, unknown fields or invalid records: nothing written."),
-    401: error("No token, an unknown one, or a revoked client's."),
-    404: error("No such order, dispute or endpoint."),
-    413: error(f"More than {settings.API_MAX_ORDERS:,} orders, or a body over the size limit."),
-    415: error("The body is not application/json."),
-    422: error("The Idempotency-Key was used for another request."),
-    429: error("Too many requests: wait the number of seconds in Retry-After."),
+    400: "Malformed JSON, wrong types, unknown fields or invalid records: nothing written.",
+    401: "No token, an unknown one, or a revoked client's.",
+    404: "No such order, dispute or endpoint.",
+    409: "Not applied: the buyer confirmed the receipt (`receipt_confirmed`).",
+    413: f"More than {settings.API_MAX_ORDERS:,} orders, or a body over the size limit.",
+    415: "The body is not application/json.",
+    422: "The Idempotency-Key was used for another request.",
+    429: "Too many requests: wait the number of seconds in Retry-After.",
 }
 
 
-def errors(*codes):
-    return {code: ERRORS[code] for code in codes}
+def errors(*statuses):
+    return {
+        key: response
+        for status in statuses
+        for key, response in error(status, ERRORS[status]).items()
+    }
 
 
 EXAMPLE_RECORD = OpenApiExample(
@@ -108,4 +121,47 @@ EXAMPLE_RECORD = OpenApiExample(
         ]
     },
     request_only=True,
+)
+
+
+WEBHOOK_SIGNATURE = (
+    " Signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, "
+    "`webhook-signature`): verify with the `standardwebhooks` library and the client's "
+    "`whsec_` secret. Any 2xx answer is a delivery; anything else is retried for at least "
+    "24 hours. See docs/api.md."
+)
+
+
+def webhook(name, summary, description, payload):
+    return OpenApiWebhook(
+        name=name,
+        decorator=extend_schema(
+            summary=summary,
+            description=description + WEBHOOK_SIGNATURE,
+            request=payload,
+            responses={200: OpenApiResponse(description="Received (any 2xx).")},
+        ),
+    )
+
+
+# Listed in SPECTACULAR_SETTINGS["WEBHOOKS"].
+DISPUTE_EVENT_WEBHOOK = webhook(
+    "dispute event",
+    "A dispute event, of a type the client chose",
+    "Every dispute event can be sent: `dispute.agreed`, `dispute.decided` and "
+    "`dispute.appeal_answered` by default, `dispute.<kind>` for the others.",
+    serializers.DisputeWebhookSerializer,
+)
+REFUND_INSTRUCTED_WEBHOOK = webhook(
+    "refund.instructed",
+    "A refund to execute",
+    "Sent by default, in the transaction of the outcome it carries out; its `refund.id` is "
+    "the idempotency key. Report it with `POST /refunds/{id}/executed/` or `.../failed/`.",
+    serializers.RefundWebhookSerializer,
+)
+RECEIPT_CONFIRMED_WEBHOOK = webhook(
+    "order.receipt_confirmed",
+    "The buyer confirmed receipt",
+    "Sent by default.",
+    serializers.ReceiptWebhookSerializer,
 )

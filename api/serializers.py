@@ -6,7 +6,7 @@ An order record is ``orders.importing.OrderRecordSerializer``, the single valida
 ``import_orders``; the requests below only wrap it.
 """
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.conf import settings
 from rest_framework import serializers
@@ -29,7 +29,9 @@ from orders.importing.validating import (
     received_at_field,
     shipped_at_field,
 )
-from orders.models import OrderStatus
+from orders.models import OrderEventKind, OrderStatus
+
+from . import webhook_types
 
 ACTORS = ["buyer", "seller", "mediator"]
 
@@ -45,6 +47,12 @@ class Moment(serializers.DateTimeField):
         super().__init__(default_timezone=UTC, **kwargs)
 
 
+def moment(value: datetime) -> str:
+    """A time as every answer and webhook gives it (``Moment``), for a payload built by hand."""
+    text: str = Moment().to_representation(value)
+    return text
+
+
 def nullable(field_class, *args, **kwargs):
     return field_class(*args, allow_null=True, **kwargs)
 
@@ -57,14 +65,18 @@ class ProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ErrorDetailSerializer(serializers.Serializer):
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class ProblemDetailsSerializer(serializers.Serializer):
+    """An error, as RFC 9457 describes it, with our extension members."""
+
+    type = serializers.CharField(help_text="A URI naming the problem: one per `code`.")
+    title = serializers.CharField(help_text="The HTTP status's phrase.")
+    status = serializers.IntegerField()
+    detail = serializers.CharField(help_text="For people (always in English).")
     code = serializers.CharField(help_text="For programs: e.g. invalid_orders, not_found.")
-    message = serializers.CharField(help_text="For people.")
-    problems = ProblemSerializer(many=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()
+    problems = ProblemSerializer(many=True, help_text="Each record and field at fault.")
 
 
 class ImportReportSerializer(serializers.Serializer):
@@ -130,21 +142,32 @@ class OrderSerializer(serializers.Serializer):
     placed_at = Moment()
     shipped_at = nullable(Moment)
     received_at = nullable(Moment)
+    receipt_confirmed_at = nullable(
+        Moment,
+        help_text="When the buyer confirmed receipt in the dispute centre (then `received_at` "
+        "is this time, and a later receipt time from the marketplace is not applied).",
+    )
     status = serializers.ChoiceField(OrderStatus.choices)
 
 
 class EventSerializer(serializers.Serializer):
     cursor = serializers.CharField(help_text="Pass as `after` to read what came next.")
-    id = serializers.IntegerField(help_text="Stable: the same event always has this id.")
-    dispute = serializers.IntegerField()
+    id = serializers.CharField(
+        help_text='Stable, and the `id` of its webhook: "dispute-event-40", "order-event-7".'
+    )
+    dispute = nullable(
+        serializers.IntegerField,
+        help_text="null: an order's event (`receipt_confirmed`: the buyer confirmed receipt).",
+    )
     order = serializers.CharField(help_text="The order's number.")
-    kind = serializers.ChoiceField(EventKind.choices)
+    kind = serializers.ChoiceField([*EventKind.choices, *OrderEventKind.choices])
     created_at = Moment()
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party, and for refunds: refund (its id), replaces, reference, executed_at, "
-        "failure_reason (amounts as decimal strings)."
+        "outcome, party, postage_paid_by, carrier, tracking_number, and for refunds: refund "
+        "(its id), replaces, reference, executed_at, failure_reason (amounts as decimal "
+        "strings); received_at for a receipt confirmation."
     )
 
 
@@ -182,6 +205,18 @@ class OutcomeSerializer(serializers.Serializer):
     refund_amount = nullable(money, help_text="What the buyer is refunded; null: nothing.")
     decided_at = Moment()
     decided_by = serializers.ChoiceField(ACTORS)
+
+
+class ReturnSerializer(serializers.Serializer):
+    asked_by = serializers.ChoiceField(
+        [("seller", "seller"), ("mediator", "mediator")],
+        help_text="The seller, accepting on condition of the return; or a mediator, deciding "
+        "a refund after return.",
+    )
+    postage_paid_by = serializers.ChoiceField(Party.choices)
+    carrier = nullable(serializers.CharField, help_text="null until the buyer shipped it.")
+    tracking_number = nullable(serializers.CharField, help_text="null until shipped.")
+    shipped_at = nullable(Moment)
 
 
 class AppealSerializer(serializers.Serializer):
@@ -227,6 +262,10 @@ class DisputeSerializer(serializers.Serializer):
     outcome = nullable(OutcomeSerializer, help_text="Once agreed or decided.")
     appeal = nullable(AppealSerializer, help_text="The buyer's appeal (see `appeals`).")
     appeals = AppealSerializer(many=True, help_text="Each party's appeal, one at most.")
+    item_return = nullable(
+        ReturnSerializer,
+        help_text="When the refund waits, or waited, for the item's return (PRODUCT.md §4e).",
+    )
 
 
 class DisputeInListSerializer(DisputeSerializer):
@@ -265,6 +304,23 @@ class RefundSerializer(serializers.Serializer):
     failed_at = nullable(Moment)
 
 
+class DisputeFiltersSerializer(serializers.Serializer):
+    """The filters of ``/disputes/``: each one given narrows the disputes listed."""
+
+    order = serializers.CharField(required=False, help_text="An order's number.")
+    buyer = serializers.CharField(
+        required=False, help_text="The buyer's account id at the marketplace (its `buyer.id`)."
+    )
+    seller = serializers.CharField(
+        required=False,
+        help_text="The seller's account id at the marketplace (its seller object's `id`).",
+    )
+    status = serializers.ChoiceField(DisputeStatus.choices, required=False)
+    stage = serializers.ChoiceField(Stage.choices, required=False)
+    opened_from = Moment(required=False, help_text="Opened at or after this time.")
+    opened_before = Moment(required=False, help_text="Opened before this time.")
+
+
 def page_serializer(name, item):
     return type(
         name,
@@ -281,3 +337,47 @@ def page_serializer(name, item):
 
 EventPageSerializer = page_serializer("EventPage", EventSerializer)
 DisputePageSerializer = page_serializer("DisputePage", DisputeInListSerializer)
+
+
+class DisputeWebhookDataSerializer(serializers.Serializer):
+    dispute = DisputeSerializer(help_text="As `GET /disputes/{id}/` shows it, without events.")
+    event = EventSerializer(help_text="As the events feed shows it, with the same id.")
+
+
+class ReceiptWebhookDataSerializer(serializers.Serializer):
+    order = OrderSerializer(help_text="As `GET /orders/{number}/` shows it.")
+    received_at = Moment(help_text="The receipt time the buyer confirmed.")
+
+
+class WebhookSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        help_text="The event's id, also in `webhook-id`: the same at every attempt."
+    )
+    created_at = Moment(help_text="When the event happened.")
+
+
+class DisputeWebhookSerializer(WebhookSerializer):
+    """A dispute event POSTed to a client that chose its type."""
+
+    type = serializers.ChoiceField(
+        [value for value, _label in webhook_types.choices() if value.startswith("dispute.")]
+    )
+    data = DisputeWebhookDataSerializer()
+
+
+class RefundWebhookDataSerializer(DisputeWebhookDataSerializer):
+    refund = RefundSerializer(help_text="As `GET /refunds/` shows it: execute it once, by `id`.")
+
+
+class RefundWebhookSerializer(WebhookSerializer):
+    """A refund for the marketplace to execute (PRODUCT.md §4f)."""
+
+    type = serializers.ChoiceField(["refund.instructed"])
+    data = RefundWebhookDataSerializer()
+
+
+class ReceiptWebhookSerializer(WebhookSerializer):
+    """The buyer confirmed receipt in the dispute centre (PRODUCT.md §9)."""
+
+    type = serializers.ChoiceField([webhook_types.RECEIPT_CONFIRMED])
+    data = ReceiptWebhookDataSerializer()

@@ -20,6 +20,7 @@ from orders.importing.validating import is_text
 
 from . import schema
 from .errors import InvalidRequest, body_object, problem
+from .serializers import Moment
 from .views import ApiView
 
 
@@ -36,7 +37,7 @@ class UnknownAccount(exceptions.NotFound):
 
 class SignInLinkSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="Redirect the person's browser here. Works once.")
-    expires_at = serializers.DateTimeField(help_text="After this, the link signs nobody in.")
+    expires_at = Moment(help_text="After this, the link signs nobody in.")
 
 
 REQUEST = {
@@ -72,8 +73,8 @@ class SignInLinksView(ApiView):
         responses={
             201: SignInLinkSerializer,
             **schema.errors(400, 401),
-            403: schema.error("`staff_account` or `inactive_account`: no link for it."),
-            404: schema.error("`unknown_account`: no account has this username or id."),
+            **schema.error(403, "`staff_account` or `inactive_account`: no link for it."),
+            **schema.error(404, "`unknown_account`: no account has this username or id."),
             **schema.errors(415, 429),
         },
         examples=[

@@ -4,6 +4,8 @@ Neither orders nor disputes know of the API: these receivers listen to the event
 record, the order events saved and the dispute events announced.
 """
 
+from datetime import datetime
+
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -11,7 +13,7 @@ from disputes.models import DisputeEvent
 from disputes.signals import dispute_event_recorded
 from orders.models import OrderEvent, OrderEventKind
 
-from . import webhooks
+from . import representations, serializers, webhooks
 
 
 @receiver(post_save, sender=OrderEvent)
@@ -20,10 +22,14 @@ def queue_receipt_confirmed(
 ) -> None:
     if not created or instance.kind != OrderEventKind.RECEIPT_CONFIRMED:
         return
+    received_at = datetime.fromisoformat(instance.details["received_at"])
     webhooks.queue(
         webhooks.RECEIPT_CONFIRMED,
-        {"order": webhooks.order_payload(instance.order), **instance.details},
-        event_id=f"order-event-{instance.pk}",
+        {
+            "order": webhooks.order_payload(instance.order),
+            "received_at": serializers.moment(received_at),
+        },
+        event_id=representations.order_event_id(instance),
         created_at=instance.created_at,
     )
 

@@ -5,12 +5,16 @@ Orders in go through ``orders.importing`` — the validation and all-or-nothing 
 cursor. Writes accept an ``Idempotency-Key``.
 """
 
+import heapq
+import itertools
+import re
 from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max, Min
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -18,10 +22,10 @@ from rest_framework.views import APIView
 
 from disputes.models import Dispute, DisputeEvent
 from orders.importing import OrderImportError, import_orders
-from orders.models import Order
+from orders.models import Order, OrderEvent, OrderEventKind
 
 from . import representations, schema, serializers
-from .errors import InvalidRequest, PayloadTooLarge, body_object, problem
+from .errors import InvalidRequest, PayloadTooLarge, ReceiptConfirmed, body_object, problem
 from .idempotency import idempotent
 from .throttling import BulkOrdersThrottle, ClientRateThrottle
 
@@ -47,9 +51,15 @@ def _import(records, *, dry_run=False, single=False):
 
 
 class ApiView(APIView):
-    """Refuses query parameters it does not take, as bodies refuse unknown fields."""
+    """Answers in English, and refuses query parameters it does not take, as bodies refuse
+    unknown fields."""
 
     query_parameters = frozenset()
+
+    def dispatch(self, request, *args, **kwargs):
+        # Programs read these answers: the same words whatever Accept-Language says.
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authenticated and throttled first
@@ -118,12 +128,14 @@ class OrderView(ApiView):
         operation_id="update_order_dates",
         summary="Shipment and receipt of one order",
         description="Sets `shipped_at` and/or `received_at` (null clears one) through the same "
-        "validation as the bulk upsert: received after shipped, shipped after placed.",
+        "validation as the bulk upsert: received after shipped, shipped after placed. Once the "
+        "buyer confirmed receipt, another `received_at` is refused (409 `receipt_confirmed`) "
+        "and nothing is written.",
         request=serializers.OrderDatesSerializer,
         parameters=[schema.IDEMPOTENCY_KEY],
         responses={
             200: serializers.OrderSerializer,
-            **schema.errors(400, 401, 404, 413, 415, 422, 429),
+            **schema.errors(400, 401, 404, 409, 413, 415, 422, 429),
         },
     )
     @idempotent
@@ -135,24 +147,30 @@ class OrderView(ApiView):
                 problems=[problem("(body)", "has neither shipped_at nor received_at")],
             )
         order = self._order(number)
-        _import([representations.order_record(order) | data], single=True)
+        with transaction.atomic():
+            report = _import([representations.order_record(order) | data], single=True)
+            if report.receipts_kept:
+                raise ReceiptConfirmed(order.receipt_confirmed_at)  # and rolls back
         order = self._order(number)
         return Response(serializers.OrderSerializer(representations.order_data(order)).data)
 
 
-def _cursor(request):
-    """The ``after`` and ``limit`` query parameters, checked."""
+POSITION = f"[0-9]{{1,{CURSOR_DIGITS}}}"
+
+
+def _cursor(request, pattern):
+    """The ``after`` (matching ``pattern``) and ``limit`` query parameters, checked."""
     after, limit = request.query_params.get("after", "0"), request.query_params.get("limit")
     problems = []
-    if not (after.isascii() and after.isdigit() and len(after) <= CURSOR_DIGITS):
-        problems.append(problem("after", "must be a cursor this API gave (digits)"))
+    if not re.fullmatch(pattern, after, flags=re.ASCII):
+        problems.append(problem("after", "must be a cursor this API gave"))
     if limit is not None and not (
         limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE
     ):
         problems.append(problem("limit", f"must be a whole number from 1 to {MAX_PAGE}"))
     if problems:
         raise InvalidRequest("The query is not valid.", problems=problems)
-    return int(after), int(limit) if limit else DEFAULT_PAGE
+    return after, int(limit) if limit else DEFAULT_PAGE
 
 
 def settled(rows, after, *, created="created_at"):
@@ -170,70 +188,127 @@ def settled(rows, after, *, created="created_at"):
     return rows if horizon is None else rows.filter(pk__lt=horizon)
 
 
-def _settled_events(after):
-    return settled(DisputeEvent.objects.all(), after)
+def _settled_events(model, after):
+    return settled(model.objects.all(), after)
 
 
-CURSOR_PARAMETERS = [
-    OpenApiParameter(
-        "after",
-        {"type": "string", "pattern": f"^[0-9]{{1,{CURSOR_DIGITS}}}$"},
-        description="A cursor from a previous answer (`next_cursor`); omitted: from the start.",
-    ),
-    OpenApiParameter(
-        "limit",
-        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-        description=f"At most this many (default {DEFAULT_PAGE}).",
-    ),
-]
+def cursor_parameters(pattern):
+    return [
+        OpenApiParameter(
+            "after",
+            {"type": "string", "pattern": f"^{pattern}$"},
+            description="A cursor from a previous answer (`next_cursor`); omitted: from the start.",
+        ),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            description=f"At most this many (default {DEFAULT_PAGE}).",
+        ),
+    ]
 
 
 class FeedView(ApiView):
-    """A feed read from a cursor: ``items`` gives up to ``limit + 1`` items after it (the
-    extra one only says there is more), each with its ``cursor``."""
+    """A feed read from a cursor (``cursor_pattern``): ``items`` gives up to ``limit + 1``
+    items after it (the extra one only says there is more), each with its ``cursor``."""
 
     query_parameters = frozenset(("after", "limit"))
+    cursor_pattern = POSITION
     page_serializer = None
 
     def items(self, after, limit):
         raise NotImplementedError
 
     def get(self, request):
-        after, limit = _cursor(request)
+        after, limit = _cursor(request, self.cursor_pattern)
         items = self.items(after, limit)
         page = {
             "results": items[:limit],
-            "next_cursor": items[:limit][-1]["cursor"] if items else str(after),
+            "next_cursor": items[:limit][-1]["cursor"] if items else after,
             "has_more": len(items) > limit,
         }
         return Response(self.page_serializer(page).data)
 
 
-def feed_schema(page_serializer, **kwargs):
+def feed_schema(page_serializer, cursor_pattern=POSITION, extra_parameters=(), **kwargs):
     return extend_schema_view(
         get=extend_schema(
-            parameters=CURSOR_PARAMETERS,
+            parameters=[*cursor_parameters(cursor_pattern), *extra_parameters],
             responses={200: page_serializer, **schema.errors(400, 401, 429)},
             **kwargs,
         )
     )
 
 
+# A position in the dispute events, then in the order events (receipt confirmations).
+EVENTS_CURSOR = rf"{POSITION}(\.{POSITION})?"
+
+
 @feed_schema(
     serializers.EventPageSerializer,
+    EVENTS_CURSOR,
     operation_id="list_events",
-    summary="Every dispute event after a cursor, oldest first",
+    summary="Every dispute event and receipt confirmation after a cursor, oldest first",
 )
 class EventsView(FeedView):
+    """Dispute events and the buyers' receipt confirmations, each table read in the order
+    of its ids and the two merged by time; the cursor holds a position in each
+    (``<dispute event>.<order event>``; a cursor of one number, from before receipts were
+    in the feed, is a dispute event's, and reads every receipt once)."""
+
+    cursor_pattern = EVENTS_CURSOR
     page_serializer = serializers.EventPageSerializer
 
     def items(self, after, limit):
-        events = (
-            _settled_events(after)
+        dispute_position, _dot, order_position = after.partition(".")
+        dispute_events = (
+            _settled_events(DisputeEvent, int(dispute_position))
             .select_related("actor", "dispute__order__seller")
             .order_by("pk")[: limit + 1]
         )
-        return [representations.event_data(event) for event in events]
+        receipts = (
+            _settled_events(OrderEvent, int(order_position or 0))
+            .filter(kind=OrderEventKind.RECEIPT_CONFIRMED)
+            .select_related("actor", "order__seller")
+            .order_by("pk")[: limit + 1]
+        )
+        # Each table in the order of its ids (a page never skips one), whichever came first.
+        merged = heapq.merge(dispute_events, receipts, key=lambda event: event.created_at)
+        items = []
+        positions = {DisputeEvent: int(dispute_position), OrderEvent: int(order_position or 0)}
+        for event in itertools.islice(merged, limit + 1):
+            positions[type(event)] = event.pk
+            data = (
+                representations.event_data(event)
+                if isinstance(event, DisputeEvent)
+                else representations.order_event_data(event)
+            )
+            items.append(data | {"cursor": f"{positions[DisputeEvent]}.{positions[OrderEvent]}"})
+        return items
+
+
+def _matching_disputes(
+    *,
+    order=None,
+    buyer=None,
+    seller=None,
+    status=None,
+    stage=None,
+    opened_from=None,
+    opened_before=None,
+):
+    """The disputes the filters of ``/disputes/`` keep (each one given narrows them)."""
+    conditions = {
+        "order__number": order,
+        "order__buyer__marketplace_id": buyer,
+        "order__seller__user__marketplace_id": seller,
+        "status": status,
+        "stage": stage,
+        "opened_at__gte": opened_from,
+        "opened_at__lt": opened_before,
+    }
+    return Dispute.objects.filter(
+        **{lookup: value for lookup, value in conditions.items() if value is not None}
+    )
 
 
 @feed_schema(
@@ -241,17 +316,26 @@ class EventsView(FeedView):
     operation_id="list_disputes",
     summary="Disputes that changed after a cursor, in the order of their last change",
     description="Each dispute appears once, at its latest event; read again from "
-    "`next_cursor` to get the ones that changed since.",
+    "`next_cursor` to get the ones that changed since. The filters keep the disputes of an "
+    "order, of a buyer or seller (by the marketplace's account id), in a status or stage, "
+    "or opened in a time range; the cursor works the same with them.",
+    extra_parameters=[serializers.DisputeFiltersSerializer],
 )
 class DisputesView(FeedView):
+    query_parameters = FeedView.query_parameters | set(
+        serializers.DisputeFiltersSerializer().fields
+    )
     page_serializer = serializers.DisputePageSerializer
 
     def items(self, after, limit):
+        events = _settled_events(DisputeEvent, int(after))
+        # A plain dict: from a QueryDict, DRF would take an empty value for an absent one.
+        filters = serializers.DisputeFiltersSerializer(data=self.request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        if filters.validated_data:
+            events = events.filter(dispute__in=_matching_disputes(**filters.validated_data))
         changed = list(
-            _settled_events(after)
-            .values("dispute")
-            .annotate(last=Max("pk"))
-            .order_by("last")[: limit + 1]
+            events.values("dispute").annotate(last=Max("pk")).order_by("last")[: limit + 1]
         )
         disputes = (
             Dispute.objects.select_related(*representations.DISPUTE_RELATIONS)

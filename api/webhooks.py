@@ -1,59 +1,53 @@
-"""Webhooks: the events that move money or need the marketplace, POSTed to every client
-with a webhook URL, signed, and retried until delivered (PRODUCT.md §10; docs/api.md).
+"""Webhooks: every dispute event and the buyer's receipt confirmation, POSTed to each
+client with a webhook URL that chose its type (``ApiClient.webhook_types``), signed, and
+retried until delivered (PRODUCT.md §10; docs/api.md).
 
 ``queue`` is called inside the transaction that records the event: the deliveries and
 their tasks are rows of the same database (django.tasks, the DB backend), so an event is
 never without its webhooks, and a rolled-back event has none. The worker (``db_worker``)
 sends each one (``tasks.deliver_webhook``); a failed attempt queues the next one later,
 doubling the wait up to ``MAX_DELAY``, for at least ``RETRY_FOR`` after the first. Each
-event keeps one id across attempts, so a client de-duplicates what arrives twice.
-
-Signature: ``X-Dispute-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">``
-keyed with the client's webhook secret.
+event keeps one id across attempts — the id the events feed gives it — so a client
+de-duplicates what arrives twice. Each attempt is signed anew (``signatures``).
 """
 
-import hashlib
-import hmac
 import json
 import time
 from datetime import datetime, timedelta
 from typing import Any
 
 import urllib3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from disputes.models import Dispute, DisputeEvent, EventKind, RefundInstruction
+from disputes.models import Dispute, DisputeEvent, RefundInstruction
 from orders.models import Order
 
-from . import representations, serializers, tasks, webhook_urls
+from . import representations, serializers, signatures, tasks, webhook_types, webhook_urls
 from .models import ApiClient, DeliveryStatus, WebhookAttempt, WebhookDelivery
 
-SIGNATURE_HEADER = "X-Dispute-Signature"
+LEGACY_SIGNATURE_HEADER = "X-Dispute-Signature"
 FIRST_RETRY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=1)
 RETRY_FOR = timedelta(hours=24)
 TIMEOUT_SECONDS = 10
 USER_AGENT = "dispute-centre-webhooks/1"
 
-# Dispute events the marketplace must act on, by webhook type.
-DISPUTE_EVENT_TYPES = {
-    EventKind.SELLER_ACCEPTED: "dispute.agreed",
-    EventKind.OFFER_ACCEPTED: "dispute.agreed",
-    EventKind.DECIDED: "dispute.decided",
-    EventKind.APPEAL_ANSWERED: "dispute.appeal_answered",
-    EventKind.REFUND_INSTRUCTED: "refund.instructed",
-}
 # Sent by the buyer's "Confirm receipt" (PRODUCT.md §9), through ``queue``.
-RECEIPT_CONFIRMED = "order.receipt_confirmed"
+RECEIPT_CONFIRMED = webhook_types.RECEIPT_CONFIRMED
+
+
+def _recipients(kind: str) -> list[ApiClient]:
+    return [client for client in ApiClient.objects.receiving_webhooks() if client.receives(kind)]
 
 
 def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
-    """Queue the webhooks of a dispute event, if its kind is one the marketplace gets."""
-    kind = DISPUTE_EVENT_TYPES.get(event.kind)
-    if kind is None or not ApiClient.objects.receiving_webhooks().exists():
+    """Queue the webhooks of a dispute event to the clients that chose its type."""
+    kind = webhook_types.for_dispute_event(event.kind)
+    if not _recipients(kind):
         return []
     # Read afresh (in the event's transaction): the caller's instance keeps its caches.
     dispute = (
@@ -74,7 +68,9 @@ def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
         payload["refund"] = serializers.RefundSerializer(
             representations.refund_data(instruction)
         ).data
-    return queue(kind, payload, event_id=f"dispute-event-{event.pk}", created_at=event.created_at)
+    return queue(
+        kind, payload, event_id=representations.event_id(event), created_at=event.created_at
+    )
 
 
 def order_payload(order: Order) -> dict[str, Any]:
@@ -92,15 +88,15 @@ def queue(
     created_at: datetime | None = None,
 ) -> list[WebhookDelivery]:
     """Queue the webhook ``kind`` with ``payload`` (a JSON-able dict: the body's ``data``)
-    to every client that has a webhook URL and is not revoked, in the caller's
-    transaction. ``event_id`` must be stable (the same event, the same id: clients
+    to every client that has a webhook URL, is not revoked and chose ``kind``, in the
+    caller's transaction. ``event_id`` must be stable (the same event, the same id: clients
     de-duplicate by it); queuing an id again for a client does nothing. Returns the new
     deliveries."""
     body = json.dumps(
         {
             "id": event_id,
             "type": kind,
-            "created_at": (created_at or timezone.now()).isoformat(),
+            "created_at": serializers.moment(created_at or timezone.now()),
             "data": payload,
         },
         cls=DjangoJSONEncoder,
@@ -108,7 +104,7 @@ def queue(
         sort_keys=True,
     )
     deliveries = []
-    for client in ApiClient.objects.receiving_webhooks():
+    for client in _recipients(kind):
         delivery, created = WebhookDelivery.objects.get_or_create(
             client=client, event_id=event_id, defaults={"kind": kind, "body": body}
         )
@@ -118,39 +114,25 @@ def queue(
     return deliveries
 
 
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={digest.hexdigest()}"
-
-
-def verify(secret: str, header: str, body: bytes, *, tolerance=300, now=None) -> bool:
-    """What a client does (docs/api.md has the same for them to copy): a signature of this
-    body, made with this secret less than ``tolerance`` seconds ago."""
-    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
-    try:
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs((now or time.time()) - timestamp) > tolerance:
-        return False
-    expected = sign(secret, timestamp, body).split("v1=", 1)[1]
-    # As bytes: compare_digest raises TypeError on a str with non-ASCII characters.
-    return hmac.compare_digest(expected.encode(), parts.get("v1", "").encode())
-
-
 def _post(delivery: WebhookDelivery, attempt_number: int) -> tuple[int | None, str]:
     """POST the delivery once, to an address the rules allow (``webhook_urls``): (status
     code or None, error). The answer's body is never read: it is not ours to keep."""
     body = delivery.body.encode()
-    timestamp = int(time.time())
+    now = timezone.now()
+    timestamp = int(now.timestamp())
+    secrets = delivery.client.signing_secrets(now)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        SIGNATURE_HEADER: sign(delivery.client.webhook_secret, timestamp, body),
+        "webhook-id": delivery.event_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signatures.standard(secrets, delivery.event_id, timestamp, body),
         "X-Dispute-Event-Id": delivery.event_id,
         "X-Dispute-Event-Type": delivery.kind,
         "X-Dispute-Delivery-Attempt": str(attempt_number),
     }
+    if settings.WEBHOOK_LEGACY_SIGNATURE:
+        headers[LEGACY_SIGNATURE_HEADER] = signatures.legacy(secrets, timestamp, body)
     try:
         status = webhook_urls.post(
             delivery.client.webhook_url, body=body, headers=headers, timeout=TIMEOUT_SECONDS

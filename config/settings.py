@@ -353,6 +353,10 @@ DISPUTE_INFORMATION_DAYS = int(os.environ.get("DISPUTE_INFORMATION_DAYS", "3"))
 REFUND_EXECUTION_DAYS = int(os.environ.get("REFUND_EXECUTION_DAYS", "3"))
 DISPUTE_APPEAL_DAYS = int(os.environ.get("DISPUTE_APPEAL_DAYS", "30"))
 DISPUTE_APPEAL_ANSWER_DAYS = int(os.environ.get("DISPUTE_APPEAL_ANSWER_DAYS", "7"))
+# Returning the item before the refund (PRODUCT.md §4e): the buyer's days to ship it back,
+# then the seller's to confirm it arrived once the tracking number is entered.
+DISPUTE_RETURN_SHIP_DAYS = int(os.environ.get("DISPUTE_RETURN_SHIP_DAYS", "10"))
+DISPUTE_RETURN_RECEIVE_DAYS = int(os.environ.get("DISPUTE_RETURN_RECEIVE_DAYS", "15"))
 DISPUTE_REMINDER_HOURS_BEFORE = int(os.environ.get("DISPUTE_REMINDER_HOURS_BEFORE", "48"))
 
 # Background work (deadlines, emails) goes through Django's tasks framework; the database
@@ -412,6 +416,13 @@ API_THROTTLE_RATES = {
 }
 # The events feed stops short of events younger than this (see api.views._settled_events).
 API_FEED_SETTLE_SECONDS = int(os.environ.get("API_FEED_SETTLE_SECONDS", "5"))
+# A rotated token keeps working this long (unless the client is revoked); a rotated
+# webhook secret signs beside the new one this long.
+API_TOKEN_OVERLAP_HOURS = int(os.environ.get("API_TOKEN_OVERLAP_HOURS", "24"))
+WEBHOOK_SECRET_OVERLAP_HOURS = int(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
+# The signature header of our own scheme (X-Dispute-Signature), sent beside the Standard
+# Webhooks headers until integrators have moved: planned to end on 2027-06-30 (docs/api.md).
+WEBHOOK_LEGACY_SIGNATURE = env_bool("WEBHOOK_LEGACY_SIGNATURE", True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.authentication.IsApiClient"],
@@ -429,6 +440,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "For the marketplace's systems: orders in, disputes out, signed webhooks. "
     "See docs/api.md.",
     "VERSION": "1",
+    # 3.1: the webhooks are described too.
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        "api.schema.DISPUTE_EVENT_WEBHOOK",
+        "api.schema.REFUND_INSTRUCTED_WEBHOOK",
+        "api.schema.RECEIPT_CONFIRMED_WEBHOOK",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",

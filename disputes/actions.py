@@ -30,6 +30,7 @@ from .eligibility import AppealRefusal, Eligibility, appeal_refusal, dispute_eli
 from .errors import DeadlinePassed, DisputeActionError, DisputeErrorCode
 from .evidence import recording
 from .models import (
+    RETURN_STAGES,
     Appeal,
     AppealRuling,
     Dispute,
@@ -156,6 +157,7 @@ def _submit(dispute: Dispute, *, buyer: User, draft_key: str, now: datetime) -> 
     dispute.seller_statement = ""
     dispute.escalated_at = None
     dispute.escalation_reason = ""
+    _forget_return(dispute)
     if dispute.order.seller.user_id is None:
         _escalate(dispute, EscalationReason.NO_SELLER_ACCOUNT, now=now)
     else:
@@ -296,6 +298,11 @@ def cancel_dispute(*, dispute: Dispute, buyer: User, now: datetime | None = None
     if dispute.status != DisputeStatus.OPEN:
         raise DisputeActionError(
             DisputeErrorCode.NOT_OPEN, _("Only an open dispute can be cancelled.")
+        )
+    if dispute.stage in RETURN_STAGES:
+        raise DisputeActionError(
+            DisputeErrorCode.WRONG_STAGE,
+            _("A refund waits for the return of the item: the dispute can no longer be cancelled."),
         )
     dispute.status = DisputeStatus.CANCELLED
     dispute.cancelled_at = now
@@ -513,16 +520,22 @@ def accept_offer(*, dispute: Dispute, buyer: User, now: datetime | None = None) 
 
 @_party_action
 def ask_for_mediation(*, dispute: Dispute, buyer: User, now: datetime | None = None) -> Dispute:
-    """The buyer refuses the seller's offer and hands the dispute to the mediators."""
+    """The buyer refuses the seller's offer, or their condition of a return, and hands the
+    dispute to the mediators (a mediator's decision of a return is not sent back to them)."""
     now = now or timezone.now()
     dispute = _locked_dispute_of(buyer, dispute)
-    _require_stage(
-        dispute, Stage.OFFER_WAITING_FOR_BUYER, _("There is no offer waiting for your answer.")
-    )
+    if dispute.stage == Stage.RETURN_TO_SHIP and not dispute.return_decided_by_mediator:
+        reason = EscalationReason.BUYER_ASKED
+    else:
+        _require_stage(
+            dispute, Stage.OFFER_WAITING_FOR_BUYER, _("There is no offer waiting for your answer.")
+        )
+        reason = EscalationReason.BUYER_REFUSED_OFFER
     _refuse_when_late(dispute, now=now)
-    _escalate(dispute, EscalationReason.BUYER_REFUSED_OFFER, now=now)
+    _escalate(dispute, reason, now=now)
     _save(dispute)
-    events.offer_refused_event(dispute=dispute, buyer=buyer, now=now)
+    if reason == EscalationReason.BUYER_REFUSED_OFFER:
+        events.offer_refused_event(dispute=dispute, buyer=buyer, now=now)
     events.escalated_event(dispute=dispute, actor=buyer, now=now)
     return dispute
 
@@ -651,6 +664,12 @@ def _move_on(dispute: Dispute, *, now: datetime) -> None:
     late party's action before it is refused."""
     assert dispute.stage is not None, "an overdue dispute is open, so it has a stage"
     match rule_of(dispute.stage).on_deadline:
+        case OnDeadline.REFUND:
+            _release_refund(
+                dispute,
+                now=now,
+                record=lambda: events.return_refund_released_event(dispute=dispute, now=now),
+            )
         case OnDeadline.LAPSE:
             party = dispute.information_requested_from
             assert party is not None, "the database's constraint names the party asked"
@@ -673,7 +692,14 @@ def _refuse_when_late(dispute: Dispute, *, now: datetime) -> None:
     _move_on(dispute, now=now)
     raise DeadlinePassed(
         DisputeErrorCode.DEADLINE_PASSED,
-        _("The time to answer ended on %(deadline)s: the mediators now take over the dispute.")
+        (
+            # Only a return on its way ends by its deadline: its refund is released.
+            _("The time to answer ended on %(deadline)s: the refund was released.")
+            if dispute.has_ended
+            else _(
+                "The time to answer ended on %(deadline)s: the mediators now take over the dispute."
+            )
+        )
         % {"deadline": formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")},
     )
 
@@ -706,6 +732,23 @@ def decide_dispute(
 ) -> Dispute:
     """Record a mediator's decision on an open dispute, and tell the buyer by email."""
     now = now or timezone.now()
+    dispute = _decidable(dispute, mediator=mediator, note=note)
+    refund_amount = _validated_outcome(dispute, outcome, refund_amount)
+    _end(
+        dispute,
+        DisputeStatus.DECIDED,
+        outcome=outcome,
+        refund_amount=refund_amount,
+        by=mediator,
+        now=now,
+        record=lambda: events.dispute_decided_event(dispute=dispute, mediator=mediator, now=now),
+        note=note.strip(),
+    )
+    return dispute
+
+
+def _decidable(dispute: Dispute, *, mediator: User, note: str) -> Dispute:
+    """``dispute`` locked, once a mediator may decide it now with ``note`` to the buyer."""
     _require_mediator(mediator)
     dispute = _for_update(Dispute.objects.all()).get(pk=dispute.pk)
     if dispute.status == DisputeStatus.CANCELLED:
@@ -727,17 +770,6 @@ def decide_dispute(
             DisputeErrorCode.NOTE_REQUIRED,
             _("Write a note to the buyer explaining the decision."),
         )
-    refund_amount = _validated_outcome(dispute, outcome, refund_amount)
-    _end(
-        dispute,
-        DisputeStatus.DECIDED,
-        outcome=outcome,
-        refund_amount=refund_amount,
-        by=mediator,
-        now=now,
-        record=lambda: events.dispute_decided_event(dispute=dispute, mediator=mediator, now=now),
-        note=note.strip(),
-    )
     return dispute
 
 
@@ -846,3 +878,165 @@ def answer_appeal(
         note=answer.strip(),
     )
     return appeal
+
+
+# Returning the item before the refund (PRODUCT.md §4e) ----------------------------------
+# The seller accepts on condition of the return, or a mediator decides so; the buyer ships
+# the item back and enters its tracking; the seller confirms it arrived (the refund is
+# released) or reports a problem with it (the mediators decide). Silence never decides
+# against the buyer: a return not shipped in time goes to the mediators, and a seller who
+# does not answer once it is on its way has the refund released.
+
+
+def _forget_return(dispute: Dispute) -> None:
+    """A dispute (re)submitted waits for no return, and holds no earlier decision's note."""
+    dispute.return_asked_by = None
+    dispute.return_address = dispute.return_carrier = dispute.return_tracking_number = ""
+    dispute.return_shipped_at = None
+    dispute.return_problem = ""
+    dispute.decision_note = ""
+
+
+def _ask_for_return(dispute: Dispute, *, by: User, now: datetime) -> None:
+    """The refund waits for the item: the buyer has some days to ship it to the seller's
+    return address, kept as it was given to them."""
+    address = dispute.order.seller.return_address.strip()
+    if not address:
+        raise DisputeActionError(
+            DisputeErrorCode.NO_RETURN_ADDRESS,
+            _("The seller has no return address yet: set it in the seller's account first."),
+        )
+    dispute.return_asked_by = by
+    dispute.return_address = address
+    _enter_stage(dispute, Stage.RETURN_TO_SHIP, now=now)
+
+
+def _release_refund(dispute: Dispute, *, now: datetime, record: Callable[[], object]) -> None:
+    """The full price goes back for the returned item: the agreement or the decision that
+    asked for the return is carried out, by whoever made it (``record``: the event saying
+    why), and its refund instructed."""
+    assert dispute.return_asked_by is not None, "the database's constraint names who asked"
+    _end(
+        dispute,
+        DisputeStatus.DECIDED if dispute.return_decided_by_mediator else DisputeStatus.AGREED,
+        outcome=Outcome.FULL_REFUND,
+        refund_amount=None,
+        by=dispute.return_asked_by,
+        now=now,
+        record=record,
+        note=dispute.decision_note,  # the mediator's, when they decided the return
+    )
+
+
+@_party_action
+def accept_if_returned(*, dispute: Dispute, seller: User, now: datetime | None = None) -> Dispute:
+    """The seller accepts to refund the price once the item is back: the buyer ships it."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of_seller(seller, dispute)
+    _require_stage(
+        dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
+    )
+    _refuse_when_late(dispute, now=now)
+    _ask_for_return(dispute, by=seller, now=now)
+    _save(dispute)
+    events.return_asked_event(dispute=dispute, actor=seller, now=now)
+    return dispute
+
+
+@transaction.atomic
+def decide_refund_after_return(
+    *, dispute: Dispute, mediator: User, note: str, now: datetime | None = None
+) -> Dispute:
+    """A mediator decides a full refund once the item is back: the buyer ships it."""
+    now = now or timezone.now()
+    dispute = _decidable(dispute, mediator=mediator, note=note)
+    _ask_for_return(dispute, by=mediator, now=now)
+    dispute.decision_note = note.strip()
+    _save(dispute)
+    events.return_asked_event(dispute=dispute, actor=mediator, now=now)
+    return dispute
+
+
+@_party_action
+def ship_return(
+    *,
+    dispute: Dispute,
+    buyer: User,
+    carrier: str,
+    tracking_number: str,
+    evidence: Sequence[Evidence] = (),
+    now: datetime | None = None,
+) -> Dispute:
+    """The buyer has shipped the item back: its carrier, tracking number and, if they
+    wish, a photo of the receipt. The seller now has some days to confirm it arrived."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of(buyer, dispute)
+    _require_stage(dispute, Stage.RETURN_TO_SHIP, _("No return is waiting for you to ship it."))
+    _refuse_when_late(dispute, now=now)
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier or not tracking_number:
+        raise DisputeActionError(
+            DisputeErrorCode.TRACKING_REQUIRED,
+            _("Enter the carrier and the tracking number of the return."),
+        )
+    _attach(evidence, dispute=dispute, uploader=buyer)
+    dispute.return_carrier, dispute.return_tracking_number = carrier, tracking_number
+    dispute.return_shipped_at = now
+    _enter_stage(dispute, Stage.RETURN_ON_ITS_WAY, now=now)
+    _save(dispute)
+    events.return_shipped_event(dispute=dispute, buyer=buyer, evidence=evidence, now=now)
+    return dispute
+
+
+def _require_return_on_its_way(dispute: Dispute) -> None:
+    _require_stage(
+        dispute, Stage.RETURN_ON_ITS_WAY, _("No return is on its way to you for this dispute.")
+    )
+
+
+@_party_action
+def confirm_return_arrived(
+    *, dispute: Dispute, seller: User, now: datetime | None = None
+) -> Dispute:
+    """The seller has the item back: the refund is released."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of_seller(seller, dispute)
+    _require_return_on_its_way(dispute)
+    _refuse_when_late(dispute, now=now)
+    _release_refund(
+        dispute,
+        now=now,
+        record=lambda: events.return_arrived_event(dispute=dispute, seller=seller, now=now),
+    )
+    return dispute
+
+
+@_party_action
+def report_return_problem(
+    *,
+    dispute: Dispute,
+    seller: User,
+    statement: str,
+    evidence: Sequence[Evidence] = (),
+    now: datetime | None = None,
+) -> Dispute:
+    """The returned item is not what was sold, or did not arrive: with a statement and
+    evidence, the mediators decide."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of_seller(seller, dispute)
+    _require_return_on_its_way(dispute)
+    _refuse_when_late(dispute, now=now)
+    statement = statement.strip()
+    if len(statement) < STATEMENT_MIN_LENGTH:
+        raise DisputeActionError(
+            DisputeErrorCode.STATEMENT_TOO_SHORT,
+            _("Explain the problem in at least %(count)s characters.")
+            % {"count": STATEMENT_MIN_LENGTH},
+        )
+    dispute.return_problem = statement
+    _attach(evidence, dispute=dispute, uploader=seller)
+    _escalate(dispute, EscalationReason.SELLER_REPORTED_RETURN_PROBLEM, now=now)
+    _save(dispute)
+    events.return_problem_event(dispute=dispute, seller=seller, evidence=evidence, now=now)
+    events.escalated_event(dispute=dispute, actor=seller, now=now)
+    return dispute

@@ -44,6 +44,8 @@ class DisputeErrorCode(StrEnum):
     REFUND_SUPERSEDED = "refund_superseded"
     REFUND_NOT_FAILED = "refund_not_failed"
     REFUND_EXECUTED_IN_THE_FUTURE = "refund_executed_in_the_future"
+    NO_RETURN_ADDRESS = "no_return_address"
+    TRACKING_REQUIRED = "tracking_required"
 
 
 class DisputeActionError(Exception):

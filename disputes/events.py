@@ -29,6 +29,9 @@ The timeline (the parties' pages and the admin) reads the details named here:
   and ``replaces`` (the public id of the failed instruction it replaces, or None);
   refund_executed: ``refund``, ``amount``, ``reference`` and ``executed_at`` (ISO 8601,
   UTC); refund_failed: ``refund``, ``amount`` and ``failure_reason``.
+- return_asked: ``by`` ("seller" or "mediator"), ``postage_paid_by`` (a party) and
+  ``return_address``; return_shipped: ``carrier``, ``tracking_number`` and ``evidence``;
+  return_arrived, return_refund_released: ``refund_amount``; return_problem: ``evidence``.
 
 ``actor`` is None for what a deadline did by itself, and for what the marketplace reported.
 """
@@ -250,4 +253,61 @@ def refund_failed_event(*, instruction: RefundInstruction, now: datetime) -> Dis
         now,
         **_refund(instruction),
         failure_reason=instruction.failure_reason,
+    )
+
+
+# Returning the item before the refund (PRODUCT.md §4e).
+
+
+def return_asked_event(*, dispute: Dispute, actor: User, now: datetime) -> DisputeEvent:
+    """The seller accepted on condition of the return, or a mediator decided so."""
+    return _event(
+        dispute,
+        EventKind.RETURN_ASKED,
+        actor,
+        now,
+        by="mediator" if dispute.return_decided_by_mediator else "seller",
+        postage_paid_by=dispute.return_postage_paid_by,
+        return_address=dispute.return_address,
+    )
+
+
+def return_shipped_event(
+    *, dispute: Dispute, buyer: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.RETURN_SHIPPED,
+        buyer,
+        now,
+        carrier=dispute.return_carrier,
+        tracking_number=dispute.return_tracking_number,
+        evidence=_file_names(evidence),
+    )
+
+
+def return_arrived_event(*, dispute: Dispute, seller: User, now: datetime) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.RETURN_ARRIVED,
+        seller,
+        now,
+        refund_amount=_amount(dispute.refunded_amount),
+    )
+
+
+def return_problem_event(
+    *, dispute: Dispute, seller: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
+    return _event(dispute, EventKind.RETURN_PROBLEM, seller, now, evidence=_file_names(evidence))
+
+
+def return_refund_released_event(*, dispute: Dispute, now: datetime) -> DisputeEvent:
+    """The seller did not answer in time once the return was on its way."""
+    return _event(
+        dispute,
+        EventKind.RETURN_REFUND_RELEASED,
+        None,
+        now,
+        refund_amount=_amount(dispute.refunded_amount),
     )

@@ -161,12 +161,53 @@ class RefusalForm(forms.Form):
     )
 
 
+class ReturnShippedForm(forms.Form):
+    """The buyer's return, once shipped: ``actions.ship_return`` (a receipt's photo comes
+    through the evidence panel)."""
+
+    carrier = forms.CharField(
+        label=_("Carrier"),
+        max_length=100,
+        help_text=_("The postal service or courier you gave the parcel to."),
+        error_messages={"required": _("Enter the carrier.")},
+    )
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the tracking number.")},
+    )
+
+
+class ReturnProblemForm(forms.Form):
+    """The seller's statement of what is wrong with the returned item."""
+
+    statement = long_text_field(
+        _("What is wrong with the returned item"),
+        min_length=STATEMENT_MIN_LENGTH,
+        help_text=_(
+            "What arrived, how it differs from what you sold, and what your evidence shows "
+            "(at least %(count)d characters)."
+        ),
+    )
+
+
+# The mediator's decision that is not an outcome yet: a full refund once the item is back.
+REFUND_AFTER_RETURN = "refund_after_return"
+
+
 class DecisionForm(forms.Form):
-    """The mediator's decision, in the admin."""
+    """The mediator's decision, in the admin: an outcome, or a refund after return."""
 
     # Radios with none chosen: a decision is never made by leaving a default in place.
     outcome = forms.ChoiceField(
-        label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=[*Outcome.choices, (REFUND_AFTER_RETURN, _("Refund after return"))],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Refund after return: the buyer ships the item back to the seller's return "
+            "address, and the full price is refunded once it arrives."
+        ),
     )
     refund_amount = forms.DecimalField(
         label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2

@@ -38,6 +38,16 @@ class DisputeReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The reasons for which the seller pays the return's postage: the item was at fault.
+SELLER_PAYS_RETURN_POSTAGE = (
+    DisputeReason.NOT_AS_DESCRIBED,
+    DisputeReason.DEFECTIVE,
+    DisputeReason.WRONG_ITEM,
+    DisputeReason.MISSING_PARTS,
+    DisputeReason.COUNTERFEIT,
+)
+
+
 class RefundRequest(models.TextChoices):
     FULL = "full", _("Full refund")
     PARTIAL = "partial", _("Partial refund")
@@ -59,6 +69,7 @@ class DisputeStatus(models.TextChoices):
 # The disputes in the mediators' queue as it opens (admin), which its index covers.
 WAITING_ON_MEDIATORS = Q(status=DisputeStatus.OPEN, stage__in=MEDIATOR_STAGES)
 ENDED_STATUSES = (DisputeStatus.AGREED, DisputeStatus.DECIDED)
+RETURN_STAGES = (Stage.RETURN_TO_SHIP, Stage.RETURN_ON_ITS_WAY)
 
 
 def _waiting_for(party: str) -> Q:
@@ -193,6 +204,24 @@ class Dispute(models.Model):
     )
     # For an agreement: who accepted (the seller the request, or the buyer the offer).
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Returning the item before the refund (PRODUCT.md §4e): who made the refund wait for
+    # the return (the seller accepting on that condition, or a mediator deciding so), the
+    # address the buyer was given then, and what the buyer entered once they shipped it.
+    return_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns_asked",
+        verbose_name=_("return asked by"),
+    )
+    return_address = models.TextField(_("return address"), blank=True)
+    return_carrier = models.CharField(_("return carrier"), max_length=100, blank=True)
+    return_tracking_number = models.CharField(
+        _("return tracking number"), max_length=100, blank=True
+    )
+    return_shipped_at = models.DateTimeField(_("return shipped at"), null=True, blank=True)
+    return_problem = models.TextField(_("problem with the returned item"), blank=True)
 
     objects = DisputeQuerySet.as_manager()
 
@@ -276,6 +305,19 @@ class Dispute(models.Model):
                 | ~Q(status="cancelled"),
                 name="dispute_cancelled_has_time",
             ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=RETURN_STAGES) | Q(return_asked_by__isnull=False),
+                name="dispute_return_asked_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage="return_on_its_way")
+                | (
+                    Q(return_shipped_at__isnull=False)
+                    & ~Q(return_carrier="")
+                    & ~Q(return_tracking_number="")
+                ),
+                name="dispute_return_on_its_way_is_tracked",
+            ),
         ]
 
     def __str__(self):
@@ -303,6 +345,37 @@ class Dispute(models.Model):
         """``party``'s appeal, read from the appeals prefetched with the dispute where the
         page or the API did (``prefetch_related("appeals")``)."""
         return next((appeal for appeal in self.appeals.all() if appeal.party == party), None)
+
+    def return_to_ship_by(self, user) -> bool:
+        """The item is to be shipped back by ``user``, its buyer (the actions check it again)."""
+        waiting = self.is_open and self.stage == Stage.RETURN_TO_SHIP
+        return waiting and party_of(user, self.order) == Party.BUYER
+
+    def return_on_its_way_to(self, user) -> bool:
+        """The returned item is on its way to ``user``, its seller, who confirms or reports."""
+        waiting = self.is_open and self.stage == Stage.RETURN_ON_ITS_WAY
+        return waiting and party_of(user, self.order) == Party.SELLER
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        """Open, and no refund is waiting for the item's return (``actions.cancel_dispute``)."""
+        return self.is_open and self.stage not in RETURN_STAGES
+
+    @property
+    def waits_on_mediators(self) -> bool:
+        return self.is_open and self.stage in MEDIATOR_STAGES
+
+    @property
+    def return_postage_paid_by(self) -> Party:
+        """Who pays the return's postage: the seller when the item was at fault, otherwise
+        the buyer (PRODUCT.md §4e). Stated to both before the return is asked or shipped."""
+        return Party.SELLER if self.reason in SELLER_PAYS_RETURN_POSTAGE else Party.BUYER
+
+    @property
+    def return_decided_by_mediator(self) -> bool:
+        """The return was a mediator's decision (with its note to the buyer), not a seller's
+        condition: its refund ends the dispute as decided, not by agreement."""
+        return bool(self.decision_note)
 
     @property
     def appeal(self) -> "Appeal | None":
@@ -363,6 +436,12 @@ class EventKind(models.TextChoices):
     REFUND_INSTRUCTED = "refund_instructed", _("Refund instructed to the marketplace")
     REFUND_EXECUTED = "refund_executed", _("Refund sent by the marketplace")
     REFUND_FAILED = "refund_failed", _("Refund failed at the marketplace")
+    # Returning the item before the refund (PRODUCT.md §4e).
+    RETURN_ASKED = "return_asked", _("Refund on condition of a return")
+    RETURN_SHIPPED = "return_shipped", _("Buyer shipped the return")
+    RETURN_ARRIVED = "return_arrived", _("Seller confirmed the return arrived")
+    RETURN_PROBLEM = "return_problem", _("Seller reported a problem with the returned item")
+    RETURN_REFUND_RELEASED = "return_refund_released", _("Refund released after the return")
 
 
 class DisputeEvent(AppendOnlyEvent):

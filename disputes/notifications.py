@@ -55,12 +55,28 @@ HEADLINES = {
         "Customer service answered the appeal about the dispute on order %(number)s."
     ),
     EventKind.REFUND_EXECUTED: _("The refund for order %(number)s has been sent."),
+    EventKind.RETURN_ASKED: _(
+        "The refund on order %(number)s (%(item)s) waits for the item to be returned."
+    ),
+    EventKind.RETURN_SHIPPED: _("The buyer shipped the return of order %(number)s."),
+    EventKind.RETURN_ARRIVED: _(
+        "The seller confirmed the return of order %(number)s arrived: the refund is released."
+    ),
+    EventKind.RETURN_PROBLEM: _(
+        "The seller reported a problem with the returned item of order %(number)s."
+    ),
+    EventKind.RETURN_REFUND_RELEASED: _(
+        "The seller did not answer about the return of order %(number)s in time: the refund "
+        "is released."
+    ),
 }
 # Events the buyer has always been told of in an email of their own.
 BUYER_TEMPLATES = {
     EventKind.DECIDED: "decided",
     EventKind.APPEAL_ANSWERED: "appeal_answered",
     EventKind.REFUND_EXECUTED: "refund_sent",
+    # Where to send the item and who pays its postage, before the buyer ships it.
+    EventKind.RETURN_ASKED: "return_asked",
 }
 # The money's way out: the buyer hears when it is sent; an instruction comes with the
 # outcome already told, and a failure is the mediators' to follow up (their queue).

@@ -2,9 +2,15 @@
 
 A seller is an account linked to a ``Seller``; it sees only the disputes on its own
 orders (anyone else's answers 404). While the buyer's request waits for it, it accepts
-it, offers another partial refund, or refuses with a statement and evidence.
+it, accepts it if the item is returned, offers another partial refund, or refuses with a
+statement and evidence. Once a return is on its way, it confirms it arrived or reports a
+problem with the returned item.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from orders.models import Seller
 from orders.templatetags.money import money
@@ -21,7 +28,7 @@ from . import actions
 from .errors import DisputeErrorCode
 from .evidence import drafts
 from .evidence.upload_handler import streams_evidence
-from .forms import OfferForm, RefusalForm
+from .forms import OfferForm, RefusalForm, ReturnProblemForm
 from .models import Dispute, Party
 from .pages import page_url, party_dispute, render_dispute_page, seller_disputes
 from .views import EvidenceDraft, act, button_view, refund_of
@@ -91,31 +98,32 @@ def seller_offer(request: HttpRequest, pk: int) -> HttpResponse:
     return render_dispute_page(request, dispute, Party.SELLER, offer_form=form)
 
 
-@login_required
-@streams_evidence
-def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    """Refuse the buyer's request with a statement and evidence: the mediators decide.
+def statement_page(
+    request: HttpRequest,
+    dispute: Dispute,
+    *,
+    action: Callable[..., Dispute],
+    may_send: Callable[[Any], bool],
+    form_class: type[forms.Form],
+    draft_form: str,
+    success: StrOrPromise,
+    template: str,
+) -> HttpResponse:
+    """The seller's statement with evidence (a refusal, or a problem with a returned item),
+    sent to ``action``: the mediators decide.
 
-    Files are kept in the refusal's draft as they come, so a statement sent back for
-    being too short loses none of them.
+    Files are kept in the form's draft as they come, so a statement sent back for being
+    too short loses none of them.
     """
-    dispute = seller_dispute(request, pk)
-    if not dispute.waits_for_answer_of(request.user):
+    if not may_send(request.user):
         if request.method == "POST":  # no file is kept: the action says why it refuses
-            act(
-                request,
-                actions.refuse_request,
-                REFUSED,
-                dispute=dispute,
-                seller=request.user,
-                statement="",
-            )
+            act(request, action, success, dispute=dispute, seller=request.user, statement="")
         return back_to(dispute)
-    draft = EvidenceDraft(request, dispute, f"refusal_draft_{dispute.pk}", drafts.REFUSAL)
-    form = RefusalForm(request.POST or None)
+    draft = EvidenceDraft(request, dispute, f"{draft_form}_draft_{dispute.pk}", draft_form)
+    form = form_class(request.POST or None)
     if request.method == "POST" and draft.accepts(form):
         try:
-            actions.refuse_request(
+            action(
                 dispute=dispute,
                 seller=request.user,
                 statement=form.cleaned_data["statement"],
@@ -131,11 +139,11 @@ def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
                 return back_to(dispute)
         else:
             draft.forget()
-            messages.success(request, REFUSED)
+            messages.success(request, success)
             return back_to(dispute)
     return render(
         request,
-        "disputes/seller_refuse.html",
+        template,
         {
             "dispute": dispute,
             "order": dispute.order,
@@ -143,4 +151,60 @@ def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
             "draft_key": draft.key,
             "refusals": draft.refusals,
         },
+    )
+
+
+@login_required
+@streams_evidence
+def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refuse the buyer's request with a statement and evidence: the mediators decide."""
+    dispute = seller_dispute(request, pk)
+    return statement_page(
+        request,
+        dispute,
+        action=actions.refuse_request,
+        may_send=dispute.waits_for_answer_of,
+        form_class=RefusalForm,
+        draft_form=drafts.REFUSAL,
+        success=REFUSED,
+        template="disputes/seller_refuse.html",
+    )
+
+
+# Returning the item before the refund (PRODUCT.md §4e).
+
+seller_accept_if_returned = button_view(
+    actions.accept_if_returned,
+    Party.SELLER,
+    gettext_lazy(
+        "You accept to refund the buyer once the item is back: they now ship it to your "
+        "return address."
+    ),
+)
+seller_confirm_return = button_view(
+    actions.confirm_return_arrived,
+    Party.SELLER,
+    lambda refunded: (
+        _("You confirmed the return arrived: the dispute ended with a refund of %(amount)s.")
+        % {"amount": refund_of(refunded)}
+    ),
+)
+
+
+@login_required
+@streams_evidence
+def seller_return_problem(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report a problem with the returned item, with a statement and evidence."""
+    dispute = seller_dispute(request, pk)
+    return statement_page(
+        request,
+        dispute,
+        action=actions.report_return_problem,
+        may_send=dispute.return_on_its_way_to,
+        form_class=ReturnProblemForm,
+        draft_form=drafts.RETURN_PROBLEM,
+        success=gettext_lazy(
+            "You reported a problem with the returned item: a mediator will now review the dispute."
+        ),
+        template="disputes/seller_return_problem.html",
     )

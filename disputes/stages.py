@@ -25,6 +25,9 @@ class Stage(models.TextChoices):
     OFFER_WAITING_FOR_BUYER = "offer_waiting_for_buyer", _("Offer waiting for the buyer")
     WITH_MEDIATOR = "with_mediator", _("With a mediator")
     INFORMATION_REQUESTED = "information_requested", _("Information requested")
+    # Returning the item before the refund (PRODUCT.md §4e).
+    RETURN_TO_SHIP = "return_to_ship", _("Return to ship")
+    RETURN_ON_ITS_WAY = "return_on_its_way", _("Return on its way")
 
 
 class EscalationReason(models.TextChoices):
@@ -36,6 +39,14 @@ class EscalationReason(models.TextChoices):
     BUYER_REFUSED_OFFER = "buyer_refused_offer", _("The buyer refused the seller's offer")
     BUYER_DID_NOT_ANSWER = "buyer_did_not_answer", _("The buyer did not answer the offer in time")
     BUYER_ASKED = "buyer_asked", _("The buyer asked for mediation")
+    BUYER_DID_NOT_SHIP_RETURN = (
+        "buyer_did_not_ship_return",
+        _("The buyer did not ship the return in time"),
+    )
+    SELLER_REPORTED_RETURN_PROBLEM = (
+        "seller_reported_return_problem",
+        _("The seller reported a problem with the returned item"),
+    )
 
 
 # The actor of a stage where a mediator chose whom to ask: ``information_requested_from``.
@@ -56,6 +67,8 @@ class OnDeadline(StrEnum):
     LAPSE = "lapse"
     # Nothing: the date is shown to the parties, never enforced.
     SHOWN_ONLY = "shown_only"
+    # The refund is released: the seller's silence counts as the return received.
+    REFUND = "refund"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,6 +218,61 @@ STAGES: Mapping[Stage, StageRule] = {
                 ),
                 in_email=BUYER_MUST_ANSWER,
                 in_queue=_("Buyer must reply by %(deadline)s"),
+            ),
+        },
+    ),
+    # Returning the item before the refund (PRODUCT.md §4e): the buyer ships it back, then
+    # the seller confirms it arrived or reports a problem with it.
+    Stage.RETURN_TO_SHIP: StageRule(
+        acts=Party.BUYER,
+        days_setting="DISPUTE_RETURN_SHIP_DAYS",
+        on_deadline=Escalate(EscalationReason.BUYER_DID_NOT_SHIP_RETURN),
+        waits_on_mediators=False,
+        told={
+            Party.BUYER: Told(
+                badge=WAITING_FOR_YOU_BADGE,
+                to_actor=_(
+                    "It is your turn: send the item back to the return address below, then "
+                    "enter the carrier and tracking number by %(date)s (%(left)s)."
+                ),
+                if_silent=_(
+                    "If you do not ship it in time, the mediators take over: silence never "
+                    "closes the dispute against you."
+                ),
+                to_other=_(
+                    "Waiting for the buyer to ship the item back: they have until %(date)s "
+                    "(%(left)s); if they do not, the mediators take over."
+                ),
+                in_email=_("The buyer must ship the item back by %(date)s."),
+                in_queue=_("Buyer must ship the return by %(deadline)s"),
+            ),
+        },
+    ),
+    Stage.RETURN_ON_ITS_WAY: StageRule(
+        acts=Party.SELLER,
+        days_setting="DISPUTE_RETURN_RECEIVE_DAYS",
+        on_deadline=OnDeadline.REFUND,
+        waits_on_mediators=False,
+        told={
+            Party.SELLER: Told(
+                badge=("return_on_its_way", pgettext_lazy("dispute badge", "Return on its way")),
+                to_actor=_(
+                    "It is your turn: confirm the return arrived, or report a problem with "
+                    "the returned item, by %(date)s (%(left)s)."
+                ),
+                if_silent=_(
+                    "If you do not answer in time, the refund is released: your silence "
+                    "counts as the return received."
+                ),
+                to_other=_(
+                    "The return is on its way: the seller has until %(date)s (%(left)s) to "
+                    "confirm it arrived; if they do not answer, the refund is released."
+                ),
+                in_email=_(
+                    "The seller must confirm the return by %(date)s; after that the refund "
+                    "is released."
+                ),
+                in_queue=_("Seller must confirm the return by %(deadline)s"),
             ),
         },
     ),

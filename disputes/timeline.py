@@ -79,6 +79,36 @@ SENTENCES = {
     EventKind.REFUND_FAILED: gettext_lazy(
         "The marketplace could not send the refund of %(amount)s: %(failure)s"
     ),
+    EventKind.RETURN_ASKED: (
+        "by",
+        {
+            "seller": gettext_lazy(
+                "Seller accepted the request if the item is returned; %(postage)s"
+            ),
+            "mediator": gettext_lazy(
+                "Decided: a full refund after the item is returned; %(postage)s"
+            ),
+            None: gettext_lazy("A refund waits for the return of the item"),
+        },
+    ),
+    EventKind.RETURN_SHIPPED: gettext_lazy(
+        "Buyer shipped the return: %(carrier)s, tracking number %(tracking_number)s"
+    ),
+    EventKind.RETURN_ARRIVED: gettext_lazy(
+        "Seller confirmed the return arrived: a refund of %(refund)s"
+    ),
+    EventKind.RETURN_PROBLEM: gettext_lazy(
+        "Seller reported a problem with the returned item, with a statement"
+    ),
+    EventKind.RETURN_REFUND_RELEASED: gettext_lazy(
+        "The seller did not answer in time: the refund of %(refund)s was released"
+    ),
+}
+
+# Who pays a return's postage, as the return's sentences end.
+POSTAGE = {
+    Party.SELLER: gettext_lazy("the seller pays the return postage"),
+    Party.BUYER: gettext_lazy("the buyer pays the return postage"),
 }
 
 # A refund instructed in place of a failed one (its ``replaces``).
@@ -145,6 +175,9 @@ def _in_words(details, order) -> dict:
         "why": _lower_first(_label(EscalationReason, details.get("reason"))),
         "reference": details.get("reference"),
         "failure": details.get("failure_reason"),
+        "postage": POSTAGE.get(details.get("postage_paid_by"), ""),
+        "carrier": details.get("carrier"),
+        "tracking_number": details.get("tracking_number"),
     }
 
 

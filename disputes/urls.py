@@ -22,6 +22,7 @@ urlpatterns = [
     path("disputes/<int:pk>/accept-offer/", views.accept_offer, name="accept_offer"),
     path("disputes/<int:pk>/mediation/", views.ask_for_mediation, name="ask_for_mediation"),
     path("disputes/<int:pk>/messages/", views.post_message, {"party": Party.BUYER}, name="message"),
+    path("disputes/<int:pk>/return/", views.ship_return, name="ship_return"),
     path("seller/disputes/", seller_views.seller_list, name="seller_list"),
     path("seller/disputes/<int:pk>/", seller_views.seller_detail, name="seller_detail"),
     path("seller/disputes/<int:pk>/accept/", seller_views.seller_accept, name="seller_accept"),
@@ -32,6 +33,21 @@ urlpatterns = [
         views.appeal,
         {"party": Party.SELLER},
         name="seller_appeal",
+    ),
+    path(
+        "seller/disputes/<int:pk>/accept-if-returned/",
+        seller_views.seller_accept_if_returned,
+        name="seller_accept_if_returned",
+    ),
+    path(
+        "seller/disputes/<int:pk>/return-arrived/",
+        seller_views.seller_confirm_return,
+        name="seller_confirm_return",
+    ),
+    path(
+        "seller/disputes/<int:pk>/return-problem/",
+        seller_views.seller_return_problem,
+        name="seller_return_problem",
     ),
     path(
         "seller/disputes/<int:pk>/messages/",

@@ -24,9 +24,10 @@ from .eligibility import appeal_refusal
 from .errors import DisputeErrorCode
 from .evidence import drafts, recording
 from .evidence.upload_handler import streams_evidence
-from .forms import AppealForm, MessageForm
+from .forms import AppealForm, MessageForm, ReturnShippedForm
 from .models import Dispute, Evidence, Party
 from .pages import message_draft_name, page_url, party_dispute, render_dispute_page
+from .stages import EscalationReason
 
 
 def buyer_dispute(request: HttpRequest, pk: int) -> Dispute:
@@ -125,7 +126,11 @@ accept_offer = button_view(
 ask_for_mediation = button_view(
     actions.ask_for_mediation,
     Party.BUYER,
-    gettext_lazy("You refused the offer: a mediator will now review the dispute."),
+    lambda escalated: (
+        _("You refused the offer: a mediator will now review the dispute.")
+        if escalated.escalation_reason == EscalationReason.BUYER_REFUSED_OFFER
+        else _("You asked for mediation instead of the return: a mediator will now review it.")
+    ),
 )
 
 
@@ -187,6 +192,41 @@ def appeal(request: HttpRequest, pk: int, party: str) -> HttpResponse:
             "order": dispute.order,
             "party": party,
             "page_url": page_url(dispute, party),
+            "form": form,
+            "draft_key": draft.key,
+            "refusals": draft.refusals,
+        },
+    )
+
+
+@login_required
+@streams_evidence
+def ship_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """The buyer's return, once shipped: carrier, tracking number, a photo of the receipt."""
+    dispute = buyer_dispute(request, pk)
+    if not dispute.return_to_ship_by(request.user):
+        return redirect(dispute)
+    draft = EvidenceDraft(
+        request, dispute, f"return_receipt_draft_{dispute.pk}", drafts.RETURN_RECEIPT
+    )
+    form = ReturnShippedForm(request.POST or None)
+    if request.method == "POST" and draft.accepts(form):
+        draft.send(
+            actions.ship_return,
+            _("Your return is on its way: the seller now confirms it arrived."),
+            dispute=dispute,
+            buyer=request.user,
+            carrier=form.cleaned_data["carrier"],
+            tracking_number=form.cleaned_data["tracking_number"],
+            evidence=draft.evidence(),
+        )
+        return redirect(dispute)
+    return render(
+        request,
+        "disputes/ship_return.html",
+        {
+            "dispute": dispute,
+            "order": dispute.order,
             "form": form,
             "draft_key": draft.key,
             "refusals": draft.refusals,

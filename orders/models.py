@@ -20,6 +20,9 @@ class Seller(models.Model):
         related_name="seller",
         verbose_name=_("account"),
     )
+    # Where buyers send an item back when a refund waits for its return: the marketplace
+    # sends it with the seller, and the seller may set it in their account.
+    return_address = models.TextField(_("return address"), blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import receipts
-from .models import Order, OrderStatus
+from .forms import ReturnAddressForm
+from .models import Order, OrderStatus, Seller
 
 ORDERS_PER_PAGE = 20
 LATEST_ORDERS_ON_ACCOUNT = 3
@@ -57,3 +59,20 @@ def confirm_receipt(request, number):
     else:
         messages.success(request, _("Receipt confirmed."))
     return redirect("orders:detail", number=order.number)
+
+
+@login_required
+def return_address(request):
+    """The seller's return address, where buyers send an item back before a refund."""
+    seller = get_object_or_404(Seller, user=request.user)
+    form = ReturnAddressForm(request.POST or None, instance=seller)
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your return address is saved."))
+        return redirect(back or "orders:account")
+    return render(request, "orders/return_address.html", {"form": form, "next": back})

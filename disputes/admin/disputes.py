@@ -22,7 +22,12 @@ from django_stubs_ext import StrOrPromise
 from accounts.admin import MediatorReadOnlyMixin
 from disputes import actions, deadlines, refunds, timeline
 from disputes.evidence.admin import EvidenceInline
-from disputes.forms import DecisionForm, InformationRequestForm, MediatorMessageForm
+from disputes.forms import (
+    REFUND_AFTER_RETURN,
+    DecisionForm,
+    InformationRequestForm,
+    MediatorMessageForm,
+)
 from disputes.models import (
     Dispute,
     DisputeEvent,
@@ -194,6 +199,19 @@ class DisputeAdmin(DisputeQueueAdmin):
             {"fields": ["status", "stage", "next_step", "escalated_at", "escalation_reason"]},
         ),
         (
+            _("The return"),
+            {
+                "fields": [
+                    "return_asked_by",
+                    "return_address",
+                    "return_carrier",
+                    "return_tracking_number",
+                    "return_shipped_at",
+                    "return_problem",
+                ]
+            },
+        ),
+        (
             _("Outcome"),
             {
                 "fields": [
@@ -358,12 +376,18 @@ class DisputeAdmin(DisputeQueueAdmin):
             DECIDE,
             dispute=dispute,
             form=DecisionForm(request.POST or None),
-            act=lambda data: actions.decide_dispute(
-                dispute=dispute,
-                mediator=request.user,
-                outcome=data["outcome"],
-                refund_amount=data["refund_amount"],
-                note=data["note"],
+            act=lambda data: (
+                actions.decide_refund_after_return(
+                    dispute=dispute, mediator=request.user, note=data["note"]
+                )
+                if data["outcome"] == REFUND_AFTER_RETURN
+                else actions.decide_dispute(
+                    dispute=dispute,
+                    mediator=request.user,
+                    outcome=data["outcome"],
+                    refund_amount=data["refund_amount"],
+                    note=data["note"],
+                )
             ),
         )
 

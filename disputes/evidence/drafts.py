@@ -27,6 +27,8 @@ WIZARD = "wizard"  # opens a dispute, or reopens the cancelled ``dispute``
 MESSAGE = "message"
 APPEAL = "appeal"
 REFUSAL = "refusal"  # the seller's
+RETURN_RECEIPT = "return_receipt"  # the buyer's, with the return's tracking
+RETURN_PROBLEM = "return_problem"  # the seller's, about the returned item
 
 
 @dataclass(frozen=True)
@@ -87,4 +89,8 @@ def takes_evidence(draft_form: DraftForm, user, *, now) -> bool:
         return party is not None and appeal_refusal(dispute, party, now=now) is None
     if draft_form.form == REFUSAL:
         return dispute.waits_for_answer_of(user)
+    if draft_form.form == RETURN_RECEIPT:
+        return dispute.return_to_ship_by(user)
+    if draft_form.form == RETURN_PROBLEM:
+        return dispute.return_on_its_way_to(user)
     return False

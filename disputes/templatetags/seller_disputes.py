@@ -12,14 +12,20 @@ register = template.Library()
 
 @register.inclusion_tag("disputes/_seller_account.html", takes_context=True)
 def seller_disputes_section(context):
-    """How many disputes wait for the seller's answer, and the soonest deadline; nothing for
-    an account that is not a seller's."""
+    """How many disputes wait for the seller's answer, the soonest deadline and the return
+    address; nothing for an account that is not a seller's."""
     user = context["request"].user
-    if not Seller.objects.filter(user=user).exists():
+    seller = Seller.objects.filter(user=user).only("return_address").first()
+    if seller is None:
         return {"is_seller": False}
     waiting = (
         Dispute.objects.of_seller(user)
         .waiting_for(Party.SELLER)
         .aggregate(count=Count("pk"), soonest=Min("stage_deadline"))
     )
-    return {"is_seller": True, "waiting": waiting["count"], "soonest": waiting["soonest"]}
+    return {
+        "is_seller": True,
+        "waiting": waiting["count"],
+        "soonest": waiting["soonest"],
+        "return_address": seller.return_address,
+    }

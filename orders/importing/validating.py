@@ -55,6 +55,8 @@ class OrderImportError(Exception):
 class SellerRecord:
     name: str
     account: Person | None  # None: a seller known by name only
+    # Where buyers send an item back (PRODUCT.md §4e); "" keeps the seller's own.
+    return_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,9 +251,22 @@ class SellerAccountSerializer(AccountRecordSerializer):
     """A seller with its account, which answers its disputes in the app."""
 
     name = Text(max_length=200, help_text="The seller's name.")
+    return_address = Text(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=1000,
+        help_text="Where buyers send an item back before a refund, as written on a parcel "
+        "(lines separated by newlines). Absent, null or empty: the seller's own, which they "
+        "may set in their account, is kept.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> SellerRecord:  # type: ignore[override]
-        return SellerRecord(name=attrs["name"], account=super().validate(attrs))
+        return SellerRecord(
+            name=attrs["name"],
+            account=super().validate(attrs),
+            return_address=(attrs.get("return_address") or "").strip(),
+        )
 
 
 class SellerField(serializers.Field["SellerRecord", Any, str, Any]):

@@ -1,7 +1,8 @@
 """Writing a validated import: accounts, sellers, then orders, upserted in bulk.
 
 A seller given with an account has it linked, so it answers its disputes in the app; a
-seller given as a plain name keeps the account an earlier import gave it. Once a buyer has
+seller given as a plain name keeps the account an earlier import gave it. A return address
+given with the seller replaces theirs; none given keeps the one they have. Once a buyer has
 confirmed receipt (``orders.receipts``), the order keeps the buyer's receipt time whatever
 a record says, and the report lists it (PRODUCT.md §9).
 """
@@ -87,6 +88,10 @@ def _save_sellers(
             seller.user = accounts.users[batch.accounts.identity(at)]
             seller.save(update_fields=["user"])
             report.sellers_linked.append(seller.name)
+        address = record.seller.return_address
+        if address and address != seller.return_address:
+            seller.return_address = address
+            seller.save(update_fields=["return_address"])
     return sellers
 
 

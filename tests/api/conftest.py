@@ -64,5 +64,5 @@ def api(client, marketplace):
 
 def error_of(response):
     """The error body's code and the (index, field) of each problem."""
-    error = response.json()["error"]
+    error = response.json()
     return error["code"], [(problem["index"], problem["field"]) for problem in error["problems"]]

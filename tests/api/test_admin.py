@@ -2,10 +2,12 @@
 follow each webhook delivery with its attempts, sending one again."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from api.models import ApiClient, WebhookDelivery, hash_token
 from tests.api.conftest import Api
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 CLIENTS = "/admin/api/apiclient/"
 DELIVERIES = "/admin/api/webhookdelivery/"
+ACTIONS = ["rotate_token", "rotate_webhook_secret", "revoke"]
 
 
 @pytest.fixture
@@ -26,8 +29,17 @@ def admin_client(client):
     return client
 
 
+def confirmed(action, *clients):
+    """The POST of an action's confirmation page."""
+    return {
+        "action": action,
+        "_selected_action": [client.pk for client in clients],
+        "confirmed": "yes",
+    }
+
+
 def shown(response, prefix):
-    return re.findall(rf"<code>({prefix}[\w-]+)</code>", response.content.decode())
+    return re.findall(rf"<code>({prefix}[\w+/=-]+)</code>", response.content.decode())
 
 
 def test_creating_a_client_shows_its_token_and_secret_once(admin_client):
@@ -44,35 +56,67 @@ def test_creating_a_client_shows_its_token_and_secret_once(admin_client):
     assert Api(admin_client, token).get("/events/").status_code == 200
 
 
-def test_rotating_a_token_shows_the_new_one_and_ends_the_old(admin_client, marketplace):
-    response = admin_client.post(
-        CLIENTS, {"action": "rotate_token", "_selected_action": [marketplace.pk]}
-    )
+@pytest.mark.parametrize("action", ACTIONS)
+def test_each_action_asks_to_confirm_first_and_changes_nothing_until_then(
+    admin_client, marketplace, action
+):
+    before = ApiClient.objects.values().get()
+    response = admin_client.post(CLIENTS, {"action": action, "_selected_action": [marketplace.pk]})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="confirmed" value="yes"' in page
+    assert f'name="action" value="{action}"' in page
+    assert f'name="_selected_action" value="{marketplace.pk}"' in page
+    assert "Marketplace" in page
+    assert shown(response, "dcapi_") == shown(response, "whsec_") == []
+    assert ApiClient.objects.values().get() == before
+
+
+def test_rotating_a_token_shows_the_new_one_and_the_old_one_works_24_hours(
+    admin_client, marketplace
+):
+    response = admin_client.post(CLIENTS, confirmed("rotate_token", marketplace))
     [token] = shown(response, "dcapi_")
     assert shown(response, "whsec_") == []
     api = Api(admin_client, token)
     assert api.get("/events/").status_code == 200
-    assert api.get("/events/", token=marketplace.token).status_code == 401
+    assert api.get("/events/", token=marketplace.token).status_code == 200
+    marketplace.refresh_from_db()
+    overlap = marketplace.previous_token_valid_until - marketplace.token_issued_at
+    assert overlap == timedelta(hours=24)
 
 
 def test_rotating_the_webhook_secret(admin_client, marketplace):
-    response = admin_client.post(
-        CLIENTS, {"action": "rotate_webhook_secret", "_selected_action": [marketplace.pk]}
-    )
+    old = marketplace.webhook_secret
+    response = admin_client.post(CLIENTS, confirmed("rotate_webhook_secret", marketplace))
     [secret] = shown(response, "whsec_")
     marketplace.refresh_from_db()
     assert marketplace.webhook_secret == secret
+    assert marketplace.signing_secrets(timezone.now()) == [secret, old]
 
 
 def test_revoking_a_client(admin_client, marketplace):
-    admin_client.post(CLIENTS, {"action": "revoke", "_selected_action": [marketplace.pk]})
+    admin_client.post(CLIENTS, confirmed("revoke", marketplace))
     marketplace.refresh_from_db()
     assert marketplace.is_revoked
     assert Api(admin_client, marketplace.token).get("/events/").status_code == 401
-    response = admin_client.post(
-        CLIENTS, {"action": "rotate_token", "_selected_action": [marketplace.pk]}, follow=True
-    )
+    response = admin_client.post(CLIENTS, confirmed("rotate_token", marketplace), follow=True)
     assert "is revoked: nothing was issued" in response.content.decode()
+
+
+def test_staff_choose_a_clients_webhook_events(admin_client, marketplace):
+    page = admin_client.get(f"{CLIENTS}{marketplace.pk}/change/").content.decode()
+    assert re.search(r'value="dispute.decided"[^>]*checked', page)
+    admin_client.post(
+        f"{CLIENTS}{marketplace.pk}/change/",
+        {
+            "name": marketplace.name,
+            "webhook_url": "https://hooks.example/x",
+            "webhook_types": ["dispute.opened", "dispute.escalated"],
+        },
+    )
+    marketplace.refresh_from_db()
+    assert marketplace.webhook_types == ["dispute.opened", "dispute.escalated"]
 
 
 def staff_with(client, *codenames):
@@ -84,15 +128,12 @@ def staff_with(client, *codenames):
     return client
 
 
-ACTIONS = ["rotate_token", "rotate_webhook_secret", "revoke"]
-
-
 @pytest.mark.parametrize("action", ACTIONS)
 def test_staff_who_may_only_view_clients_cannot_run_their_actions(client, marketplace, action):
     before = ApiClient.objects.values().get()
     viewer = staff_with(client, "view_apiclient")
     assert f'value="{action}"' not in viewer.get(CLIENTS).content.decode()
-    response = viewer.post(CLIENTS, {"action": action, "_selected_action": [marketplace.pk]})
+    response = viewer.post(CLIENTS, confirmed(action, marketplace))
     assert response.status_code == 200
     assert shown(response, "dcapi_") == shown(response, "whsec_") == []
     assert ApiClient.objects.values().get() == before
@@ -103,7 +144,7 @@ def test_staff_who_may_change_clients_run_their_actions(client, marketplace, act
     before = ApiClient.objects.values().get()
     editor = staff_with(client, "view_apiclient", "change_apiclient")
     assert f'value="{action}"' in editor.get(CLIENTS).content.decode()
-    editor.post(CLIENTS, {"action": action, "_selected_action": [marketplace.pk]})
+    editor.post(CLIENTS, confirmed(action, marketplace))
     assert ApiClient.objects.values().get() != before
 
 

@@ -1,5 +1,7 @@
 """Tokens only: sessions cannot call the API, a token opens nothing else, limits per client."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -29,7 +31,7 @@ def test_without_a_valid_token_every_endpoint_is_a_401(client, marketplace, path
     response = client.get(f"{API}{path}", headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
-    assert response.json()["error"]["code"] == code
+    assert response.json()["code"] == code
 
 
 def test_the_bulk_upsert_needs_a_token_too(api):
@@ -62,18 +64,51 @@ def test_a_revoked_clients_token_is_refused(api, marketplace):
     response = api.get("/events/")
     assert response.status_code == 401
     assert error_of(response)[0] == "revoked"
-    assert "revoked" in response.json()["error"]["message"]
+    assert "revoked" in response.json()["detail"]
 
 
-def test_tokens_are_stored_hashed_and_a_rotation_ends_the_old_one(api, marketplace):
+def test_tokens_are_stored_hashed(marketplace):
     assert marketplace.token not in {marketplace.token_hash, marketplace.token_hint}
     assert marketplace.token_hash == hash_token(marketplace.token)
     assert marketplace.token.startswith(marketplace.token_hint)
+
+
+def test_a_rotated_token_works_beside_the_new_one_for_the_overlap(api, marketplace):
     old = marketplace.token
     new = marketplace.issue_token()
     marketplace.save()
-    assert api.get("/events/", token=old).status_code == 401
+    assert api.get("/events/", token=old).status_code == 200
     assert api.get("/events/", token=new).status_code == 200
+
+
+def test_a_rotated_token_stops_exactly_when_the_overlap_ends(marketplace, settings):
+    settings.API_TOKEN_OVERLAP_HOURS = 24
+    rotated_at = timezone.now()
+    old = marketplace.token
+    new = marketplace.issue_token(now=rotated_at)
+    marketplace.save()
+    end = rotated_at + timedelta(hours=24)
+    assert ApiClient.for_token(old, now=end - timedelta(microseconds=1)) == marketplace
+    assert ApiClient.for_token(old, now=end) is None
+    assert ApiClient.for_token(new, now=end + timedelta(days=400)) == marketplace
+
+
+def test_a_second_rotation_ends_the_first_token_at_once(marketplace):
+    first = marketplace.token
+    second = marketplace.issue_token()
+    marketplace.issue_token()
+    marketplace.save()
+    assert ApiClient.for_token(first) is None
+    assert ApiClient.for_token(second) == marketplace
+
+
+def test_revoking_ends_a_rotated_token_within_its_overlap(api, marketplace):
+    old = marketplace.token
+    new = marketplace.issue_token()
+    marketplace.revoked_at = timezone.now()
+    marketplace.save()
+    for token in (old, new):
+        assert error_of(api.get("/events/", token=token))[0] == "revoked"
 
 
 def test_rate_limit_answers_429_with_retry_after(api, settings):
@@ -82,7 +117,7 @@ def test_rate_limit_answers_429_with_retry_after(api, settings):
     assert api.get("/events/").status_code == 200
     response = api.get("/events/")
     assert response.status_code == 429
-    assert response.json()["error"]["code"] == "throttled"
+    assert response.json()["code"] == "throttled"
     assert 0 < int(response.headers["Retry-After"]) <= 60
 
 

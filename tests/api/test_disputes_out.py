@@ -1,13 +1,16 @@
 """Disputes out: the events feed and the disputes that changed, from a cursor, and one
 dispute with its stage, deadlines, request, offers and outcome."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from api.models import WebhookDelivery
 from disputes import actions
 from disputes.models import DisputeEvent, Party
+from orders.receipts import confirm_receipt
 from tests.disputes.builders import (
     OFFER,
     agreed_dispute,
@@ -20,6 +23,7 @@ from tests.disputes.builders import (
     open_dispute,
     seller_of,
 )
+from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +43,10 @@ def test_the_events_feed_pages_in_a_stable_order_and_resumes_from_its_cursor(api
     offered_dispute(buyer)
     agreed_dispute(buyer)
     events, cursor = read_all(api, "/events/", limit=2)
-    assert [event["id"] for event in events] == list(
-        DisputeEvent.objects.order_by("pk").values_list("pk", flat=True)
-    )
+    assert [event["id"] for event in events] == [
+        f"dispute-event-{pk}"
+        for pk in DisputeEvent.objects.order_by("pk").values_list("pk", flat=True)
+    ]
     assert [event["kind"] for event in events] == [
         "opened",
         "offer_made",
@@ -172,6 +177,9 @@ def test_an_offer_history(api, buyer):
         ({"after": "abc"}, "after"),
         ({"after": "-1"}, "after"),
         ({"after": "9" * 19}, "after"),
+        ({"after": "1.2.3"}, "after"),
+        ({"after": "1."}, "after"),
+        ({"after": "\u0661"}, "after"),  # a digit, but not ASCII
         ({"limit": "0"}, "limit"),
         ({"limit": "501"}, "limit"),
         ({"limit": "ten"}, "limit"),
@@ -182,7 +190,12 @@ def test_an_offer_history(api, buyer):
 def test_bad_cursors_and_limits_are_400s(api, path, params, field):
     response = api.get(path, **params)
     assert response.status_code == 400
-    assert [problem["field"] for problem in response.json()["error"]["problems"]] == [field]
+    assert [problem["field"] for problem in response.json()["problems"]] == [field]
+
+
+def test_only_the_events_feed_takes_a_cursor_with_two_positions(api):
+    assert api.get("/events/", after="3.4").status_code == 200
+    assert api.get("/disputes/", after="3.4").status_code == 400
 
 
 def test_an_unknown_dispute_is_a_404(api):
@@ -200,3 +213,46 @@ def test_reading_the_feeds_takes_a_fixed_number_of_queries(
         api.get("/events/")
     with django_assert_max_num_queries(6):
         api.get("/disputes/")
+
+
+def test_a_confirmed_receipt_is_in_the_events_feed_with_the_id_of_its_webhook(
+    api, marketplace, buyer
+):
+    offered_dispute(buyer)
+    order = make_order(buyer, shipped_at=timezone.now() - timedelta(days=2))
+    confirm_receipt(order=order, buyer=buyer)
+    agreed_dispute(buyer)
+
+    events, cursor = read_all(api, "/events/", limit=2)
+    assert [event["kind"] for event in events] == [
+        "opened",
+        "offer_made",
+        "receipt_confirmed",
+        "opened",
+        "seller_accepted",
+    ]
+    receipt = events[2]
+    webhook = json.loads(WebhookDelivery.objects.get(kind="order.receipt_confirmed").body)
+    assert receipt["id"] == webhook["id"]
+    assert receipt["created_at"] == webhook["created_at"]
+    assert receipt["details"]["received_at"] == webhook["data"]["received_at"]
+    assert (receipt["dispute"], receipt["order"], receipt["actor"]) == (None, order.number, "buyer")
+    assert receipt["details"]["received_at"].endswith("Z")
+
+    confirm_receipt(order=make_order(buyer, shipped_at=timezone.now()), buyer=buyer)
+    later = api.get("/events/", after=cursor).json()["results"]
+    assert [event["kind"] for event in later] == ["receipt_confirmed"]
+
+
+def test_a_cursor_from_before_receipts_were_in_the_feed_still_reads_on(api, buyer):
+    offered_dispute(buyer)
+    confirm_receipt(order=make_order(buyer, shipped_at=timezone.now()), buyer=buyer)
+    agreed_dispute(buyer)
+    first = DisputeEvent.objects.order_by("pk").first()
+    page = api.get("/events/", after=str(first.pk)).json()
+    assert [event["kind"] for event in page["results"]] == [
+        "offer_made",
+        "receipt_confirmed",
+        "opened",
+        "seller_accepted",
+    ]

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from orders.importing import EXAMPLE_ORDER
 from orders.models import Order, Seller
+from orders.receipts import confirm_receipt
 from tests.api.conftest import error_of
 
 pytestmark = pytest.mark.django_db
@@ -71,9 +72,9 @@ def test_one_bad_record_writes_nothing_and_names_each_record_and_field(api):
     code, problems = error_of(response)
     assert code == "invalid_orders"
     assert problems == [(1, "price"), (2, "recieved_at"), (2, "currency")]
-    messages = [problem["message"] for problem in response.json()["error"]["problems"]]
+    messages = [problem["message"] for problem in response.json()["problems"]]
     assert messages[0] == "must be more than 0"
-    assert response.json()["error"]["message"] == "Nothing was written: 3 problems."
+    assert response.json()["detail"] == "Nothing was written: 3 problems."
     assert nothing_written()
 
 
@@ -126,7 +127,7 @@ def test_a_body_of_the_wrong_shape_is_refused(api, body, field):
 def test_malformed_json_is_a_400_in_json(api, raw):
     response = api.post("/orders/", raw=raw)
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "parse_error"
+    assert response.json()["code"] == "parse_error"
     assert nothing_written()
 
 
@@ -135,14 +136,14 @@ def test_a_body_that_is_not_json_is_a_415(api):
         "/orders/", raw="orders=1", content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 415
-    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert response.json()["code"] == "unsupported_media_type"
 
 
 def test_more_orders_than_the_limit_is_a_413(api, settings):
     settings.API_MAX_ORDERS = 3
     response = api.post("/orders/", {"orders": [record(str(n)) for n in range(4)]})
     assert response.status_code == 413
-    assert "At most 3 orders per call" in response.json()["error"]["message"]
+    assert "At most 3 orders per call" in response.json()["detail"]
     assert nothing_written()
 
 
@@ -155,7 +156,7 @@ def test_a_body_over_the_size_limit_is_a_413_before_it_is_read(api, settings):
     settings.API_MAX_BODY_BYTES = 1000
     response = api.post("/orders/", {"orders": [record(description="x" * 2000)]})
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "too_large"
+    assert response.json()["code"] == "too_large"
     assert nothing_written()
 
 
@@ -171,7 +172,7 @@ def test_single_order_dates_are_updated_through_the_same_rules(api):
     refused = api.patch("/orders/8030112233445566/", {"received_at": "2026-10-02T00:00:00Z"})
     assert refused.status_code == 400
     assert error_of(refused) == ("invalid_orders", [(None, "received_at")])
-    assert "before shipped_at" in refused.json()["error"]["problems"][0]["message"]
+    assert "before shipped_at" in refused.json()["problems"][0]["message"]
     assert Order.objects.get().received_at.isoformat() == "2026-10-09T06:00:00+00:00"
 
 
@@ -190,10 +191,10 @@ def test_unknown_orders_and_paths_are_json_404s(api):
     assert api.patch("/orders/404/", {"shipped_at": None}).status_code == 404
     response = api.get("/orders/404/")
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["code"] == "not_found"
     missing = api.get("/nothing-here/")
     assert missing.status_code == 404
-    assert missing.json()["error"]["code"] == "not_found"
+    assert missing.json()["code"] == "not_found"
 
 
 def test_get_one_order(api):
@@ -221,7 +222,7 @@ def test_an_idempotency_key_reused_for_another_request_is_refused(api):
         "/orders/", {"orders": [record(item="Other")]}, headers={"Idempotency-Key": "k-1"}
     )
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert response.json()["code"] == "idempotency_key_reused"
     assert Order.objects.get().item == "USB-C cable, 2 m, braided"
 
 
@@ -256,7 +257,7 @@ def test_the_command_and_the_api_refuse_the_same_record_the_same_way(api, tmp_pa
     from django.core.management import CommandError, call_command
 
     bad = [record(), record("8030112233445567", shipped_at="2026-09-01T00:00:00Z", colour="red")]
-    problems = api.post("/orders/", {"orders": bad}).json()["error"]["problems"]
+    problems = api.post("/orders/", {"orders": bad}).json()["problems"]
     path = tmp_path / "orders.json"
     path.write_text(json.dumps(bad))
     with pytest.raises(CommandError) as error:
@@ -325,3 +326,42 @@ def test_a_disputed_orders_terms_and_dates_stay_through_the_api(api):
     )
     assert again.status_code == 200
     assert again.json()["unchanged"] == ["8030112233445566"]
+
+
+def confirmed_receipt_order(api):
+    api.post("/orders/", {"orders": [record()]})
+    order = Order.objects.get()
+    confirm_receipt(order=order, buyer=order.buyer)
+    order.refresh_from_db()
+    return order
+
+
+def test_a_receipt_the_buyer_confirmed_shows_on_the_order(api):
+    order = confirmed_receipt_order(api)
+    shown = api.get(f"/orders/{order.number}/").json()
+    assert shown["receipt_confirmed_at"] == shown["received_at"]
+    assert shown["receipt_confirmed_at"].endswith("Z")
+    assert api.get("/orders/8030112233445566/").json()["status"] == "received"
+
+
+def test_a_receipt_time_after_the_buyer_confirmed_is_refused_and_writes_nothing(api):
+    order = confirmed_receipt_order(api)
+    response = api.patch(
+        f"/orders/{order.number}/",
+        {"shipped_at": "2026-10-04T00:00:00Z", "received_at": "2026-10-20T08:00:00Z"},
+    )
+    assert response.status_code == 409
+    assert error_of(response) == ("receipt_confirmed", [(None, "received_at")])
+    assert "Not applied" in response.json()["detail"]
+    unchanged = Order.objects.get()
+    assert (unchanged.shipped_at, unchanged.received_at) == (order.shipped_at, order.received_at)
+
+
+def test_the_shipment_of_an_order_whose_receipt_was_confirmed_can_still_change(api):
+    order = confirmed_receipt_order(api)
+    response = api.patch(f"/orders/{order.number}/", {"shipped_at": "2026-10-04T00:00:00Z"})
+    assert response.status_code == 200
+    assert (
+        response.json()["received_at"]
+        == api.get(f"/orders/{order.number}/").json()["receipt_confirmed_at"]
+    )

@@ -26,7 +26,7 @@ def post_orders(api, records: bytes):
 def test_the_api_names_the_record_and_field(api, name, raw, message):
     response = post_orders(api, record_with(name, raw).encode())
     assert response.status_code == 400
-    (problem,) = response.json()["error"]["problems"]
+    (problem,) = response.json()["problems"]
     assert (problem["index"], problem["field"]) == (0, name)
     assert message in problem["message"]
     assert nothing_written()
@@ -36,7 +36,7 @@ def test_the_api_names_the_record_and_field(api, name, raw, message):
 def test_the_api_refuses_a_body_it_cannot_read_saying_where(api, content, message):
     response = api.post("/orders/", raw=content)
     assert response.status_code == 400
-    assert response.json()["error"]["message"] == f"The body {message}."
+    assert response.json()["detail"] == f"The body {message}."
     assert nothing_written()
 
 
@@ -44,6 +44,6 @@ def test_the_api_refuses_a_body_it_cannot_read_saying_where(api, content, messag
 def test_an_unknown_field_whose_name_is_not_text_is_named_readably(api, key, named):
     response = post_orders(api, record_with_key(key))
     assert response.status_code == 400
-    (problem,) = response.json()["error"]["problems"]
+    (problem,) = response.json()["problems"]
     assert problem == {"index": 0, "field": named, "message": "is not a field of an order record"}
     assert nothing_written()

@@ -26,6 +26,7 @@ def test_a_link_for_a_username_signs_its_account_in_on_the_page(api, buyer, sett
     body = response.json()
     assert set(body) == {"url", "expires_at"}
     assert body["url"].startswith(f"{settings.SITE_URL}/accounts/sign-in/")
+    assert body["expires_at"].endswith("Z")  # UTC, as every time the API writes
     expires_at = parse_datetime(body["expires_at"])
     max_age = timedelta(seconds=settings.SIGN_IN_LINK_MAX_AGE_SECONDS)
     assert before + max_age <= expires_at <= timezone.now() + max_age

@@ -50,6 +50,9 @@ DISPUTES = {
     "DEMO-0017": ("alice", DisputeStatus.AGREED, None, None),
     "DEMO-0018": ("alice", DisputeStatus.DECIDED, None, None),
     "DEMO-0020": ("alice", DisputeStatus.DECIDED, None, None),
+    "DEMO-0019": ("alice", DisputeStatus.OPEN, Stage.RETURN_TO_SHIP, None),
+    "DEMO-0021": ("alice", DisputeStatus.OPEN, Stage.RETURN_ON_ITS_WAY, None),
+    "DEMO-0023": ("alice", DisputeStatus.AGREED, None, None),
     "DEMO-9003": ("bob", DisputeStatus.OPEN, Stage.WAITING_FOR_SELLER, None),
     "DEMO-9005": ("bob", DisputeStatus.OPEN, Stage.INFORMATION_REQUESTED, Party.BUYER),
 }
@@ -108,6 +111,13 @@ def test_the_disputes_were_made_by_the_actions_with_their_events():
     assert kinds("DEMO-0017") == [
         EventKind.OPENED,
         EventKind.SELLER_ACCEPTED,
+        EventKind.REFUND_INSTRUCTED,
+    ]
+    assert kinds("DEMO-0023") == [
+        EventKind.OPENED,
+        EventKind.RETURN_ASKED,
+        EventKind.RETURN_SHIPPED,
+        EventKind.RETURN_ARRIVED,
         EventKind.REFUND_INSTRUCTED,
     ]
     refused = Dispute.objects.get(order__number="DEMO-0013")
@@ -177,6 +187,8 @@ def test_a_fresh_demo_says_each_orders_situation():
     assert said["DEMO-0015"] == "the seller is asked for information"
     assert said["DEMO-9005"] == "the buyer is asked for information"
     assert said["DEMO-0017"] == "ended by agreement"
+    assert said["DEMO-0019"] == "the item is to be returned"
+    assert said["DEMO-0021"] == "the return is on its way"
     assert said["DEMO-0009"] == "cancelled, can be reopened (11 days left)"
     assert said["DEMO-0010"] == "refunded in full"
     assert not any("changed by hand" in line for line in said.values())

@@ -13,6 +13,9 @@ from tests.factories import make_mediator, make_order, make_user
 DESCRIPTION = "The cable stopped charging after two days; the connector is loose."
 STATEMENT = "The cable was tested before shipping and the photos show a different cable."
 OFFER = Decimal("5.00")
+RETURN_ADDRESS = "Shenzhen Gadget Store returns\n12 rue des Retours\n69007 Lyon\nFrance"
+CARRIER = "La Poste"
+TRACKING_NUMBER = "6A12345678901"
 
 
 def disputable_order(buyer, **fields):
@@ -25,7 +28,8 @@ def disputable_order(buyer, **fields):
 def make_seller_account(username="szgadget", name="Shenzhen Gadget Store (account)"):
     """A seller who signs in and answers its disputes."""
     user = make_user(username)
-    return Seller.objects.get_or_create(name=name, defaults={"user": user})[0]
+    defaults = {"user": user, "return_address": RETURN_ADDRESS}
+    return Seller.objects.get_or_create(name=name, defaults=defaults)[0]
 
 
 def open_dispute(buyer, order=None, **answers):
@@ -105,3 +109,41 @@ def appealed_dispute(buyer):
     dispute = decided_dispute(buyer)
     actions.send_appeal(dispute=dispute, appellant=buyer, message="The seller never answered me.")
     return dispute
+
+
+# Returning the item before the refund (PRODUCT.md §4e).
+
+
+def return_to_ship_dispute(buyer, *, opened=None, **answers):
+    """The seller accepted if the item is returned: the buyer ships it back. ``opened`` in
+    the past dates the answer a day after it."""
+    if opened is None:
+        dispute = answerable_dispute(buyer, **answers)
+        return actions.accept_if_returned(dispute=dispute, seller=seller_of(dispute))
+    dispute = answerable_dispute_at(buyer, opened)
+    return actions.accept_if_returned(
+        dispute=dispute, seller=seller_of(dispute), now=opened + timedelta(days=1)
+    )
+
+
+def return_decided_dispute(buyer):
+    """A mediator decided a refund after return: the buyer ships the item back."""
+    return actions.decide_refund_after_return(
+        dispute=refused_dispute(buyer),
+        mediator=make_mediator(),
+        note="The photos show the fault: send the cable back for a full refund.",
+    )
+
+
+def return_on_its_way_dispute(buyer, *, opened=None):
+    """The buyer shipped the return: the seller confirms it arrived or reports a problem.
+    ``opened`` in the past dates the shipment four days after it."""
+    dispute = return_to_ship_dispute(buyer, opened=opened)
+    shipped = opened + timedelta(days=4) if opened else None
+    return actions.ship_return(
+        dispute=dispute,
+        buyer=buyer,
+        carrier=CARRIER,
+        tracking_number=TRACKING_NUMBER,
+        now=shipped,
+    )

@@ -23,8 +23,10 @@ from disputes.models import (
 from disputes.stages import EXPIRING_STAGES, STAGES
 from tests.conftest import corpus_upload, run_tasks, store_evidence
 from tests.disputes.builders import (
+    CARRIER,
     DESCRIPTION,
     STATEMENT,
+    TRACKING_NUMBER,
     agreed_dispute,
     answerable_dispute,
     answerable_dispute_at,
@@ -38,6 +40,9 @@ from tests.disputes.builders import (
     offered_dispute,
     open_dispute,
     refused_dispute,
+    return_decided_dispute,
+    return_on_its_way_dispute,
+    return_to_ship_dispute,
     seller_of,
 )
 from tests.factories import make_user
@@ -74,6 +79,8 @@ IN_STAGE = {
     Stage.OFFER_WAITING_FOR_BUYER: offered_dispute,
     Stage.WITH_MEDIATOR: refused_dispute,
     Stage.INFORMATION_REQUESTED: information_requested_dispute,
+    Stage.RETURN_TO_SHIP: return_to_ship_dispute,
+    Stage.RETURN_ON_ITS_WAY: return_on_its_way_dispute,
 }
 
 
@@ -104,15 +111,28 @@ def asked_late(buyer):
     )
 
 
+def return_not_shipped(buyer):
+    """The seller asked for the item back eleven days ago; the buyer has not shipped it."""
+    return return_to_ship_dispute(buyer, opened=timezone.now() - timedelta(days=12))
+
+
+def return_not_confirmed(buyer):
+    """The return was shipped sixteen days ago; the seller has not answered."""
+    return return_on_its_way_dispute(buyer, opened=timezone.now() - timedelta(days=20))
+
+
 # A dispute in each stage whose deadline acts, once it has passed.
 LATE = {
     Stage.WAITING_FOR_SELLER: seller_late,
     Stage.OFFER_WAITING_FOR_BUYER: buyer_late,
     Stage.INFORMATION_REQUESTED: asked_late,
+    Stage.RETURN_TO_SHIP: return_not_shipped,
+    Stage.RETURN_ON_ITS_WAY: return_not_confirmed,
 }
 STATES = {
     **IN_STAGE,
     **{f"{stage}_late": build for stage, build in LATE.items()},
+    "return_to_ship_decided": return_decided_dispute,
     "no_seller_account": open_dispute,
     "cancelled": cancelled_answerable,
     "agreed": agreed_dispute,
@@ -172,6 +192,29 @@ ACTIONS = {
         "mediator",
         lambda d, user: actions.answer_appeal(appeal=d.appeal, mediator=user, answer="Checked."),
     ),
+    # Returning the item before the refund (PRODUCT.md §4e).
+    "accept_if_returned": (
+        "seller",
+        lambda d, user: actions.accept_if_returned(dispute=d, seller=user),
+    ),
+    "decide_refund_after_return": (
+        "mediator",
+        lambda d, user: actions.decide_refund_after_return(dispute=d, mediator=user, note=NOTE),
+    ),
+    "ship_return": (
+        "buyer",
+        lambda d, user: actions.ship_return(
+            dispute=d, buyer=user, carrier=CARRIER, tracking_number=TRACKING_NUMBER
+        ),
+    ),
+    "confirm_return_arrived": (
+        "seller",
+        lambda d, user: actions.confirm_return_arrived(dispute=d, seller=user),
+    ),
+    "report_return_problem": (
+        "seller",
+        lambda d, user: actions.report_return_problem(dispute=d, seller=user, statement=STATEMENT),
+    ),
 }
 
 # There is nothing to answer before the buyer appeals: the admin offers no answer page.
@@ -183,66 +226,111 @@ LATE_ANSWER = Code.DEADLINE_PASSED
 
 # The rightful actor's result of each action in each state: ALLOWED, or the refusal's code.
 # Columns: cancel, reopen, accept_request, make_offer, refuse_request, accept_offer,
-# ask_for_mediation, request_information, message, add_evidence, decide, appeal, answer.
+# ask_for_mediation, request_information, message, add_evidence, decide, appeal, answer;
+# then the return's: accept_if_returned, decide_refund_after_return, ship_return,
+# confirm_return_arrived, report_return_problem.
+NO_RETURN = (STAGE, STAGE, STAGE, STAGE, STAGE)
+ENDED_RETURN = (STAGE, Code.ALREADY_DECIDED, STAGE, STAGE, STAGE)
 ROWS = {
     "waiting_for_seller": (
         ALLOWED, Code.NOT_CANCELLED, ALLOWED, ALLOWED, ALLOWED, STAGE,
         STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        ALLOWED, STAGE, STAGE, STAGE, STAGE,
     ),
     "offer_waiting_for_buyer": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, ALLOWED,
         ALLOWED, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
     ),
     "with_mediator": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, ALLOWED, ALLOWED, ALLOWED, ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, ALLOWED, STAGE, STAGE, STAGE,
     ),
     "information_requested": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, ALLOWED, ALLOWED, ALLOWED, ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, ALLOWED, STAGE, STAGE, STAGE,
+    ),
+    # The buyer ships the return, or refuses the seller's condition (not a mediator's).
+    "return_to_ship": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        ALLOWED, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, ALLOWED, STAGE, STAGE,
+    ),
+    "return_to_ship_decided": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, ALLOWED, STAGE, STAGE,
+    ),
+    "return_on_its_way": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, STAGE, ALLOWED, ALLOWED,
     ),
     # Late: the party's own answers are refused once the dispute has moved on.
     "waiting_for_seller_late": (
         ALLOWED, Code.NOT_CANCELLED, LATE_ANSWER, LATE_ANSWER, LATE_ANSWER, STAGE,
         STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        LATE_ANSWER, STAGE, STAGE, STAGE, STAGE,
     ),
     "offer_waiting_for_buyer_late": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, LATE_ANSWER,
         LATE_ANSWER, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
     ),
     "information_requested_late": (
         ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, ALLOWED, ALLOWED, ALLOWED, ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, ALLOWED, STAGE, STAGE, STAGE,
     ),
+    "return_to_ship_late": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        LATE_ANSWER, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, LATE_ANSWER, STAGE, STAGE,
+    ),
+    "return_on_its_way_late": (
+        STAGE, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, STAGE, STAGE, LATE_ANSWER, LATE_ANSWER,
+    ),
+    # A seller known by name only has no return address unless the marketplace sent one.
     "no_seller_account": (
         ALLOWED, Code.NOT_CANCELLED, Code.NOT_THE_SELLER, Code.NOT_THE_SELLER,
         Code.NOT_THE_SELLER, STAGE, STAGE, Code.NO_SELLER_ACCOUNT, ALLOWED, ALLOWED,
         ALLOWED, Code.NOT_APPEALABLE, NO_APPEAL,
+        Code.NOT_THE_SELLER, Code.NO_RETURN_ADDRESS, STAGE, Code.NOT_THE_SELLER,
+        Code.NOT_THE_SELLER,
     ),
     "cancelled": (
         Code.NOT_OPEN, ALLOWED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.CANCELLED,
         Code.NOT_APPEALABLE, NO_APPEAL,
+        STAGE, Code.CANCELLED, STAGE, STAGE, STAGE,
     ),
     "agreed": (
         Code.NOT_OPEN, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.ALREADY_DECIDED,
         Code.NOT_APPEALABLE, NO_APPEAL,
+        *ENDED_RETURN,
     ),
     "decided_rejected": (
         Code.NOT_OPEN, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.ALREADY_DECIDED,
         ALLOWED, NO_APPEAL,
+        *ENDED_RETURN,
     ),
     "decided_full_refund": (
         Code.NOT_OPEN, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.ALREADY_DECIDED,
         Code.NOT_APPEALABLE, NO_APPEAL,
+        *ENDED_RETURN,
     ),
     "appealed": (
         Code.NOT_OPEN, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
         STAGE, STAGE, Code.DISPUTE_CLOSED, Code.NOT_OPEN, Code.ALREADY_DECIDED,
         Code.ALREADY_APPEALED, ALLOWED,
+        *ENDED_RETURN,
     ),
 }  # fmt: skip
 EXPECTED = {
@@ -325,7 +413,8 @@ def test_action_in_state_by_its_rightful_actor(buyer, state, action):
         with pytest.raises(actions.DisputeActionError) as error:
             act(dispute, actor)
         assert error.value.code == expected
-        assert dispute.events.filter(kind=EventKind.ESCALATED, actor=None).exists()
+        moved_on = (EventKind.ESCALATED, EventKind.RETURN_REFUND_RELEASED)
+        assert dispute.events.filter(kind__in=moved_on, actor=None).exists()
     elif expected is ALLOWED:
         events_before = DisputeEvent.objects.filter(dispute=dispute).count()
         act(dispute, actor)

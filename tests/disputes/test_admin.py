@@ -105,5 +105,6 @@ def test_decide_form_preselects_no_decision(mediator_client, buyer):
 
     html = mediator_client.get(reverse("admin:disputes_dispute_decide", args=[dispute.pk]))
 
-    assert html.content.decode().count('name="outcome"') == 3
+    # The three outcomes, and a refund after return.
+    assert html.content.decode().count('name="outcome"') == 4
     assert "checked" not in html.content.decode()

@@ -27,8 +27,10 @@ from disputes.models import (
 from tests.accounts.links import email_links_in, link_of
 from tests.conftest import run_tasks
 from tests.disputes.builders import (
+    CARRIER,
     OFFER,
     STATEMENT,
+    TRACKING_NUMBER,
     answerable_dispute,
     answerable_dispute_at,
     information_requested_dispute,
@@ -81,11 +83,35 @@ def information_requested(buyer, party=Party.SELLER):
     )
 
 
+def return_to_ship(buyer):
+    """The seller accepted if the item is returned a day after opening: 10 days to ship."""
+    dispute = waiting_for_seller(buyer)
+    return actions.accept_if_returned(dispute=dispute, seller=seller_of(dispute), now=OPENED + DAY)
+
+
+def return_on_its_way(buyer):
+    """The buyer shipped the return four days after opening: the seller has 15 days."""
+    return actions.ship_return(
+        dispute=return_to_ship(buyer),
+        buyer=buyer,
+        carrier=CARRIER,
+        tracking_number=TRACKING_NUMBER,
+        now=OPENED + 4 * DAY,
+    )
+
+
 # stage: (builder, when the stage started, its party's days)
 EXPIRING = {
     Stage.WAITING_FOR_SELLER: (waiting_for_seller, OPENED, 5),
     Stage.OFFER_WAITING_FOR_BUYER: (offer_waiting_for_buyer, OPENED + DAY, 5),
     Stage.INFORMATION_REQUESTED: (information_requested, OPENED + 2 * DAY, 3),
+    Stage.RETURN_TO_SHIP: (return_to_ship, OPENED + DAY, 10),
+    Stage.RETURN_ON_ITS_WAY: (return_on_its_way, OPENED + 4 * DAY, 15),
+}
+# stage: (status, stage) once its deadline passed. Only a return on its way ends by
+# itself, and in the buyer's favour: the seller's silence counts as the return received.
+AT_THE_DEADLINE = {stage: (DisputeStatus.OPEN, Stage.WITH_MEDIATOR) for stage in EXPIRING} | {
+    Stage.RETURN_ON_ITS_WAY: (DisputeStatus.AGREED, None)
 }
 
 
@@ -130,8 +156,7 @@ def test_at_the_deadline_the_dispute_moves_on_by_itself(buyer, stage):
 
     assert moved is not None
     dispute.refresh_from_db()
-    assert dispute.status == DisputeStatus.OPEN
-    assert dispute.stage == Stage.WITH_MEDIATOR
+    assert (dispute.status, dispute.stage) == AT_THE_DEADLINE[stage]
     # Done by the deadline, nobody's act: the event has no actor.
     assert DisputeEvent.objects.filter(dispute=dispute).last().actor is None
 
@@ -221,11 +246,29 @@ def _party_replies(dispute, now):
     actions.post_message(dispute=dispute, author=seller, body="Here is the photo.", now=now)
 
 
+def _buyer_ships(dispute, now):
+    actions.ship_return(
+        dispute=dispute,
+        buyer=dispute.order.buyer,
+        carrier=CARRIER,
+        tracking_number=TRACKING_NUMBER,
+        now=now,
+    )
+
+
+def _seller_reports_a_problem(dispute, now):
+    actions.report_return_problem(
+        dispute=dispute, seller=seller_of(dispute), statement=STATEMENT, now=now
+    )
+
+
 # stage: what its party does one second before the deadline
 PARTY_ACTS = {
     Stage.WAITING_FOR_SELLER: _seller_offers,
     Stage.OFFER_WAITING_FOR_BUYER: _buyer_accepts,
     Stage.INFORMATION_REQUESTED: _party_replies,
+    Stage.RETURN_TO_SHIP: _buyer_ships,
+    Stage.RETURN_ON_ITS_WAY: _seller_reports_a_problem,
 }
 
 

@@ -21,6 +21,8 @@ from tests.disputes.builders import (
     information_requested_dispute,
     offered_dispute,
     open_dispute,
+    return_on_its_way_dispute,
+    return_to_ship_dispute,
 )
 from tests.disputes.test_query_counts import count_queries
 from tests.factories import make_order, make_user
@@ -49,6 +51,13 @@ BADGES = [
         DisputeStatus.OPEN,
         Stage.INFORMATION_REQUESTED,
         "Waiting for the seller",
+    ),
+    (return_to_ship_dispute, DisputeStatus.OPEN, Stage.RETURN_TO_SHIP, "Waiting for you"),
+    (
+        return_on_its_way_dispute,
+        DisputeStatus.OPEN,
+        Stage.RETURN_ON_ITS_WAY,
+        "Return on its way",
     ),
     (cancelled_dispute, DisputeStatus.CANCELLED, None, "Dispute cancelled"),
     (agreed_dispute, DisputeStatus.AGREED, None, "Ended by agreement: €12.99"),

@@ -21,12 +21,16 @@ from tests.conftest import run_tasks
 from tests.disputes.builders import (
     DESCRIPTION,
     OFFER,
+    STATEMENT,
     agreed_dispute,
     answerable_dispute,
     information_requested_dispute,
     make_mediator,
     offered_dispute,
     refused_dispute,
+    return_decided_dispute,
+    return_on_its_way_dispute,
+    return_to_ship_dispute,
     seller_of,
 )
 
@@ -96,6 +100,15 @@ answer_appeal = then(
     appeal,
     lambda d, b: actions.answer_appeal(appeal=d.appeal, mediator=make_mediator(), answer="Seen."),
 )
+return_confirmed = then(
+    return_on_its_way_dispute,
+    lambda d, b: actions.confirm_return_arrived(dispute=d, seller=seller_of(d)),
+)
+return_problem = then(
+    return_on_its_way_dispute,
+    lambda d, b: actions.report_return_problem(dispute=d, seller=seller_of(d), statement=STATEMENT),
+)
+return_not_confirmed = then(return_on_its_way_dispute, _deadline_passes)
 
 
 def _refund_reported(report):
@@ -152,6 +165,16 @@ CASES = {
     "refund_instructed": (EventKind.REFUND_INSTRUCTED, agreed_dispute, set()),
     "refund_executed": (EventKind.REFUND_EXECUTED, _refund_reported("executed"), {BUYER}),
     "refund_failed": (EventKind.REFUND_FAILED, _refund_reported("failed"), set()),
+    "return_asked_by_the_seller": (EventKind.RETURN_ASKED, return_to_ship_dispute, {BUYER}),
+    "return_decided": (EventKind.RETURN_ASKED, return_decided_dispute, {BUYER, SELLER}),
+    "return_shipped": (EventKind.RETURN_SHIPPED, return_on_its_way_dispute, {SELLER}),
+    "return_arrived": (EventKind.RETURN_ARRIVED, return_confirmed, {BUYER}),
+    "return_problem": (EventKind.RETURN_PROBLEM, return_problem, {BUYER}),
+    "return_refund_released": (
+        EventKind.RETURN_REFUND_RELEASED,
+        return_not_confirmed,
+        {BUYER, SELLER},
+    ),
 }
 
 

@@ -38,6 +38,9 @@ def test_a_partys_silence_never_decides_and_the_mediators_date_is_only_shown(sta
     rule = STAGES[stage]
     if rule.acts == MEDIATOR:
         assert rule.on_deadline == OnDeadline.SHOWN_ONLY
+    elif rule.on_deadline == OnDeadline.REFUND:
+        # Only the seller's silence ends a dispute, in the buyer's favour (PRODUCT.md §4e).
+        assert rule.acts == Party.SELLER
     else:
         assert isinstance(rule.on_deadline, Escalate) or rule.on_deadline == OnDeadline.LAPSE
 
@@ -48,6 +51,8 @@ def test_the_mediators_queue_and_the_workers_stages_come_from_the_table():
         Stage.WAITING_FOR_SELLER,
         Stage.OFFER_WAITING_FOR_BUYER,
         Stage.INFORMATION_REQUESTED,
+        Stage.RETURN_TO_SHIP,
+        Stage.RETURN_ON_ITS_WAY,
     )
 
 

@@ -171,6 +171,16 @@ def test_a_seller_object_creates_its_account_and_links_it(tmp_path):
     assert "sellers now answering with an account: Shenzhen Gadget Store" in output
 
 
+def test_a_seller_object_may_bring_its_return_address(tmp_path):
+    address = "Shenzhen Gadget Store returns\n12 rue des Retours\n69007 Lyon"
+    run_import(tmp_path, [record(seller=SZGADGET | {"return_address": f" {address} "})])
+    assert Seller.objects.get(name="Shenzhen Gadget Store").return_address == address
+
+    # Without one, the seller keeps theirs (set in their account, or sent before).
+    run_import(tmp_path, [record(seller=SZGADGET), record(number="8030112233445567")])
+    assert Seller.objects.get(name="Shenzhen Gadget Store").return_address == address
+
+
 def test_reimporting_a_seller_object_changes_nothing(tmp_path):
     run_import(tmp_path, [record(seller=SZGADGET)])
     output = run_import(tmp_path, [record(seller=SZGADGET)])

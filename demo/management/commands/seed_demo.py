@@ -47,6 +47,8 @@ SELLER_WITH_ACCOUNT = {
     "name": "Shenzhen Gadget Store",
     "username": SELLER[0],
     "email": "disputes@szgadget.example",
+    # Where buyers send an item back before a refund (PRODUCT.md §4e).
+    "return_address": "Shenzhen Gadget Store, EU returns\n12 rue des Retours\n69007 Lyon\nFrance",
 }
 
 # (number, item, price, days ago placed / shipped / received, what the buyer will see)
@@ -65,6 +67,10 @@ SITUATIONS = [
     ("DEMO-0013", "Hair dryer, foldable", "32.00", 24, 22, 8, "with a mediator"),
     ("DEMO-0015", "Webcam, 1080p", "41.90", 26, 24, 9, "the seller is asked for information"),
     ("DEMO-0017", "Yoga mat, 6 mm", "22.00", 30, 28, 14, "ended by agreement"),
+    # Returning the item before the refund (PRODUCT.md §4e), in each of its stages.
+    ("DEMO-0019", "Electric kettle, 1.7 l", "34.90", 20, 18, 6, "the item is to be returned"),
+    ("DEMO-0021", "Bluetooth mouse, silent", "17.50", 25, 23, 10, "the return is on its way"),
+    ("DEMO-0023", "Tablet stand, aluminium", "21.00", 24, 22, 12, "ended by agreement"),
     # The refund of each outcome as the marketplace reported it (PRODUCT.md §4f): DEMO-0017's
     # is still instructed (late: in the mediators' queue), DEMO-0010's was sent, DEMO-0018's
     # failed; DEMO-0020's decision was replaced on appeal, and its refund sent.
@@ -90,6 +96,8 @@ STAGE_WORDS = {
     Stage.OFFER_WAITING_FOR_BUYER: "an offer waits for the buyer",
     Stage.WITH_MEDIATOR: "with a mediator",
     Stage.INFORMATION_REQUESTED: "the {party} is asked for information",
+    Stage.RETURN_TO_SHIP: "the item is to be returned",
+    Stage.RETURN_ON_ITS_WAY: "the return is on its way",
 }
 HISTORY_ORDERS = 24  # older, received orders so the list has more than one page
 
@@ -313,6 +321,31 @@ class Command(BaseCommand):
         ):
             actions.accept_request(dispute=dispute, seller=seller, now=ago(8))
         open_on("DEMO-9003", 1, reason=DisputeReason.MISSING_PARTS)
+
+        # A return in each stage (PRODUCT.md §4e): to ship, on its way, and refunded.
+        def returned(number, days_ago, shipped_days_ago=None, arrived_days_ago=None):
+            """Opened ``days_ago``; the seller asked for the item back a day later."""
+            if not (dispute := open_on(number, days_ago)):
+                return
+            dispute = actions.accept_if_returned(
+                dispute=dispute, seller=seller, now=ago(days_ago - 1)
+            )
+            if shipped_days_ago is not None:
+                dispute = actions.ship_return(
+                    dispute=dispute,
+                    buyer=dispute.order.buyer,
+                    carrier="La Poste Colissimo",
+                    tracking_number="6A" + number[-4:] + "0987654",
+                    now=ago(shipped_days_ago),
+                )
+            if arrived_days_ago is not None:
+                actions.confirm_return_arrived(
+                    dispute=dispute, seller=seller, now=ago(arrived_days_ago)
+                )
+
+        returned("DEMO-0019", 4)
+        returned("DEMO-0021", 8, shipped_days_ago=5)
+        returned("DEMO-0023", 11, shipped_days_ago=8, arrived_days_ago=6)
         asked("DEMO-9005", Party.BUYER, "Please send a photo of the broken zip, close up.")
 
     def _print_logins(self):
@@ -385,7 +418,7 @@ class Command(BaseCommand):
         client = ApiClient.objects.filter(name=API_CLIENT).first()
         if client is None:
             return ApiClient.create(API_CLIENT)[1]
-        token = client.issue_token()
+        token = client.issue_token(overlap=False)
         client.revoked_at = None
         client.save()
         return token
