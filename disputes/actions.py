@@ -209,10 +209,12 @@ def _end(
     now: datetime,
     record: Callable[[], object],
     note: str = "",
+    acting: bool = True,
 ) -> None:
     """End ``dispute`` by agreement or decision (``note``: the mediator's), with nobody
     left to act; save it, ``record`` the outcome's event, then instruct the refund the
-    outcome moves: every outcome is recorded here, so none is without its refund."""
+    outcome moves: every outcome is recorded here, so none is without its refund. The
+    instruction is ``by``'s act, unless a deadline ends it (``acting`` False)."""
     dispute.status = status
     dispute.outcome = outcome
     dispute.refund_amount = refund_amount
@@ -222,7 +224,7 @@ def _end(
     _leave_stage(dispute)
     _save(dispute)
     record()
-    refunds.instruct_outcome(dispute=dispute, actor=by, now=now)
+    refunds.instruct_outcome(dispute=dispute, actor=by if acting else None, now=now)
 
 
 def _leave_stage(dispute: Dispute) -> None:
@@ -669,6 +671,7 @@ def _move_on(dispute: Dispute, *, now: datetime) -> None:
                 dispute,
                 now=now,
                 record=lambda: events.return_refund_released_event(dispute=dispute, now=now),
+                acting=False,
             )
         case OnDeadline.LAPSE:
             party = dispute.information_requested_from
@@ -911,7 +914,9 @@ def _ask_for_return(dispute: Dispute, *, by: User, now: datetime) -> None:
     _enter_stage(dispute, Stage.RETURN_TO_SHIP, now=now)
 
 
-def _release_refund(dispute: Dispute, *, now: datetime, record: Callable[[], object]) -> None:
+def _release_refund(
+    dispute: Dispute, *, now: datetime, record: Callable[[], object], acting: bool = True
+) -> None:
     """The full price goes back for the returned item: the agreement or the decision that
     asked for the return is carried out, by whoever made it (``record``: the event saying
     why), and its refund instructed."""
@@ -925,6 +930,7 @@ def _release_refund(dispute: Dispute, *, now: datetime, record: Callable[[], obj
         now=now,
         record=record,
         note=dispute.decision_note,  # the mediator's, when they decided the return
+        acting=acting,
     )
 
 

@@ -34,7 +34,9 @@ def _moved(instructions: QuerySet[RefundInstruction]) -> Decimal:
     return total or Decimal(0)
 
 
-def instruct_outcome(*, dispute: Dispute, actor: User, now: datetime) -> RefundInstruction | None:
+def instruct_outcome(
+    *, dispute: Dispute, actor: User | None, now: datetime
+) -> RefundInstruction | None:
     """Instruct what ``dispute``'s outcome, just recorded, refunds beyond what was already
     instructed for it; None when nothing more. A lower outcome instructs nothing: what was
     refunded too much is settled with the marketplace (``Dispute.objects.refunds_to_settle``).
