@@ -29,7 +29,7 @@ help:
 	@echo "make test           the whole test suite (unit, integration, browser)"
 	@echo "make test-postgres  the same suite against PostgreSQL ($(PG_URL))"
 	@echo "make lint           ruff check, ruff format --check, and mypy on the typed modules"
-	@echo "make bench          load-test the real pages under gunicorn (PostgreSQL), then a 98 MB upload to disk and to S3"
+	@echo "make bench          load-test the real pages under gunicorn (PostgreSQL), then a 98 MB upload to disk and to S3, then a metrics scrape"
 
 python-check:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -108,3 +108,4 @@ bench: $(VENV)/.installed-test
 	@bash scripts/system-deps.sh bench
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/upload_s3_bench.py
+	$(BIN)/python bench/metrics_bench.py

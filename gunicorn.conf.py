@@ -9,6 +9,9 @@ not to waiting for bytes.
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 wsgi_app = "config.wsgi"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -21,3 +24,29 @@ workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()
 timeout = 120
 # On a restart or deploy, a worker finishing an upload gets the same time to end it.
 graceful_timeout = 120
+
+# Metrics (observability/metrics.py): each worker writes its request counts to files in
+# PROMETHEUS_MULTIPROC_DIR, and whichever worker answers /metrics adds up all of them. The
+# folder is named before any worker starts (prometheus-client reads it when imported): the
+# operator's, or one of this server's own, removed when it stops.
+own_metrics_dirs = []
+
+
+def on_starting(server):
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="disputes-metrics-")
+        own_metrics_dirs.append(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    # Counts start from zero with the server, as Prometheus expects of a restarted target.
+    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    for folder in own_metrics_dirs:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -13,7 +13,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import ngettext
 
 
@@ -54,7 +54,7 @@ def locked_out_response(request, original_response, credentials):
     return original_response
 
 
-def client_address(request):
+def client_address(request: HttpRequest) -> str | None:
     """The address whose failures are counted: ``REMOTE_ADDR``, or behind
     ``FORWARDED_FOR_PROXIES`` proxies, the X-Forwarded-For entry the nearest of them was
     sent from (each proxy appends one; entries further left are anyone's to write)."""

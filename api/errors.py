@@ -5,10 +5,12 @@ it, and match on ``code``):
 {"type": "https://disputes.example.com/api/v1/problems/invalid_orders",
  "title": "Bad Request", "status": 400, "detail": "Nothing was written: 1 problem.",
  "code": "invalid_orders",
- "problems": [{"index": 3, "field": "price", "message": "must be more than 0"}]}
+ "problems": [{"index": 3, "field": "price", "message": "must be more than 0"}],
+ "request_id": "4bf92f3577b34da6a3ce929d0e0e4736"}
 
-``code`` and ``problems`` (each naming the record by its ``index`` and the ``field``) are
-extension members; ``problem_body`` builds every such body.
+``code``, ``problems`` (each naming the record by its ``index`` and the ``field``) and
+``request_id`` (the answer's ``X-Request-ID``, in our logs too: a client quoting it lets an
+operator find the request) are extension members; ``problem_body`` builds every such body.
 """
 
 from http import HTTPStatus
@@ -18,6 +20,8 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from observability import request_id
 
 from .serializers import PROBLEM_CONTENT_TYPE, moment
 
@@ -82,6 +86,7 @@ def problem_body(*, status, code, detail, problems=()):
         "detail": detail,
         "code": code,
         "problems": list(problems),
+        "request_id": request_id.current(),
     }
 
 

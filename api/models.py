@@ -36,7 +36,7 @@ def webhook_key(secret: str) -> bytes:
 
 
 class ApiClientQuerySet(models.QuerySet):
-    def receiving_webhooks(self):
+    def receiving_webhooks(self) -> "ApiClientQuerySet":
         return self.filter(revoked_at__isnull=True).exclude(webhook_url="")
 
 

@@ -9,7 +9,7 @@ by when, amounts, outcomes), not the parties' conversation.
 from datetime import datetime
 
 from disputes import deadlines
-from disputes.models import DisputeStatus, EventKind
+from disputes.models import DisputeReason, DisputeStatus, EventKind
 from disputes.parties import party_of
 from orders.models import OrderEvent
 
@@ -21,6 +21,11 @@ PUBLIC_DETAILS = (
     "refund_request",
     "requested_amount",
     "refund_amount",
+    # A parcel that never arrived (PRODUCT.md §2a).
+    "carrier",
+    "tracking_number",
+    "delivery_by",
+    "previous_reason",
     "amount",
     "outcome",
     "party",
@@ -58,6 +63,7 @@ def order_data(order):
             "username": seller.user.username if seller.user_id else None,
         },
         "item": order.item,
+        "delivery_by": order.delivery_by,
         "description": order.description,
         "price": order.price,
         "currency": order.currency,
@@ -82,7 +88,7 @@ def order_record(order):
         "currency": order.currency,
         **{
             name: getattr(order, name).isoformat() if getattr(order, name) else None
-            for name in ("placed_at", "shipped_at", "received_at")
+            for name in ("placed_at", "shipped_at", "received_at", "delivery_by")
         },
     }
 
@@ -162,6 +168,17 @@ def _item_return(dispute):
     }
 
 
+def _delivery(dispute):
+    if dispute.reason != DisputeReason.NOT_RECEIVED:
+        return None
+    return {
+        "carrier": dispute.delivery_carrier,
+        "tracking_number": dispute.delivery_tracking_number,
+        "extended_to": dispute.delivery_extended_to,
+        "extension_accepted_at": dispute.extension_accepted_at,
+    }
+
+
 def dispute_data(dispute, *, events=None, last_event=None):
     """``dispute`` as the API shows it; with ``events`` (its timeline, in order), also the
     offers and information requests they record."""
@@ -194,6 +211,7 @@ def dispute_data(dispute, *, events=None, last_event=None):
         # The buyer's, as before appeals were open to the seller too; every one below.
         "appeal": _appeal(dispute.appeal) if dispute.appeal else None,
         "appeals": [_appeal(appeal) for appeal in dispute.appeals.all()],
+        "delivery": _delivery(dispute),
         "item_return": _item_return(dispute),
     }
     if last_event is not None:

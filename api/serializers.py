@@ -26,6 +26,7 @@ from disputes.models import (
 from orders.importing.validating import (
     ClosedSerializer,
     OrderRecordSerializer,
+    delivery_by_field,
     received_at_field,
     shipped_at_field,
 )
@@ -77,6 +78,9 @@ class ProblemDetailsSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="For people (always in English).")
     code = serializers.CharField(help_text="For programs: e.g. invalid_orders, not_found.")
     problems = ProblemSerializer(many=True, help_text="Each record and field at fault.")
+    request_id = serializers.CharField(
+        help_text="This request's id, also in the X-Request-ID header: quote it to us."
+    )
 
 
 class ImportReportSerializer(serializers.Serializer):
@@ -113,10 +117,11 @@ class OrdersUpsertSerializer(ClosedSerializer):
 
 
 class OrderDatesSerializer(ClosedSerializer):
-    """One or both of an order's shipment and receipt, as a record gives them."""
+    """An order's shipment, receipt or promised delivery date, as a record gives them."""
 
     shipped_at = shipped_at_field()
     received_at = received_at_field()
+    delivery_by = delivery_by_field()
 
 
 class AccountSerializer(serializers.Serializer):
@@ -142,6 +147,9 @@ class OrderSerializer(serializers.Serializer):
     placed_at = Moment()
     shipped_at = nullable(Moment)
     received_at = nullable(Moment)
+    delivery_by = nullable(
+        Moment, help_text="The delivery date promised; null: the default after shipment."
+    )
     receipt_confirmed_at = nullable(
         Moment,
         help_text="When the buyer confirmed receipt in the dispute centre (then `received_at` "
@@ -165,9 +173,11 @@ class EventSerializer(serializers.Serializer):
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party, postage_paid_by, carrier, tracking_number, and for refunds: refund "
-        "(its id), replaces, reference, executed_at, failure_reason (amounts as decimal "
-        "strings); received_at for a receipt confirmation."
+        "outcome, party, postage_paid_by, carrier, tracking_number (amounts as decimal "
+        "strings); received_at for a receipt confirmation; for a parcel not received: "
+        "carrier, tracking_number (delivery_proved), delivery_by (delivery_extended, "
+        "extension_accepted), previous_reason (reason_changed); for refunds: refund (its "
+        "id), replaces, reference, executed_at, failure_reason."
     )
 
 
@@ -241,6 +251,17 @@ class InformationRequestSerializer(serializers.Serializer):
     requested_at = Moment()
 
 
+class DeliverySerializer(serializers.Serializer):
+    """What the seller answered to "Item not received" (PRODUCT.md §2a)."""
+
+    carrier = serializers.CharField(allow_blank=True, help_text="Empty: no proof of delivery.")
+    tracking_number = serializers.CharField(allow_blank=True)
+    extended_to = nullable(Moment, help_text="The later delivery date the seller gave, once.")
+    extension_accepted_at = nullable(
+        Moment, help_text="When the buyer accepted that date (the dispute was cancelled)."
+    )
+
+
 class DisputeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     order = OrderSummarySerializer()
@@ -262,6 +283,7 @@ class DisputeSerializer(serializers.Serializer):
     outcome = nullable(OutcomeSerializer, help_text="Once agreed or decided.")
     appeal = nullable(AppealSerializer, help_text="The buyer's appeal (see `appeals`).")
     appeals = AppealSerializer(many=True, help_text="Each party's appeal, one at most.")
+    delivery = nullable(DeliverySerializer, help_text="Only for an item not received.")
     item_return = nullable(
         ReturnSerializer,
         help_text="When the refund waits, or waited, for the item's return (PRODUCT.md §4e).",

@@ -127,8 +127,9 @@ class OrderView(ApiView):
     @extend_schema(
         operation_id="update_order_dates",
         summary="Shipment and receipt of one order",
-        description="Sets `shipped_at` and/or `received_at` (null clears one) through the same "
-        "validation as the bulk upsert: received after shipped, shipped after placed. Once the "
+        description="Sets `shipped_at`, `received_at` and/or `delivery_by` (null clears one) "
+        "through the same validation as the bulk upsert: received after shipped, shipped and "
+        "delivery promised after placed. Once the "
         "buyer confirmed receipt, another `received_at` is refused (409 `receipt_confirmed`) "
         "and nothing is written.",
         request=serializers.OrderDatesSerializer,
@@ -140,11 +141,11 @@ class OrderView(ApiView):
     )
     @idempotent
     def patch(self, request, number):
-        data = body_object(request.data, {"shipped_at", "received_at"})
+        data = body_object(request.data, {"shipped_at", "received_at", "delivery_by"})
         if not data:
             raise InvalidRequest(
-                "Give shipped_at, received_at or both.",
-                problems=[problem("(body)", "has neither shipped_at nor received_at")],
+                "Give shipped_at, received_at, delivery_by or several.",
+                problems=[problem("(body)", "has none of shipped_at, received_at, delivery_by")],
             )
         order = self._order(number)
         with transaction.atomic():

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "disputes",
     "api",
     "demo",
+    "observability",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the request's metrics and its log line (docs/deploy.md).
+    "observability.middleware.ObservedRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,7 +102,10 @@ if PRODUCTION:
     INSTALLED_APPS.insert(
         INSTALLED_APPS.index("django.contrib.staticfiles"), "whitenoise.runserver_nostatic"
     )
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 
@@ -343,6 +349,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "disputes@example.com"
 # Dispute windows (PRODUCT.md §2). Both boundaries are inclusive.
 DISPUTE_OPENS_DAYS_AFTER_SHIPMENT = int(os.environ.get("DISPUTE_OPENS_DAYS_AFTER_SHIPMENT", "10"))
 DISPUTE_WINDOW_DAYS_AFTER_RECEIPT = int(os.environ.get("DISPUTE_WINDOW_DAYS_AFTER_RECEIPT", "15"))
+# The delivery date promised when the marketplace sends none: this many days after shipment
+# (PRODUCT.md §2a); from it, a parcel that has not arrived can be disputed.
+DISPUTE_DELIVERY_DEFAULT_DAYS = int(os.environ.get("DISPUTE_DELIVERY_DEFAULT_DAYS", "60"))
+# How far a seller may move the promised date, once, in answer to an "Item not received".
+DISPUTE_DELIVERY_EXTENSION_MAX_DAYS = int(
+    os.environ.get("DISPUTE_DELIVERY_EXTENSION_MAX_DAYS", "30")
+)
 # The stages of an open dispute (PRODUCT.md §4a), in days; disputes.deadlines reads them.
 DISPUTE_SELLER_ANSWER_DAYS = int(os.environ.get("DISPUTE_SELLER_ANSWER_DAYS", "5"))
 DISPUTE_OFFER_ANSWER_DAYS = int(os.environ.get("DISPUTE_OFFER_ANSWER_DAYS", "5"))
@@ -397,14 +410,59 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs go to the standard error, one JSON line each in production (each request and each
+# task run has one, with its request id: observability/); plain text under `make run`.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT is json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # Failures and lock-outs are warnings; axes' other news (a line at every start) is not.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Failures and lock-outs are warnings; axes' other news (a line at every start) is not.
+        "axes": {"level": "WARNING"},
+        # A task's start and end: observability.tasks has one line per run instead (failures,
+        # with their traceback, are still errors here).
+        "django.tasks": {"level": "WARNING"},
+    },
 }
+
+# Metrics for Prometheus at /metrics (observability/, docs/deploy.md): answered to these
+# networks, or to a request with `Authorization: Bearer METRICS_TOKEN`; a 404 to anyone else.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+# Errors to Sentry (or a server speaking its protocol) when SENTRY_DSN is set; nothing
+# personal is sent (observability/sentry.py).
+if sentry_dsn := os.environ.get("SENTRY_DSN"):
+    from observability import sentry
+
+    sentry.init(
+        dsn=sentry_dsn,
+        environment=os.environ.get(
+            "SENTRY_ENVIRONMENT", "production" if PRODUCTION else "development"
+        ),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # The marketplace's API (PRODUCT.md §10, docs/api.md): tokens only, JSON only.
 API_MAX_ORDERS = int(os.environ.get("API_MAX_ORDERS", "10000"))

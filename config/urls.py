@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from config.readiness import readiness
+from observability.views import metrics_view
 
 
 def health(request):
@@ -21,6 +22,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("healthz", health, name="health"),
     path("readyz", readiness, name="readiness"),
+    path("metrics", metrics_view, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

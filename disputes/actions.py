@@ -8,7 +8,7 @@ that acts when the deadline passes and the reminder before it (``disputes.tasks`
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -26,7 +26,13 @@ from orders.money import format_money
 
 from . import deadlines, events, refunds, tasks
 from .amounts import checked_partial_refund
-from .eligibility import AppealRefusal, Eligibility, appeal_refusal, dispute_eligibility
+from .eligibility import (
+    AppealRefusal,
+    Eligibility,
+    Windows,
+    appeal_refusal,
+    dispute_eligibility,
+)
 from .errors import DeadlinePassed, DisputeActionError, DisputeErrorCode
 from .evidence import recording
 from .models import (
@@ -35,6 +41,7 @@ from .models import (
     AppealRuling,
     Dispute,
     DisputeMessage,
+    DisputeReason,
     DisputeStatus,
     Evidence,
     Outcome,
@@ -44,6 +51,7 @@ from .parties import Party, party_of
 from .stages import (
     EXPIRING_STAGES,
     MEDIATOR_STAGES,
+    SELLER_ANSWER_STAGES,
     Escalate,
     EscalationReason,
     OnDeadline,
@@ -133,12 +141,20 @@ def _save_open_dispute(dispute: Dispute) -> None:
 def _take_answers(
     dispute: Dispute,
     *,
+    eligibility: Eligibility,
     reason: str,
     refund_request: str,
     description: str,
     requested_amount: Decimal | None = None,
 ) -> None:
-    """The wizard's answers onto ``dispute``, checked against the order's price."""
+    """The wizard's answers onto ``dispute``, checked against the reasons the order allows
+    now (a parcel not received: that one, in full) and against its price."""
+    if reason not in dict(eligibility.offered_reasons):
+        raise DisputeActionError(DisputeErrorCode.INVALID_REASON, _reason_refused(eligibility))
+    if reason == DisputeReason.NOT_RECEIVED and refund_request != RefundRequest.FULL:
+        raise DisputeActionError(
+            DisputeErrorCode.INVALID_REQUEST, _("An item not received is refunded in full.")
+        )
     dispute.reason = reason
     dispute.refund_request = refund_request
     dispute.requested_amount = _validated_request(dispute.order, refund_request, requested_amount)
@@ -158,10 +174,11 @@ def _submit(dispute: Dispute, *, buyer: User, draft_key: str, now: datetime) -> 
     dispute.escalated_at = None
     dispute.escalation_reason = ""
     _forget_return(dispute)
+    dispute.delivery_carrier = dispute.delivery_tracking_number = ""
     if dispute.order.seller.user_id is None:
         _escalate(dispute, EscalationReason.NO_SELLER_ACCOUNT, now=now)
     else:
-        _enter_stage(dispute, Stage.WAITING_FOR_SELLER, now=now)
+        _enter_stage(dispute, _seller_answer_stage(dispute), now=now)
     _save_open_dispute(dispute)
     return recording.attach_drafts(
         uploader=buyer, order=dispute.order, draft_key=draft_key, dispute=dispute
@@ -243,10 +260,10 @@ def open_dispute(
     """
     now = now or timezone.now()
     order = _locked_order_of(buyer, order)
-    _check_rules(order, now=now)
+    eligibility = _check_rules(order, now=now)
     _fix_terms(order, now=now)
     dispute = Dispute(order=order, opened_at=now)
-    _take_answers(dispute, **answers)
+    _take_answers(dispute, eligibility=eligibility, **answers)
     attached = _submit(dispute, buyer=buyer, draft_key=draft_key, now=now)
     events.dispute_opened_event(dispute=dispute, buyer=buyer, evidence=attached, now=now)
     _record_escalation(dispute, buyer, now=now)
@@ -330,10 +347,10 @@ def reopen_dispute(
         raise DisputeActionError(
             DisputeErrorCode.NOT_CANCELLED, _("Only a dispute you cancelled can be reopened.")
         )
-    _check_rules(_locked_order_of(buyer, dispute.order), now=now, reopening=dispute)
+    eligibility = _check_rules(_locked_order_of(buyer, dispute.order), now=now, reopening=dispute)
     dispute.status = DisputeStatus.OPEN
     dispute.cancelled_at = None
-    _take_answers(dispute, **answers)
+    _take_answers(dispute, eligibility=eligibility, **answers)
     attached = _submit(dispute, buyer=buyer, draft_key=draft_key, now=now)
     events.dispute_reopened_event(dispute=dispute, buyer=buyer, evidence=attached, now=now)
     _record_escalation(dispute, buyer, now=now)
@@ -412,18 +429,21 @@ def _attach(
     recording.attach(evidence, dispute=dispute, message=message)
 
 
-def _require_stage(dispute: Dispute, stage: Stage, message: str) -> None:
-    if dispute.status != DisputeStatus.OPEN or dispute.stage != stage:
+def _require_stage(dispute: Dispute, stage: Stage | tuple[Stage, ...], message: str) -> None:
+    """Refuse the action unless ``dispute`` is open in ``stage`` (or one of ``stage``)."""
+    stages = (stage,) if isinstance(stage, Stage) else stage
+    if dispute.status != DisputeStatus.OPEN or dispute.stage not in stages:
         raise DisputeActionError(DisputeErrorCode.WRONG_STAGE, message)
 
 
 @_party_action
 def accept_request(*, dispute: Dispute, seller: User, now: datetime | None = None) -> Dispute:
-    """The seller accepts what the buyer asked for: the dispute ends by agreement."""
+    """The seller accepts what the buyer asked for (for a parcel not received: refunds it
+    in full): the dispute ends by agreement."""
     now = now or timezone.now()
     dispute = _locked_dispute_of_seller(seller, dispute)
     _require_stage(
-        dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
+        dispute, SELLER_ANSWER_STAGES, _("The buyer's request is no longer waiting for you.")
     )
     _refuse_when_late(dispute, now=now)
     full = dispute.refund_request == RefundRequest.FULL
@@ -483,6 +503,18 @@ def refuse_request(
         dispute, Stage.WAITING_FOR_SELLER, _("The buyer's request is no longer waiting for you.")
     )
     _refuse_when_late(dispute, now=now)
+    _take_refusal(dispute, seller=seller, statement=statement, evidence=evidence)
+    _escalate(dispute, EscalationReason.SELLER_REFUSED, now=now)
+    _save(dispute)
+    events.seller_refused_event(dispute=dispute, seller=seller, evidence=evidence, now=now)
+    events.escalated_event(dispute=dispute, actor=seller, now=now)
+    return dispute
+
+
+def _take_refusal(
+    dispute: Dispute, *, seller: User, statement: str, evidence: Sequence[Evidence]
+) -> None:
+    """The seller's statement and evidence onto ``dispute``: a refusal gives its reasons."""
     statement = statement.strip()
     if len(statement) < STATEMENT_MIN_LENGTH:
         raise DisputeActionError(
@@ -492,11 +524,6 @@ def refuse_request(
         )
     dispute.seller_statement = statement
     _attach(evidence, dispute=dispute, uploader=seller)
-    _escalate(dispute, EscalationReason.SELLER_REFUSED, now=now)
-    _save(dispute)
-    events.seller_refused_event(dispute=dispute, seller=seller, evidence=evidence, now=now)
-    events.escalated_event(dispute=dispute, actor=seller, now=now)
-    return dispute
 
 
 @_party_action
@@ -830,6 +857,187 @@ def send_appeal(
     )
     events.appeal_sent_event(appeal=appeal, appellant=appellant, evidence=attached, now=now)
     return appeal
+
+
+# A parcel that never arrived (PRODUCT.md §2a). The seller refunds it (``accept_request``),
+# refuses with proof of delivery, or gives a later delivery date once; the buyer accepts
+# that date (the dispute is cancelled until it) or refuses it (the mediators decide). If
+# the parcel arrives meanwhile, the buyer keeps the dispute with another reason or cancels.
+
+
+def _seller_answer_stage(dispute: Dispute) -> Stage:
+    """Where a dispute waits for its seller's answer: a parcel not received has its own."""
+    if dispute.reason == DisputeReason.NOT_RECEIVED:
+        return Stage.NOT_RECEIVED_WAITING_FOR_SELLER
+    return Stage.WAITING_FOR_SELLER
+
+
+def _reason_refused(eligibility: Eligibility) -> str:
+    if eligibility.not_received:
+        return _("The parcel has not arrived: a dispute can only say it was not received.")
+    return _("Choose what is wrong with the item you received.")
+
+
+NOT_RECEIVED_NOT_WAITING = gettext_lazy("The missing parcel is no longer waiting for your answer.")
+
+
+@_party_action
+def refuse_with_proof_of_delivery(
+    *,
+    dispute: Dispute,
+    seller: User,
+    carrier: str,
+    tracking_number: str,
+    statement: str,
+    evidence: Sequence[Evidence] = (),
+    now: datetime | None = None,
+) -> Dispute:
+    """The seller says the parcel was delivered, with the carrier, its tracking number, a
+    statement and optional evidence: the mediators decide, as after any refusal."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of_seller(seller, dispute)
+    _require_stage(dispute, Stage.NOT_RECEIVED_WAITING_FOR_SELLER, str(NOT_RECEIVED_NOT_WAITING))
+    _refuse_when_late(dispute, now=now)
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not (carrier and tracking_number):
+        raise DisputeActionError(
+            DisputeErrorCode.PROOF_OF_DELIVERY_REQUIRED,
+            _("Give the carrier and the tracking number of the delivery."),
+        )
+    _take_refusal(dispute, seller=seller, statement=statement, evidence=evidence)
+    dispute.delivery_carrier, dispute.delivery_tracking_number = carrier, tracking_number
+    _escalate(dispute, EscalationReason.SELLER_PROVED_DELIVERY, now=now)
+    _save(dispute)
+    events.delivery_proved_event(dispute=dispute, seller=seller, evidence=evidence, now=now)
+    events.escalated_event(dispute=dispute, actor=seller, now=now)
+    return dispute
+
+
+def promised_delivery(dispute: Dispute) -> datetime | None:
+    """The delivery date promised for the order of ``dispute`` (``eligibility.Windows``)."""
+    order = dispute.order
+    return Windows.from_settings().delivery_by(order, order.disputes.all())
+
+
+@_party_action
+def extend_delivery(
+    *, dispute: Dispute, seller: User, days: int, now: datetime | None = None
+) -> Dispute:
+    """The seller asks the buyer to wait ``days`` more after the date promised (once per
+    dispute, at most ``DISPUTE_DELIVERY_EXTENSION_MAX_DAYS``); the buyer answers."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of_seller(seller, dispute)
+    _require_stage(dispute, Stage.NOT_RECEIVED_WAITING_FOR_SELLER, str(NOT_RECEIVED_NOT_WAITING))
+    _refuse_when_late(dispute, now=now)
+    if dispute.delivery_extended_to is not None:
+        raise DisputeActionError(
+            DisputeErrorCode.ALREADY_EXTENDED,
+            _("You already gave a new delivery date once: refund or prove the delivery."),
+        )
+    if dispute.order.received_at is not None:
+        raise DisputeActionError(
+            DisputeErrorCode.INVALID_EXTENSION,
+            _("The buyer has received the parcel since: there is nothing to wait for."),
+        )
+    promised = promised_delivery(dispute)
+    most = settings.DISPUTE_DELIVERY_EXTENSION_MAX_DAYS
+    if promised is None or not 1 <= days <= most:
+        raise DisputeActionError(
+            DisputeErrorCode.INVALID_EXTENSION,
+            _("Give from 1 to %(most)s more days.") % {"most": most},
+        )
+    extended_to = promised.astimezone(UTC) + timedelta(days=days)
+    if extended_to <= now:
+        raise DisputeActionError(
+            DisputeErrorCode.INVALID_EXTENSION,
+            _("That date has already passed: give more days, or refund."),
+        )
+    dispute.delivery_extended_to = extended_to
+    _enter_stage(dispute, Stage.EXTENSION_WAITING_FOR_BUYER, now=now)
+    _save(dispute)
+    events.delivery_extended_event(dispute=dispute, seller=seller, now=now)
+    return dispute
+
+
+EXTENSION_NOT_WAITING = gettext_lazy("There is no new delivery date waiting for your answer.")
+
+
+@_party_action
+def accept_extension(*, dispute: Dispute, buyer: User, now: datetime | None = None) -> Dispute:
+    """The buyer waits until the seller's new delivery date: the dispute is cancelled, and
+    can be reopened from that date if the parcel has still not arrived."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of(buyer, dispute)
+    _require_stage(dispute, Stage.EXTENSION_WAITING_FOR_BUYER, str(EXTENSION_NOT_WAITING))
+    _refuse_when_late(dispute, now=now)
+    dispute.extension_accepted_at = now
+    dispute.status = DisputeStatus.CANCELLED
+    dispute.cancelled_at = now
+    _leave_stage(dispute)
+    _save(dispute)
+    events.extension_accepted_event(dispute=dispute, buyer=buyer, now=now)
+    return dispute
+
+
+@_party_action
+def refuse_extension(*, dispute: Dispute, buyer: User, now: datetime | None = None) -> Dispute:
+    """The buyer will not wait for the seller's new delivery date: the mediators decide."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of(buyer, dispute)
+    _require_stage(dispute, Stage.EXTENSION_WAITING_FOR_BUYER, str(EXTENSION_NOT_WAITING))
+    _refuse_when_late(dispute, now=now)
+    _escalate(dispute, EscalationReason.BUYER_REFUSED_EXTENSION, now=now)
+    _save(dispute)
+    events.extension_refused_event(dispute=dispute, buyer=buyer, now=now)
+    events.escalated_event(dispute=dispute, actor=buyer, now=now)
+    return dispute
+
+
+@transaction.atomic
+def keep_with_another_reason(
+    *,
+    dispute: Dispute,
+    buyer: User,
+    reason: str,
+    description: str,
+    now: datetime | None = None,
+) -> Dispute:
+    """The parcel of a "not received" dispute arrived and the buyer keeps the dispute about
+    what is wrong with it. The seller answers that anew, unless the mediators have it."""
+    now = now or timezone.now()
+    dispute = _locked_dispute_of(buyer, dispute)
+    if dispute.status != DisputeStatus.OPEN:
+        raise DisputeActionError(
+            DisputeErrorCode.NOT_OPEN, _("Only an open dispute can be kept with another reason.")
+        )
+    if dispute.reason != DisputeReason.NOT_RECEIVED:
+        raise DisputeActionError(
+            DisputeErrorCode.NOT_A_MISSING_PARCEL,
+            _("Only a dispute about a parcel not received changes its reason."),
+        )
+    if dispute.order.received_at is None:
+        raise DisputeActionError(
+            DisputeErrorCode.PARCEL_NOT_RECEIVED,
+            _("Confirm receipt of the parcel first: then say what is wrong with it."),
+        )
+    if reason not in DisputeReason.values or reason == DisputeReason.NOT_RECEIVED:
+        raise DisputeActionError(
+            DisputeErrorCode.INVALID_REASON, _("Choose what is wrong with the item you received.")
+        )
+    description = description.strip()
+    if len(description) < STATEMENT_MIN_LENGTH:
+        raise DisputeActionError(
+            DisputeErrorCode.STATEMENT_TOO_SHORT,
+            _("Describe the problem in at least %(count)s characters.")
+            % {"count": STATEMENT_MIN_LENGTH},
+        )
+    previous = dispute.reason
+    dispute.reason, dispute.description = reason, description
+    if dispute.stage not in MEDIATOR_STAGES:
+        _enter_stage(dispute, Stage.WAITING_FOR_SELLER, now=now)
+    _save(dispute)
+    events.reason_changed_event(dispute=dispute, buyer=buyer, previous_reason=previous, now=now)
+    return dispute
 
 
 @transaction.atomic

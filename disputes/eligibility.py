@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Self
 
 from django.conf import settings
+from django_stubs_ext import StrOrPromise
 
 from orders.models import Order
 
 from .deadlines import appeal_closes_at
-from .models import Dispute, DisputeStatus
+from .models import RECEIVED_ITEM_REASONS, Dispute, DisputeReason, DisputeStatus
 
 
 class ReasonCode:
@@ -34,6 +35,9 @@ class Reason:
     opens_at: datetime | None = None
     closed_at: datetime | None = None
     dispute: Dispute | None = None
+    # In transit: the delivery date promised, from which "Item not received" can be opened;
+    # with ``window_closed``, the window that closed was that dispute's (PRODUCT.md §2a).
+    delivery_by: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,32 @@ class Windows:
 
     opens_days_after_shipment: int
     closes_days_after_receipt: int
+    # The delivery date promised when the marketplace sent none (PRODUCT.md §2a).
+    delivery_days_after_shipment: int
 
     @classmethod
     def from_settings(cls) -> Self:
         return cls(
             opens_days_after_shipment=settings.DISPUTE_OPENS_DAYS_AFTER_SHIPMENT,
             closes_days_after_receipt=settings.DISPUTE_WINDOW_DAYS_AFTER_RECEIPT,
+            delivery_days_after_shipment=settings.DISPUTE_DELIVERY_DEFAULT_DAYS,
         )
+
+    def delivery_by(self, order: Order, disputes: Iterable[Dispute] = ()) -> datetime | None:
+        """The delivery date promised for ``order``, None until it has shipped: the
+        marketplace's, else some days after shipment; a later date a seller gave in answer
+        to "Item not received" counts once the buyer accepted it."""
+        if order.shipped_at is None:
+            return None
+        promised = order.delivery_by or _days_after(
+            order.shipped_at, self.delivery_days_after_shipment
+        )
+        accepted = [
+            dispute.delivery_extended_to
+            for dispute in disputes
+            if dispute.extension_accepted_at is not None and dispute.delivery_extended_to
+        ]
+        return max([promised, *accepted])
 
     def opens_at(self, order: Order) -> datetime | None:
         """None until the order has shipped."""
@@ -80,10 +103,26 @@ class Eligibility:
     # What the buyer may do when allowed: open a new dispute, or reopen the one they cancelled.
     cancelled_dispute: Dispute | None = None
     window_closes_at: datetime | None = None
+    # Shipped and still in transit: a dispute can only say "Item not received", from the
+    # delivery date promised, ``delivery_by`` (PRODUCT.md §2a).
+    not_received: bool = False
+    delivery_by: datetime | None = None
 
     @property
     def allowed(self) -> bool:
         return not self.reasons
+
+    @property
+    def awaits_delivery(self) -> bool:
+        """In transit before the delivery date promised: nothing to dispute yet."""
+        return any(reason.code == ReasonCode.IN_TRANSIT for reason in self.reasons)
+
+    @property
+    def offered_reasons(self) -> tuple[tuple[str, StrOrPromise], ...]:
+        """The reasons (value, label) a dispute may give now."""
+        if self.not_received:
+            return ((DisputeReason.NOT_RECEIVED.value, DisputeReason.NOT_RECEIVED.label),)
+        return RECEIVED_ITEM_REASONS
 
     def allows_wizard(self, reopening: Dispute | None = None) -> bool:
         """Whether the wizard that opens a dispute (``reopening`` None), or that reopens
@@ -112,9 +151,14 @@ def dispute_eligibility(
     any order)."""
     windows = windows or Windows.from_settings()
     reasons = []
+    by_opening = sorted(disputes, key=lambda d: d.opened_at)
     opens_at = windows.opens_at(order)
     closes_at = windows.closes_at(order)
-    by_opening = sorted(disputes, key=lambda d: d.opened_at)
+    # A parcel still in transit can be disputed as not received from the date promised,
+    # and its window counts from that date as from a receipt (PRODUCT.md §2a).
+    delivery_by = windows.delivery_by(order, by_opening) if order.received_at is None else None
+    if delivery_by is not None:
+        closes_at = _days_after(delivery_by, windows.closes_days_after_receipt)
 
     if opens_at is None:
         reasons.append(Reason(ReasonCode.NOT_SHIPPED))
@@ -123,12 +167,21 @@ def dispute_eligibility(
             reasons.append(
                 Reason(ReasonCode.TOO_EARLY, shipped_at=order.shipped_at, opens_at=opens_at)
             )
-        if closes_at is None:
-            reasons.append(Reason(ReasonCode.IN_TRANSIT, shipped_at=order.shipped_at))
-        elif now > closes_at:
+        if delivery_by is not None and now < delivery_by:
+            reasons.append(
+                Reason(ReasonCode.IN_TRANSIT, shipped_at=order.shipped_at, delivery_by=delivery_by)
+            )
+        elif closes_at is not None and now > closes_at:
             # With the order's latest dispute, if any: what is left to do is there.
             latest = by_opening[-1] if by_opening else None
-            reasons.append(Reason(ReasonCode.WINDOW_CLOSED, closed_at=closes_at, dispute=latest))
+            reasons.append(
+                Reason(
+                    ReasonCode.WINDOW_CLOSED,
+                    closed_at=closes_at,
+                    dispute=latest,
+                    delivery_by=delivery_by,
+                )
+            )
 
     by_status: dict[str, Dispute] = {}
     for dispute in by_opening:
@@ -146,6 +199,8 @@ def dispute_eligibility(
         cancelled_dispute=by_status.get(DisputeStatus.CANCELLED),
         window_closes_at=closes_at,
         now=now,
+        not_received=delivery_by is not None,
+        delivery_by=delivery_by,
     )
 
 

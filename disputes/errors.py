@@ -46,6 +46,13 @@ class DisputeErrorCode(StrEnum):
     REFUND_EXECUTED_IN_THE_FUTURE = "refund_executed_in_the_future"
     NO_RETURN_ADDRESS = "no_return_address"
     TRACKING_REQUIRED = "tracking_required"
+    # A parcel that never arrived (PRODUCT.md §2a).
+    INVALID_REASON = "invalid_reason"
+    PROOF_OF_DELIVERY_REQUIRED = "proof_of_delivery_required"
+    ALREADY_EXTENDED = "already_extended"
+    INVALID_EXTENSION = "invalid_extension"
+    NOT_A_MISSING_PARCEL = "not_a_missing_parcel"
+    PARCEL_NOT_RECEIVED = "parcel_not_received"
 
 
 class DisputeActionError(Exception):

@@ -31,7 +31,11 @@ The timeline (the parties' pages and the admin) reads the details named here:
   UTC); refund_failed: ``refund``, ``amount`` and ``failure_reason``.
 - return_asked: ``by`` ("seller" or "mediator"), ``postage_paid_by`` (a party) and
   ``return_address``; return_shipped: ``carrier``, ``tracking_number`` and ``evidence``;
-  return_arrived, return_refund_released: ``refund_amount``; return_problem: ``evidence``.
+  return_arrived, return_refund_released: ``refund_amount``; return_problem: ``evidence``;
+- delivery_proved: ``carrier``, ``tracking_number`` and ``evidence``;
+- delivery_extended: ``delivery_by`` (the new date, ISO 8601);
+- extension_accepted: ``delivery_by``; extension_refused: nothing;
+- reason_changed: ``reason`` and ``previous_reason``.
 
 ``actor`` is None for what a deadline did by itself, and for what the marketplace reported.
 """
@@ -193,6 +197,57 @@ def appeal_sent_event(
         now,
         party=appeal.party,
         evidence=_file_names(evidence),
+    )
+
+
+# A parcel that never arrived (PRODUCT.md §2a).
+
+
+def delivery_proved_event(
+    *, dispute: Dispute, seller: User, evidence: Iterable[Evidence], now: datetime
+) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.DELIVERY_PROVED,
+        seller,
+        now,
+        carrier=dispute.delivery_carrier,
+        tracking_number=dispute.delivery_tracking_number,
+        evidence=_file_names(evidence),
+    )
+
+
+def _delivery_by(dispute: Dispute) -> str | None:
+    extended_to = dispute.delivery_extended_to
+    return extended_to.isoformat() if extended_to else None
+
+
+def delivery_extended_event(*, dispute: Dispute, seller: User, now: datetime) -> DisputeEvent:
+    return _event(
+        dispute, EventKind.DELIVERY_EXTENDED, seller, now, delivery_by=_delivery_by(dispute)
+    )
+
+
+def extension_accepted_event(*, dispute: Dispute, buyer: User, now: datetime) -> DisputeEvent:
+    return _event(
+        dispute, EventKind.EXTENSION_ACCEPTED, buyer, now, delivery_by=_delivery_by(dispute)
+    )
+
+
+def extension_refused_event(*, dispute: Dispute, buyer: User, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.EXTENSION_REFUSED, buyer, now)
+
+
+def reason_changed_event(
+    *, dispute: Dispute, buyer: User, previous_reason: str, now: datetime
+) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.REASON_CHANGED,
+        buyer,
+        now,
+        reason=dispute.reason,
+        previous_reason=previous_reason,
     )
 
 

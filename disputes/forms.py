@@ -1,7 +1,9 @@
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -11,7 +13,7 @@ from orders.money import format_amount, format_money, parse_amount
 from .actions import STATEMENT_MIN_LENGTH
 from .amounts import checked_partial_refund
 from .errors import DisputeActionError
-from .models import AppealRuling, DisputeReason, Outcome, Party, RefundRequest
+from .models import RECEIVED_ITEM_REASONS, AppealRuling, Outcome, Party, RefundRequest
 
 DESCRIPTION_MIN_LENGTH = 30
 
@@ -19,9 +21,18 @@ DESCRIPTION_MIN_LENGTH = 30
 class ReasonForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("What is wrong with the item?"),
-        choices=DisputeReason.choices,
+        choices=RECEIVED_ITEM_REASONS,
         widget=forms.RadioSelect,
     )
+
+    def __init__(
+        self, *args: Any, reasons: Sequence[tuple[str, StrOrPromise]], **kwargs: Any
+    ) -> None:
+        """``reasons``: those the order allows now (``Eligibility.offered_reasons``)."""
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = reasons
+        if len(reasons) == 1:  # "Item not received", offered alone: chosen already
+            self.fields["reason"].initial = reasons[0][0]
 
 
 class RefundForm(forms.Form):
@@ -273,3 +284,39 @@ class AppealAnswerForm(forms.Form):
         if data.get("ruling") == AppealRuling.UPHELD:
             data["outcome"] = None  # an upheld decision keeps its outcome
         return data
+
+
+# A parcel that never arrived (PRODUCT.md §2a).
+
+
+class ProofOfDeliveryForm(RefusalForm):
+    """The seller's refusal of an "Item not received": the delivery, with its statement."""
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=100)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=100)
+    field_order = ["carrier", "tracking_number", "statement"]
+
+
+class ExtensionForm(forms.Form):
+    """The later delivery date a seller gives once, in days after the date promised."""
+
+    days = forms.IntegerField(label=_("More days to wait"), min_value=1)
+
+    def __init__(self, *args: Any, most: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = self.fields["days"]
+        days.max_value = most
+        days.widget.attrs["max"] = most
+        days.validators.append(MaxValueValidator(most))
+        days.help_text = _("From 1 to %(most)s days after the date promised.") % {"most": most}
+
+
+class AnotherReasonForm(DetailsForm):
+    """The buyer keeps a "not received" dispute once the parcel arrived: what is wrong."""
+
+    reason = forms.ChoiceField(
+        label=_("What is wrong with the item?"),
+        choices=RECEIVED_ITEM_REASONS,
+        widget=forms.RadioSelect,
+    )
+    field_order = ["reason", "description"]

@@ -20,6 +20,7 @@ from .stages import (
     ASKED_PARTY,
     EXPIRING_STAGES,
     MEDIATOR_STAGES,
+    SELLER_ANSWER_STAGES,
     EscalationReason,
     Stage,
     stages_acted_by,
@@ -36,6 +37,14 @@ class DisputeReason(models.TextChoices):
     MISSING_PARTS = "missing_parts", _("Missing parts or quantity")
     COUNTERFEIT = "counterfeit", _("Counterfeit item")
     OTHER = "other", _("Other")
+    # Offered alone, once the delivery date promised has passed (PRODUCT.md §2a).
+    NOT_RECEIVED = "not_received", _("Item not received")
+
+
+# What the buyer may say is wrong with an item they received (PRODUCT.md §3).
+RECEIVED_ITEM_REASONS = tuple(
+    (reason.value, reason.label) for reason in DisputeReason if reason != DisputeReason.NOT_RECEIVED
+)
 
 
 # The reasons for which the seller pays the return's postage: the item was at fault.
@@ -174,6 +183,14 @@ class Dispute(models.Model):
         _("seller's offer"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     seller_statement = models.TextField(_("seller's statement"), blank=True)
+    # An "Item not received" (PRODUCT.md §2a): the seller's proof of delivery, and the
+    # new delivery date they may give once, which counts from when the buyer accepts it.
+    delivery_carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    delivery_tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    delivery_extended_to = models.DateTimeField(_("new delivery date given"), null=True, blank=True)
+    extension_accepted_at = models.DateTimeField(
+        _("new delivery date accepted at"), null=True, blank=True
+    )
     # The deadline a reminder was last sent for, so a reminder task that runs twice
     # sends one email.
     reminded_for = models.DateTimeField(_("reminder sent for"), null=True, blank=True)
@@ -301,6 +318,16 @@ class Dispute(models.Model):
                 name="dispute_partial_outcome_has_amount",
             ),
             models.CheckConstraint(
+                condition=Q(delivery_carrier="", delivery_tracking_number="")
+                | (~Q(delivery_carrier="") & ~Q(delivery_tracking_number="")),
+                name="dispute_proof_of_delivery_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(extension_accepted_at__isnull=True)
+                | Q(delivery_extended_to__isnull=False),
+                name="dispute_accepted_extension_has_a_date",
+            ),
+            models.CheckConstraint(
                 condition=Q(status="cancelled", cancelled_at__isnull=False)
                 | ~Q(status="cancelled"),
                 name="dispute_cancelled_has_time",
@@ -338,7 +365,7 @@ class Dispute(models.Model):
     def waits_for_answer_of(self, user) -> bool:
         """The buyer's request waits for the answer of ``user``, its seller (the actions
         check it again, under a lock). One account can be both: never of its own dispute."""
-        waiting = self.is_open and self.stage == Stage.WAITING_FOR_SELLER
+        waiting = self.is_open and self.stage in SELLER_ANSWER_STAGES
         return waiting and party_of(user, self.order) == Party.SELLER
 
     def appeal_of(self, party: str) -> "Appeal | None":
@@ -442,6 +469,12 @@ class EventKind(models.TextChoices):
     RETURN_ARRIVED = "return_arrived", _("Seller confirmed the return arrived")
     RETURN_PROBLEM = "return_problem", _("Seller reported a problem with the returned item")
     RETURN_REFUND_RELEASED = "return_refund_released", _("Refund released after the return")
+    # A parcel that never arrived (PRODUCT.md §2a).
+    DELIVERY_PROVED = "delivery_proved", _("Seller refused with proof of delivery")
+    DELIVERY_EXTENDED = "delivery_extended", _("Seller gave a new delivery date")
+    EXTENSION_ACCEPTED = "extension_accepted", _("Buyer accepted the new delivery date")
+    EXTENSION_REFUSED = "extension_refused", _("Buyer refused the new delivery date")
+    REASON_CHANGED = "reason_changed", _("Buyer kept the dispute with another reason")
 
 
 class DisputeEvent(AppendOnlyEvent):

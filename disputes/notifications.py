@@ -69,6 +69,25 @@ HEADLINES = {
         "The seller did not answer about the return of order %(number)s in time: the refund "
         "is released."
     ),
+    # A parcel that never arrived (PRODUCT.md §2a).
+    EventKind.DELIVERY_PROVED: _(
+        "The seller says the parcel of order %(number)s was delivered: carrier %(carrier)s, "
+        "tracking number %(tracking_number)s."
+    ),
+    EventKind.DELIVERY_EXTENDED: _(
+        "The seller asks you to wait longer for the parcel of order %(number)s."
+    ),
+    EventKind.EXTENSION_ACCEPTED: _(
+        "The buyer accepted to wait longer for the parcel of order %(number)s: the dispute is "
+        "cancelled until the new date."
+    ),
+    EventKind.EXTENSION_REFUSED: _(
+        "The buyer refused to wait longer for the parcel of order %(number)s."
+    ),
+    EventKind.REASON_CHANGED: _(
+        "The parcel of order %(number)s arrived, and the buyer keeps the dispute with another "
+        "reason."
+    ),
 }
 # Events the buyer has always been told of in an email of their own.
 BUYER_TEMPLATES = {
@@ -174,7 +193,9 @@ def _compose(dispute, party, user, template, **context) -> Email:
             **context,
         }
         if "headline" in context:
+            # A headline may name what its event recorded (the carrier of a delivery).
             context["headline"] = context["headline"] % {
+                **context["event"].details,
                 "number": dispute.order.number,
                 "item": dispute.order.item,
             }

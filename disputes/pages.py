@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from django.conf import settings
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,9 +21,10 @@ from django.utils.functional import SimpleLazyObject
 from config.fragments import fingerprint
 
 from . import deadlines
+from .actions import promised_delivery
 from .eligibility import appeal_refusal, dispute_eligibility
 from .evidence.drafts import MESSAGE, DraftForm, form_draft_key
-from .forms import MessageForm, OfferForm
+from .forms import AnotherReasonForm, ExtensionForm, MessageForm, OfferForm
 from .models import Appeal, Dispute, DisputeEvent, Evidence
 from .parties import Party, party_of
 
@@ -175,12 +177,17 @@ def render_dispute_page(
 
 
 def _buyer_context(dispute: Dispute) -> dict:
-    return {"eligibility": dispute_eligibility(dispute.order, [dispute], now=timezone.now())}
+    return {
+        "another_reason_form": AnotherReasonForm(),
+        "eligibility": dispute_eligibility(dispute.order, [dispute], now=timezone.now()),
+    }
 
 
 def _seller_context(request: HttpRequest, dispute: Dispute) -> dict:
     return {
         "offer_form": OfferForm(dispute=dispute),
+        "extension_form": ExtensionForm(most=settings.DISPUTE_DELIVERY_EXTENSION_MAX_DAYS),
+        "promised_delivery": promised_delivery(dispute),
         # One account can be both: actions refuse a seller's answer to their own dispute.
         "own_purchase": party_of(request.user, dispute.order) == Party.BUYER,
     }

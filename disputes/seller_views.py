@@ -11,11 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,8 +31,8 @@ from . import actions
 from .errors import DisputeErrorCode
 from .evidence import drafts
 from .evidence.upload_handler import streams_evidence
-from .forms import OfferForm, RefusalForm, ReturnProblemForm
-from .models import Dispute, Party
+from .forms import ExtensionForm, OfferForm, ProofOfDeliveryForm, RefusalForm, ReturnProblemForm
+from .models import Dispute, Party, Stage
 from .pages import page_url, party_dispute, render_dispute_page, seller_disputes
 from .views import EvidenceDraft, act, button_view, refund_of
 
@@ -117,17 +120,15 @@ def statement_page(
     """
     if not may_send(request.user):
         if request.method == "POST":  # no file is kept: the action says why it refuses
-            act(request, action, success, dispute=dispute, seller=request.user, statement="")
+            blank = dict.fromkeys(form_class.base_fields, "")
+            act(request, action, success, dispute=dispute, seller=request.user, **blank)
         return back_to(dispute)
     draft = EvidenceDraft(request, dispute, f"{draft_form}_draft_{dispute.pk}", draft_form)
     form = form_class(request.POST or None)
     if request.method == "POST" and draft.accepts(form):
         try:
             action(
-                dispute=dispute,
-                seller=request.user,
-                statement=form.cleaned_data["statement"],
-                evidence=draft.evidence(),
+                dispute=dispute, seller=request.user, evidence=draft.evidence(), **form.cleaned_data
             )
         except actions.DisputeActionError as error:
             if error.code == DisputeErrorCode.STATEMENT_TOO_SHORT:
@@ -154,17 +155,52 @@ def statement_page(
     )
 
 
+@require_POST
+@login_required
+def seller_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a parcel not received a later delivery date, once: the buyer answers it."""
+    dispute = seller_dispute(request, pk)
+    form = ExtensionForm(request.POST, most=settings.DISPUTE_DELIVERY_EXTENSION_MAX_DAYS)
+    if form.is_valid():
+        try:
+            extended = actions.extend_delivery(
+                dispute=dispute, seller=request.user, days=form.cleaned_data["days"]
+            )
+        except actions.DisputeActionError as error:
+            if error.code != DisputeErrorCode.INVALID_EXTENSION:
+                messages.error(request, error.message)
+                return back_to(dispute)
+            form.add_error("days", error.as_validation_error())
+        else:
+            messages.success(
+                request,
+                _(
+                    "You asked the buyer to wait until %(date)s: they accept it or ask for "
+                    "mediation."
+                )
+                % {
+                    "date": date_format(localtime(extended.delivery_extended_to), "DATETIME_FORMAT")
+                },
+            )
+            return back_to(dispute)
+    return render_dispute_page(request, dispute, Party.SELLER, extension_form=form)
+
+
 @login_required
 @streams_evidence
 def seller_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     """Refuse the buyer's request with a statement and evidence: the mediators decide."""
     dispute = seller_dispute(request, pk)
+    # A parcel not received is refused with its delivery: carrier and tracking number.
+    proving_delivery = dispute.stage == Stage.NOT_RECEIVED_WAITING_FOR_SELLER
     return statement_page(
         request,
         dispute,
-        action=actions.refuse_request,
+        action=actions.refuse_with_proof_of_delivery
+        if proving_delivery
+        else actions.refuse_request,
         may_send=dispute.waits_for_answer_of,
-        form_class=RefusalForm,
+        form_class=ProofOfDeliveryForm if proving_delivery else RefusalForm,
         draft_form=drafts.REFUSAL,
         success=REFUSED,
         template="disputes/seller_refuse.html",

@@ -25,6 +25,15 @@ class Stage(models.TextChoices):
     OFFER_WAITING_FOR_BUYER = "offer_waiting_for_buyer", _("Offer waiting for the buyer")
     WITH_MEDIATOR = "with_mediator", _("With a mediator")
     INFORMATION_REQUESTED = "information_requested", _("Information requested")
+    # A parcel that never arrived (PRODUCT.md §2a).
+    NOT_RECEIVED_WAITING_FOR_SELLER = (
+        "not_received_waiting_for_seller",
+        _("Item not received: waiting for the seller"),
+    )
+    EXTENSION_WAITING_FOR_BUYER = (
+        "extension_waiting_for_buyer",
+        _("New delivery date waiting for the buyer"),
+    )
     # Returning the item before the refund (PRODUCT.md §4e).
     RETURN_TO_SHIP = "return_to_ship", _("Return to ship")
     RETURN_ON_ITS_WAY = "return_on_its_way", _("Return on its way")
@@ -36,6 +45,19 @@ class EscalationReason(models.TextChoices):
     NO_SELLER_ACCOUNT = "no_seller_account", _("The seller cannot answer in the app")
     SELLER_REFUSED = "seller_refused", _("The seller refused the request")
     SELLER_DID_NOT_ANSWER = "seller_did_not_answer", _("The seller did not answer in time")
+    # A parcel that never arrived (PRODUCT.md §2a).
+    SELLER_PROVED_DELIVERY = (
+        "seller_proved_delivery",
+        _("The seller says the parcel was delivered"),
+    )
+    BUYER_REFUSED_EXTENSION = (
+        "buyer_refused_extension",
+        _("The buyer refused the new delivery date"),
+    )
+    BUYER_DID_NOT_ANSWER_EXTENSION = (
+        "buyer_did_not_answer_extension",
+        _("The buyer did not answer the new delivery date in time"),
+    )
     BUYER_REFUSED_OFFER = "buyer_refused_offer", _("The buyer refused the seller's offer")
     BUYER_DID_NOT_ANSWER = "buyer_did_not_answer", _("The buyer did not answer the offer in time")
     BUYER_ASKED = "buyer_asked", _("The buyer asked for mediation")
@@ -276,7 +298,60 @@ STAGES: Mapping[Stage, StageRule] = {
             ),
         },
     ),
+    # A parcel that never arrived (PRODUCT.md §2a): the seller refunds, proves delivery or
+    # moves the promised date once; the buyer accepts the new date or asks for mediation.
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: StageRule(
+        acts=Party.SELLER,
+        days_setting="DISPUTE_SELLER_ANSWER_DAYS",
+        on_deadline=Escalate(EscalationReason.SELLER_DID_NOT_ANSWER),
+        waits_on_mediators=False,
+        told={
+            Party.SELLER: Told(
+                badge=WAITING_FOR_SELLER_BADGE,
+                to_actor=_(
+                    "It is your turn: the buyer has not received the parcel. Refund, show "
+                    "proof of delivery or give a new delivery date by %(date)s (%(left)s)."
+                ),
+                if_silent=_("If you do not answer in time, the mediators take over and decide."),
+                to_other=_(
+                    "Waiting for the seller to refund, prove delivery or give a new delivery "
+                    "date: they have until %(date)s (%(left)s); if they do not answer, the "
+                    "mediators take over."
+                ),
+                in_email=SELLER_MUST_ANSWER,
+                in_queue=_("Seller must answer the missing parcel by %(deadline)s"),
+            ),
+        },
+    ),
+    Stage.EXTENSION_WAITING_FOR_BUYER: StageRule(
+        acts=Party.BUYER,
+        days_setting="DISPUTE_OFFER_ANSWER_DAYS",
+        on_deadline=Escalate(EscalationReason.BUYER_DID_NOT_ANSWER_EXTENSION),
+        waits_on_mediators=False,
+        told={
+            Party.BUYER: Told(
+                badge=WAITING_FOR_YOU_BADGE,
+                to_actor=_(
+                    "It is your turn: accept the seller's new delivery date or ask for "
+                    "mediation by %(date)s (%(left)s)."
+                ),
+                if_silent=_(
+                    "If you do not answer in time, the mediators take over: silence never "
+                    "closes the dispute against you."
+                ),
+                to_other=_(
+                    "Waiting for the buyer to answer your new delivery date: they have until "
+                    "%(date)s (%(left)s); if they do not answer, the mediators take over."
+                ),
+                in_email=BUYER_MUST_ANSWER,
+                in_queue=_("Buyer must answer the new delivery date by %(deadline)s"),
+            ),
+        },
+    ),
 }
+
+# The stages where the seller answers the buyer's request (accept, or their other answers).
+SELLER_ANSWER_STAGES = (Stage.WAITING_FOR_SELLER, Stage.NOT_RECEIVED_WAITING_FOR_SELLER)
 
 
 def rule_of(stage: str) -> StageRule:

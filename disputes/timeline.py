@@ -4,6 +4,9 @@ Reads the ``details`` each kind of event records (``disputes.events``), so a tim
 says "Seller offered a partial refund of 5.00 EUR", never the raw details.
 """
 
+from datetime import datetime
+
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -78,6 +81,21 @@ SENTENCES = {
     ),
     EventKind.REFUND_FAILED: gettext_lazy(
         "The marketplace could not send the refund of %(amount)s: %(failure)s"
+    ),
+    # A parcel that never arrived (PRODUCT.md §2a).
+    EventKind.DELIVERY_PROVED: gettext_lazy(
+        "Seller refused: the parcel was delivered (%(carrier)s, tracking number "
+        "%(tracking_number)s)"
+    ),
+    EventKind.DELIVERY_EXTENDED: gettext_lazy(
+        "Seller asked the buyer to wait for the parcel until %(delivery_by)s"
+    ),
+    EventKind.EXTENSION_ACCEPTED: gettext_lazy(
+        "Buyer accepted to wait until %(delivery_by)s: the dispute is cancelled until then"
+    ),
+    EventKind.EXTENSION_REFUSED: gettext_lazy("Buyer refused the new delivery date"),
+    EventKind.REASON_CHANGED: gettext_lazy(
+        "The parcel arrived; the buyer keeps the dispute: %(problem)s"
     ),
     EventKind.RETURN_ASKED: (
         "by",
@@ -178,7 +196,17 @@ def _in_words(details, order) -> dict:
         "postage": POSTAGE.get(details.get("postage_paid_by"), ""),
         "carrier": details.get("carrier"),
         "tracking_number": details.get("tracking_number"),
+        "delivery_by": _date(details.get("delivery_by")),
     }
+
+
+def _date(moment: str | None) -> str:
+    """An event's ISO 8601 date as the reader's locale writes it, in their zone."""
+    if not moment:
+        return ""
+    return formats.date_format(
+        timezone.localtime(datetime.fromisoformat(moment)), "DATETIME_FORMAT"
+    )
 
 
 def _label(choices, value) -> str:

@@ -22,6 +22,15 @@ urlpatterns = [
     path("disputes/<int:pk>/accept-offer/", views.accept_offer, name="accept_offer"),
     path("disputes/<int:pk>/mediation/", views.ask_for_mediation, name="ask_for_mediation"),
     path("disputes/<int:pk>/messages/", views.post_message, {"party": Party.BUYER}, name="message"),
+    # A parcel that never arrived (PRODUCT.md §2a).
+    path("disputes/<int:pk>/accept-new-date/", views.accept_extension, name="accept_extension"),
+    path("disputes/<int:pk>/refuse-new-date/", views.refuse_extension, name="refuse_extension"),
+    path(
+        "disputes/<int:pk>/another-reason/",
+        views.keep_with_another_reason,
+        name="keep_with_another_reason",
+    ),
+    path("seller/disputes/<int:pk>/new-date/", seller_views.seller_extend, name="seller_extend"),
     path("disputes/<int:pk>/return/", views.ship_return, name="ship_return"),
     path("seller/disputes/", seller_views.seller_list, name="seller_list"),
     path("seller/disputes/<int:pk>/", seller_views.seller_detail, name="seller_detail"),

@@ -24,7 +24,7 @@ from .eligibility import appeal_refusal
 from .errors import DisputeErrorCode
 from .evidence import drafts, recording
 from .evidence.upload_handler import streams_evidence
-from .forms import AppealForm, MessageForm, ReturnShippedForm
+from .forms import AnotherReasonForm, AppealForm, MessageForm, ReturnShippedForm
 from .models import Dispute, Evidence, Party
 from .pages import message_draft_name, page_url, party_dispute, render_dispute_page
 from .stages import EscalationReason
@@ -132,6 +132,41 @@ ask_for_mediation = button_view(
         else _("You asked for mediation instead of the return: a mediator will now review it.")
     ),
 )
+
+
+# A parcel that never arrived (PRODUCT.md §2a).
+accept_extension = button_view(
+    actions.accept_extension,
+    Party.BUYER,
+    gettext_lazy(
+        "You accepted to wait: the dispute is cancelled, and you can reopen it if the parcel "
+        "has not arrived by the new date."
+    ),
+)
+refuse_extension = button_view(
+    actions.refuse_extension,
+    Party.BUYER,
+    gettext_lazy("You refused to wait longer: a mediator will now review the dispute."),
+)
+
+
+@require_POST
+@login_required
+def keep_with_another_reason(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parcel arrived after all: the buyer keeps the dispute about what is wrong with it."""
+    dispute = buyer_dispute(request, pk)
+    form = AnotherReasonForm(request.POST)
+    if not form.is_valid():
+        return render_dispute_page(request, dispute, Party.BUYER, another_reason_form=form)
+    act(
+        request,
+        actions.keep_with_another_reason,
+        _("Your dispute goes on with what is wrong with the item."),
+        dispute=dispute,
+        buyer=request.user,
+        **form.cleaned_data,
+    )
+    return redirect(page_url(dispute, Party.BUYER))
 
 
 @require_POST

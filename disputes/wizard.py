@@ -22,7 +22,8 @@ from .evidence import recording
 from .evidence.drafts import WIZARD, DraftForm, issue_draft_key, issued_form
 from .evidence.panel import panel_evidence, posted_pk
 from .forms import DetailsForm, ReasonForm, RefundForm, ReviewForm
-from .models import Dispute, DisputeReason, DisputeStatus, Evidence, Stage
+from .models import Dispute, DisputeReason, DisputeStatus, Evidence, RefundRequest
+from .stages import SELLER_ANSWER_STAGES
 from .time_left import time_left_words
 
 
@@ -40,6 +41,8 @@ class DisputeWizard(SessionWizardView):
         "review": gettext_lazy("Review and submit"),
     }
     upload_refusals = ()
+    # An item not received is refunded in full: nothing to ask (PRODUCT.md §2a).
+    condition_dict = {"refund": lambda wizard: not wizard.eligibility.not_received}
 
     def dispatch(self, request, *args, **kwargs):
         self.order, self.dispute = self.get_subject(request, **kwargs)
@@ -204,6 +207,8 @@ class DisputeWizard(SessionWizardView):
         return {}
 
     def get_form_kwargs(self, step=None):
+        if step == "reason":
+            return {"reasons": self.eligibility.offered_reasons}
         return {"order": self.order} if step == "refund" else {}
 
     def get_form_initial(self, step):
@@ -242,9 +247,10 @@ class DisputeWizard(SessionWizardView):
         return context
 
     def answers(self):
-        answers = {}
-        for step in ("reason", "refund", "details"):
-            answers |= self.get_cleaned_data_for_step(step) or {}
+        answers = {"refund_request": RefundRequest.FULL}  # unless the refund step asked
+        for step in self.get_form_list():
+            if step != "review":
+                answers |= self.get_cleaned_data_for_step(step) or {}
         return answers
 
     def render_done(self, form, **kwargs):
@@ -295,7 +301,7 @@ class ReopenDisputeWizard(DisputeWizard):
 def _who_answers(dispute: Dispute) -> str:
     """Who answers a dispute just sent: its seller within their days, else the mediators
     (PRODUCT.md §4a)."""
-    if dispute.stage == Stage.WAITING_FOR_SELLER:
+    if dispute.stage in SELLER_ANSWER_STAGES:
         days = dispute.stage_deadline - dispute.stage_started_at
         return _(
             "The seller has %(days)s to answer; if they do not, a mediator will review it."

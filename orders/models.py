@@ -93,6 +93,14 @@ class Order(models.Model):
     currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217 code"))
     placed_at = models.DateTimeField(_("placed at"))
     shipped_at = models.DateTimeField(_("shipment confirmed at"), null=True, blank=True)
+    # The delivery date the marketplace promised (PRODUCT.md §2a); when it sent none, the
+    # disputes app counts some days from the shipment (``DISPUTE_DELIVERY_DEFAULT_DAYS``).
+    delivery_by = models.DateTimeField(
+        _("delivery promised by"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: some days after shipment (DISPUTE_DELIVERY_DEFAULT_DAYS)."),
+    )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     # Set together when the buyer confirms receipt; from then on ``received_at`` is this
     # time, whatever the marketplace sends later (PRODUCT.md §9).
@@ -129,6 +137,10 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(shipped_at__isnull=True) | Q(shipped_at__gte=models.F("placed_at")),
                 name="order_shipped_after_placed",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_by__isnull=True) | Q(delivery_by__gte=models.F("placed_at")),
+                name="order_delivery_promised_after_placed",
             ),
             models.CheckConstraint(
                 condition=Q(received_at__isnull=True)

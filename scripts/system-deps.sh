@@ -2,7 +2,8 @@
 # Installs the system packages a target needs, when they are missing: `run` needs libmagic
 # (evidence is identified by content); `test` adds Chromium (browser tests) and gettext
 # (translations) and redis-server (the cluster test starts its own) and Node.js with npm (the
-# single sign-on tests' OpenID provider); `bench` adds wrk (the load generator).
+# single sign-on tests' OpenID provider) and promtool (Debian's prometheus package: the alert
+# rules' checks and tests); `bench` adds wrk (the load generator).
 set -euo pipefail
 target=${1:-test}
 
@@ -14,6 +15,7 @@ if [ "$target" != run ]; then
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
+  command -v promtool >/dev/null || missing+=(prometheus)
 fi
 if [ "$target" = bench ]; then
   command -v wrk >/dev/null || missing+=(wrk)

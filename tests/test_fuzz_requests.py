@@ -49,6 +49,8 @@ SIDES = [
         "anonymous",
     ),
     (re.compile(r"^(sign_in_handoff|continue_as|email_sign_in_link)$"), "anonymous"),
+    # Prometheus, from this machine's address as the test client's requests are.
+    (re.compile(r"^metrics$"), "anonymous"),
 ]
 # Parts fuzzed elsewhere: the API by schemathesis; and Django's own admin of the models
 # mediators do not work in (accounts, orders, tasks), with no form of ours.

@@ -193,7 +193,20 @@ class DisputeAdmin(DisputeQueueAdmin):
             _("The buyer's request"),
             {"fields": ["reason", "buyer_request", "description", "opened_at"]},
         ),
-        (_("The seller's answer"), {"fields": ["seller_offer", "seller_statement"]}),
+        (
+            _("The seller's answer"),
+            {
+                "fields": [
+                    "seller_offer",
+                    "seller_statement",
+                    # A parcel that never arrived (PRODUCT.md §2a).
+                    "delivery_carrier",
+                    "delivery_tracking_number",
+                    "delivery_extended_to",
+                    "extension_accepted_at",
+                ]
+            },
+        ),
         (
             _("Where it stands"),
             {"fields": ["status", "stage", "next_step", "escalated_at", "escalation_reason"]},

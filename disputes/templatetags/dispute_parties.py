@@ -5,10 +5,12 @@ dispute or acts on it is a mediator, and an event without an actor was a deadlin
 the marketplace's when it reports a refund.
 """
 
+from datetime import datetime
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import EscalationReason, EventKind
+from disputes.models import DisputeReason, EscalationReason, EventKind
 from disputes.parties import MEDIATOR, Party, party_of
 
 register = template.Library()
@@ -62,3 +64,18 @@ def escalation_reason(value):
         return EscalationReason(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def dispute_reason(value):
+    """A ``DisputeReason`` value in words (a reason an event recorded)."""
+    try:
+        return DisputeReason(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def moment(value):
+    """An ISO 8601 time an event recorded, as an aware datetime for ``|date``."""
+    return datetime.fromisoformat(value) if value else None

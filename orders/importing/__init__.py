@@ -40,6 +40,7 @@ EXAMPLE_ORDER = {
     "currency": "EUR",
     "placed_at": "2026-10-01T09:30:00Z",
     "shipped_at": "2026-10-03T14:00:00Z",
+    "delivery_by": "2026-12-02T23:59:59Z",
     "received_at": None,
 }
 

@@ -71,6 +71,7 @@ class OrderRecord:
     placed_at: datetime
     shipped_at: datetime | None
     received_at: datetime | None
+    delivery_by: datetime | None
 
 
 def is_text(value: str) -> bool:
@@ -307,6 +308,15 @@ def received_at_field() -> Moment:
     )
 
 
+def delivery_by_field() -> Moment:
+    return Moment(
+        required=False,
+        allow_null=True,
+        help_text="The delivery date promised; from it a parcel that has not arrived can be "
+        "disputed. null: some days after shipment (DISPUTE_DELIVERY_DEFAULT_DAYS, 60). " + MOMENT,
+    )
+
+
 class OrderRecordSerializer(ClosedSerializer):
     """One order of the marketplace, as ``import_orders`` and the API take it; upserted by
     its number."""
@@ -334,6 +344,7 @@ class OrderRecordSerializer(ClosedSerializer):
     placed_at = Moment()
     shipped_at = shipped_at_field()
     received_at = received_at_field()
+    delivery_by = delivery_by_field()
 
     def validate(self, attrs: dict[str, Any]) -> OrderRecord:
         placed, shipped, received = (
@@ -344,13 +355,20 @@ class OrderRecordSerializer(ClosedSerializer):
         problems = {}
         if shipped and shipped < placed:
             problems["shipped_at"] = "is before placed_at"
+        if (delivery_by := attrs.get("delivery_by")) and delivery_by < placed:
+            problems["delivery_by"] = "is before placed_at"
         if received and not shipped:
             problems["received_at"] = "is set but shipped_at is null"
         elif received and shipped and received < shipped:
             problems["received_at"] = "is before shipped_at"
         if problems:
             raise serializers.ValidationError(problems)
-        optional = {"description": "", "shipped_at": None, "received_at": None}
+        optional = {
+            "description": "",
+            "shipped_at": None,
+            "received_at": None,
+            "delivery_by": None,
+        }
         return OrderRecord(**optional | attrs | {"description": attrs.get("description") or ""})
 
 

@@ -15,7 +15,7 @@ from ..models import Order, Seller
 from .validating import Batch
 
 ORDER_FIELDS = ("item", "description", "price", "currency")
-DATE_FIELDS = ("placed_at", "shipped_at", "received_at")
+DATE_FIELDS = ("placed_at", "shipped_at", "received_at", "delivery_by")
 # What an upsert may change on an existing order: everything but its number and buyer (an
 # order never changes buyer: validation refuses it).
 UPDATABLE = ("seller_id", *ORDER_FIELDS, *DATE_FIELDS)

@@ -41,7 +41,15 @@ def test_every_kind_of_error_is_a_problem_of_one_shape(api, call, status, code):
     response = call(api)
     assert response.status_code == status
     assert error_of(response)[0] == code
-    assert set(response.json()) == {"type", "title", "status", "detail", "code", "problems"}
+    assert set(response.json()) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "code",
+        "problems",
+        "request_id",
+    }
 
 
 @pytest.mark.parametrize(
@@ -58,6 +66,7 @@ def test_every_kind_of_error_is_a_problem_of_one_shape(api, call, status, code):
     ],
 )
 def test_errors_are_never_translated_for_a_machine(api, call):
-    english = call(api, api.headers()).json()
-    french = call(api, api.headers(**{"Accept-Language": "fr"})).json()
+    # One request id for both: it would tell them apart.
+    english = call(api, api.headers(**{"X-Request-ID": "req-1"})).json()
+    french = call(api, api.headers(**{"Accept-Language": "fr", "X-Request-ID": "req-1"})).json()
     assert french == english

@@ -22,7 +22,7 @@ WORDS = {
         "yes": "Yes, I have received it",
         "confirmed": "Receipt confirmed.",
         "open_dispute": "Open dispute",
-        "in_transit": "The order is still in transit.",
+        "in_transit": "The order is still in transit: delivery is promised by",
     },
     "fr": {
         "confirm_receipt": "Confirmer la réception",
@@ -30,7 +30,7 @@ WORDS = {
         "yes": "Oui, je l’ai reçue",
         "confirmed": "Réception confirmée.",
         "open_dispute": "Ouvrir le litige",
-        "in_transit": "La commande est toujours en cours d’acheminement.",
+        "in_transit": "La commande est toujours en cours d’acheminement : la livraison est promise",
     },
 }
 

@@ -20,7 +20,7 @@ HEADLINES = {
     "en": {
         "not_shipped": "The seller has not confirmed shipment yet.",
         "too_early": "The seller confirmed shipment on {shipped}.",
-        "in_transit": "The order is still in transit.",
+        "in_transit": "The order is still in transit: delivery is promised by",
         "window_closed": "The time to open a dispute ended on {closed}.",
         "dispute_open": "Your dispute on this order is open: With a mediator.",
         "already_decided": "A dispute on this order was decided on {decided}: "
@@ -29,7 +29,7 @@ HEADLINES = {
     "fr": {
         "not_shipped": "Le vendeur n’a pas encore confirmé l’expédition.",
         "too_early": "Le vendeur a confirmé l’expédition le {shipped}.",
-        "in_transit": "La commande est toujours en cours d’acheminement.",
+        "in_transit": "La commande est toujours en cours d’acheminement : la livraison est promise",
         "window_closed": "Le délai pour ouvrir un litige a pris fin le {closed}.",
         "dispute_open": "Votre litige sur cette commande est ouvert : En médiation.",
         "already_decided": "Un litige sur cette commande a été tranché le {decided} : "

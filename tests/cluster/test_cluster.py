@@ -50,6 +50,7 @@ from tests.disputes.builders import (
     make_seller_account,
 )
 from tests.factories import make_user
+from tests.observability.scraping import samples, value
 
 pytestmark = [
     pytest.mark.cluster,
@@ -209,6 +210,7 @@ def test_any_app_server_answers_any_request_and_workers_act_once(cluster, settin
 
     dispute = a_wizard_started_on_one_server_finishes_on_the_other(cluster, order)
     the_seller_answers_through_either_server(a, b, dispute)
+    each_server_counts_its_requests_and_both_agree_on_the_database(a, b)
     an_api_rate_limit_counts_the_requests_of_every_server(a, b)
     sign_in_links_work_once_whichever_server_opens_them(a, b, order)
     a_passed_deadline_is_acted_on_once_by_two_workers(cluster, seller)
@@ -275,6 +277,34 @@ def the_seller_answers_through_either_server(a, b, dispute):
     assert answered.status_code == 302
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.AGREED
+
+
+def each_server_counts_its_requests_and_both_agree_on_the_database(a, b):
+    """Prometheus scrapes each server: its gunicorn workers' counts add up, whichever
+    worker answers, and the database's counts are the same from either."""
+
+    def scrape(server):
+        response = requests.get(server + "/metrics", timeout=PATIENCE)
+        assert response.status_code == 200
+        return samples(response.text)
+
+    def health_checks(scraped):
+        labels = {"view": "health", "method": "GET", "status": "200"}
+        return value(scraped, "django_http_requests_total", **labels) or 0
+
+    before = {server: scrape(server) for server in (a, b)}
+    for server, times in ((a, 7), (b, 5)):
+        for _ in range(times):
+            assert requests.get(server + "/healthz", timeout=PATIENCE).status_code == 200
+    after = {server: scrape(server) for server in (a, b)}
+
+    assert health_checks(after[a]) - health_checks(before[a]) == 7
+    assert health_checks(after[b]) - health_checks(before[b]) == 5
+    for stage in Stage.values:
+        assert value(after[a], "disputes_open", stage=stage) == value(
+            after[b], "disputes_open", stage=stage
+        )
+    assert value(after[a], "disputes_ready", check="evidence storage") == 1
 
 
 def an_api_rate_limit_counts_the_requests_of_every_server(a, b):

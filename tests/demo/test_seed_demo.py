@@ -50,6 +50,8 @@ DISPUTES = {
     "DEMO-0017": ("alice", DisputeStatus.AGREED, None, None),
     "DEMO-0018": ("alice", DisputeStatus.DECIDED, None, None),
     "DEMO-0020": ("alice", DisputeStatus.DECIDED, None, None),
+    "DEMO-0029": ("alice", DisputeStatus.OPEN, Stage.NOT_RECEIVED_WAITING_FOR_SELLER, None),
+    "DEMO-0031": ("alice", DisputeStatus.OPEN, Stage.EXTENSION_WAITING_FOR_BUYER, None),
     "DEMO-0019": ("alice", DisputeStatus.OPEN, Stage.RETURN_TO_SHIP, None),
     "DEMO-0021": ("alice", DisputeStatus.OPEN, Stage.RETURN_ON_ITS_WAY, None),
     "DEMO-0023": ("alice", DisputeStatus.AGREED, None, None),
@@ -346,3 +348,13 @@ def test_the_demo_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="development only"):
         call_command("seed_demo", stdout=StringIO())
+
+
+def test_the_demo_has_parcels_in_transit_before_and_after_their_promised_date():
+    out = seed()
+    assert "alice's order DEMO-0025: in transit\n" in out
+    assert "alice's order DEMO-0027: not received, dispute possible (" in out
+    assert "alice's order DEMO-0029: not received, waiting for the seller" in out
+    assert "alice's order DEMO-0031: a new delivery date waits for the buyer" in out
+    promised = Order.objects.get(number="DEMO-0025").delivery_by
+    assert promised > timezone.now()

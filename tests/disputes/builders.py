@@ -105,6 +105,51 @@ def decided_dispute(buyer, outcome=Outcome.REJECTED, refund_amount=None):
     )
 
 
+# A parcel that never arrived (PRODUCT.md §2a).
+NOT_RECEIVED = "The parcel never arrived; the tracking page has shown no news for weeks."
+
+
+def lost_parcel_order(buyer, at=None, seller=None):
+    """An order shipped 70 days before ``at`` (now), still in transit, whose delivery was
+    promised 5 days before it: a dispute for an item not received is possible."""
+    at = at or timezone.now()
+    return make_order(
+        buyer,
+        seller=seller or make_seller_account(),
+        shipped_at=at - timedelta(days=70),
+        delivery_by=at - timedelta(days=5),
+    )
+
+
+def not_received_dispute(buyer, at=None, seller=None):
+    """An "Item not received" waiting for a seller with an account, opened at ``at``."""
+    at = at or timezone.now()
+    return open_dispute(
+        buyer,
+        lost_parcel_order(buyer, at, seller),
+        reason=DisputeReason.NOT_RECEIVED,
+        description=NOT_RECEIVED,
+        now=at,
+    )
+
+
+def extended_dispute(buyer, at=None, days=20):
+    """A new delivery date, ``days`` after the one promised, waiting for the buyer."""
+    at = at or timezone.now()
+    dispute = not_received_dispute(buyer, at)
+    return actions.extend_delivery(dispute=dispute, seller=seller_of(dispute), days=days, now=at)
+
+
+def parcel_arrived_dispute(buyer):
+    """An "Item not received" whose parcel the buyer then confirmed as received."""
+    from orders.receipts import confirm_receipt
+
+    dispute = not_received_dispute(buyer)
+    confirm_receipt(order=dispute.order, buyer=buyer)
+    dispute.refresh_from_db()
+    return dispute
+
+
 def appealed_dispute(buyer):
     dispute = decided_dispute(buyer)
     actions.send_appeal(dispute=dispute, appellant=buyer, message="The seller never answered me.")

@@ -1,5 +1,6 @@
 """Every action in every state: allowed, or refused with a code and a message a person can read."""
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -34,11 +35,15 @@ from tests.disputes.builders import (
     cancelled_dispute,
     decided_dispute,
     disputable_order,
+    extended_dispute,
     information_requested_dispute,
+    lost_parcel_order,
     make_mediator,
     make_seller_account,
+    not_received_dispute,
     offered_dispute,
     open_dispute,
+    parcel_arrived_dispute,
     refused_dispute,
     return_decided_dispute,
     return_on_its_way_dispute,
@@ -76,6 +81,9 @@ def cancelled_answerable(buyer):
 # A dispute in each stage of the stage table, then in the other states a dispute can be in.
 IN_STAGE = {
     Stage.WAITING_FOR_SELLER: answerable_dispute,
+    # A parcel that never arrived (PRODUCT.md §2a).
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: not_received_dispute,
+    Stage.EXTENSION_WAITING_FOR_BUYER: extended_dispute,
     Stage.OFFER_WAITING_FOR_BUYER: offered_dispute,
     Stage.WITH_MEDIATOR: refused_dispute,
     Stage.INFORMATION_REQUESTED: information_requested_dispute,
@@ -121,11 +129,23 @@ def return_not_confirmed(buyer):
     return return_on_its_way_dispute(buyer, opened=timezone.now() - timedelta(days=20))
 
 
+def not_received_late(buyer):
+    """A missing parcel whose seller's answer was due yesterday, the worker not yet run."""
+    return not_received_dispute(buyer, timezone.now() - timedelta(days=6))
+
+
+def extension_late(buyer):
+    """A new delivery date whose answer was due yesterday, the worker not yet run."""
+    return extended_dispute(buyer, timezone.now() - timedelta(days=6))
+
+
 # A dispute in each stage whose deadline acts, once it has passed.
 LATE = {
     Stage.WAITING_FOR_SELLER: seller_late,
     Stage.OFFER_WAITING_FOR_BUYER: buyer_late,
     Stage.INFORMATION_REQUESTED: asked_late,
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: not_received_late,
+    Stage.EXTENSION_WAITING_FOR_BUYER: extension_late,
     Stage.RETURN_TO_SHIP: return_not_shipped,
     Stage.RETURN_ON_ITS_WAY: return_not_confirmed,
 }
@@ -139,6 +159,7 @@ STATES = {
     "decided_rejected": decided_after_refusal(Outcome.REJECTED),
     "decided_full_refund": decided_after_refusal(Outcome.FULL_REFUND),
     "appealed": appealed_after_refusal,
+    "not_received_parcel_arrived": parcel_arrived_dispute,
 }
 
 # Who may do each action, and what the action is, given the dispute and the actor.
@@ -332,12 +353,96 @@ ROWS = {
         Code.ALREADY_APPEALED, ALLOWED,
         *ENDED_RETURN,
     ),
+    # A parcel that never arrived: the seller accepts (refunds) it, nothing else of these.
+    "not_received_waiting_for_seller": (
+        ALLOWED, Code.NOT_CANCELLED, ALLOWED, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
+    ),
+    "not_received_waiting_for_seller_late": (
+        ALLOWED, Code.NOT_CANCELLED, LATE_ANSWER, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
+    ),
+    "extension_waiting_for_buyer": (
+        ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
+    ),
+    "extension_waiting_for_buyer_late": (
+        ALLOWED, Code.NOT_CANCELLED, STAGE, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
+    ),
+    "not_received_parcel_arrived": (
+        ALLOWED, Code.NOT_CANCELLED, ALLOWED, STAGE, STAGE, STAGE,
+        STAGE, STAGE, ALLOWED, ALLOWED, STAGE, Code.NOT_APPEALABLE, NO_APPEAL,
+        *NO_RETURN,
+    ),
 }  # fmt: skip
-EXPECTED = {
-    (state, action): result
-    for state, row in ROWS.items()
-    for action, result in zip(ACTIONS, row, strict=True)
+
+# A parcel that never arrived (PRODUCT.md §2a): its actions, and their column in every state.
+PARCEL_ACTIONS = {
+    "refuse_with_proof_of_delivery": (
+        "seller",
+        lambda d, user: actions.refuse_with_proof_of_delivery(
+            dispute=d, seller=user, carrier="La Poste", tracking_number="6A123", statement=STATEMENT
+        ),
+    ),
+    "extend_delivery": (
+        "seller",
+        lambda d, user: actions.extend_delivery(dispute=d, seller=user, days=20),
+    ),
+    "accept_extension": ("buyer", lambda d, user: actions.accept_extension(dispute=d, buyer=user)),
+    "refuse_extension": ("buyer", lambda d, user: actions.refuse_extension(dispute=d, buyer=user)),
+    "keep_with_another_reason": (
+        "buyer",
+        lambda d, user: actions.keep_with_another_reason(
+            dispute=d, buyer=user, reason="defective", description=DESCRIPTION
+        ),
+    ),
 }
+NOT_PARCEL = Code.NOT_A_MISSING_PARCEL
+IN_TRANSIT = Code.PARCEL_NOT_RECEIVED
+# Columns: refuse_with_proof_of_delivery, extend_delivery, accept_extension,
+# refuse_extension, keep_with_another_reason.
+PARCEL_ROWS = {
+    "waiting_for_seller": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "offer_waiting_for_buyer": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "with_mediator": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "information_requested": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "waiting_for_seller_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "offer_waiting_for_buyer_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "information_requested_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "no_seller_account": (Code.NOT_THE_SELLER, Code.NOT_THE_SELLER, STAGE, STAGE, NOT_PARCEL),
+    "cancelled": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "agreed": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "decided_rejected": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "decided_full_refund": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "appealed": (STAGE, STAGE, STAGE, STAGE, Code.NOT_OPEN),
+    "not_received_waiting_for_seller": (ALLOWED, ALLOWED, STAGE, STAGE, IN_TRANSIT),
+    "not_received_waiting_for_seller_late": (LATE_ANSWER, LATE_ANSWER, STAGE, STAGE, IN_TRANSIT),
+    "extension_waiting_for_buyer": (STAGE, STAGE, ALLOWED, ALLOWED, IN_TRANSIT),
+    "extension_waiting_for_buyer_late": (STAGE, STAGE, LATE_ANSWER, LATE_ANSWER, IN_TRANSIT),
+    "not_received_parcel_arrived": (ALLOWED, Code.INVALID_EXTENSION, STAGE, STAGE, ALLOWED),
+    "return_to_ship": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "return_to_ship_decided": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "return_on_its_way": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "return_to_ship_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+    "return_on_its_way_late": (STAGE, STAGE, STAGE, STAGE, NOT_PARCEL),
+}
+
+
+def expected(rows, columns):
+    return {
+        (state, action): result
+        for state, row in rows.items()
+        for action, result in zip(columns, row, strict=True)
+    }
+
+
+EXPECTED = expected(ROWS, ACTIONS) | expected(PARCEL_ROWS, PARCEL_ACTIONS)
+EVERY_ACTION = ACTIONS | PARCEL_ACTIONS
 # Whatever the state, an action by someone who is not its rightful actor is refused so.
 WRONG_ACTOR = {
     "buyer": Code.NOT_YOURS,
@@ -367,7 +472,7 @@ def stranger(role):
 
 
 def test_the_table_covers_every_action_in_every_state():
-    assert set(EXPECTED) == {(state, action) for state in STATES for action in ACTIONS}
+    assert set(EXPECTED) == {(state, action) for state in STATES for action in EVERY_ACTION}
 
 
 def test_the_table_has_a_dispute_in_every_stage_of_the_stage_table():
@@ -403,7 +508,7 @@ def assert_refused(code, act, dispute):
 @pytest.mark.parametrize(("state", "action"), sorted(EXPECTED))
 def test_action_in_state_by_its_rightful_actor(buyer, state, action):
     dispute = STATES[state](buyer)
-    role, act = ACTIONS[action]
+    role, act = EVERY_ACTION[action]
     actor = rightful(role, dispute, buyer)
     expected = EXPECTED[state, action]
     if expected == NO_APPEAL:
@@ -426,7 +531,7 @@ def test_action_in_state_by_its_rightful_actor(buyer, state, action):
 @pytest.mark.parametrize(("state", "action"), sorted(EXPECTED))
 def test_action_in_state_by_anyone_else(buyer, state, action):
     dispute = STATES[state](buyer)
-    role, act = ACTIONS[action]
+    role, act = EVERY_ACTION[action]
     if EXPECTED[state, action] == NO_APPEAL:
         return
     code = WRONG_ACTOR_EXCEPTIONS.get(action, WRONG_ACTOR[role])
@@ -648,3 +753,87 @@ def test_accepting_a_request_checks_its_amount_against_the_price_again(buyer):
         lambda: actions.accept_request(dispute=dispute, seller=seller_of(dispute)),
         dispute,
     )
+
+
+# A parcel that never arrived (PRODUCT.md §2a).
+
+
+def test_a_parcel_in_transit_past_its_date_can_only_be_disputed_as_not_received(buyer):
+    order = lost_parcel_order(buyer)
+    with pytest.raises(actions.DisputeActionError) as error:
+        open_dispute(buyer, order, reason="defective")
+    assert error.value.code == Code.INVALID_REASON
+    with pytest.raises(actions.DisputeActionError) as error:
+        open_dispute(
+            buyer,
+            order,
+            reason="not_received",
+            refund_request="partial",
+            requested_amount=Decimal("5.00"),
+        )
+    assert error.value.code == Code.INVALID_REQUEST
+
+
+def test_a_received_order_cannot_be_disputed_as_not_received(buyer):
+    with pytest.raises(actions.DisputeActionError) as error:
+        open_dispute(buyer, reason="not_received")
+    assert error.value.code == Code.INVALID_REASON
+
+
+@pytest.mark.parametrize(("days", "allowed"), [(0, False), (6, True), (30, True), (31, False)])
+def test_a_new_delivery_date_is_at_most_thirty_days_after_the_promised_one(buyer, days, allowed):
+    dispute = not_received_dispute(buyer)  # promised 5 days ago
+    promised = dispute.order.delivery_by
+    extend = functools.partial(
+        actions.extend_delivery, dispute=dispute, seller=seller_of(dispute), days=days
+    )
+    if not allowed:
+        assert_refused(Code.INVALID_EXTENSION, extend, dispute)
+        return
+    extended = extend()
+    assert extended.delivery_extended_to == promised + timedelta(days=days)
+
+
+def test_a_new_delivery_date_already_passed_is_refused(buyer):
+    dispute = not_received_dispute(buyer)  # promised 5 days ago
+    assert_refused(
+        Code.INVALID_EXTENSION,
+        lambda: actions.extend_delivery(dispute=dispute, seller=seller_of(dispute), days=5),
+        dispute,
+    )
+
+
+def test_the_promised_date_is_moved_once(buyer):
+    dispute = extended_dispute(buyer)
+    dispute = actions.accept_extension(dispute=dispute, buyer=buyer)
+    later = dispute.delivery_extended_to + timedelta(seconds=1)
+    reopened = actions.reopen_dispute(
+        dispute=dispute,
+        buyer=buyer,
+        now=later,
+        reason="not_received",
+        refund_request="full",
+        description=DESCRIPTION,
+    )
+    assert reopened.stage == Stage.NOT_RECEIVED_WAITING_FOR_SELLER
+    assert_refused(
+        Code.ALREADY_EXTENDED,
+        lambda: actions.extend_delivery(
+            dispute=reopened, seller=seller_of(reopened), days=10, now=later
+        ),
+        reopened,
+    )
+
+
+def test_reopening_before_the_new_date_is_refused_with_that_date(buyer):
+    dispute = actions.accept_extension(dispute=extended_dispute(buyer), buyer=buyer)
+    with pytest.raises(actions.DisputeActionError) as error:
+        actions.reopen_dispute(
+            dispute=dispute,
+            buyer=buyer,
+            reason="not_received",
+            refund_request="full",
+            description=DESCRIPTION,
+        )
+    (reason,) = error.value.eligibility.reasons
+    assert (reason.code, reason.delivery_by) == ("in_transit", dispute.delivery_extended_to)

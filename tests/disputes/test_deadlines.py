@@ -33,8 +33,10 @@ from tests.disputes.builders import (
     TRACKING_NUMBER,
     answerable_dispute,
     answerable_dispute_at,
+    extended_dispute,
     information_requested_dispute,
     make_mediator,
+    not_received_dispute,
     offered_dispute,
     seller_of,
 )
@@ -107,6 +109,17 @@ EXPIRING = {
     Stage.INFORMATION_REQUESTED: (information_requested, OPENED + 2 * DAY, 3),
     Stage.RETURN_TO_SHIP: (return_to_ship, OPENED + DAY, 10),
     Stage.RETURN_ON_ITS_WAY: (return_on_its_way, OPENED + 4 * DAY, 15),
+    # A parcel that never arrived: the seller answers, then the buyer answers a new date.
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: (
+        lambda buyer: not_received_dispute(buyer, OPENED),
+        OPENED,
+        5,
+    ),
+    Stage.EXTENSION_WAITING_FOR_BUYER: (
+        lambda buyer: extended_dispute(buyer, OPENED + DAY),
+        OPENED + DAY,
+        5,
+    ),
 }
 # stage: (status, stage) once its deadline passed. Only a return on its way ends by
 # itself, and in the buyer's favour: the seller's silence counts as the return received.
@@ -165,6 +178,11 @@ def test_at_the_deadline_the_dispute_moves_on_by_itself(buyer, stage):
 SILENCES = {
     "seller": (waiting_for_seller, OPENED + 5 * DAY, EscalationReason.SELLER_DID_NOT_ANSWER),
     "buyer": (offer_waiting_for_buyer, OPENED + 6 * DAY, EscalationReason.BUYER_DID_NOT_ANSWER),
+    "buyer asked to wait": (
+        lambda buyer: extended_dispute(buyer, OPENED),
+        OPENED + 5 * DAY,
+        EscalationReason.BUYER_DID_NOT_ANSWER_EXTENSION,
+    ),
 }
 
 
@@ -262,11 +280,21 @@ def _seller_reports_a_problem(dispute, now):
     )
 
 
+def _seller_refunds(dispute, now):
+    actions.accept_request(dispute=dispute, seller=seller_of(dispute), now=now)
+
+
+def _buyer_waits(dispute, now):
+    actions.accept_extension(dispute=dispute, buyer=dispute.order.buyer, now=now)
+
+
 # stage: what its party does one second before the deadline
 PARTY_ACTS = {
     Stage.WAITING_FOR_SELLER: _seller_offers,
     Stage.OFFER_WAITING_FOR_BUYER: _buyer_accepts,
     Stage.INFORMATION_REQUESTED: _party_replies,
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: _seller_refunds,
+    Stage.EXTENSION_WAITING_FOR_BUYER: _buyer_waits,
     Stage.RETURN_TO_SHIP: _buyer_ships,
     Stage.RETURN_ON_ITS_WAY: _seller_reports_a_problem,
 }

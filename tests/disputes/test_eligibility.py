@@ -6,11 +6,13 @@ from datetime import UTC, timedelta
 from django.utils import timezone
 
 from disputes.eligibility import ReasonCode, Windows, dispute_eligibility
-from disputes.models import Dispute, DisputeStatus, Outcome
+from disputes.models import Dispute, DisputeReason, DisputeStatus, Outcome
 from orders.models import Order
 from tests.factories import FIXED_NOW
 
-WINDOWS = Windows(opens_days_after_shipment=10, closes_days_after_receipt=15)
+WINDOWS = Windows(
+    opens_days_after_shipment=10, closes_days_after_receipt=15, delivery_days_after_shipment=60
+)
 SECOND = timedelta(seconds=1)
 
 
@@ -178,3 +180,110 @@ def test_deadline_across_summer_time_is_the_same_instant_shown_in_the_buyers_zon
     assert (closes_in_paris.day, closes_in_paris.hour) == (4, 11)
     assert closes_in_paris.utcoffset() == timedelta(hours=2)
     assert eligibility.time_left == timedelta(hours=1)
+
+
+# A parcel that never arrived (PRODUCT.md §2a): from the delivery date promised, while the
+# order is still in transit, "Item not received" is the one reason, until 15 days after it.
+
+
+def in_transit(promised=FIXED_NOW, shipped_days_before=30):
+    return Order(
+        placed_at=promised - timedelta(days=shipped_days_before + 1),
+        shipped_at=promised - timedelta(days=shipped_days_before),
+        delivery_by=promised,
+    )
+
+
+def test_in_transit_before_the_promised_date_names_that_date():
+    eligibility = judge(in_transit(), now=FIXED_NOW - SECOND)
+    assert codes(eligibility) == [ReasonCode.IN_TRANSIT]
+    assert eligibility.reasons[0].delivery_by == FIXED_NOW
+    assert eligibility.awaits_delivery
+
+
+def test_not_received_allowed_exactly_at_the_promised_date_and_only_that_reason():
+    eligibility = judge(in_transit(), now=FIXED_NOW)
+    assert eligibility.allowed
+    assert eligibility.not_received
+    assert [value for value, _label in eligibility.offered_reasons] == [DisputeReason.NOT_RECEIVED]
+    assert eligibility.window_closes_at == FIXED_NOW + timedelta(days=15)
+
+
+def test_not_received_allowed_one_second_after_the_promised_date():
+    assert judge(in_transit(), now=FIXED_NOW + SECOND).allowed
+
+
+def test_not_received_allowed_exactly_fifteen_days_after_the_promised_date():
+    eligibility = judge(in_transit(FIXED_NOW - timedelta(days=15)))
+    assert eligibility.allowed
+    assert eligibility.time_left == timedelta(0)
+
+
+def test_not_received_allowed_one_second_before_its_window_closes():
+    eligibility = judge(in_transit(FIXED_NOW - timedelta(days=15)), now=FIXED_NOW - SECOND)
+    assert eligibility.time_left == SECOND
+
+
+def test_not_received_refused_one_second_after_its_window_closed():
+    eligibility = judge(in_transit(FIXED_NOW - timedelta(days=15)), now=FIXED_NOW + SECOND)
+    assert codes(eligibility) == [ReasonCode.WINDOW_CLOSED]
+    reason = eligibility.reasons[0]
+    assert reason.closed_at == FIXED_NOW
+    assert reason.delivery_by == FIXED_NOW - timedelta(days=15)
+
+
+def test_without_a_promised_date_it_is_sixty_days_after_shipment():
+    shipped = Order(
+        placed_at=FIXED_NOW - timedelta(days=61), shipped_at=FIXED_NOW - timedelta(days=60)
+    )
+    assert judge(shipped).allowed
+    before = judge(shipped, now=FIXED_NOW - SECOND)
+    assert codes(before) == [ReasonCode.IN_TRANSIT]
+    assert before.reasons[0].delivery_by == FIXED_NOW
+
+
+def test_a_received_order_offers_every_reason_but_not_received():
+    offered = judge(order(shipped_days_ago=12, received_days_ago=3)).offered_reasons
+    assert DisputeReason.NOT_RECEIVED not in dict(offered)
+    assert len(offered) == len(DisputeReason) - 1
+
+
+def extension(accepted, extended_to=FIXED_NOW + timedelta(days=10)):
+    return dispute(
+        DisputeStatus.CANCELLED if accepted else DisputeStatus.OPEN,
+        reason=DisputeReason.NOT_RECEIVED,
+        delivery_extended_to=extended_to,
+        extension_accepted_at=FIXED_NOW if accepted else None,
+    )
+
+
+def test_an_accepted_new_date_moves_the_promised_date_and_its_window():
+    promised = FIXED_NOW - timedelta(days=5)
+    cancelled = extension(accepted=True)
+    waiting = judge(in_transit(promised), [cancelled])
+    assert codes(waiting) == [ReasonCode.IN_TRANSIT]
+    assert waiting.reasons[0].delivery_by == FIXED_NOW + timedelta(days=10)
+    reopen = judge(in_transit(promised), [cancelled], now=FIXED_NOW + timedelta(days=10))
+    assert reopen.is_reopen
+    assert reopen.window_closes_at == FIXED_NOW + timedelta(days=25)
+
+
+def test_a_new_date_not_accepted_moves_nothing():
+    promised = FIXED_NOW - timedelta(days=5)
+    eligibility = judge(in_transit(promised), [extension(accepted=False)])
+    assert codes(eligibility) == [ReasonCode.DISPUTE_OPEN]
+    assert eligibility.delivery_by == promised
+
+
+def test_not_received_window_across_summer_time_is_the_same_instant():
+    # Promised 20 March 10:00 in Paris (UTC+1); the window closes 15 x 24 hours later,
+    # after the clocks went forward on 29 March, so Paris reads 11:00 (UTC+2).
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    promised_in_paris = FIXED_NOW.astimezone(paris).replace(hour=10)
+    closes = promised_in_paris.astimezone(UTC) + timedelta(days=15)
+    assert judge(in_transit(promised_in_paris), now=closes).allowed
+    eligibility = judge(in_transit(promised_in_paris), now=closes + SECOND)
+    assert codes(eligibility) == [ReasonCode.WINDOW_CLOSED]
+    closes_in_paris = timezone.localtime(eligibility.reasons[0].closed_at, paris)
+    assert (closes_in_paris.day, closes_in_paris.hour) == (4, 11)
+    assert judge(in_transit(promised_in_paris), now=promised_in_paris - SECOND).awaits_delivery

@@ -24,9 +24,12 @@ from tests.disputes.builders import (
     STATEMENT,
     agreed_dispute,
     answerable_dispute,
+    extended_dispute,
     information_requested_dispute,
     make_mediator,
+    not_received_dispute,
     offered_dispute,
+    parcel_arrived_dispute,
     refused_dispute,
     return_decided_dispute,
     return_on_its_way_dispute,
@@ -124,6 +127,34 @@ def _refund_reported(report):
     return then(agreed_dispute, act)
 
 
+def proved_delivery(buyer):
+    dispute = not_received_dispute(buyer)
+    return actions.refuse_with_proof_of_delivery(
+        dispute=dispute,
+        seller=seller_of(dispute),
+        carrier="La Poste",
+        tracking_number="6A123",
+        statement=STATEMENT,
+    )
+
+
+def accept_extension(buyer):
+    return actions.accept_extension(dispute=extended_dispute(buyer), buyer=buyer)
+
+
+def refuse_extension(buyer):
+    return actions.refuse_extension(dispute=extended_dispute(buyer), buyer=buyer)
+
+
+def keep_with_another_reason(buyer):
+    return actions.keep_with_another_reason(
+        dispute=parcel_arrived_dispute(buyer),
+        buyer=buyer,
+        reason="defective",
+        description=DESCRIPTION,
+    )
+
+
 # case: (event kind, how the dispute gets it last, who is emailed about it)
 BUYER, SELLER = Party.BUYER, Party.SELLER
 CASES = {
@@ -165,6 +196,12 @@ CASES = {
     "refund_instructed": (EventKind.REFUND_INSTRUCTED, agreed_dispute, set()),
     "refund_executed": (EventKind.REFUND_EXECUTED, _refund_reported("executed"), {BUYER}),
     "refund_failed": (EventKind.REFUND_FAILED, _refund_reported("failed"), set()),
+    # A parcel that never arrived (PRODUCT.md §2a).
+    "delivery_proved": (EventKind.DELIVERY_PROVED, proved_delivery, {BUYER}),
+    "delivery_extended": (EventKind.DELIVERY_EXTENDED, extended_dispute, {BUYER}),
+    "extension_accepted": (EventKind.EXTENSION_ACCEPTED, accept_extension, {SELLER}),
+    "extension_refused": (EventKind.EXTENSION_REFUSED, refuse_extension, {SELLER}),
+    "reason_changed": (EventKind.REASON_CHANGED, keep_with_another_reason, {SELLER}),
     "return_asked_by_the_seller": (EventKind.RETURN_ASKED, return_to_ship_dispute, {BUYER}),
     "return_decided": (EventKind.RETURN_ASKED, return_decided_dispute, {BUYER, SELLER}),
     "return_shipped": (EventKind.RETURN_SHIPPED, return_on_its_way_dispute, {SELLER}),

@@ -53,6 +53,8 @@ def test_the_mediators_queue_and_the_workers_stages_come_from_the_table():
         Stage.INFORMATION_REQUESTED,
         Stage.RETURN_TO_SHIP,
         Stage.RETURN_ON_ITS_WAY,
+        Stage.NOT_RECEIVED_WAITING_FOR_SELLER,
+        Stage.EXTENSION_WAITING_FOR_BUYER,
     )
 
 

@@ -59,7 +59,9 @@ def test_a_deadline_already_passed_has_less_than_a_minute_left():
 
 
 def test_eleven_and_a_half_days_before_the_window_closes_say_eleven_days_not_two_weeks():
-    windows = Windows(opens_days_after_shipment=10, closes_days_after_receipt=15)
+    windows = Windows(
+        opens_days_after_shipment=10, closes_days_after_receipt=15, delivery_days_after_shipment=60
+    )
     received = order(shipped_days_ago=12, received_days_ago=3)
     eligibility = dispute_eligibility(
         received, [], now=FIXED_NOW + timedelta(hours=12), windows=windows

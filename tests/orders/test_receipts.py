@@ -14,7 +14,9 @@ from tests.factories import FIXED_NOW, make_order
 
 pytestmark = pytest.mark.django_db
 
-WINDOWS = Windows(opens_days_after_shipment=10, closes_days_after_receipt=15)
+WINDOWS = Windows(
+    opens_days_after_shipment=10, closes_days_after_receipt=15, delivery_days_after_shipment=60
+)
 SECOND = timedelta(seconds=1)
 
 

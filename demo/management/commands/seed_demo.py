@@ -75,8 +75,16 @@ SITUATIONS = [
     # is still instructed (late: in the mediators' queue), DEMO-0010's was sent, DEMO-0018's
     # failed; DEMO-0020's decision was replaced on appeal, and its refund sent.
     ("DEMO-0018", "Electric toothbrush", "45.00", 24, 22, 9, "partially refunded, as asked"),
-    ("DEMO-0020", "Travel adapter, universal", "17.50", 30, 27, 14, "refunded in full"),
+    ("DEMO-0020", "Hair straightener, ceramic", "17.50", 30, 27, 14, "refunded in full"),
+    # A parcel that never arrived (PRODUCT.md §2a): its promised dates are in DELIVERY_BY.
+    ("DEMO-0025", "Travel adapter, universal", "17.90", 30, 28, None, "in transit"),
+    ("DEMO-0027", "Bike light set, USB", "21.50", 50, 48, None, "not received, dispute possible"),
+    ("DEMO-0029", "Camping lantern", "26.00", 55, 52, None, "not received, waiting for the seller"),
+    ("DEMO-0031", "Thermos, 1 l", "18.40", 56, 54, None, "a new delivery date waits for the buyer"),
 ]
+# The delivery date promised, in days ago (negative: still to come), where the marketplace
+# sends one; the other orders' is 60 days after shipment.
+DELIVERY_BY = {"DEMO-0025": -5, "DEMO-0027": 3, "DEMO-0029": 6, "DEMO-0031": 7}
 # Bob's orders, all from the seller with an account.
 OTHER_SITUATIONS = [
     ("DEMO-9001", "Bob's headphones", "49.00", 20, 18, 3, "dispute possible"),
@@ -96,6 +104,8 @@ STAGE_WORDS = {
     Stage.OFFER_WAITING_FOR_BUYER: "an offer waits for the buyer",
     Stage.WITH_MEDIATOR: "with a mediator",
     Stage.INFORMATION_REQUESTED: "the {party} is asked for information",
+    Stage.NOT_RECEIVED_WAITING_FOR_SELLER: "not received, waiting for the seller",
+    Stage.EXTENSION_WAITING_FOR_BUYER: "a new delivery date waits for the buyer",
     Stage.RETURN_TO_SHIP: "the item is to be returned",
     Stage.RETURN_ON_ITS_WAY: "the return is on its way",
 }
@@ -120,6 +130,7 @@ def order_record(number, item, price, placed, shipped, received, username, now):
         "placed_at": ago(placed),
         "shipped_at": ago(shipped),
         "received_at": ago(received),
+        "delivery_by": ago(DELIVERY_BY.get(number)),
     }
 
 
@@ -322,6 +333,15 @@ class Command(BaseCommand):
             actions.accept_request(dispute=dispute, seller=seller, now=ago(8))
         open_on("DEMO-9003", 1, reason=DisputeReason.MISSING_PARTS)
 
+        # A parcel that never arrived: waiting for the seller, and a new date for the buyer.
+        lost = {
+            "reason": DisputeReason.NOT_RECEIVED,
+            "description": "The parcel never arrived and the tracking page has shown no news.",
+        }
+        open_on("DEMO-0029", 1, **lost)
+        if dispute := open_on("DEMO-0031", 3, **lost):
+            actions.extend_delivery(dispute=dispute, seller=seller, days=14, now=ago(1))
+
         # A return in each stage (PRODUCT.md §4e): to ship, on its way, and refunded.
         def returned(number, days_ago, shipped_days_ago=None, arrived_days_ago=None):
             """Opened ``days_ago``; the seller asked for the item back a day later."""
@@ -457,6 +477,8 @@ def describe(order, now):
         left = time_left_words(eligibility.time_left)
         if eligibility.is_reopen:
             return "cancelled, can be reopened", left
+        if eligibility.not_received:
+            return "not received, dispute possible", left
         return "dispute possible", left
     return ", ".join(reason_words(reason) for reason in eligibility.reasons), None
 
