@@ -38,10 +38,11 @@ PUBLIC_DETAILS = (
     "postage_paid_by",
     "carrier",
     "tracking_number",
+    "decision_reason",
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
-DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by")
+DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "assigned_to")
 # What ``dispute_data`` reads, to prefetch with the dispute.
 DISPUTE_PREFETCH = ("appeals",)
 
@@ -139,6 +140,7 @@ def _appeal(appeal):
         "answer_due": appeal.answer_due,
         "answered_at": appeal.answered_at,
         "ruling": appeal.ruling or None,
+        "answer_reason": appeal.answer_reason or None,
     }
 
 
@@ -151,6 +153,7 @@ def _outcome(dispute):
         "refund_amount": dispute.refunded_amount,
         "decided_at": dispute.decided_at,
         "decided_by": role(dispute.decided_by, dispute.order),
+        "decision_reason": dispute.decision_reason or None,
     }
 
 
@@ -213,6 +216,7 @@ def dispute_data(dispute, *, events=None, last_event=None):
         "appeals": [_appeal(appeal) for appeal in dispute.appeals.all()],
         "delivery": _delivery(dispute),
         "item_return": _item_return(dispute),
+        "assigned_to": dispute.assigned_to.get_username() if dispute.assigned_to_id else None,
     }
     if last_event is not None:
         data["cursor"] = str(last_event)

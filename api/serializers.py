@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from disputes.models import (
     AppealRuling,
+    DecisionReason,
     DisputeReason,
     DisputeStatus,
     EscalationReason,
@@ -173,11 +174,11 @@ class EventSerializer(serializers.Serializer):
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party, postage_paid_by, carrier, tracking_number (amounts as decimal "
-        "strings); received_at for a receipt confirmation; for a parcel not received: "
-        "carrier, tracking_number (delivery_proved), delivery_by (delivery_extended, "
-        "extension_accepted), previous_reason (reason_changed); for refunds: refund (its "
-        "id), replaces, reference, executed_at, failure_reason."
+        "outcome, party, ruling, postage_paid_by, carrier, tracking_number, decision_reason "
+        "(amounts as decimal strings); received_at for a receipt confirmation; for a parcel not "
+        "received: carrier, tracking_number (delivery_proved), delivery_by "
+        "(delivery_extended, extension_accepted), previous_reason (reason_changed); for "
+        "refunds: refund (its id), replaces, reference, executed_at, failure_reason."
     )
 
 
@@ -215,6 +216,11 @@ class OutcomeSerializer(serializers.Serializer):
     refund_amount = nullable(money, help_text="What the buyer is refunded; null: nothing.")
     decided_at = Moment()
     decided_by = serializers.ChoiceField(ACTORS)
+    decision_reason = nullable(
+        serializers.ChoiceField,
+        DecisionReason.choices,
+        help_text="Why a mediator decided so; null for an agreement.",
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -238,6 +244,11 @@ class AppealSerializer(serializers.Serializer):
         serializers.ChoiceField,
         AppealRuling.choices,
         help_text="replaced: `outcome` is the new decision (its own `decided` event).",
+    )
+    answer_reason = nullable(
+        serializers.ChoiceField,
+        DecisionReason.choices,
+        help_text="Why, once answered (the replacing decision's reason too).",
     )
 
 
@@ -287,6 +298,9 @@ class DisputeSerializer(serializers.Serializer):
     item_return = nullable(
         ReturnSerializer,
         help_text="When the refund waits, or waited, for the item's return (PRODUCT.md §4e).",
+    )
+    assigned_to = nullable(
+        serializers.CharField, help_text="The username of the mediator handling it."
     )
 
 

@@ -11,10 +11,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import mediators_group
+from accounts.second_factor import replace_second_factor
 from disputes.deadlines import stage_deadline
 from disputes.models import (
     Appeal,
@@ -127,15 +128,14 @@ def _users(size):
     for user in users:
         user.password = "!bench-unusable"
     users = user_model.objects.bulk_create(users, batch_size=BATCH)
-    # A mediator as production has them: staff with view permissions, not a superuser.
+    # A mediator as production has them: staff in the Mediators group, not a superuser.
     mediator = user_model.objects.create(
         username=MEDIATOR, email=f"{MEDIATOR}@example.com", is_staff=True, password="!bench"
     )
-    mediator.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["disputes", "orders"]).filter(
-            codename__startswith="view_"
-        )
-    )
+    mediator.groups.add(mediators_group())
+    # Production's admin asks for a second factor: the mediator has one (run.session_cookie
+    # signs in with it, as the admin's login form would after the code).
+    replace_second_factor(user=mediator)
     seller_user = user_model.objects.create(
         username=SELLER, email=f"{SELLER}@example.com", password="!bench"
     )

@@ -185,6 +185,8 @@ def session_cookie(user_id):
     )
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils.module_loading import import_string
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     user = get_user_model().objects.get(pk=user_id)
     session = SessionStore()
@@ -197,6 +199,10 @@ def session_cookie(user_id):
         if hasattr(import_string(path), "get_user")
     )
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    # A staff account signs in to the admin with its second factor, verified as
+    # django-otp's login records it.
+    if device := TOTPDevice.objects.filter(user=user, confirmed=True).first():
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
@@ -228,6 +234,7 @@ def pages(targets):
         ("dispute page", f"/disputes/{targets.dispute_id}/", "buyer"),
         ("seller's disputes", "/seller/disputes/", "seller"),
         ("admin dispute queue", "/admin/disputes/dispute/", "mediator"),
+        ("admin statistics", "/admin/disputes/dispute/statistics/", "mediator"),
         ("API events feed", "/api/v1/events/?limit=100", "api"),
     ]
 

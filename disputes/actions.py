@@ -39,6 +39,7 @@ from .models import (
     RETURN_STAGES,
     Appeal,
     AppealRuling,
+    DecisionReason,
     Dispute,
     DisputeMessage,
     DisputeReason,
@@ -369,6 +370,7 @@ def add_evidence(
             DisputeErrorCode.NOT_OPEN, _("Evidence can only be added to an open dispute.")
         )
     _attach(evidence, dispute=dispute, uploader=uploader)
+    _party_wrote(dispute, now=now)
     events.evidence_added_event(dispute=dispute, uploader=uploader, evidence=evidence, now=now)
     return dispute
 
@@ -594,6 +596,7 @@ def request_information(
     if not message.strip():
         raise DisputeActionError(DisputeErrorCode.MESSAGE_EMPTY, _("Write what you need to know."))
     _enter_stage(dispute, Stage.INFORMATION_REQUESTED, now=now, party=party)
+    _mediator_acted(dispute)
     _save(dispute)
     posted = DisputeMessage.objects.create(
         dispute=dispute, author=mediator, body=message.strip(), sent_at=now
@@ -646,6 +649,10 @@ def post_message(
         dispute=dispute, author=author, body=body.strip(), internal=internal, sent_at=now
     )
     _attach(evidence, dispute=dispute, uploader=author, message=message)
+    if party is None:
+        _mediator_acted(dispute, save=True)
+    else:
+        _party_wrote(dispute, now=now)
     if internal:
         return message
     events.message_event(message=message, evidence=evidence, now=now)
@@ -653,6 +660,25 @@ def post_message(
         _back_to_mediators(dispute, now=now)
         _save(dispute)
     return message
+
+
+def _party_wrote(dispute: Dispute, *, now: datetime) -> None:
+    """A party's message or files on a dispute the mediators hold: new information for
+    them until one of them acts on the dispute or marks it read. Before the escalation
+    the parties are talking to each other, and nothing waits on the mediators."""
+    with_mediators = dispute.is_open and dispute.escalated_at is not None
+    if with_mediators and dispute.new_information_since is None:
+        dispute.new_information_since = now
+        dispute.save(update_fields=["new_information_since"])
+
+
+def _mediator_acted(dispute: Dispute, *, save: bool = False) -> None:
+    """A mediator asked, wrote, noted or decided: they have seen what the parties sent.
+    Saved here when the action saves nothing else of the dispute."""
+    if dispute.new_information_since is not None:
+        dispute.new_information_since = None
+        if save:
+            dispute.save(update_fields=["new_information_since"])
 
 
 @transaction.atomic
@@ -757,13 +783,17 @@ def decide_dispute(
     mediator: User,
     outcome: str,
     refund_amount: Decimal | None = None,
+    reason: str,
     note: str,
     now: datetime | None = None,
 ) -> Dispute:
-    """Record a mediator's decision on an open dispute, and tell the buyer by email."""
+    """Record a mediator's decision on an open dispute, with its reason from the fixed list,
+    and tell the buyer by email."""
     now = now or timezone.now()
     dispute = _decidable(dispute, mediator=mediator, note=note)
     refund_amount = _validated_outcome(dispute, outcome, refund_amount)
+    dispute.decision_reason = _validated_reason(reason)
+    _mediator_acted(dispute)
     _end(
         dispute,
         DisputeStatus.DECIDED,
@@ -821,6 +851,52 @@ def _appeal_refused(refusal: str, dispute: Dispute) -> DisputeActionError:
     return DisputeActionError(
         DisputeErrorCode.NOT_APPEALABLE, _("Only a decision against you can be appealed.")
     )
+
+
+def _validated_reason(reason: str) -> DecisionReason:
+    if reason not in DecisionReason.values:
+        raise DisputeActionError(
+            DisputeErrorCode.REASON_REQUIRED, _("Choose the reason for the decision.")
+        )
+    return DecisionReason(reason)
+
+
+@transaction.atomic
+def assign_dispute(
+    *, dispute: Dispute, mediator: User, assignee: User | None, now: datetime | None = None
+) -> Dispute:
+    """``mediator`` gives ``dispute`` to ``assignee`` (themselves or a colleague), or to
+    nobody with None. Assigning is no reading: the new information stays flagged."""
+    now = now or timezone.now()
+    _require_mediator(mediator)
+    if assignee is not None and not is_mediator(assignee):
+        raise DisputeActionError(
+            DisputeErrorCode.NOT_AN_ASSIGNEE, _("A dispute can be assigned to a mediator only.")
+        )
+    dispute = _for_update(Dispute.objects.all()).get(pk=dispute.pk)
+    if dispute.assigned_to_id == (assignee.pk if assignee else None):
+        return dispute
+    dispute.assigned_to = assignee
+    dispute.save(update_fields=["assigned_to"])
+    events.assigned_event(dispute=dispute, mediator=mediator, assignee=assignee, now=now)
+    return dispute
+
+
+@transaction.atomic
+def mark_new_information_read(
+    *, dispute: Dispute, mediator: User, now: datetime | None = None
+) -> Dispute:
+    """A mediator has read what the parties sent, without answering it yet."""
+    now = now or timezone.now()
+    _require_mediator(mediator)
+    dispute = _for_update(Dispute.objects.all()).get(pk=dispute.pk)
+    if dispute.new_information_since is None:
+        raise DisputeActionError(
+            DisputeErrorCode.NOTHING_NEW, _("There is no new information on this dispute.")
+        )
+    _mediator_acted(dispute, save=True)
+    events.new_information_read_event(dispute=dispute, mediator=mediator, now=now)
+    return dispute
 
 
 @transaction.atomic
@@ -1046,6 +1122,7 @@ def answer_appeal(
     appeal: Appeal,
     mediator: User,
     answer: str,
+    reason: str,
     outcome: str | None = None,
     refund_amount: Decimal | None = None,
     now: datetime | None = None,
@@ -1053,7 +1130,8 @@ def answer_appeal(
     """Customer service answers an appeal: with no ``outcome`` the decision is upheld;
     with one it is replaced by that decision, recorded beside the first, and its refund
     adjusted (``refunds.instruct_outcome``: a higher refund instructs the difference, a
-    lower one nothing, left to settle). ``answer`` is the note to both parties."""
+    lower one nothing, left to settle). ``answer`` is the note to both parties; ``reason``,
+    from the fixed list, is the answer's, and the replacing decision's when there is one."""
     now = now or timezone.now()
     _require_mediator(mediator)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
@@ -1067,6 +1145,7 @@ def answer_appeal(
         )
     dispute = _for_update(Dispute.objects.all()).get(pk=appeal.dispute_id)
     appeal.answer = answer.strip()
+    appeal.answer_reason = _validated_reason(reason)
     appeal.answered_by = mediator
     appeal.answered_at = now
     appeal.ruling = AppealRuling.UPHELD if outcome is None else AppealRuling.REPLACED
@@ -1075,6 +1154,7 @@ def answer_appeal(
     if outcome is None:
         events.appeal_answered_event(appeal=appeal, mediator=mediator, now=now)
         return appeal
+    dispute.decision_reason = appeal.answer_reason
     _end(
         dispute,
         DisputeStatus.DECIDED,
@@ -1105,7 +1185,7 @@ def _forget_return(dispute: Dispute) -> None:
     dispute.return_address = dispute.return_carrier = dispute.return_tracking_number = ""
     dispute.return_shipped_at = None
     dispute.return_problem = ""
-    dispute.decision_note = ""
+    dispute.decision_note = dispute.decision_reason = ""
 
 
 def _ask_for_return(dispute: Dispute, *, by: User, now: datetime) -> None:
@@ -1159,11 +1239,14 @@ def accept_if_returned(*, dispute: Dispute, seller: User, now: datetime | None =
 
 @transaction.atomic
 def decide_refund_after_return(
-    *, dispute: Dispute, mediator: User, note: str, now: datetime | None = None
+    *, dispute: Dispute, mediator: User, reason: str, note: str, now: datetime | None = None
 ) -> Dispute:
-    """A mediator decides a full refund once the item is back: the buyer ships it."""
+    """A mediator decides a full refund once the item is back, with the decision's reason
+    from the fixed list: the buyer ships it."""
     now = now or timezone.now()
     dispute = _decidable(dispute, mediator=mediator, note=note)
+    dispute.decision_reason = _validated_reason(reason)
+    _mediator_acted(dispute)
     _ask_for_return(dispute, by=mediator, now=now)
     dispute.decision_note = note.strip()
     _save(dispute)

@@ -53,6 +53,10 @@ class DisputeErrorCode(StrEnum):
     INVALID_EXTENSION = "invalid_extension"
     NOT_A_MISSING_PARCEL = "not_a_missing_parcel"
     PARCEL_NOT_RECEIVED = "parcel_not_received"
+    # A team of mediators (PRODUCT.md §5).
+    REASON_REQUIRED = "reason_required"
+    NOT_AN_ASSIGNEE = "not_an_assignee"
+    NOTHING_NEW = "nothing_new"
 
 
 class DisputeActionError(Exception):

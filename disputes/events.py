@@ -20,11 +20,11 @@ The timeline (the parties' pages and the admin) reads the details named here:
   information_lapsed: ``party``;
 - message: ``message`` (its pk) and ``evidence``;
 - evidence_added: ``evidence``; appeal_sent: ``party`` (who appealed) and ``evidence``;
-- decided: ``outcome`` and ``refund_amount`` (a string, or None);
-- appeal_answered: ``party``, ``ruling`` (upheld or replaced), and the decision that now
-  stands: ``outcome`` and ``refund_amount`` (a replacing decision has its own ``decided``
-  event after it);
-- offer_refused, cancelled: nothing;
+- decided: ``outcome``, ``refund_amount`` (a string, or None) and ``decision_reason``;
+- appeal_answered: ``party``, ``ruling`` (upheld or replaced), ``decision_reason`` (the
+  answer's), and the decision that now stands: ``outcome`` and ``refund_amount`` (a
+  replacing decision has its own ``decided`` event after it);
+- offer_refused, cancelled, new_information_read: nothing;
 - refund_instructed: ``refund`` (the instruction's public id), ``amount``, ``outcome``
   and ``replaces`` (the public id of the failed instruction it replaces, or None);
   refund_executed: ``refund``, ``amount``, ``reference`` and ``executed_at`` (ISO 8601,
@@ -35,7 +35,10 @@ The timeline (the parties' pages and the admin) reads the details named here:
 - delivery_proved: ``carrier``, ``tracking_number`` and ``evidence``;
 - delivery_extended: ``delivery_by`` (the new date, ISO 8601);
 - extension_accepted: ``delivery_by``; extension_refused: nothing;
-- reason_changed: ``reason`` and ``previous_reason``.
+- reason_changed: ``reason`` and ``previous_reason``;
+- assigned: ``assignee`` (the mediator's pk, or None for nobody) and ``assignee_name``.
+
+Assigned and new_information_read are the mediators' own (``MEDIATORS_ONLY_EVENTS``).
 
 ``actor`` is None for what a deadline did by itself, and for what the marketplace reported.
 """
@@ -184,6 +187,7 @@ def dispute_decided_event(*, dispute: Dispute, mediator: User, now: datetime) ->
         now,
         outcome=dispute.outcome,
         refund_amount=_amount(dispute.refund_amount),
+        decision_reason=dispute.decision_reason,
     )
 
 
@@ -262,6 +266,7 @@ def appeal_answered_event(*, appeal: Appeal, mediator: User, now: datetime) -> D
         now,
         party=appeal.party,
         ruling=appeal.ruling,
+        decision_reason=appeal.answer_reason,
         outcome=dispute.outcome,
         refund_amount=_amount(dispute.refund_amount),
     )
@@ -309,6 +314,23 @@ def refund_failed_event(*, instruction: RefundInstruction, now: datetime) -> Dis
         **_refund(instruction),
         failure_reason=instruction.failure_reason,
     )
+
+
+def assigned_event(
+    *, dispute: Dispute, mediator: User, assignee: User | None, now: datetime
+) -> DisputeEvent:
+    return _event(
+        dispute,
+        EventKind.ASSIGNED,
+        mediator,
+        now,
+        assignee=assignee.pk if assignee else None,
+        assignee_name=assignee.get_username() if assignee else None,
+    )
+
+
+def new_information_read_event(*, dispute: Dispute, mediator: User, now: datetime) -> DisputeEvent:
+    return _event(dispute, EventKind.NEW_INFORMATION_READ, mediator, now)
 
 
 # Returning the item before the refund (PRODUCT.md §4e).

@@ -4,16 +4,26 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from accounts.roles import mediators
 from orders.money import format_amount, format_money, parse_amount
 
 from .actions import STATEMENT_MIN_LENGTH
 from .amounts import checked_partial_refund
 from .errors import DisputeActionError
-from .models import RECEIVED_ITEM_REASONS, AppealRuling, Outcome, Party, RefundRequest
+from .models import (
+    RECEIVED_ITEM_REASONS,
+    AppealRuling,
+    DecisionReason,
+    Outcome,
+    Party,
+    RefundRequest,
+    SavedReply,
+)
 
 DESCRIPTION_MIN_LENGTH = 30
 
@@ -207,8 +217,38 @@ class ReturnProblemForm(forms.Form):
 REFUND_AFTER_RETURN = "refund_after_return"
 
 
-class DecisionForm(forms.Form):
+class DecisionReasonField(forms.ChoiceField):
+    """The reason of a decision or of an appeal's answer, from ``DecisionReason``: none
+    chosen at first, so it is never left to a default."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Reason for the decision"))
+        kwargs.setdefault(
+            "help_text", _("Both parties read it in their language, beside your note.")
+        )
+        super().__init__(choices=[*BLANK_CHOICE_DASH, *DecisionReason.choices], **kwargs)
+
+
+class SavedReplyChoice(forms.Form):
+    """A saved reply to fill the form's text with (``disputes.saved_replies``): the page's
+    "Fill in" button posts the form back with the reply written for its reader."""
+
+    # Where the chosen reply goes.
+    reply_field: str
+
+    saved_reply = forms.ModelChoiceField(
+        label=_("Saved reply"),
+        queryset=SavedReply.objects.all(),
+        required=False,
+        help_text=_("Fill in writes it below in the language of the party it is for."),
+    )
+
+
+class DecisionForm(SavedReplyChoice):
     """The mediator's decision, in the admin: an outcome, or a refund after return."""
+
+    reply_field = "note"
+    field_order = ["outcome", "refund_amount", "reason", "saved_reply", "note"]
 
     # Radios with none chosen: a decision is never made by leaving a default in place.
     outcome = forms.ChoiceField(
@@ -223,11 +263,15 @@ class DecisionForm(forms.Form):
     refund_amount = forms.DecimalField(
         label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
     )
+    reason = DecisionReasonField()
     note = forms.CharField(label=_("Note to the buyer"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class InformationRequestForm(forms.Form):
+class InformationRequestForm(SavedReplyChoice):
     """A mediator's question to one party, in the admin; the seller only if it can answer."""
+
+    reply_field = "message"
+    field_order = ["party", "saved_reply", "message"]
 
     # Radios with none chosen, as for a decision: the mediator says whom they ask.
     party = forms.ChoiceField(label=_("Ask"), choices=Party.choices, widget=forms.RadioSelect)
@@ -245,8 +289,10 @@ class InformationRequestForm(forms.Form):
             )
 
 
-class MediatorMessageForm(forms.Form):
+class MediatorMessageForm(SavedReplyChoice):
     """A mediator's message in the conversation, or an internal note, as ``label`` says."""
+
+    reply_field = "body"
 
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
 
@@ -255,9 +301,25 @@ class MediatorMessageForm(forms.Form):
         self.fields["body"].label = label
 
 
-class AppealAnswerForm(forms.Form):
+class AssignForm(forms.Form):
+    """Whom a mediator gives disputes to: themselves, a colleague, or nobody."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=mediators(),
+        required=False,
+        empty_label=_("Nobody"),
+        help_text=_("Only mediators are listed."),
+    )
+
+
+class AppealAnswerForm(SavedReplyChoice):
     """Customer service's answer to an appeal, in the admin: uphold the decision, or
-    replace it with another outcome; the answer is the note both parties read."""
+    replace it with another outcome; either way with its reason from the fixed list (the
+    replacing decision's too), and the answer both parties read."""
+
+    reply_field = "answer"
+    field_order = ["ruling", "outcome", "refund_amount", "reason", "saved_reply", "answer"]
 
     # Radios with none chosen: a decision is never upheld by leaving a default in place.
     ruling = forms.ChoiceField(
@@ -272,6 +334,10 @@ class AppealAnswerForm(forms.Form):
     )
     refund_amount = forms.DecimalField(
         label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
+    )
+    reason = DecisionReasonField(
+        label=_("Reason for the answer"),
+        help_text=_("Both parties read it in their language; a replacing decision carries it too."),
     )
     answer = forms.CharField(
         label=_("Answer to both parties"), widget=forms.Textarea(attrs={"rows": 4})

@@ -68,6 +68,21 @@ class Outcome(models.TextChoices):
     REJECTED = "rejected", _("Rejected, in the seller's favour")
 
 
+class DecisionReason(models.TextChoices):
+    """Why a mediator decided as they did (or answered an appeal so): one of a fixed list,
+    so both parties read it in their language and the statistics can count it."""
+
+    EVIDENCE_SHOWS_DEFECT = "evidence_shows_defect", _("The evidence shows the defect")
+    ITEM_AS_DESCRIBED = "item_as_described", _("The item matches its description")
+    NOT_AS_DESCRIBED = "not_as_described", _("The item does not match its description")
+    PROOF_OF_DELIVERY = "proof_of_delivery", _("The seller proved the delivery")
+    NO_PROOF_OF_DELIVERY = "no_proof_of_delivery", _("The seller did not prove the delivery")
+    NO_RETURN_RECEIVED = "no_return_received", _("No return was received")
+    PARTLY_JUSTIFIED = "partly_justified", _("The buyer's request was partly justified")
+    NOT_ENOUGH_EVIDENCE = "not_enough_evidence", _("There is not enough evidence")
+    SELLER_DID_NOT_ANSWER = "seller_did_not_answer", _("The seller did not answer")
+
+
 class DisputeStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CANCELLED = "cancelled", _("Cancelled")
@@ -221,6 +236,23 @@ class Dispute(models.Model):
     )
     # For an agreement: who accepted (the seller the request, or the buyer the offer).
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # A mediator's decision only; "" for an agreement and for disputes decided before
+    # reasons were recorded.
+    decision_reason = models.CharField(
+        _("reason for the decision"), max_length=32, choices=DecisionReason, blank=True
+    )
+    # The mediator handling the dispute; a dispute event records each change.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_disputes",
+        verbose_name=_("assigned to"),
+    )
+    # Since when a party has written to a dispute with the mediators that no mediator has
+    # acted on since (disputes.actions): NULL when there is nothing new.
+    new_information_since = models.DateTimeField(_("new information since"), null=True, blank=True)
     # Returning the item before the refund (PRODUCT.md §4e): who made the refund wait for
     # the return (the seller accepting on that condition, or a mediator deciding so), the
     # address the buyer was given then, and what the buyer entered once they shipped it.
@@ -259,6 +291,17 @@ class Dispute(models.Model):
             ),
             # The worker's sweep and the overdue filter: deadlines that have passed.
             models.Index(fields=["stage", "stage_deadline"], name="dispute_deadline_idx"),
+            # The statistics (disputes.statistics): weeks of openings, escalations and
+            # endings, and the signals' 90 days.
+            models.Index(fields=["opened_at"], name="dispute_opened_idx"),
+            models.Index(fields=["escalated_at"], name="dispute_escalated_idx"),
+            models.Index(fields=["decided_at"], name="dispute_decided_idx"),
+            # The queue's "new information" filter.
+            models.Index(
+                fields=["new_information_since"],
+                condition=Q(new_information_since__isnull=False),
+                name="dispute_new_information_idx",
+            ),
         ]
         constraints = [
             # Two tabs submitting at once still make one open dispute.
@@ -278,7 +321,8 @@ class Dispute(models.Model):
                 & Q(reason__in=DisputeReason.values)
                 & Q(refund_request__in=RefundRequest.values)
                 & (Q(outcome__isnull=True) | Q(outcome__in=Outcome.values))
-                & (Q(stage__isnull=True) | Q(stage__in=Stage.values)),
+                & (Q(stage__isnull=True) | Q(stage__in=Stage.values))
+                & Q(decision_reason__in=["", *DecisionReason.values]),
                 name="dispute_known_choices",
             ),
             models.CheckConstraint(
@@ -475,6 +519,14 @@ class EventKind(models.TextChoices):
     EXTENSION_ACCEPTED = "extension_accepted", _("Buyer accepted the new delivery date")
     EXTENSION_REFUSED = "extension_refused", _("Buyer refused the new delivery date")
     REASON_CHANGED = "reason_changed", _("Buyer kept the dispute with another reason")
+    # The mediators' own bookkeeping (PRODUCT.md §5).
+    ASSIGNED = "assigned", _("Assigned to a mediator")
+    NEW_INFORMATION_READ = "new_information_read", _("A mediator read the new information")
+
+
+# The mediators' own bookkeeping: in the admin's timeline and the API, never on a party's
+# page nor in their emails.
+MEDIATORS_ONLY_EVENTS = (EventKind.ASSIGNED, EventKind.NEW_INFORMATION_READ)
 
 
 class DisputeEvent(AppendOnlyEvent):
@@ -549,6 +601,9 @@ class Appeal(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_reason = models.CharField(
+        _("reason for the answer"), max_length=32, choices=DecisionReason, blank=True
+    )
 
     class Meta:
         verbose_name = _("appeal")
@@ -657,7 +712,16 @@ class RefundInstruction(models.Model):
         verbose_name = _("refund instruction")
         verbose_name_plural = _("refund instructions")
         ordering = ["instructed_at", "pk"]
-        indexes = [models.Index(fields=["status", "instructed_at"], name="refund_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "instructed_at"], name="refund_status_idx"),
+            # The statistics' weeks (disputes.statistics): refunds instructed and executed.
+            models.Index(fields=["instructed_at"], name="refund_instructed_idx"),
+            models.Index(
+                fields=["executed_at"],
+                condition=Q(executed_at__isnull=False),
+                name="refund_executed_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
             models.CheckConstraint(
@@ -822,3 +886,25 @@ class Evidence(models.Model):
     def file_names(self):
         """The storage names of its original and derivatives."""
         return [file.name for file in (self.original, self.display, self.thumbnail) if file]
+
+
+class SavedReply(models.Model):
+    """A mediator's reply kept for reuse, in English and French, with placeholders such as
+    ``{order_number}`` filled for a dispute in its reader's language (``saved_replies``)."""
+
+    title = models.CharField(_("title"), max_length=100, unique=True)
+    body_en = models.TextField(_("text in English"))
+    body_fr = models.TextField(_("text in French"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def body_in(self, language: str) -> str:
+        """The text in ``language``, in English for any other."""
+        return self.body_fr if language.startswith("fr") else self.body_en

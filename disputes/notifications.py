@@ -24,7 +24,14 @@ from accounts.middleware import time_zone_of
 from accounts.sign_in_links import email_link_url
 
 from . import deadlines
-from .models import Dispute, DisputeEvent, EventKind, Party, RefundInstruction
+from .models import (
+    MEDIATORS_ONLY_EVENTS,
+    Dispute,
+    DisputeEvent,
+    EventKind,
+    Party,
+    RefundInstruction,
+)
 from .signals import dispute_event_recorded
 
 HEADLINES = {
@@ -118,7 +125,7 @@ class Email:
 def event_emails(event: DisputeEvent) -> list[Email]:
     """The emails ``event`` causes, one per person it concerns."""
     dispute = event.dispute
-    if event.kind in NOT_EMAILED:
+    if event.kind in NOT_EMAILED or event.kind in MEDIATORS_ONLY_EVENTS:
         return []
     if event.kind == EventKind.MESSAGE and _asks_for_information(event):
         return []

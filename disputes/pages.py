@@ -25,7 +25,7 @@ from .actions import promised_delivery
 from .eligibility import appeal_refusal, dispute_eligibility
 from .evidence.drafts import MESSAGE, DraftForm, form_draft_key
 from .forms import AnotherReasonForm, ExtensionForm, MessageForm, OfferForm
-from .models import Appeal, Dispute, DisputeEvent, Evidence
+from .models import MEDIATORS_ONLY_EVENTS, Appeal, Dispute, DisputeEvent, Evidence
 from .parties import Party, party_of
 
 TEMPLATES = {
@@ -153,7 +153,9 @@ def render_dispute_page(
         "now": timezone.now(),
         "next_step": deadlines.next_step(dispute),
         # Both read only when their cached fragment is missing (fragment_versions).
-        "events": DisputeEvent.objects.filter(dispute=dispute),
+        "events": DisputeEvent.objects.filter(dispute=dispute).exclude(
+            kind__in=MEDIATORS_ONLY_EVENTS
+        ),
         "conversation": SimpleLazyObject(lambda: party_conversation(dispute, evidence)),
         **fragment_versions(dispute, evidence, party),
         "evidence": evidence,

@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import DisputeReason, EscalationReason, EventKind, Outcome
+from .models import DecisionReason, DisputeReason, EscalationReason, EventKind, Outcome
 from .parties import Party, party_of
 
 # A sentence per kind; where it depends on a detail, (that detail, {its value: sentence}),
@@ -121,6 +121,9 @@ SENTENCES = {
     EventKind.RETURN_REFUND_RELEASED: gettext_lazy(
         "The seller did not answer in time: the refund of %(refund)s was released"
     ),
+    # The mediators' own bookkeeping (PRODUCT.md §5).
+    EventKind.ASSIGNED: gettext_lazy("Assigned the dispute to %(assignee)s"),
+    EventKind.NEW_INFORMATION_READ: gettext_lazy("Read the parties' new information"),
 }
 
 # Who pays a return's postage, as the return's sentences end.
@@ -159,6 +162,11 @@ def who(user, order) -> str:
 def describe(event, order) -> str:
     """``event`` as a sentence, with the names of the files it attached."""
     sentence = _sentence(event.kind, event.details) % _in_words(event.details, order)
+    if reason := event.details.get("decision_reason"):
+        sentence = _("%(sentence)s (reason: %(reason)s)") % {
+            "sentence": sentence,
+            "reason": _lower_first(_label(DecisionReason, reason)),
+        }
     if files := event.details.get("evidence"):
         return _("%(sentence)s (files: %(files)s)") % {
             "sentence": sentence,
@@ -197,6 +205,7 @@ def _in_words(details, order) -> dict:
         "carrier": details.get("carrier"),
         "tracking_number": details.get("tracking_number"),
         "delivery_by": _date(details.get("delivery_by")),
+        "assignee": details.get("assignee_name") or _("nobody"),
     }
 
 

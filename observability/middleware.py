@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import SimpleLazyObject, empty
 
 from . import metrics, request_id
 
@@ -40,7 +41,6 @@ class ObservedRequestMiddleware:
         method = request.method if request.method in KNOWN_METHODS else "other"
         metrics.REQUESTS.labels(view, method, response.status_code).inc()
         metrics.REQUEST_SECONDS.labels(view, method).observe(seconds)
-        user = getattr(request, "user", None)
         route = request.resolver_match.route if request.resolver_match else None
         logger.info(
             "%s %s %s %d ms",
@@ -54,7 +54,7 @@ class ObservedRequestMiddleware:
                 "route": route,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 1),
-                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "user_id": user_id_of(request),
             },
         )
         return response
@@ -64,6 +64,15 @@ class ObservedRequestMiddleware:
 def forget_request_id(**kwargs: Any) -> None:
     # Not as the middleware returns: Django logs a 4xx or 5xx (django.request) after it.
     request_id.bind(None)
+
+
+def user_id_of(request: HttpRequest) -> int | None:
+    """The signed-in user's id when the request already looked them up: a log line must
+    not read the session itself (a health check reads nothing)."""
+    user = getattr(request, "user", None)
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return None
+    return user.pk if user.is_authenticated else None
 
 
 def view_label(request: HttpRequest) -> str:

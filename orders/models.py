@@ -128,6 +128,8 @@ class Order(models.Model):
         indexes = [
             # The buyer's orders list, newest first, with or without a status filter.
             models.Index(fields=["buyer", "-placed_at", "-id"], name="order_buyer_newest_idx"),
+            # The mediators' statistics: each seller's orders of the last 90 days.
+            models.Index(fields=["seller", "placed_at"], name="order_seller_placed_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=0), name="order_price_positive"),

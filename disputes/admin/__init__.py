@@ -1,5 +1,6 @@
 """The mediators' workplace: the queue of disputes (``queue``), a dispute's page and the
-actions taken on it (``disputes``), and the appeals (``appeals``).
+actions taken on it (``disputes``), the appeals (``appeals``) and the saved replies
+(``saved_replies``).
 
 Everything a party submitted is read-only here; the only changes are the mediators' own
 (information requests, messages, internal notes, decisions and answers), made through
@@ -8,10 +9,12 @@ Everything a party submitted is read-only here; the only changes are the mediato
 
 from django.contrib import admin
 
-from disputes.models import Appeal, Dispute
+from disputes.models import Appeal, Dispute, SavedReply
 
 from .appeals import AppealAdmin
 from .disputes import DisputeAdmin
+from .saved_replies import SavedReplyAdmin
 
 admin.site.register(Dispute, DisputeAdmin)
 admin.site.register(Appeal, AppealAdmin)
+admin.site.register(SavedReply, SavedReplyAdmin)

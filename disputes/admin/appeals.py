@@ -19,7 +19,7 @@ from disputes.evidence.admin import EvidenceInline
 from disputes.forms import AppealAnswerForm
 from disputes.models import Appeal
 
-from .action_form import MediatorRequest, action_page, mediators_only
+from .action_form import MediatorRequest, action_page, form_with_saved_reply, mediators_only
 
 
 class AnsweredFilter(admin.SimpleListFilter):
@@ -66,6 +66,7 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
         "answer_due",
         "ruling",
         "answer",
+        "answer_reason",
         "answered_by",
         "answered_at",
     )
@@ -111,11 +112,19 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
             request,
             model_admin=self,
             obj=appeal,
-            form=AppealAnswerForm(request.POST or None),
+            # The answer is read by both parties: a saved reply is written in each one's
+            # language.
+            form=form_with_saved_reply(
+                request,
+                appeal.dispute,
+                lambda data, initial: AppealAnswerForm(data, initial=initial),
+                reader=None,
+            ),
             act=lambda data: actions.answer_appeal(
                 appeal=appeal,
                 mediator=request.user,
                 answer=data["answer"],
+                reason=data["reason"],
                 outcome=data["outcome"],
                 refund_amount=data["refund_amount"],
             ),

@@ -7,23 +7,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
 from accounts.admin import MediatorReadOnlyMixin
-from disputes import actions, deadlines, refunds, timeline
+from accounts.models import User
+from disputes import actions, deadlines, refunds, statistics, timeline
+from disputes.errors import DisputeActionError
 from disputes.evidence.admin import EvidenceInline
 from disputes.forms import (
     REFUND_AFTER_RETURN,
+    AssignForm,
     DecisionForm,
     InformationRequestForm,
     MediatorMessageForm,
@@ -35,9 +43,10 @@ from disputes.models import (
     RefundInstruction,
     RefundStatus,
 )
+from disputes.parties import MEDIATOR, Party
 from disputes.stages import Stage
 
-from .action_form import MediatorRequest, action_page, mediators_only
+from .action_form import MediatorRequest, action_page, form_with_saved_reply, mediators_only
 from .next_step import next_step_in_words, waits_on_mediators
 from .queue import DisputeQueueAdmin
 
@@ -88,8 +97,17 @@ DECIDE = DisputeAction(
     available=waits_on_mediators,
     done_message=_("The decision is recorded and the buyer is told."),
 )
+ASSIGN = DisputeAction(
+    url_name="admin:disputes_dispute_assign",
+    template="admin/disputes/dispute/assign.html",
+    label=_("Assign"),
+    title=_("Assign the dispute on order %(number)s"),
+    # Who handles a dispute matters while it is open, and for its appeal after.
+    available=lambda dispute: True,
+    done_message=_("The dispute is assigned."),
+)
 # In the order a dispute's page offers them.
-DISPUTE_ACTIONS = (REQUEST_INFORMATION, NOTE, MESSAGE, DECIDE)
+DISPUTE_ACTIONS = (REQUEST_INFORMATION, NOTE, MESSAGE, DECIDE, ASSIGN)
 
 
 class DisputeEventInline(MediatorReadOnlyMixin, admin.TabularInline[DisputeEvent, Dispute]):
@@ -209,7 +227,17 @@ class DisputeAdmin(DisputeQueueAdmin):
         ),
         (
             _("Where it stands"),
-            {"fields": ["status", "stage", "next_step", "escalated_at", "escalation_reason"]},
+            {
+                "fields": [
+                    "status",
+                    "stage",
+                    "next_step",
+                    "escalated_at",
+                    "escalation_reason",
+                    "assigned_to",
+                    "new_information_since",
+                ]
+            },
         ),
         (
             _("The return"),
@@ -230,6 +258,7 @@ class DisputeAdmin(DisputeQueueAdmin):
                 "fields": [
                     "outcome",
                     "refund_granted",
+                    "decision_reason",
                     "decision_note",
                     "decided_by",
                     "decided_at",
@@ -238,7 +267,17 @@ class DisputeAdmin(DisputeQueueAdmin):
             },
         ),
     ]
+    fieldsets += [
+        (
+            _("Signals: the parties' disputes of the last 90 days"),
+            {
+                "fields": ["party_signals"],
+                "description": _("Context for the mediator, never a reason to decide."),
+            },
+        )
+    ]
     readonly_fields = flatten_fieldsets(fieldsets)
+    actions = ["assign_to_me", "assign_to_mediator"]
     inlines = [EvidenceInline, RefundInstructionInline, DisputeMessageInline, DisputeEventInline]
     change_form_template = "admin/disputes/dispute/change_form.html"
 
@@ -286,6 +325,60 @@ class DisputeAdmin(DisputeQueueAdmin):
             return self.get_empty_value_display()
         return timeline.money(amount, dispute.order)
 
+    @admin.display(description=_("signals"))
+    def party_signals(self, dispute: Dispute) -> SafeString:
+        # The template escapes what it writes.
+        return mark_safe(
+            render_to_string(
+                "admin/disputes/dispute/signals.html",
+                {"signals": statistics.party_signals(dispute, now=timezone.now())},
+            )
+        )
+
+    @admin.action(description=_("Assign the selected disputes to me"))
+    def assign_to_me(self, request: MediatorRequest, disputes: QuerySet[Dispute]) -> None:
+        self.assign(request, disputes, request.user)
+
+    @admin.action(description=_("Assign the selected disputes to a mediator…"))
+    def assign_to_mediator(
+        self, request: MediatorRequest, disputes: QuerySet[Dispute]
+    ) -> HttpResponse | None:
+        """A page to choose the mediator; posted back with ``assign``, it assigns."""
+        form = AssignForm(request.POST if "assign" in request.POST else None)
+        if form.is_valid():
+            self.assign(request, disputes, form.cleaned_data["assignee"])
+            return None
+        fieldsets = [(None, {"fields": list(form.base_fields)})]
+        return TemplateResponse(
+            request,
+            "admin/disputes/dispute/assign_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Assign to a mediator"),
+                "disputes": disputes.select_related("order", "assigned_to"),
+                "adminform": helpers.AdminForm(form, fieldsets, {}),  # type: ignore[arg-type]
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def assign(
+        self, request: MediatorRequest, disputes: QuerySet[Dispute], assignee: User | None
+    ) -> None:
+        for dispute in disputes:
+            try:
+                actions.assign_dispute(dispute=dispute, mediator=request.user, assignee=assignee)
+            except DisputeActionError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return
+        count = len(disputes)
+        self.message_user(
+            request,
+            ngettext("%(count)s dispute assigned.", "%(count)s disputes assigned.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
     def render_change_form(
         self,
         request: HttpRequest,
@@ -306,6 +399,21 @@ class DisputeAdmin(DisputeQueueAdmin):
     def get_urls(self) -> list[URLPattern]:
         admin_view = self.admin_site.admin_view
         return [
+            path(
+                "<int:pk>/assign/",
+                admin_view(mediators_only(self.assign_view)),
+                name="disputes_dispute_assign",
+            ),
+            path(
+                "<int:pk>/new-information-read/",
+                admin_view(mediators_only(require_POST(self.new_information_read_view))),
+                name="disputes_dispute_new_information_read",
+            ),
+            path(
+                "statistics/",
+                admin_view(mediators_only(self.statistics_view)),
+                name="disputes_dispute_statistics",
+            ),
             path(
                 "<int:pk>/request-information/",
                 admin_view(mediators_only(self.request_information_view)),
@@ -334,10 +442,64 @@ class DisputeAdmin(DisputeQueueAdmin):
             *super().get_urls(),
         ]
 
+    def assign_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
+        dispute = self.dispute_to_act_on(pk)
+        return self.dispute_action_page(
+            request,
+            ASSIGN,
+            dispute=dispute,
+            form=AssignForm(
+                request.POST or None,
+                initial={"assignee": dispute.assigned_to_id or request.user.pk},
+            ),
+            act=lambda data: actions.assign_dispute(
+                dispute=dispute, mediator=request.user, assignee=data["assignee"]
+            ),
+        )
+
+    def new_information_read_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
+        dispute = self.dispute_to_act_on(pk)
+        try:
+            actions.mark_new_information_read(dispute=dispute, mediator=request.user)
+        except DisputeActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The new information is marked read."))
+        return redirect("admin:disputes_dispute_change", dispute.pk)
+
+    def statistics_view(self, request: MediatorRequest) -> HttpResponse:
+        now = timezone.now()
+        since = statistics.first_week(now)
+        sellers = statistics.SellerSort.of(request.GET.get("sort"))
+        return TemplateResponse(
+            request,
+            "admin/disputes/dispute/statistics.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Statistics"),
+                "weeks": statistics.weekly_counts(now=now),
+                "since": since,
+                "time_to_decision": statistics.time_to_decision(since=since),
+                "overdue": statistics.overdue_count(now=now),
+                "reasons": statistics.decision_reason_counts(since=since),
+                "sellers": statistics.seller_rates(now=now, sort=sellers),
+                "sort": sellers,
+                "sorts": list(statistics.SellerSort),
+            },
+        )
+
     def request_information_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
         dispute = self.dispute_to_act_on(pk)
-        form = InformationRequestForm(
-            request.POST or None, seller_can_answer=dispute.order.seller.user_id is not None
+        seller_can_answer = dispute.order.seller.user_id is not None
+        asked = request.POST.get("party")
+        form = form_with_saved_reply(
+            request,
+            dispute,
+            lambda data, initial: InformationRequestForm(
+                data, initial=initial, seller_can_answer=seller_can_answer
+            ),
+            reader=asked if asked in Party.values else None,
         )
         return self.dispute_action_page(
             request,
@@ -364,7 +526,14 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             NOTE,
             dispute=dispute,
-            form=MediatorMessageForm(request.POST or None, label=_("Internal note")),
+            form=form_with_saved_reply(
+                request,
+                dispute,
+                lambda data, initial: MediatorMessageForm(
+                    data, initial=initial, label=_("Internal note")
+                ),
+                reader=MEDIATOR,
+            ),
             act=lambda data: actions.post_message(
                 dispute=dispute, author=request.user, body=data["body"], internal=True
             ),
@@ -376,7 +545,14 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             MESSAGE,
             dispute=dispute,
-            form=MediatorMessageForm(request.POST or None, label=_("Message to both parties")),
+            form=form_with_saved_reply(
+                request,
+                dispute,
+                lambda data, initial: MediatorMessageForm(
+                    data, initial=initial, label=_("Message to both parties")
+                ),
+                reader=None,
+            ),
             act=lambda data: actions.post_message(
                 dispute=dispute, author=request.user, body=data["body"], internal=False
             ),
@@ -388,10 +564,18 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             DECIDE,
             dispute=dispute,
-            form=DecisionForm(request.POST or None),
+            form=form_with_saved_reply(
+                request,
+                dispute,
+                lambda data, initial: DecisionForm(data, initial=initial),
+                reader=Party.BUYER,
+            ),
             act=lambda data: (
                 actions.decide_refund_after_return(
-                    dispute=dispute, mediator=request.user, note=data["note"]
+                    dispute=dispute,
+                    mediator=request.user,
+                    reason=data["reason"],
+                    note=data["note"],
                 )
                 if data["outcome"] == REFUND_AFTER_RETURN
                 else actions.decide_dispute(
@@ -399,6 +583,7 @@ class DisputeAdmin(DisputeQueueAdmin):
                     mediator=request.user,
                     outcome=data["outcome"],
                     refund_amount=data["refund_amount"],
+                    reason=data["reason"],
                     note=data["note"],
                 )
             ),

@@ -157,6 +157,40 @@ class RefundFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=needing.values("pk"))
 
 
+class AssignmentFilter(admin.SimpleListFilter):
+    """A mediator's own disputes, or those nobody has taken yet."""
+
+    title = _("assigned")
+    parameter_name = "assigned"
+    mine = "me"
+    nobody = "nobody"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(self.mine, _("Assigned to me")), (self.nobody, _("Unassigned"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        if self.value() == self.mine:
+            return queryset.filter(assigned_to=request.user.pk)
+        if self.value() == self.nobody:
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class NewInformationFilter(admin.SimpleListFilter):
+    """Disputes where a party wrote since a mediator last acted (``disputes.actions``)."""
+
+    title = _("new information")
+    parameter_name = "new_information"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("New information")), ("no", _("Nothing new"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(new_information_since__isnull=self.value() == "no")
+        return queryset
+
+
 class QueueChangeList(ChangeList):
     """The queue's rows read with the columns it shows and no more.
 
@@ -175,6 +209,8 @@ class QueueChangeList(ChangeList):
         "information_requested_from",
         "escalated_at",
         "escalation_reason",
+        "assigned_to",
+        "new_information_since",
     ]
 
     def get_queryset(
@@ -187,7 +223,10 @@ class QueueChangeList(ChangeList):
             super()
             .get_queryset(request, exclude_parameters)
             .only(*self.dispute_columns)
-            .prefetch_related(Prefetch("order", queryset=orders))
+            .prefetch_related(
+                Prefetch("order", queryset=orders),
+                Prefetch("assigned_to", queryset=User.objects.only("username")),
+            )
         )
 
     def rows_fingerprint(self) -> str:
@@ -203,6 +242,7 @@ class QueueChangeList(ChangeList):
                     dispute.order,
                     dispute.order.buyer,
                     dispute.order.seller,
+                    dispute.assigned_to,
                     dispute.evidence_total,
                     is_overdue(dispute, now),
                 )
@@ -224,9 +264,13 @@ class DisputeQueueAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Dispute]):
         "escalated_at",
         "escalation_reason",
         "evidence_count",
+        "assigned_to",
+        "has_new_information",
     ]
     list_filter = [
         QueueStatusFilter,
+        AssignmentFilter,
+        NewInformationFilter,
         "stage",
         "reason",
         AgeFilter,
@@ -284,3 +328,7 @@ class DisputeQueueAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Dispute]):
     @admin.display(description=_("evidence"), ordering="evidence_total")
     def evidence_count(self, dispute: "WithAnnotations[Dispute, EvidenceTotal]") -> int:
         return dispute.evidence_total
+
+    @admin.display(description=_("new information"), boolean=True)
+    def has_new_information(self, dispute: Dispute) -> bool:
+        return dispute.new_information_since is not None

@@ -175,7 +175,11 @@ def test_an_appeal_that_replaces_the_decision_is_sent_with_the_new_outcome(api, 
     dispute = decided_dispute(buyer)
     appeal = actions.send_appeal(dispute=dispute, appellant=buyer, message="Look again.")
     actions.answer_appeal(
-        appeal=appeal, mediator=make_mediator(), answer="You are right.", outcome="full_refund"
+        appeal=appeal,
+        mediator=make_mediator(),
+        answer="You are right.",
+        reason="evidence_shows_defect",
+        outcome="full_refund",
     )
     sent = [json.loads(delivery.body) for delivery in WebhookDelivery.objects.order_by("pk")]
     assert [body["type"] for body in sent] == [
@@ -188,9 +192,12 @@ def test_an_appeal_that_replaces_the_decision_is_sent_with_the_new_outcome(api, 
     assert answered["event"]["details"] == {
         "party": "buyer",
         "ruling": "replaced",
+        "decision_reason": "evidence_shows_defect",
         "outcome": "full_refund",
         "refund_amount": None,
     }
     assert answered["dispute"]["outcome"]["outcome"] == "full_refund"
     assert answered["dispute"]["appeals"][0]["ruling"] == "replaced"
+    assert answered["dispute"]["appeals"][0]["answer_reason"] == "evidence_shows_defect"
+    assert sent[2]["data"]["event"]["details"]["decision_reason"] == "evidence_shows_defect"
     assert sent[3]["data"]["refund"]["amount"] == "12.99"

@@ -113,7 +113,12 @@ def test_an_accepted_offer_and_an_answered_appeal_are_sent(marketplace, buyer):
     dispute = offered_dispute(buyer)
     actions.accept_offer(dispute=dispute, buyer=buyer)
     appeal = appealed_dispute(buyer).appeal
-    actions.answer_appeal(appeal=appeal, mediator=make_mediator(), answer="We looked again.")
+    actions.answer_appeal(
+        reason="item_as_described",
+        appeal=appeal,
+        mediator=make_mediator(),
+        answer="We looked again.",
+    )
     kinds = list(WebhookDelivery.objects.order_by("pk").values_list("kind", flat=True))
     assert kinds == [
         "dispute.agreed",

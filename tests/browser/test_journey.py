@@ -51,6 +51,7 @@ WORDS = {
         "reopen_dispute": "Reopen dispute",
         "reopened_event": "Dispute reopened",
         "decision": "Rejected, in the seller's favour",
+        "decision_reason": "The item matches its description",
         "cannot_reopen": "A dispute decided against you cannot be reopened.",
         "contact": "Contact customer service",
         "message_label": "Your message to customer service",
@@ -83,6 +84,7 @@ WORDS = {
         "reopen_dispute": "Rouvrir le litige",
         "reopened_event": "Litige rouvert",
         "decision": "Rejeté, en faveur du vendeur",
+        "decision_reason": "L’article correspond à sa description",  # noqa: RUF001
         "cannot_reopen": "Un litige tranché en votre défaveur ne peut pas être rouvert.",
         "contact": "Contacter le service client",
         "message_label": "Votre message au service client",
@@ -272,6 +274,7 @@ def decide_against_the_buyer(mediator, order):
     mediator.step("admin-dispute")
     page.get_by_role("link", name="Decide").click()
     page.get_by_label("Rejected, in the seller's favour").check()
+    page.get_by_label("Reason for the decision").select_option("item_as_described")
     page.get_by_label("Note to the buyer").fill(NOTE)
     mediator.step("admin-decide")
     page.get_by_role("button", name="Record the decision").click()
@@ -292,6 +295,7 @@ def appeal_the_decision(buyer, dispute_url, order, words):
     buyer.goto(dispute_url)
     expect(page.locator("#decision-heading")).to_contain_text(words["decision"])
     expect(page.get_by_text(NOTE)).to_be_visible()
+    expect(page.locator(".decision-reason")).to_contain_text(words["decision_reason"])
     expect(page.get_by_text(words["cannot_reopen"])).to_be_visible()
     expect(page.get_by_role("link", name=words["reopen_dispute"])).to_have_count(0)
     buyer.step("dispute-decided")
@@ -314,6 +318,7 @@ def answer_the_appeal(mediator, order):
     mediator.step("admin-appeal")
     page.get_by_role("link", name="Answer").click()
     page.get_by_label("Decision upheld").check()
+    page.get_by_label("Reason for the answer").select_option("item_as_described")
     page.get_by_label("Answer to both parties").fill(ANSWER)
     mediator.step("admin-answer")
     page.get_by_role("button", name="Send the answer").click()

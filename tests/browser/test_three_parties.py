@@ -152,7 +152,7 @@ def ask_the_seller(mediator, url):
     page.get_by_label("Seller").check()
     page.get_by_label("What you need to know").fill(QUESTION)
     mediator.step("admin-ask")
-    page.locator("#content-main input[type=submit]").click()
+    page.get_by_role("button", name="Send the request").click()
     expect(page.locator(".messagelist")).to_contain_text("the party asked is told")
     mediator.step("admin-asked")
 
@@ -181,6 +181,7 @@ def decide(mediator, url):
     mediator.step("admin-replied")
     page.get_by_role("link", name="Decide").click()
     page.get_by_label("Full refund").check()
+    page.get_by_label("Reason for the decision").select_option("evidence_shows_defect")
     page.get_by_label("Note to the buyer").fill(NOTE)
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".messagelist")).to_contain_text("The decision is recorded")

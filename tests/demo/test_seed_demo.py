@@ -108,7 +108,12 @@ def test_the_disputes_were_made_by_the_actions_with_their_events():
         return list(dispute.events.values_list("kind", flat=True))
 
     assert kinds("DEMO-0011") == [EventKind.OPENED, EventKind.OFFER_MADE]
-    assert kinds("DEMO-0013") == [EventKind.OPENED, EventKind.SELLER_REFUSED, EventKind.ESCALATED]
+    assert kinds("DEMO-0013") == [
+        EventKind.OPENED,
+        EventKind.SELLER_REFUSED,
+        EventKind.ESCALATED,
+        EventKind.ASSIGNED,
+    ]
     assert kinds("DEMO-0015")[-2:] == [EventKind.INFORMATION_REQUESTED, EventKind.MESSAGE]
     assert kinds("DEMO-0017") == [
         EventKind.OPENED,
@@ -125,6 +130,7 @@ def test_the_disputes_were_made_by_the_actions_with_their_events():
     refused = Dispute.objects.get(order__number="DEMO-0013")
     assert refused.seller_statement
     assert refused.escalation_reason == "seller_refused"
+    assert refused.assigned_to.username == "mediator"
 
 
 def test_the_demo_has_a_refund_in_each_state_and_a_decision_replaced_on_appeal():

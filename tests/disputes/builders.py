@@ -97,6 +97,7 @@ def cancelled_dispute(buyer):
 
 def decided_dispute(buyer, outcome=Outcome.REJECTED, refund_amount=None):
     return actions.decide_dispute(
+        reason="evidence_shows_defect",
         dispute=open_dispute(buyer),
         mediator=make_mediator(),
         outcome=outcome,
@@ -174,6 +175,7 @@ def return_to_ship_dispute(buyer, *, opened=None, **answers):
 def return_decided_dispute(buyer):
     """A mediator decided a refund after return: the buyer ships the item back."""
     return actions.decide_refund_after_return(
+        reason="partly_justified",
         dispute=refused_dispute(buyer),
         mediator=make_mediator(),
         note="The photos show the fault: send the cable back for a full refund.",

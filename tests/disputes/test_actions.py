@@ -62,7 +62,11 @@ PHOTO = "good/png_photo_hopper.png"
 def decided_after_refusal(outcome):
     def build(buyer):
         return actions.decide_dispute(
-            dispute=refused_dispute(buyer), mediator=make_mediator(), outcome=outcome, note=NOTE
+            reason="evidence_shows_defect",
+            dispute=refused_dispute(buyer),
+            mediator=make_mediator(),
+            outcome=outcome,
+            note=NOTE,
         )
 
     return build
@@ -200,7 +204,11 @@ ACTIONS = {
     "decide": (
         "mediator",
         lambda d, user: actions.decide_dispute(
-            dispute=d, mediator=user, outcome=Outcome.REJECTED, note=NOTE
+            reason="evidence_shows_defect",
+            dispute=d,
+            mediator=user,
+            outcome=Outcome.REJECTED,
+            note=NOTE,
         ),
     ),
     "appeal": (
@@ -211,7 +219,9 @@ ACTIONS = {
     ),
     "answer": (
         "mediator",
-        lambda d, user: actions.answer_appeal(appeal=d.appeal, mediator=user, answer="Checked."),
+        lambda d, user: actions.answer_appeal(
+            reason="item_as_described", appeal=d.appeal, mediator=user, answer="Checked."
+        ),
     ),
     # Returning the item before the refund (PRODUCT.md §4e).
     "accept_if_returned": (
@@ -220,7 +230,9 @@ ACTIONS = {
     ),
     "decide_refund_after_return": (
         "mediator",
-        lambda d, user: actions.decide_refund_after_return(dispute=d, mediator=user, note=NOTE),
+        lambda d, user: actions.decide_refund_after_return(
+            dispute=d, mediator=user, reason="no_return_received", note=NOTE
+        ),
     ),
     "ship_return": (
         "buyer",
@@ -629,13 +641,20 @@ def test_another_buyer_cannot_act_on_a_dispute(buyer, other_buyer):
 def test_only_staff_decide(buyer):
     dispute = open_dispute(buyer)
     with pytest.raises(actions.DisputeActionError, match="Only a mediator"):
-        actions.decide_dispute(dispute=dispute, mediator=buyer, outcome="rejected", note="No.")
+        actions.decide_dispute(
+            reason="evidence_shows_defect",
+            dispute=dispute,
+            mediator=buyer,
+            outcome="rejected",
+            note="No.",
+        )
 
 
 @pytest.mark.parametrize("amount", [Decimal("0"), Decimal("12.99"), Decimal("50"), None])
 def test_partial_refund_decision_must_be_below_the_price(buyer, amount):
     with pytest.raises(actions.DisputeActionError) as error:
         actions.decide_dispute(
+            reason="evidence_shows_defect",
             dispute=open_dispute(buyer),
             mediator=make_mediator(),
             outcome=Outcome.PARTIAL_REFUND,
@@ -648,7 +667,11 @@ def test_partial_refund_decision_must_be_below_the_price(buyer, amount):
 def test_decision_needs_a_note(buyer):
     with pytest.raises(actions.DisputeActionError, match="Write a note"):
         actions.decide_dispute(
-            dispute=open_dispute(buyer), mediator=make_mediator(), outcome="rejected", note="  "
+            reason="evidence_shows_defect",
+            dispute=open_dispute(buyer),
+            mediator=make_mediator(),
+            outcome="rejected",
+            note="  ",
         )
 
 
@@ -672,7 +695,10 @@ def test_partial_refund_below_the_request_is_against_the_buyer(buyer):
 def test_appeal_answer_is_emailed(buyer):
     dispute = appealed_dispute(buyer)
     actions.answer_appeal(
-        appeal=dispute.appeal, mediator=make_mediator(), answer="We upheld the decision."
+        reason="item_as_described",
+        appeal=dispute.appeal,
+        mediator=make_mediator(),
+        answer="We upheld the decision.",
     )
     run_tasks()
     assert "We upheld the decision." in mail.outbox[-1].body

@@ -73,11 +73,23 @@ def test_mediator_decides_in_the_admin(mediator_client, buyer):
     dispute = open_dispute(buyer)
     url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
     response = mediator_client.post(
-        url, {"outcome": Outcome.PARTIAL_REFUND, "refund_amount": "13.00", "note": "Half works."}
+        url,
+        {
+            "reason": "item_as_described",
+            "outcome": Outcome.PARTIAL_REFUND,
+            "refund_amount": "13.00",
+            "note": "Half works.",
+        },
     )
     assert "less than the price paid" in response.content.decode()
     response = mediator_client.post(
-        url, {"outcome": Outcome.PARTIAL_REFUND, "refund_amount": "6.00", "note": "Half works."}
+        url,
+        {
+            "reason": "item_as_described",
+            "outcome": Outcome.PARTIAL_REFUND,
+            "refund_amount": "6.00",
+            "note": "Half works.",
+        },
     )
     assert response.status_code == 302
     dispute.refresh_from_db()
@@ -89,7 +101,9 @@ def test_deciding_a_cancelled_dispute_is_refused(mediator_client, buyer):
     dispute = cancelled_dispute(buyer)
     url = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
     assert "it cannot be decided" in mediator_client.get(url).content.decode()
-    response = mediator_client.post(url, {"outcome": "rejected", "note": "Too late."})
+    response = mediator_client.post(
+        url, {"reason": "item_as_described", "outcome": "rejected", "note": "Too late."}
+    )
     assert "cannot be decided" in response.content.decode()
 
 

@@ -46,6 +46,7 @@ ACTION_URLS = [
     "admin:disputes_dispute_note",
     "admin:disputes_dispute_message",
     "admin:disputes_dispute_decide",
+    "admin:disputes_dispute_assign",
 ]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -261,14 +262,26 @@ def test_dispute_page_tells_the_timeline_in_sentences(mediator_client, buyer):
     [
         (
             refused_dispute,
-            ["Ask for information", "Add an internal note", "Write to both parties", "Decide"],
+            [
+                "Ask for information",
+                "Add an internal note",
+                "Write to both parties",
+                "Decide",
+                "Assign",
+            ],
         ),
         (
             information_requested_dispute,
-            ["Ask for information", "Add an internal note", "Write to both parties", "Decide"],
+            [
+                "Ask for information",
+                "Add an internal note",
+                "Write to both parties",
+                "Decide",
+                "Assign",
+            ],
         ),
-        (answerable_dispute, ["Add an internal note", "Write to both parties"]),
-        (decided_dispute, ["Add an internal note"]),
+        (answerable_dispute, ["Add an internal note", "Write to both parties", "Assign"]),
+        (decided_dispute, ["Add an internal note", "Assign"]),
     ],
 )
 def test_dispute_page_offers_the_actions_possible_now(
@@ -360,7 +373,11 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
     response = submit(
         mediator_client,
         action_url("admin:disputes_dispute_decide", dispute),
-        {"outcome": Outcome.REJECTED, "note": "The photos show the cable works."},
+        {
+            "reason": "item_as_described",
+            "outcome": Outcome.REJECTED,
+            "note": "The photos show the cable works.",
+        },
     )
     assert response.status_code == 302
     dispute.refresh_from_db()
@@ -399,13 +416,18 @@ def test_mediator_decides_while_information_is_requested(mediator_client, mediat
         (
             answerable_dispute,
             "admin:disputes_dispute_decide",
-            {"outcome": "rejected", "note": "No."},
+            {"reason": "item_as_described", "outcome": "rejected", "note": "No."},
             "cannot be decided",
         ),
         (
             refused_dispute,
             "admin:disputes_dispute_decide",
-            {"outcome": "partial_refund", "refund_amount": "13.00", "note": "Half works."},
+            {
+                "reason": "item_as_described",
+                "outcome": "partial_refund",
+                "refund_amount": "13.00",
+                "note": "Half works.",
+            },
             "less than the price paid",
         ),
     ],
@@ -437,6 +459,7 @@ def test_every_action_a_dispute_page_offers_is_among_those_tested_here():
         ("admin:disputes_dispute_note", "/admin/disputes/dispute/7/note/"),
         ("admin:disputes_dispute_message", "/admin/disputes/dispute/7/message/"),
         ("admin:disputes_dispute_decide", "/admin/disputes/dispute/7/decide/"),
+        ("admin:disputes_dispute_assign", "/admin/disputes/dispute/7/assign/"),
         ("admin:disputes_appeal_answer", "/admin/disputes/appeal/7/answer/"),
     ],
 )
@@ -447,7 +470,14 @@ def test_each_action_page_keeps_its_address(url_name, address):
 @pytest.mark.parametrize("url_name", ACTION_URLS)
 def test_an_action_posted_without_the_csrf_token_is_refused(mediator_client, buyer, url_name):
     dispute = refused_dispute(buyer)
-    data = {"party": "buyer", "message": "?", "body": "?", "outcome": "rejected", "note": "?"}
+    data = {
+        "party": "buyer",
+        "message": "?",
+        "body": "?",
+        "reason": "item_as_described",
+        "outcome": "rejected",
+        "note": "?",
+    }
     response = mediator_client.post(action_url(url_name, dispute), data)
     assert response.status_code == 403
     dispute.refresh_from_db()
@@ -478,13 +508,55 @@ def test_mediator_answers_an_appeal_once(mediator_client, mediator, buyer):
     appeal = appealed_dispute(buyer).appeal
     url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
 
-    response = submit(mediator_client, url, {"ruling": "upheld", "answer": "The decision stands."})
+    response = submit(
+        mediator_client,
+        url,
+        {"ruling": "upheld", "reason": "item_as_described", "answer": "The decision stands."},
+    )
 
     assert response.status_code == 302
     assert response.url == reverse("admin:disputes_appeal_change", args=[appeal.pk])
     appeal.refresh_from_db()
     assert (appeal.answer, appeal.answered_by) == ("The decision stands.", mediator)
     assert "already been answered" in mediator_client.get(url).content.decode()
+
+
+def test_mediator_replaces_a_decision_on_appeal_with_its_reason(mediator_client, buyer):
+    dispute = appealed_dispute(buyer)
+    appeal = dispute.appeal
+    url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
+    page = mediator_client.get(url).content.decode()
+    assert 'name="ruling"' in page
+    assert 'name="reason"' in page
+
+    response = submit(
+        mediator_client,
+        url,
+        {
+            "ruling": "replaced",
+            "outcome": "full_refund",
+            "reason": "not_as_described",
+            "answer": "The listing promised what the item lacks.",
+        },
+    )
+
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    appeal.refresh_from_db()
+    assert (dispute.outcome, dispute.decision_reason) == ("full_refund", "not_as_described")
+    assert (appeal.ruling, appeal.answer_reason) == ("replaced", "not_as_described")
+
+
+def test_an_appeals_answer_without_a_reason_is_refused(mediator_client, buyer):
+    appeal = appealed_dispute(buyer).appeal
+    url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
+
+    response = submit(mediator_client, url, {"ruling": "upheld", "answer": "It stands."})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    appeal.refresh_from_db()
+    assert not appeal.is_answered
 
 
 def test_people_who_are_not_mediators_cannot_answer_an_appeal(buyer_client, buyer):

@@ -15,7 +15,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-DISPUTE_ACTIONS = ["request_information", "note", "message", "decide"]
+DISPUTE_ACTIONS = ["request_information", "note", "message", "decide", "assign"]
 
 
 def staff_without_the_group():
@@ -76,6 +76,7 @@ def test_staff_without_the_group_cannot_decide(buyer):
 
     with pytest.raises(DisputeActionError) as refused:
         actions.decide_dispute(
+            reason="evidence_shows_defect",
             dispute=dispute,
             mediator=staff_without_the_group(),
             outcome=Outcome.REJECTED,
@@ -102,7 +103,10 @@ def test_a_mediator_opens_the_queue_decides_and_fetches_an_original(client, buye
     assert client.get(url).status_code == 200
     decide = reverse("admin:disputes_dispute_decide", args=[dispute.pk])
     assert client.get(decide).status_code == 200
-    response = client.post(decide, {"outcome": Outcome.REJECTED, "note": "As described."})
+    response = client.post(
+        decide,
+        {"reason": "item_as_described", "outcome": Outcome.REJECTED, "note": "As described."},
+    )
 
     assert response.status_code == 302
     dispute.refresh_from_db()

@@ -14,6 +14,7 @@ from disputes.eligibility import AppealRefusal, appeal_refusal
 from disputes.errors import DisputeActionError, DisputeErrorCode
 from disputes.models import (
     AppealRuling,
+    DecisionReason,
     Dispute,
     EventKind,
     Outcome,
@@ -42,6 +43,7 @@ def decided(buyer, outcome=Outcome.REJECTED, amount=None, *, at=FIXED_NOW):
         mediator=make_mediator(),
         outcome=outcome,
         refund_amount=amount,
+        reason=DecisionReason.ITEM_AS_DESCRIBED,
         note=NOTE,
         now=at,
     )
@@ -105,11 +107,12 @@ def test_an_agreement_cannot_be_appealed(buyer):
 # The answer: upheld, or replaced with the refund adjusted.
 
 
-def answer(appeal, outcome=None, amount=None):
+def answer(appeal, outcome=None, amount=None, reason=DecisionReason.NOT_AS_DESCRIBED):
     return actions.answer_appeal(
         appeal=appeal,
         mediator=make_mediator(),
         answer="We looked at the photos again.",
+        reason=reason,
         outcome=outcome,
         refund_amount=amount,
         now=FIXED_NOW + timedelta(days=2),
@@ -126,9 +129,37 @@ def test_an_upheld_decision_stays_and_the_answer_says_so(buyer):
     assert event.details == {
         "party": "buyer",
         "ruling": "upheld",
+        "decision_reason": "not_as_described",
         "outcome": "rejected",
         "refund_amount": None,
     }
+    # The answer has its reason; the decision it upholds keeps its own.
+    assert answered.answer_reason == DecisionReason.NOT_AS_DESCRIBED
+    assert dispute.decision_reason == DecisionReason.ITEM_AS_DESCRIBED
+
+
+def test_a_replacing_decision_carries_the_answers_reason(buyer):
+    dispute = decided(buyer)
+    answered = answer(appeal(dispute, buyer), Outcome.FULL_REFUND, reason="evidence_shows_defect")
+    dispute.refresh_from_db()
+    assert answered.answer_reason == dispute.decision_reason == "evidence_shows_defect"
+    decisions = dispute.events.filter(kind=EventKind.DECIDED).order_by("pk")
+    assert [event.details["decision_reason"] for event in decisions] == [
+        "item_as_described",
+        "evidence_shows_defect",
+    ]
+    answered_event = dispute.events.get(kind=EventKind.APPEAL_ANSWERED)
+    assert answered_event.details["decision_reason"] == "evidence_shows_defect"
+
+
+def test_an_answer_without_a_reason_from_the_list_changes_nothing(buyer):
+    dispute = decided(buyer)
+    with pytest.raises(DisputeActionError) as refused:
+        answer(appeal(dispute, buyer), Outcome.FULL_REFUND, reason="")
+    assert refused.value.code == DisputeErrorCode.REASON_REQUIRED
+    dispute.refresh_from_db()
+    assert (dispute.outcome, dispute.decision_reason) == (Outcome.REJECTED, "item_as_described")
+    assert not dispute.appeals.get().is_answered
 
 
 def test_a_replaced_decision_is_a_second_decision_beside_the_first_and_instructs_it(buyer):

@@ -370,6 +370,7 @@ def agreed(buyer):
 
 def decided(buyer):
     return actions.decide_dispute(
+        reason="evidence_shows_defect",
         dispute=with_mediator(buyer),
         mediator=make_mediator(),
         outcome="rejected",

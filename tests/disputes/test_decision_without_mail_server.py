@@ -54,7 +54,11 @@ def test_a_decision_saved_while_the_mail_server_is_down_answers_and_keeps_its_em
     response = submit(
         mediator,
         action_url("admin:disputes_dispute_decide", dispute),
-        {"outcome": Outcome.REJECTED, "note": "The photos show the cable works."},
+        {
+            "reason": "item_as_described",
+            "outcome": Outcome.REJECTED,
+            "note": "The photos show the cable works.",
+        },
     )
 
     assert response.status_code == 302

@@ -17,6 +17,7 @@ def decide(dispute, outcome=Outcome.REJECTED, refund_amount=None):
     # The mediator works in English: the buyer's language must win anyway.
     with translation.override("en"):
         return actions.decide_dispute(
+            reason="evidence_shows_defect",
             dispute=dispute,
             mediator=make_mediator(),
             outcome=outcome,
@@ -50,7 +51,11 @@ def test_a_dispute_opened_in_english_gets_its_decision_email_in_english(buyer):
 
     with translation.override("fr"):
         actions.decide_dispute(
-            dispute=dispute, mediator=make_mediator(), outcome=Outcome.REJECTED, note=NOTE
+            reason="evidence_shows_defect",
+            dispute=dispute,
+            mediator=make_mediator(),
+            outcome=Outcome.REJECTED,
+            note=NOTE,
         )
     run_tasks()
 
@@ -86,7 +91,10 @@ def test_the_answer_to_an_appeal_is_emailed_in_the_buyers_language(buyer):
 
     with translation.override("en"):
         actions.answer_appeal(
-            appeal=dispute.appeal, mediator=make_mediator(), answer="Nous maintenons la décision."
+            reason="item_as_described",
+            appeal=dispute.appeal,
+            mediator=make_mediator(),
+            answer="Nous maintenons la décision.",
         )
     run_tasks()
 

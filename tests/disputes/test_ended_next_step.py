@@ -25,6 +25,7 @@ def ended(code):
 
 def decided_against_the_buyer_of_a_seller_with_an_account(buyer):
     return actions.decide_dispute(
+        reason="evidence_shows_defect",
         dispute=refused_dispute(buyer),
         mediator=make_mediator(),
         outcome=Outcome.REJECTED,
@@ -46,7 +47,12 @@ def test_an_appeal_sent_waits_for_customer_service(log_in, buyer):
 
 def test_an_answered_appeal_leaves_nothing_more_to_do(log_in, buyer):
     dispute = appealed_dispute(buyer)
-    actions.answer_appeal(appeal=dispute.appeal, mediator=make_mediator(), answer="We checked.")
+    actions.answer_appeal(
+        reason="item_as_described",
+        appeal=dispute.appeal,
+        mediator=make_mediator(),
+        answer="We checked.",
+    )
     assert ended("final") in buyer_page(log_in, dispute)
 
 

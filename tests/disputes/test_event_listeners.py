@@ -24,7 +24,11 @@ def queued(task):
 
 def decide(dispute):
     return actions.decide_dispute(
-        dispute=dispute, mediator=make_mediator(), outcome=Outcome.REJECTED, note="No fault."
+        reason="evidence_shows_defect",
+        dispute=dispute,
+        mediator=make_mediator(),
+        outcome=Outcome.REJECTED,
+        note="No fault.",
     )
 
 

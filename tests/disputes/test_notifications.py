@@ -60,6 +60,7 @@ def _deadline_passes(dispute, buyer):
 
 def _decide(dispute, buyer):
     actions.decide_dispute(
+        reason="evidence_shows_defect",
         dispute=dispute,
         mediator=make_mediator(),
         outcome=Outcome.REJECTED,
@@ -101,7 +102,20 @@ appeal = then(
 )
 answer_appeal = then(
     appeal,
-    lambda d, b: actions.answer_appeal(appeal=d.appeal, mediator=make_mediator(), answer="Seen."),
+    lambda d, b: actions.answer_appeal(
+        reason="item_as_described", appeal=d.appeal, mediator=make_mediator(), answer="Seen."
+    ),
+)
+
+assign = then(
+    refused_dispute,
+    lambda d, b: actions.assign_dispute(
+        dispute=d, mediator=make_mediator(), assignee=make_mediator()
+    ),
+)
+read_new_information = then(
+    then(refused_dispute, lambda d, b: actions.post_message(dispute=d, author=b, body="Photos?")),
+    lambda d, b: actions.mark_new_information_read(dispute=d, mediator=make_mediator()),
 )
 return_confirmed = then(
     return_on_its_way_dispute,
@@ -212,6 +226,9 @@ CASES = {
         return_not_confirmed,
         {BUYER, SELLER},
     ),
+    # The mediators' own bookkeeping: nobody is emailed.
+    "assigned": (EventKind.ASSIGNED, assign, set()),
+    "new_information_read": (EventKind.NEW_INFORMATION_READ, read_new_information, set()),
 }
 
 
@@ -392,7 +409,11 @@ def test_an_internal_note_sends_no_email_and_never_appears_in_one(buyer):
         dispute=dispute, mediator=mediator, party=Party.SELLER, message="Your shipping proof?"
     )
     actions.decide_dispute(
-        dispute=dispute, mediator=mediator, outcome=Outcome.FULL_REFUND, note="Refund in full."
+        reason="evidence_shows_defect",
+        dispute=dispute,
+        mediator=mediator,
+        outcome=Outcome.FULL_REFUND,
+        note="Refund in full.",
     )
     run_tasks()
     assert len(mail.outbox) >= 4
@@ -440,7 +461,11 @@ def test_a_failed_send_keeps_the_event_and_queues_a_retry(buyer, settings):
     before = timezone.now()
 
     actions.decide_dispute(
-        dispute=dispute, mediator=make_mediator(), outcome=Outcome.REJECTED, note="No fault."
+        reason="evidence_shows_defect",
+        dispute=dispute,
+        mediator=make_mediator(),
+        outcome=Outcome.REJECTED,
+        note="No fault.",
     )
     run_tasks()
 

@@ -483,7 +483,11 @@ def test_the_mediator_decides_refund_after_return_in_the_admin(buyer):
 
     response = admin.post(
         reverse("admin:disputes_dispute_decide", args=[dispute.pk]),
-        {"outcome": "refund_after_return", "note": "Send it back for a full refund."},
+        {
+            "outcome": "refund_after_return",
+            "reason": "partly_justified",
+            "note": "Send it back for a full refund.",
+        },
     )
 
     assert response.status_code == 302

@@ -463,6 +463,7 @@ def test_the_seller_sees_a_mediators_decision(log_in, buyer):
     from tests.disputes.builders import make_mediator
 
     actions.decide_dispute(
+        reason="evidence_shows_defect",
         dispute=dispute,
         mediator=make_mediator(),
         outcome=Outcome.REJECTED,

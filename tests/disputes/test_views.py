@@ -210,7 +210,10 @@ def test_answered_appeal_is_shown_to_the_buyer(buyer_client, buyer):
 
     dispute = appealed_dispute(buyer)
     actions.answer_appeal(
-        appeal=dispute.appeal, mediator=make_mediator(), answer="Refund approved."
+        reason="item_as_described",
+        appeal=dispute.appeal,
+        mediator=make_mediator(),
+        answer="Refund approved.",
     )
     page = buyer_client.get(dispute.get_absolute_url()).content.decode()
     assert "Refund approved." in page

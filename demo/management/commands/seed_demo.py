@@ -27,7 +27,16 @@ from accounts.sign_in_links import LinkKind, create_link, url_of
 from api.models import ApiClient
 from disputes import actions, refunds, tasks
 from disputes.eligibility import ReasonCode, dispute_eligibility
-from disputes.models import DisputeReason, Outcome, Party, RefundInstruction, RefundRequest, Stage
+from disputes.models import (
+    DecisionReason,
+    DisputeReason,
+    Outcome,
+    Party,
+    RefundInstruction,
+    RefundRequest,
+    SavedReply,
+    Stage,
+)
 from disputes.time_left import time_left_words
 from orders.importing import import_orders
 from orders.models import Order
@@ -112,6 +121,25 @@ STAGE_WORDS = {
 HISTORY_ORDERS = 24  # older, received orders so the list has more than one page
 
 
+# French text uses the typographic apostrophe, as the translation does.
+SAVED_REPLIES = [
+    (
+        "Photo of the label",
+        "About order {order_number}: please send a photo of the item's label and of the box "
+        "it came in, before {reply_by}.",
+        "Concernant la commande {order_number} : merci d’envoyer une photo de l’étiquette de "  # noqa: RUF001
+        "l’article et du carton dans lequel il est arrivé, avant le {reply_by}.",  # noqa: RUF001
+    ),
+    (
+        "Partial refund granted",
+        "The item works but not as described: a partial refund is fair. You paid {price} and "
+        "asked for {requested_amount}.",
+        "L’article fonctionne mais pas comme décrit : un remboursement partiel est juste. Vous "  # noqa: RUF001
+        "avez payé {price} et demandé {requested_amount}.",
+    ),
+]
+
+
 def order_record(number, item, price, placed, shipped, received, username, now):
     def ago(days):
         return None if days is None else (now - timedelta(days=days)).isoformat()
@@ -177,6 +205,7 @@ class Command(BaseCommand):
         kept = set(confirmed.values_list("number", flat=True))
         import_orders([record for record in records if record["number"] not in kept])
         self._disputes(now)
+        self._saved_replies()
         # The demo's history happened in the past: its emails are not sent now. What a
         # newcomer does next is emailed by the worker (printed in the `make run` console).
         DBTaskResult.objects.filter(
@@ -222,9 +251,10 @@ class Command(BaseCommand):
                 order=order, buyer=order.buyer, now=ago(days_ago), **answers
             )
 
-        def decided(number, days_ago, decided_days_ago, outcome, note, amount=None, **answers):
+        def decided(number, days_ago, decided_days_ago, outcome, why, note, amount=None, **answers):
             if dispute := open_on(number, days_ago, **answers):
                 return actions.decide_dispute(
+                    reason=why,
                     dispute=dispute,
                     mediator=mediator,
                     outcome=outcome,
@@ -270,6 +300,7 @@ class Command(BaseCommand):
             8,
             6,
             Outcome.REJECTED,
+            DecisionReason.NOT_ENOUGH_EVIDENCE,
             "The photos do not show a fault we can attribute to the seller.",
             reason=DisputeReason.COUNTERFEIT,
         )
@@ -278,7 +309,12 @@ class Command(BaseCommand):
         ):
             actions.cancel_dispute(dispute=dispute, buyer=dispute.order.buyer, now=ago(1))
         if dispute := decided(
-            "DEMO-0010", 12, 10, Outcome.FULL_REFUND, "The seller agreed the item was faulty."
+            "DEMO-0010",
+            12,
+            10,
+            Outcome.FULL_REFUND,
+            DecisionReason.EVIDENCE_SHOWS_DEFECT,
+            "The seller agreed the item was faulty.",
         ):
             marketplace_reports(dispute, 8, reference="MKT-RF-10432")
         if dispute := decided(
@@ -286,6 +322,7 @@ class Command(BaseCommand):
             8,
             5,
             Outcome.PARTIAL_REFUND,
+            DecisionReason.PARTLY_JUSTIFIED,
             "The brush head is missing: the refund covers it.",
             amount=Decimal("9.00"),
             refund_request=RefundRequest.PARTIAL,
@@ -298,7 +335,8 @@ class Command(BaseCommand):
             13,
             12,
             Outcome.REJECTED,
-            "The adapter works with the plugs it lists.",
+            DecisionReason.ITEM_AS_DESCRIBED,
+            "The straightener works with the plugs it lists.",
             reason=DisputeReason.NOT_AS_DESCRIBED,
         ):
             appeal = actions.send_appeal(
@@ -310,7 +348,8 @@ class Command(BaseCommand):
             actions.answer_appeal(
                 appeal=appeal,
                 mediator=mediator,
-                answer="The listing shows a UK plug the adapter does not have: a full refund.",
+                answer="The listing shows a UK plug the straightener does not have: a full refund.",
+                reason=DecisionReason.NOT_AS_DESCRIBED,
                 outcome=Outcome.FULL_REFUND,
                 now=ago(9),
             )
@@ -321,7 +360,11 @@ class Command(BaseCommand):
             "DEMO-0011", 4, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("15.00")
         ):
             actions.make_offer(dispute=dispute, seller=seller, amount=Decimal("8.00"), now=ago(1))
-        refused("DEMO-0013", 5, refused_days_ago=3)
+        if dispute := refused("DEMO-0013", 5, refused_days_ago=3):
+            # The mediators' "Assigned to me" filter lists it for the demo's mediator.
+            actions.assign_dispute(
+                dispute=dispute, mediator=mediator, assignee=mediator, now=ago(2)
+            )
         asked(
             "DEMO-0015",
             Party.SELLER,
@@ -367,6 +410,13 @@ class Command(BaseCommand):
         returned("DEMO-0021", 8, shipped_days_ago=5)
         returned("DEMO-0023", 11, shipped_days_ago=8, arrived_days_ago=6)
         asked("DEMO-9005", Party.BUYER, "Please send a photo of the broken zip, close up.")
+
+    def _saved_replies(self):
+        """Two of the mediators' saved replies, with placeholders, in both languages."""
+        for title, english, french in SAVED_REPLIES:
+            SavedReply.objects.get_or_create(
+                title=title, defaults={"body_en": english, "body_fr": french}
+            )
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Log in at {settings.SITE_URL}"))
