@@ -21,7 +21,7 @@ from .errors import InvalidRequest, body_object, problem
 from .idempotency import idempotent
 from .representations import refund_data
 from .serializers import Moment, RefundSerializer, page_serializer
-from .views import POSITION, ApiView, FeedView, cursor_parameters, settled
+from .views import ApiView, FeedView, feed_schema, settled
 
 
 class RefundConflict(exceptions.APIException):
@@ -48,14 +48,14 @@ STATUS_PARAMETER = OpenApiParameter(
 )
 
 
-@extend_schema(
+@feed_schema(
+    RefundPageSerializer,
     operation_id="list_refunds",
     summary="Refund instructions made after a cursor, oldest first",
     description="Each outcome that moves money instructs one refund (an appeal that raises "
     "a refund, the difference). Read again from `next_cursor` to get the ones made since; "
     "`status` keeps only those in that status now.",
-    parameters=[*cursor_parameters(POSITION), STATUS_PARAMETER],
-    responses={200: RefundPageSerializer, **schema.errors(400, 401, 429)},
+    extra_parameters=[STATUS_PARAMETER],
 )
 class RefundsView(FeedView):
     query_parameters = frozenset(("after", "limit", "status"))

@@ -514,6 +514,7 @@ SPECTACULAR_SETTINGS = {
         "DisputeStatusEnum": "disputes.models.DisputeStatus",
         "DisputeReasonEnum": "disputes.models.DisputeReason",
         "EscalationReasonEnum": "disputes.models.EscalationReason",
+        "DecisionReasonEnum": "disputes.models.DecisionReason",
         "PartyEnum": "disputes.models.Party",
         "ActorEnum": "api.serializers.ACTORS",
     },

@@ -593,8 +593,12 @@ class DisputeAdmin(DisputeQueueAdmin):
         self, request: MediatorRequest, pk: int, refund_pk: int
     ) -> HttpResponse:
         """Confirm, then instruct a failed refund again under a new id."""
+        # dispute__pk, not dispute: an id beyond the database's integers finds nothing,
+        # as for the refund's own pk, instead of overflowing the foreign key's lookup.
         refund = get_object_or_404(
-            RefundInstruction.objects.select_related("dispute__order"), pk=refund_pk, dispute=pk
+            RefundInstruction.objects.select_related("dispute__order"),
+            pk=refund_pk,
+            dispute__pk=pk,
         )
         dispute = refund.dispute
         return action_page(

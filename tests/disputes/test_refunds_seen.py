@@ -105,6 +105,14 @@ def test_a_failed_refund_is_in_the_queue_until_it_is_instructed_again(mediator_c
     assert queue(mediator_client, "failed") == set()
 
 
+def test_instructing_again_a_refund_not_of_that_dispute_answers_404(mediator_client, buyer):
+    refund = refund_of(agreed_dispute(buyer))
+    other = agreed_dispute(buyer)
+    for dispute_pk, refund_pk in ((other.pk, refund.pk), (10**30, refund.pk), (0, 10**30)):
+        url = reverse("admin:disputes_dispute_instruct_refund_again", args=[dispute_pk, refund_pk])
+        assert mediator_client.get(url).status_code == 404
+
+
 def test_a_refund_above_what_the_outcome_now_grants_is_to_settle(mediator_client, buyer):
     dispute = decided_dispute(buyer, Outcome.PARTIAL_REFUND, Decimal("6.00"))
     Dispute.objects.filter(pk=dispute.pk).update(refund_amount=Decimal("4.00"))
