@@ -6,7 +6,7 @@ import json
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from config.chunked import ChunkedBodies
@@ -20,10 +20,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def same_connection():
-    """As Django's test client does: the request keeps the test's database connection."""
+    """As Django's test client does: the request keeps the test's database connection, from
+    its start to its end (PostgreSQL's would be closed under the test otherwise)."""
     request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     yield
     request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def chunked(app, token, body: bytes):

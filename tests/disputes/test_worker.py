@@ -145,7 +145,9 @@ def test_a_worker_escalates_at_the_deadline_and_sends_the_reminders_and_emails(b
     assert reminder[0] == "lyon@example.com"
     (token,) = email_links_in(reminder[1])
     assert link_of(token).next_path == f"/seller/disputes/{reminded.pk}/"
-    assert len(sent) == 5  # 2 opened, 2 escalated, 1 reminder: nothing twice
+    # Each opening tells its seller and acknowledges its buyer; the escalation tells both
+    # parties; one reminder: nothing twice.
+    assert len(sent) == 7
 
 
 def test_two_workers_at_once_escalate_each_dispute_exactly_once(buyer, tmp_path):
