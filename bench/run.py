@@ -69,7 +69,7 @@ def parse_args():
         action="append",
         default=[],
         metavar="WORDS",
-        help="only the pages whose name contains WORDS (repeatable; the floor and the peer "
+        help="only the pages whose name contains WORDS (repeatable; the floor and both peers "
         "are always measured); skips the bulk upsert",
     )
     parser.add_argument("--label", default="", help="a note stored with the results")
@@ -219,6 +219,9 @@ def browser_cookies(user_id):
 
 FLOOR = "healthz (floor)"
 PEER = "bare Django page (peer)"
+# The cheapest logged-in page: the same middleware, the session, the user, 20 of their orders.
+LOGGED_IN_PEER = "logged-in peer"
+ANCHORS = (FLOOR, PEER, LOGGED_IN_PEER)
 
 
 def pages(targets):
@@ -227,6 +230,7 @@ def pages(targets):
     return [
         (FLOOR, "/healthz", None),
         (PEER, "/bench/peer/", None),
+        (LOGGED_IN_PEER, "/bench/logged-in-peer/", "buyer"),
         ("my account", "/", "buyer"),
         ("orders list", "/orders/", "buyer"),
         ("orders list, page 50", "/orders/?page=50", "buyer"),
@@ -438,14 +442,15 @@ def bench_pages(args, page_list, credentials, then=None):
 
 def table(results):
     header = (
-        f"{'page':<24} {'req/s':>8} {'x floor':>8} {'x peer':>7} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'page':<24} {'req/s':>8} {'x floor':>8} {'x peer':>7} {'x li peer':>9} "
+        f"{'p50 ms':>8} {'p95 ms':>8} "
         f"{'p99 ms':>8} {'errors':>7} {'queries':>8} {'cpu ms':>7} {'1-req ms':>8}"
     )
     lines = [header, "-" * len(header)]
     for name, row in results.items():
         lines.append(
             f"{name[:24]:<24} {row['rps']:>8.1f} {row['floor_ratio']:>8.2f} "
-            f"{row['peer_ratio']:>7.2f} {row['p50_ms']:>8.2f} "
+            f"{row['peer_ratio']:>7.2f} {row['logged_in_peer_ratio']:>9.2f} {row['p50_ms']:>8.2f} "
             f"{row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['errors']:>7} "
             f"{row['queries']:>8} {row['cpu_ms']:>7.2f} {row['wall_ms']:>8.2f}"
         )
@@ -491,7 +496,7 @@ def main():
         page_list = [
             page
             for page in pages(targets)
-            if not args.only or page[0] in (FLOOR, PEER) or any(w in page[0] for w in args.only)
+            if not args.only or page[0] in ANCHORS or any(w in page[0] for w in args.only)
         ]
         measures = measure_in_process(page_list, credentials, repeats=20 if args.quick else 50)
         checks = settings_checks()
@@ -515,9 +520,11 @@ def main():
             recreate_database(drop_only=True)
 
     floor, peer = results[FLOOR]["rps"], results[PEER]["rps"]
+    logged_in_peer = results[LOGGED_IN_PEER]["rps"]
     for name, row in results.items():
         row["floor_ratio"] = round(row["rps"] / floor, 3)
         row["peer_ratio"] = round(row["rps"] / peer, 3)
+        row["logged_in_peer_ratio"] = round(row["rps"] / logged_in_peer, 3)
         row.update(measures[name])
     report = {
         "label": args.label,
