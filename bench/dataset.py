@@ -92,6 +92,7 @@ class Targets:
     buyer_id: int
     mediator_id: int
     seller_user_id: int
+    seller_id: int
     order_number: str
     dispute_id: int
 
@@ -113,6 +114,7 @@ def load(size, *, seed=2026):
         buyer_id=heavy_id,
         mediator_id=mediator.pk,
         seller_user_id=seller_user.pk,
+        seller_id=seller_ids[0],
         order_number=target.order.number,
         dispute_id=target.pk,
     )

@@ -73,10 +73,18 @@ def parse_args():
         "are always measured); skips the bulk upsert",
     )
     parser.add_argument("--label", default="", help="a note stored with the results")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="the data set times this (make bench SCALE=100: 10 million orders); 1 by default",
+    )
     args = parser.parse_args()
     args.duration = args.duration or (3 if args.quick else 10)
     if not 1 <= args.duration <= 120:
         parser.error("--duration must be between 1 and 120 seconds")
+    if args.scale < 1:
+        parser.error("--scale must be 1 or more")
     return args
 
 
@@ -154,8 +162,9 @@ def step(message):
     print(f"bench: {message}", flush=True)
 
 
-def prepare(size):
+def prepare(size, scale):
     import dataset
+    import scale as scaled
     from django.core.management import call_command
     from django.db import connection
 
@@ -165,12 +174,22 @@ def prepare(size):
     step(f"migrated and collected static files in {time.monotonic() - started:.1f} s")
     started = time.monotonic()
     targets = dataset.load(size)
+    if scale > 1:
+        step(f"the data set times {scale}: PostgreSQL writes the rest")
+        scaled.grow(
+            size,
+            factor=scale,
+            mediator_id=targets.mediator_id,
+            answering_seller_id=targets.seller_id,
+            step=step,
+        )
     with connection.cursor() as cursor:
         # What autovacuum would have done by now: planner statistics and visibility maps.
         cursor.execute("VACUUM ANALYZE")
     seconds = time.monotonic() - started
     volume = dataset.counts()
-    step(f"loaded {volume} in {seconds:.1f} s")
+    rows = sum(volume.values())
+    step(f"loaded {volume} in {seconds:.1f} s: {rows / seconds:,.0f} rows/s, VACUUM ANALYZE in it")
     return targets, volume, seconds
 
 
@@ -486,7 +505,7 @@ def main():
     step(f"recreating database {BENCH_DB}")
     recreate_database()
     try:
-        targets, volume, load_seconds = prepare(size)
+        targets, volume, load_seconds = prepare(size, args.scale)
         credentials = {
             "buyer": {"Cookie": browser_cookies(targets.buyer_id)},
             "seller": {"Cookie": browser_cookies(targets.seller_user_id)},
@@ -531,6 +550,7 @@ def main():
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "load_average": [start_load, os.getloadavg()]},
         "mode": "quick" if args.quick else "full",
+        "scale": args.scale,
         "server": f"gunicorn {server}",
         "load": {
             "tool": "wrk",
