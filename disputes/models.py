@@ -257,6 +257,13 @@ class Dispute(models.Model):
             models.Index(fields=["opened_at"], name="dispute_opened_idx"),
             models.Index(fields=["escalated_at"], name="dispute_escalated_idx"),
             models.Index(fields=["decided_at"], name="dispute_decided_idx"),
+            # The queue's outcome filter: a count of one outcome among the decided disputes
+            # read every dispute without it (tests/test_hot_reads_use_indexes.py).
+            models.Index(
+                fields=["outcome"],
+                condition=Q(outcome__isnull=False),
+                name="dispute_outcome_idx",
+            ),
             # The queue's "new information" filter.
             models.Index(
                 fields=["new_information_since"],
