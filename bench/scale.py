@@ -9,6 +9,7 @@ iff an outcome, open iff a stage, received orders only.
 """
 
 import time
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -38,17 +39,18 @@ def grow(size, *, factor, mediator_id, answering_seller_id, step):
             "SELECT array_agg(id) FROM orders_seller WHERE id <> %s", [answering_seller_id]
         )
         (seller_ids,) = cursor.fetchone()
-        _chunked(
-            cursor,
-            _ORDERS,
-            orders,
-            step,
-            "orders",
-            first_buyer=first_buyer,
-            buyers=buyers,
-            sellers=seller_ids,
-            number_base=NUMBER_BASE,
-        )
+        with _indexes_built_after(cursor, "orders_order", step):
+            _chunked(
+                cursor,
+                _ORDERS,
+                orders,
+                step,
+                "orders",
+                first_buyer=first_buyer,
+                buyers=buyers,
+                sellers=seller_ids,
+                number_base=NUMBER_BASE,
+            )
         now = timezone.now()
         window = stage_deadline(Stage.WITH_MEDIATOR, now) - now
         for name, sql, params in (
@@ -70,6 +72,27 @@ def grow(size, *, factor, mediator_id, answering_seller_id, step):
                 outcomes=Outcome.values,
                 **params,
             )
+
+
+@contextmanager
+def _indexes_built_after(cursor, table, step):
+    """Drop ``table``'s secondary indexes, then build them again from their definitions:
+    one sort each is several times faster than ten million scattered insertions. The
+    indexes behind constraints (the key, unique order numbers) stay."""
+    cursor.execute(
+        """SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN
+        (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)""",
+        [table, table],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    started = time.monotonic()
+    cursor.execute("SET maintenance_work_mem = '256MB'")
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    step(f"  {len(indexes)} indexes of {table} built in {time.monotonic() - started:.1f} s")
 
 
 def _chunked(cursor, sql, total, step, name, **params):
