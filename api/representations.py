@@ -30,6 +30,12 @@ PUBLIC_DETAILS = (
     "amount",
     "outcome",
     "party",
+    "refund",
+    "replaces",
+    "reference",
+    "executed_at",
+    "failure_reason",
+    "ruling",
     "postage_paid_by",
     "carrier",
     "tracking_number",
@@ -37,7 +43,9 @@ PUBLIC_DETAILS = (
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
-DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "assigned_to", "appeal")
+DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "assigned_to")
+# What ``dispute_data`` reads, to prefetch with the dispute.
+DISPUTE_PREFETCH = ("appeals",)
 
 
 def money(amount, order):
@@ -131,13 +139,13 @@ def event_data(event):
     }
 
 
-def _appeal(dispute):
-    appeal = getattr(dispute, "appeal", None)  # reverse one-to-one: absent, not None
-    if appeal is None:
-        return None
+def _appeal(appeal):
     return {
+        "party": appeal.party,
         "sent_at": appeal.sent_at,
+        "answer_due": appeal.answer_due,
         "answered_at": appeal.answered_at,
+        "ruling": appeal.ruling or None,
         "answer_reason": appeal.answer_reason or None,
     }
 
@@ -213,7 +221,9 @@ def dispute_data(dispute, *, events=None, last_event=None):
         ),
         "cancelled_at": dispute.cancelled_at,
         "outcome": _outcome(dispute),
-        "appeal": _appeal(dispute),
+        # The buyer's, as before appeals were open to the seller too; every one below.
+        "appeal": _appeal(dispute.appeal) if dispute.appeal else None,
+        "appeals": [_appeal(appeal) for appeal in dispute.appeals.all()],
         "delivery": _delivery(dispute),
         "item_return": _item_return(dispute),
         "assigned_to": dispute.assigned_to.get_username() if dispute.assigned_to_id else None,
@@ -233,3 +243,23 @@ def dispute_data(dispute, *, events=None, last_event=None):
             if event.kind == EventKind.INFORMATION_REQUESTED
         ]
     return data
+
+
+def refund_data(instruction):
+    replaces = instruction.replaces
+    return {
+        "cursor": str(instruction.pk),
+        "id": instruction.public_id,
+        "dispute": instruction.dispute_id,
+        "order": instruction.order.number,
+        "amount": in_minor_units(instruction.amount, instruction.currency),
+        "currency": instruction.currency,
+        "outcome": instruction.outcome,
+        "status": instruction.status,
+        "instructed_at": instruction.instructed_at,
+        "replaces": replaces.public_id if replaces else None,
+        "reference": instruction.reference or None,
+        "executed_at": instruction.executed_at,
+        "failure_reason": instruction.failure_reason or None,
+        "failed_at": instruction.failed_at,
+    }

@@ -152,6 +152,13 @@ DISPUTE_EVENT_WEBHOOK = webhook(
     "`dispute.appeal_answered` by default, `dispute.<kind>` for the others.",
     serializers.DisputeWebhookSerializer,
 )
+REFUND_INSTRUCTED_WEBHOOK = webhook(
+    "refund.instructed",
+    "A refund to execute",
+    "Sent by default, in the transaction of the outcome it carries out; its `refund.id` is "
+    "the idempotency key. Report it with `POST /refunds/{id}/executed/` or `.../failed/`.",
+    serializers.RefundWebhookSerializer,
+)
 RECEIPT_CONFIRMED_WEBHOOK = webhook(
     "order.receipt_confirmed",
     "The buyer confirmed receipt",

@@ -12,6 +12,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from disputes.models import (
+    AppealRuling,
     DecisionReason,
     DisputeReason,
     DisputeStatus,
@@ -20,6 +21,7 @@ from disputes.models import (
     Outcome,
     Party,
     RefundRequest,
+    RefundStatus,
     Stage,
 )
 from orders.importing.validating import (
@@ -184,10 +186,11 @@ class EventSerializer(serializers.Serializer):
     actor = nullable(serializers.ChoiceField, ACTORS, help_text="null: a deadline acted by itself.")
     details = serializers.DictField(
         help_text="Some of: reason, refund_request, requested_amount, refund_amount, amount, "
-        "outcome, party, postage_paid_by, carrier, tracking_number, decision_reason (amounts "
-        "as decimal strings); received_at for a receipt confirmation; for a parcel not "
+        "outcome, party, ruling, postage_paid_by, carrier, tracking_number, decision_reason "
+        "(amounts as decimal strings); received_at for a receipt confirmation; for a parcel not "
         "received: carrier, tracking_number (delivery_proved), delivery_by "
-        "(delivery_extended, extension_accepted), previous_reason (reason_changed)."
+        "(delivery_extended, extension_accepted), previous_reason (reason_changed); for "
+        "refunds: refund (its id), replaces, reference, executed_at, failure_reason."
     )
 
 
@@ -245,10 +248,19 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class AppealSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(Party.choices, help_text="Who appealed.")
     sent_at = Moment()
+    answer_due = Moment(help_text="When customer service should answer (not enforced).")
     answered_at = nullable(Moment)
+    ruling = nullable(
+        serializers.ChoiceField,
+        AppealRuling.choices,
+        help_text="replaced: `outcome` is the new decision (its own `decided` event).",
+    )
     answer_reason = nullable(
-        serializers.ChoiceField, DecisionReason.choices, help_text="Why, once answered."
+        serializers.ChoiceField,
+        DecisionReason.choices,
+        help_text="Why, once answered (the replacing decision's reason too).",
     )
 
 
@@ -292,7 +304,8 @@ class DisputeSerializer(serializers.Serializer):
     escalation = nullable(EscalationSerializer)
     cancelled_at = nullable(Moment)
     outcome = nullable(OutcomeSerializer, help_text="Once agreed or decided.")
-    appeal = nullable(AppealSerializer)
+    appeal = nullable(AppealSerializer, help_text="The buyer's appeal (see `appeals`).")
+    appeals = AppealSerializer(many=True, help_text="Each party's appeal, one at most.")
     delivery = nullable(DeliverySerializer, help_text="Only for an item not received.")
     item_return = nullable(
         ReturnSerializer,
@@ -313,6 +326,30 @@ class DisputeDetailSerializer(DisputeSerializer):
     events = EventSerializer(many=True)
     offers = OfferSerializer(many=True)
     information_requests = InformationRequestSerializer(many=True)
+
+
+class RefundSerializer(serializers.Serializer):
+    cursor = serializers.CharField(help_text="Pass as `after` to read the refunds made next.")
+    id = serializers.UUIDField(
+        help_text="Stable: use it as your idempotency key when you execute the refund."
+    )
+    dispute = serializers.IntegerField()
+    order = serializers.CharField(help_text="The order's number.")
+    amount = money(help_text="More than 0: what to refund to the buyer.")
+    currency = serializers.CharField()
+    outcome = serializers.ChoiceField(Outcome.choices, help_text="The outcome it carries out.")
+    status = serializers.ChoiceField(
+        RefundStatus.choices,
+        help_text="superseded: it failed and was instructed again under another id.",
+    )
+    instructed_at = Moment()
+    replaces = nullable(
+        serializers.UUIDField, help_text="The failed refund this one instructs again."
+    )
+    reference = nullable(serializers.CharField, help_text="Yours, once reported executed.")
+    executed_at = nullable(Moment)
+    failure_reason = nullable(serializers.CharField)
+    failed_at = nullable(Moment)
 
 
 class DisputeFiltersSerializer(serializers.Serializer):
@@ -374,6 +411,17 @@ class DisputeWebhookSerializer(WebhookSerializer):
         [value for value, _label in webhook_types.choices() if value.startswith("dispute.")]
     )
     data = DisputeWebhookDataSerializer()
+
+
+class RefundWebhookDataSerializer(DisputeWebhookDataSerializer):
+    refund = RefundSerializer(help_text="As `GET /refunds/` shows it: execute it once, by `id`.")
+
+
+class RefundWebhookSerializer(WebhookSerializer):
+    """A refund for the marketplace to execute (PRODUCT.md §4f)."""
+
+    type = serializers.ChoiceField(["refund.instructed"])
+    data = RefundWebhookDataSerializer()
 
 
 class ReceiptWebhookSerializer(WebhookSerializer):

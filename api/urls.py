@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import sign_in_links, views
+from . import refunds, sign_in_links, views
 from .errors import not_found
 
 app_name = "api"
@@ -37,6 +37,17 @@ urlpatterns = [
     path("events/", views.EventsView.as_view(), name="events"),
     path("disputes/", views.DisputesView.as_view(), name="disputes"),
     path("disputes/<int:pk>/", views.DisputeView.as_view(), name="dispute"),
+    path("refunds/", refunds.RefundsView.as_view(), name="refunds"),
+    path(
+        "refunds/<uuid:refund_id>/executed/",
+        refunds.RefundExecutedView.as_view(),
+        name="refund_executed",
+    ),
+    path(
+        "refunds/<uuid:refund_id>/failed/",
+        refunds.RefundFailedView.as_view(),
+        name="refund_failed",
+    ),
     path("sign-in-links/", sign_in_links.SignInLinksView.as_view(), name="sign_in_links"),
     re_path(r"^.*$", not_found),
 ]

@@ -174,18 +174,23 @@ def _cursor(request, pattern):
     return after, int(limit) if limit else DEFAULT_PAGE
 
 
-def _settled_events(model, after):
-    """Events after the cursor that every reader will see in this order for good.
+def settled(rows, after, *, created="created_at"):
+    """The ``rows`` after the cursor that every reader will see in this order for good.
 
-    Ids are handed out before their transaction commits, so an event could become visible
-    after one with a greater id; a reader already past it would never see it. The feed
-    therefore stops short of the first event younger than ``API_FEED_SETTLE_SECONDS``
-    (longer than any action's transaction), and of anything after it.
+    Ids are handed out before their transaction commits, so a row could become visible
+    after one with a greater id; a reader already past it would never see it. A feed
+    therefore stops short of the first row younger than ``API_FEED_SETTLE_SECONDS``
+    (longer than any action's transaction; ``created`` names its time), and of anything
+    after it.
     """
-    events = model.objects.filter(pk__gt=after)
-    settled = timezone.now() - timedelta(seconds=settings.API_FEED_SETTLE_SECONDS)
-    horizon = events.filter(created_at__gt=settled).aggregate(first=Min("pk"))["first"]
-    return events if horizon is None else events.filter(pk__lt=horizon)
+    rows = rows.filter(pk__gt=after)
+    since = timezone.now() - timedelta(seconds=settings.API_FEED_SETTLE_SECONDS)
+    horizon = rows.filter(**{f"{created}__gt": since}).aggregate(first=Min("pk"))["first"]
+    return rows if horizon is None else rows.filter(pk__lt=horizon)
+
+
+def _settled_events(model, after):
+    return settled(model.objects.all(), after)
 
 
 def cursor_parameters(pattern):
@@ -333,8 +338,10 @@ class DisputesView(FeedView):
         changed = list(
             events.values("dispute").annotate(last=Max("pk")).order_by("last")[: limit + 1]
         )
-        disputes = Dispute.objects.select_related(*representations.DISPUTE_RELATIONS).in_bulk(
-            [row["dispute"] for row in changed]
+        disputes = (
+            Dispute.objects.select_related(*representations.DISPUTE_RELATIONS)
+            .prefetch_related(*representations.DISPUTE_PREFETCH)
+            .in_bulk([row["dispute"] for row in changed])
         )
         return [
             representations.dispute_data(disputes[row["dispute"]], last_event=row["last"])
@@ -350,7 +357,10 @@ class DisputeView(ApiView):
     )
     def get(self, request, pk):
         dispute = (
-            Dispute.objects.select_related(*representations.DISPUTE_RELATIONS).filter(pk=pk).first()
+            Dispute.objects.select_related(*representations.DISPUTE_RELATIONS)
+            .prefetch_related(*representations.DISPUTE_PREFETCH)
+            .filter(pk=pk)
+            .first()
         )
         if dispute is None:
             raise NotFound(f"No dispute has the id {pk}.")

@@ -19,6 +19,8 @@ NAMED_TYPES = {
     # item arrived or let the time pass: one type, a money event like an agreement.
     EventKind.RETURN_ARRIVED: "dispute.return_refunded",
     EventKind.RETURN_REFUND_RELEASED: "dispute.return_refunded",
+    # A refund for the marketplace to execute (PRODUCT.md §4f), whatever outcome it carries out.
+    EventKind.REFUND_INSTRUCTED: "refund.instructed",
 }
 RECEIPT_CONFIRMED = "order.receipt_confirmed"
 MONEY_TYPES = (
@@ -26,6 +28,7 @@ MONEY_TYPES = (
     "dispute.decided",
     "dispute.appeal_answered",
     "dispute.return_refunded",
+    "refund.instructed",
     RECEIPT_CONFIRMED,
 )
 
@@ -40,6 +43,7 @@ def choices() -> list[tuple[str, str | StrPromise]]:
     labels: dict[str, str | StrPromise] = {
         "dispute.agreed": _("Agreed: the seller accepted the request or the buyer the offer"),
         "dispute.return_refunded": _("Refund due after the return"),
+        "refund.instructed": _("Refund to execute"),
     }
     for kind in EventKind:
         labels.setdefault(for_dispute_event(kind), kind.label)

@@ -23,7 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from disputes.models import Dispute, DisputeEvent
+from disputes.models import Dispute, DisputeEvent, RefundInstruction
 from orders.models import Order
 
 from . import representations, serializers, signatures, tasks, webhook_types, webhook_urls
@@ -50,8 +50,10 @@ def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
     if not _recipients(kind):
         return []
     # Read afresh (in the event's transaction): the caller's instance keeps its caches.
-    dispute = Dispute.objects.select_related(*representations.DISPUTE_RELATIONS).get(
-        pk=event.dispute_id
+    dispute = (
+        Dispute.objects.select_related(*representations.DISPUTE_RELATIONS)
+        .prefetch_related(*representations.DISPUTE_PREFETCH)
+        .get(pk=event.dispute_id)
     )
     event = DisputeEvent.objects.select_related("actor").get(pk=event.pk)
     event.dispute = dispute
@@ -59,6 +61,13 @@ def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
         "dispute": serializers.DisputeSerializer(representations.dispute_data(dispute)).data,
         "event": serializers.EventSerializer(representations.event_data(event)).data,
     }
+    if "refund" in event.details:
+        instruction = RefundInstruction.objects.select_related("order", "replaces").get(
+            public_id=event.details["refund"]
+        )
+        payload["refund"] = serializers.RefundSerializer(
+            representations.refund_data(instruction)
+        ).data
     return queue(
         kind, payload, event_id=representations.event_id(event), created_at=event.created_at
     )

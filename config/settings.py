@@ -361,6 +361,11 @@ DISPUTE_SELLER_ANSWER_DAYS = int(os.environ.get("DISPUTE_SELLER_ANSWER_DAYS", "5
 DISPUTE_OFFER_ANSWER_DAYS = int(os.environ.get("DISPUTE_OFFER_ANSWER_DAYS", "5"))
 DISPUTE_MEDIATOR_DECISION_DAYS = int(os.environ.get("DISPUTE_MEDIATOR_DECISION_DAYS", "7"))
 DISPUTE_INFORMATION_DAYS = int(os.environ.get("DISPUTE_INFORMATION_DAYS", "3"))
+# After an outcome (PRODUCT.md §4c, §4f): the days the marketplace has to report a refund
+# executed before the mediators see it, and the days to appeal and to answer an appeal.
+REFUND_EXECUTION_DAYS = int(os.environ.get("REFUND_EXECUTION_DAYS", "3"))
+DISPUTE_APPEAL_DAYS = int(os.environ.get("DISPUTE_APPEAL_DAYS", "30"))
+DISPUTE_APPEAL_ANSWER_DAYS = int(os.environ.get("DISPUTE_APPEAL_ANSWER_DAYS", "7"))
 # Returning the item before the refund (PRODUCT.md §4e): the buyer's days to ship it back,
 # then the seller's to confirm it arrived once the tracking number is entered.
 DISPUTE_RETURN_SHIP_DAYS = int(os.environ.get("DISPUTE_RETURN_SHIP_DAYS", "10"))
@@ -499,7 +504,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     # 3.1: the webhooks are described too.
     "OAS_VERSION": "3.1.0",
-    "WEBHOOKS": ["api.schema.DISPUTE_EVENT_WEBHOOK", "api.schema.RECEIPT_CONFIRMED_WEBHOOK"],
+    "WEBHOOKS": [
+        "api.schema.DISPUTE_EVENT_WEBHOOK",
+        "api.schema.REFUND_INSTRUCTED_WEBHOOK",
+        "api.schema.RECEIPT_CONFIRMED_WEBHOOK",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -24,14 +24,21 @@ from accounts.roles import is_mediator
 from orders.models import Order
 from orders.money import format_money
 
-from . import deadlines, events, tasks
+from . import deadlines, events, refunds, tasks
 from .amounts import checked_partial_refund
-from .eligibility import Eligibility, Windows, dispute_eligibility
+from .eligibility import (
+    AppealRefusal,
+    Eligibility,
+    Windows,
+    appeal_refusal,
+    dispute_eligibility,
+)
 from .errors import DeadlinePassed, DisputeActionError, DisputeErrorCode
 from .evidence import recording
 from .models import (
     RETURN_STAGES,
     Appeal,
+    AppealRuling,
     DecisionReason,
     Dispute,
     DisputeMessage,
@@ -218,14 +225,24 @@ def _end(
     refund_amount: Decimal | None,
     by: User,
     now: datetime,
+    record: Callable[[], object],
+    note: str = "",
+    acting: bool = True,
 ) -> None:
-    """End ``dispute`` by agreement or decision: no stage, nobody left to act."""
+    """End ``dispute`` by agreement or decision (``note``: the mediator's), with nobody
+    left to act; save it, ``record`` the outcome's event, then instruct the refund the
+    outcome moves: every outcome is recorded here, so none is without its refund. The
+    instruction is ``by``'s act, unless a deadline ends it (``acting`` False)."""
     dispute.status = status
     dispute.outcome = outcome
     dispute.refund_amount = refund_amount
     dispute.decided_by = by
     dispute.decided_at = now
+    dispute.decision_note = note
     _leave_stage(dispute)
+    _save(dispute)
+    record()
+    refunds.instruct_outcome(dispute=dispute, actor=by if acting else None, now=now)
 
 
 def _leave_stage(dispute: Dispute) -> None:
@@ -442,9 +459,8 @@ def accept_request(*, dispute: Dispute, seller: User, now: datetime | None = Non
         else checked_partial_refund(dispute.requested_amount, order=dispute.order),
         by=seller,
         now=now,
+        record=lambda: events.seller_accepted_event(dispute=dispute, seller=seller, now=now),
     )
-    _save(dispute)
-    events.seller_accepted_event(dispute=dispute, seller=seller, now=now)
     return dispute
 
 
@@ -528,9 +544,8 @@ def accept_offer(*, dispute: Dispute, buyer: User, now: datetime | None = None) 
         refund_amount=checked_partial_refund(dispute.offer_amount, order=dispute.order),
         by=buyer,
         now=now,
+        record=lambda: events.offer_accepted_event(dispute=dispute, buyer=buyer, now=now),
     )
-    _save(dispute)
-    events.offer_accepted_event(dispute=dispute, buyer=buyer, now=now)
     return dispute
 
 
@@ -705,9 +720,12 @@ def _move_on(dispute: Dispute, *, now: datetime) -> None:
     assert dispute.stage is not None, "an overdue dispute is open, so it has a stage"
     match rule_of(dispute.stage).on_deadline:
         case OnDeadline.REFUND:
-            _release_refund(dispute, now=now)
-            _save(dispute)
-            events.return_refund_released_event(dispute=dispute, now=now)
+            _release_refund(
+                dispute,
+                now=now,
+                record=lambda: events.return_refund_released_event(dispute=dispute, now=now),
+                acting=False,
+            )
         case OnDeadline.LAPSE:
             party = dispute.information_requested_from
             assert party is not None, "the database's constraint names the party asked"
@@ -783,10 +801,9 @@ def decide_dispute(
         refund_amount=refund_amount,
         by=mediator,
         now=now,
+        record=lambda: events.dispute_decided_event(dispute=dispute, mediator=mediator, now=now),
+        note=note.strip(),
     )
-    dispute.decision_note = note.strip()
-    _save(dispute)
-    events.dispute_decided_event(dispute=dispute, mediator=mediator, now=now)
     return dispute
 
 
@@ -814,6 +831,26 @@ def _decidable(dispute: Dispute, *, mediator: User, note: str) -> Dispute:
             _("Write a note to the buyer explaining the decision."),
         )
     return dispute
+
+
+def _appeal_refused(refusal: str, dispute: Dispute) -> DisputeActionError:
+    """The error for an ``eligibility.AppealRefusal``, in the appellant's words."""
+    match refusal:
+        case AppealRefusal.ALREADY_APPEALED:
+            return DisputeActionError(
+                DisputeErrorCode.ALREADY_APPEALED, _("You have already appealed this decision.")
+            )
+        case AppealRefusal.WINDOW_CLOSED:
+            assert dispute.decided_at is not None, "a decided dispute has its date"
+            closed = deadlines.appeal_closes_at(dispute.decided_at)
+            return DisputeActionError(
+                DisputeErrorCode.APPEAL_WINDOW_CLOSED,
+                _("A decision can be appealed until %(date)s: that time has passed.")
+                % {"date": formats.date_format(timezone.localtime(closed), "DATETIME_FORMAT")},
+            )
+    return DisputeActionError(
+        DisputeErrorCode.NOT_APPEALABLE, _("Only a decision against you can be appealed.")
+    )
 
 
 def _validated_reason(reason: str) -> DecisionReason:
@@ -866,18 +903,19 @@ def mark_new_information_read(
 def send_appeal(
     *,
     dispute: Dispute,
-    buyer: User,
+    appellant: User,
     message: str,
     draft_key: str = "",
     now: datetime | None = None,
 ) -> Appeal:
-    """The buyer contacts customer service about a decision against them: once per decision."""
+    """A party appeals a decision against them to customer service: once per party, within
+    ``DISPUTE_APPEAL_DAYS`` of the decision."""
     now = now or timezone.now()
-    dispute = _locked_dispute_of(buyer, dispute)
-    if dispute.status != DisputeStatus.DECIDED or not dispute.is_against_buyer:
-        raise DisputeActionError(
-            DisputeErrorCode.NOT_APPEALABLE, _("Only a decision against you can be appealed.")
-        )
+    dispute = _locked_dispute_of_party(appellant, dispute)
+    party = party_of(appellant, dispute.order)
+    assert party is not None, "the appellant's dispute was found among their own"
+    if refusal := appeal_refusal(dispute, party, now=now):
+        raise _appeal_refused(refusal, dispute)
     if not message.strip():
         raise DisputeActionError(
             DisputeErrorCode.MESSAGE_REQUIRED,
@@ -885,15 +923,15 @@ def send_appeal(
         )
     try:
         with transaction.atomic():
-            appeal = Appeal.objects.create(dispute=dispute, message=message.strip(), sent_at=now)
+            appeal = Appeal.objects.create(
+                dispute=dispute, party=party, message=message.strip(), sent_at=now
+            )
     except IntegrityError:
-        raise DisputeActionError(
-            DisputeErrorCode.ALREADY_APPEALED, _("You have already appealed this decision.")
-        ) from None
+        raise _appeal_refused(AppealRefusal.ALREADY_APPEALED, dispute) from None
     attached = recording.attach_drafts(
-        uploader=buyer, order=dispute.order, draft_key=draft_key, appeal=appeal
+        uploader=appellant, order=dispute.order, draft_key=draft_key, appeal=appeal
     )
-    events.appeal_sent_event(appeal=appeal, buyer=buyer, evidence=attached, now=now)
+    events.appeal_sent_event(appeal=appeal, appellant=appellant, evidence=attached, now=now)
     return appeal
 
 
@@ -1080,25 +1118,56 @@ def keep_with_another_reason(
 
 @transaction.atomic
 def answer_appeal(
-    *, appeal: Appeal, mediator: User, answer: str, reason: str, now: datetime | None = None
+    *,
+    appeal: Appeal,
+    mediator: User,
+    answer: str,
+    reason: str,
+    outcome: str | None = None,
+    refund_amount: Decimal | None = None,
+    now: datetime | None = None,
 ) -> Appeal:
+    """Customer service answers an appeal: with no ``outcome`` the decision is upheld;
+    with one it is replaced by that decision, recorded beside the first, and its refund
+    adjusted (``refunds.instruct_outcome``: a higher refund instructs the difference, a
+    lower one nothing, left to settle). ``answer`` is the note to both parties; ``reason``,
+    from the fixed list, is the answer's, and the replacing decision's when there is one."""
     now = now or timezone.now()
     _require_mediator(mediator)
-    appeal = Appeal.objects.select_for_update().select_related("dispute__order").get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.is_answered:
         raise DisputeActionError(
             DisputeErrorCode.ALREADY_ANSWERED, _("This appeal has already been answered.")
         )
     if not answer.strip():
         raise DisputeActionError(
-            DisputeErrorCode.ANSWER_REQUIRED, _("Write an answer to the buyer.")
+            DisputeErrorCode.ANSWER_REQUIRED, _("Write an answer to the party who appealed.")
         )
+    dispute = _for_update(Dispute.objects.all()).get(pk=appeal.dispute_id)
     appeal.answer = answer.strip()
     appeal.answer_reason = _validated_reason(reason)
     appeal.answered_by = mediator
     appeal.answered_at = now
+    appeal.ruling = AppealRuling.UPHELD if outcome is None else AppealRuling.REPLACED
     appeal.save()
-    events.appeal_answered_event(appeal=appeal, mediator=mediator, now=now)
+    appeal.dispute = dispute
+    if outcome is None:
+        events.appeal_answered_event(appeal=appeal, mediator=mediator, now=now)
+        return appeal
+    dispute.decision_reason = appeal.answer_reason
+    _end(
+        dispute,
+        DisputeStatus.DECIDED,
+        outcome=outcome,
+        refund_amount=_validated_outcome(dispute, outcome, refund_amount),
+        by=mediator,
+        now=now,
+        record=lambda: (
+            events.appeal_answered_event(appeal=appeal, mediator=mediator, now=now),
+            events.dispute_decided_event(dispute=dispute, mediator=mediator, now=now),
+        ),
+        note=answer.strip(),
+    )
     return appeal
 
 
@@ -1133,9 +1202,12 @@ def _ask_for_return(dispute: Dispute, *, by: User, now: datetime) -> None:
     _enter_stage(dispute, Stage.RETURN_TO_SHIP, now=now)
 
 
-def _release_refund(dispute: Dispute, *, now: datetime) -> None:
+def _release_refund(
+    dispute: Dispute, *, now: datetime, record: Callable[[], object], acting: bool = True
+) -> None:
     """The full price goes back for the returned item: the agreement or the decision that
-    asked for the return is carried out, by whoever made it."""
+    asked for the return is carried out, by whoever made it (``record``: the event saying
+    why), and its refund instructed."""
     assert dispute.return_asked_by is not None, "the database's constraint names who asked"
     _end(
         dispute,
@@ -1144,6 +1216,9 @@ def _release_refund(dispute: Dispute, *, now: datetime) -> None:
         refund_amount=None,
         by=dispute.return_asked_by,
         now=now,
+        record=record,
+        note=dispute.decision_note,  # the mediator's, when they decided the return
+        acting=acting,
     )
 
 
@@ -1225,9 +1300,11 @@ def confirm_return_arrived(
     dispute = _locked_dispute_of_seller(seller, dispute)
     _require_return_on_its_way(dispute)
     _refuse_when_late(dispute, now=now)
-    _release_refund(dispute, now=now)
-    _save(dispute)
-    events.return_arrived_event(dispute=dispute, seller=seller, now=now)
+    _release_refund(
+        dispute,
+        now=now,
+        record=lambda: events.return_arrived_event(dispute=dispute, seller=seller, now=now),
+    )
     return dispute
 
 

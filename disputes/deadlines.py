@@ -19,7 +19,18 @@ from .stages import ASKED_PARTY, STAGES, OnDeadline, Told, rule_of
 if TYPE_CHECKING:
     from .models import Dispute
 
-__all__ = ["MEDIATOR", "NextStep", "StageDays", "next_step", "reminder_at", "stage_deadline"]
+__all__ = [
+    "MEDIATOR",
+    "NextStep",
+    "StageDays",
+    "appeal_answer_due",
+    "appeal_closes_at",
+    "next_step",
+    "refund_expected_by",
+    "refunds_late_before",
+    "reminder_at",
+    "stage_deadline",
+]
 
 
 @dataclass(frozen=True)
@@ -81,3 +92,26 @@ def next_step(dispute: "Dispute") -> NextStep:
         enforced=rule.on_deadline != OnDeadline.SHOWN_ONLY,
         told=rule.told[actor],
     )
+
+
+def refund_expected_by(instructed_at: datetime) -> datetime:
+    """When the marketplace should have reported a refund instructed at ``instructed_at``
+    executed: after that, the mediators see it in their queue."""
+    return instructed_at.astimezone(UTC) + timedelta(days=settings.REFUND_EXECUTION_DAYS)
+
+
+def refunds_late_before(now: datetime) -> datetime:
+    """Refunds instructed at or before this instant and still not reported are late at
+    ``now`` (the inverse of ``refund_expected_by``)."""
+    return now.astimezone(UTC) - timedelta(days=settings.REFUND_EXECUTION_DAYS)
+
+
+def appeal_closes_at(decided_at: datetime) -> datetime:
+    """The last instant a party may appeal a decision made at ``decided_at`` (inclusive)."""
+    return decided_at.astimezone(UTC) + timedelta(days=settings.DISPUTE_APPEAL_DAYS)
+
+
+def appeal_answer_due(sent_at: datetime) -> datetime:
+    """When customer service should answer an appeal sent at ``sent_at`` (shown, reminded
+    in the mediators' queue, not enforced)."""
+    return sent_at.astimezone(UTC) + timedelta(days=settings.DISPUTE_APPEAL_ANSWER_DAYS)

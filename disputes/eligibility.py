@@ -14,6 +14,7 @@ from django_stubs_ext import StrOrPromise
 
 from orders.models import Order
 
+from .deadlines import appeal_closes_at
 from .models import RECEIVED_ITEM_REASONS, Dispute, DisputeReason, DisputeStatus
 
 
@@ -201,3 +202,27 @@ def dispute_eligibility(
         not_received=delivery_by is not None,
         delivery_by=delivery_by,
     )
+
+
+class AppealRefusal:
+    """Why a party may not appeal a dispute's decision now (PRODUCT.md §4c)."""
+
+    NOT_DECIDED = "not_decided"  # no mediator's decision: an agreement, or still open
+    NOT_AGAINST_YOU = "not_against_you"  # the decision gave this party what they asked
+    ALREADY_APPEALED = "already_appealed"  # one appeal per party
+    WINDOW_CLOSED = "window_closed"  # more than DISPUTE_APPEAL_DAYS after the decision
+
+
+def appeal_refusal(dispute: Dispute, party: str, *, now: datetime) -> str | None:
+    """Why ``party`` may not appeal ``dispute`` at ``now`` (an ``AppealRefusal``), or None
+    when they may: its decision went against them, they have not appealed it, and it was
+    made at most ``DISPUTE_APPEAL_DAYS`` ago (the last instant included)."""
+    if dispute.status != DisputeStatus.DECIDED or dispute.decided_at is None:
+        return AppealRefusal.NOT_DECIDED
+    if not dispute.is_against(party):
+        return AppealRefusal.NOT_AGAINST_YOU
+    if dispute.appeal_of(party) is not None:
+        return AppealRefusal.ALREADY_APPEALED
+    if now > appeal_closes_at(dispute.decided_at):
+        return AppealRefusal.WINDOW_CLOSED
+    return None

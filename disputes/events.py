@@ -19,10 +19,16 @@ The timeline (the parties' pages and the admin) reads the details named here:
 - information_requested: ``party`` and ``message`` (the question's pk);
   information_lapsed: ``party``;
 - message: ``message`` (its pk) and ``evidence``;
-- evidence_added, appeal_sent: ``evidence``;
+- evidence_added: ``evidence``; appeal_sent: ``party`` (who appealed) and ``evidence``;
 - decided: ``outcome``, ``refund_amount`` (a string, or None) and ``decision_reason``;
-- appeal_answered: ``decision_reason``;
+- appeal_answered: ``party``, ``ruling`` (upheld or replaced), ``decision_reason`` (the
+  answer's), and the decision that now stands: ``outcome`` and ``refund_amount`` (a
+  replacing decision has its own ``decided`` event after it);
 - offer_refused, cancelled, new_information_read: nothing;
+- refund_instructed: ``refund`` (the instruction's public id), ``amount``, ``outcome``
+  and ``replaces`` (the public id of the failed instruction it replaces, or None);
+  refund_executed: ``refund``, ``amount``, ``reference`` and ``executed_at`` (ISO 8601,
+  UTC); refund_failed: ``refund``, ``amount`` and ``failure_reason``.
 - return_asked: ``by`` ("seller" or "mediator"), ``postage_paid_by`` (a party) and
   ``return_address``; return_shipped: ``carrier``, ``tracking_number`` and ``evidence``;
   return_arrived, return_refund_released: ``refund_amount``; return_problem: ``evidence``;
@@ -34,18 +40,26 @@ The timeline (the parties' pages and the admin) reads the details named here:
 
 Assigned and new_information_read are the mediators' own (``MEDIATORS_ONLY_EVENTS``).
 
-``actor`` is None for what a deadline did by itself.
+``actor`` is None for what a deadline did by itself, and for what the marketplace reported.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from accounts.models import User
 from orders.money import in_minor_units
 
 from . import signals
-from .models import Appeal, Dispute, DisputeEvent, DisputeMessage, EventKind, Evidence
+from .models import (
+    Appeal,
+    Dispute,
+    DisputeEvent,
+    DisputeMessage,
+    EventKind,
+    Evidence,
+    RefundInstruction,
+)
 
 
 def _event(
@@ -181,9 +195,16 @@ def dispute_decided_event(*, dispute: Dispute, mediator: User, now: datetime) ->
 
 
 def appeal_sent_event(
-    *, appeal: Appeal, buyer: User, evidence: Iterable[Evidence], now: datetime
+    *, appeal: Appeal, appellant: User, evidence: Iterable[Evidence], now: datetime
 ) -> DisputeEvent:
-    return _event(appeal.dispute, EventKind.APPEAL_SENT, buyer, now, evidence=_file_names(evidence))
+    return _event(
+        appeal.dispute,
+        EventKind.APPEAL_SENT,
+        appellant,
+        now,
+        party=appeal.party,
+        evidence=_file_names(evidence),
+    )
 
 
 # A parcel that never arrived (PRODUCT.md §2a).
@@ -238,12 +259,66 @@ def reason_changed_event(
 
 
 def appeal_answered_event(*, appeal: Appeal, mediator: User, now: datetime) -> DisputeEvent:
+    """With the decision that stands after it: upheld, or the one replacing it (whose own
+    ``decided`` event follows)."""
+    dispute = appeal.dispute
     return _event(
-        appeal.dispute,
+        dispute,
         EventKind.APPEAL_ANSWERED,
         mediator,
         now,
+        party=appeal.party,
+        ruling=appeal.ruling,
         decision_reason=appeal.answer_reason,
+        outcome=dispute.outcome,
+        refund_amount=_amount(dispute, dispute.refund_amount),
+    )
+
+
+def _refund(instruction: RefundInstruction) -> dict[str, object]:
+    return {
+        "refund": str(instruction.public_id),
+        "amount": _amount(instruction.dispute, instruction.amount),
+    }
+
+
+def refund_instructed_event(
+    *, instruction: RefundInstruction, actor: User | None, now: datetime
+) -> DisputeEvent:
+    """``actor``: who made the outcome it carries out, or the mediator who instructed again."""
+    replaces = instruction.replaces
+    return _event(
+        instruction.dispute,
+        EventKind.REFUND_INSTRUCTED,
+        actor,
+        now,
+        **_refund(instruction),
+        outcome=instruction.outcome,
+        replaces=str(replaces.public_id) if replaces else None,
+    )
+
+
+def refund_executed_event(*, instruction: RefundInstruction, now: datetime) -> DisputeEvent:
+    assert instruction.executed_at is not None, "an executed refund has its time"
+    return _event(
+        instruction.dispute,
+        EventKind.REFUND_EXECUTED,
+        None,
+        now,
+        **_refund(instruction),
+        reference=instruction.reference,
+        executed_at=instruction.executed_at.astimezone(UTC).isoformat(),
+    )
+
+
+def refund_failed_event(*, instruction: RefundInstruction, now: datetime) -> DisputeEvent:
+    return _event(
+        instruction.dispute,
+        EventKind.REFUND_FAILED,
+        None,
+        now,
+        **_refund(instruction),
+        failure_reason=instruction.failure_reason,
     )
 
 

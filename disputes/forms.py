@@ -17,6 +17,7 @@ from .amounts import checked_partial_refund
 from .errors import DisputeActionError
 from .models import (
     RECEIVED_ITEM_REASONS,
+    AppealRuling,
     DecisionReason,
     Dispute,
     Outcome,
@@ -389,11 +390,43 @@ class AssignForm(forms.Form):
     )
 
 
-class AppealAnswerForm(forms.Form):
-    reason = DecisionReasonField(label=_("Reason for the answer"))
-    answer = forms.CharField(
-        label=_("Answer to the buyer"), widget=forms.Textarea(attrs={"rows": 4})
+class AppealAnswerForm(SavedReplyChoice):
+    """Customer service's answer to an appeal, in the admin: uphold the decision, or
+    replace it with another outcome; either way with its reason from the fixed list (the
+    replacing decision's too), and the answer both parties read."""
+
+    reply_field = "answer"
+    field_order = ["ruling", "outcome", "refund_amount", "reason", "saved_reply", "answer"]
+
+    # Radios with none chosen: a decision is never upheld by leaving a default in place.
+    ruling = forms.ChoiceField(
+        label=_("Ruling"), choices=AppealRuling.choices, widget=forms.RadioSelect
     )
+    outcome = forms.ChoiceField(
+        label=_("New decision"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Only when the decision is replaced."),
+    )
+    refund_amount = forms.DecimalField(
+        label=_("Partial refund amount"), required=False, max_digits=12, decimal_places=2
+    )
+    reason = DecisionReasonField(
+        label=_("Reason for the answer"),
+        help_text=_("Both parties read it in their language; a replacing decision carries it too."),
+    )
+    answer = forms.CharField(
+        label=_("Answer to both parties"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("ruling") == AppealRuling.REPLACED and not data.get("outcome"):
+            self.add_error("outcome", _("Choose the decision that replaces the first one."))
+        if data.get("ruling") == AppealRuling.UPHELD:
+            data["outcome"] = None  # an upheld decision keeps its outcome
+        return data
 
 
 # A parcel that never arrived (PRODUCT.md §2a).

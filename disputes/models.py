@@ -1,9 +1,11 @@
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import is_mediator
 from orders.models import AppendOnlyEvent, Order, event_actor
 
+from .deadlines import appeal_answer_due
 from .evidence.storage import evidence_storage
 from .parties import Party, party_of
 from .stages import (
@@ -120,6 +123,42 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
     def not_waiting_for(self, party: str) -> Self:
         """The others: ``waiting_for(party)`` negated in place, not as an anti-join."""
         return self.exclude(_waiting_for(party))
+
+    def with_late_refund(self, instructed_before: datetime) -> Self:
+        """Disputes with a refund instructed at or before ``instructed_before``
+        (``deadlines.refunds_late_before``) that the marketplace has not reported yet."""
+        late = RefundInstruction.objects.late(instructed_before).filter(dispute=OuterRef("pk"))
+        return self.filter(Exists(late))
+
+    def with_failed_refund(self) -> Self:
+        """Disputes with a refund the marketplace reported failed, not instructed again."""
+        failed = RefundInstruction.objects.filter(
+            dispute=OuterRef("pk"), status=RefundStatus.FAILED
+        )
+        return self.filter(Exists(failed))
+
+    def refunds_to_settle(self) -> Self:
+        """Ended disputes whose refunds instructed add up to more than their outcome grants
+        now (an appeal lowered or cancelled it): the mediators settle it with the
+        marketplace, as no refund is ever negative."""
+        instructed = (
+            RefundInstruction.objects.live()
+            .filter(dispute=OuterRef("pk"))
+            .order_by()
+            .values("dispute")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        money = DecimalField(max_digits=13, decimal_places=3)
+        granted = Case(
+            When(outcome=Outcome.FULL_REFUND, then=F("order__price")),
+            When(outcome=Outcome.PARTIAL_REFUND, then=F("refund_amount")),
+            default=Value(0),
+            output_field=money,
+        )
+        return self.annotate(
+            refunds_instructed=Coalesce(Subquery(instructed), Value(0), output_field=money)
+        ).filter(status__in=ENDED_STATUSES, refunds_instructed__gt=granted)
 
     def overdue(self, now: datetime) -> Self:
         """Open disputes whose party deadline has passed: the worker acts on these."""
@@ -381,6 +420,11 @@ class Dispute(models.Model):
         waiting = self.is_open and self.stage in SELLER_ANSWER_STAGES
         return waiting and party_of(user, self.order) == Party.SELLER
 
+    def appeal_of(self, party: str) -> "Appeal | None":
+        """``party``'s appeal, read from the appeals prefetched with the dispute where the
+        page or the API did (``prefetch_related("appeals")``)."""
+        return next((appeal for appeal in self.appeals.all() if appeal.party == party), None)
+
     def return_to_ship_by(self, user) -> bool:
         """The item is to be shipped back by ``user``, its buyer (the actions check it again)."""
         waiting = self.is_open and self.stage == Stage.RETURN_TO_SHIP
@@ -413,10 +457,20 @@ class Dispute(models.Model):
         return bool(self.decision_note)
 
     @property
-    def can_be_appealed(self) -> bool:
-        """Decided against the buyer, and not appealed yet (an appeal is once per decision).
-        The appeal is read with the dispute where it was joined (``disputes.pages``)."""
-        return self.is_against_buyer and not hasattr(self, "appeal")
+    def appeal(self) -> "Appeal | None":
+        """The buyer's appeal, as pages and emails to the buyer name it."""
+        return self.appeal_of(Party.BUYER)
+
+    @property
+    def waiting_appeal(self) -> "Appeal | None":
+        """An appeal customer service has not answered yet, if any."""
+        return next((appeal for appeal in self.appeals.all() if not appeal.is_answered), None)
+
+    def is_against(self, party: str) -> bool:
+        """Decided against ``party``: the buyer got less than asked, the seller must refund."""
+        if party == Party.BUYER:
+            return self.is_against_buyer
+        return self.status == DisputeStatus.DECIDED and self.outcome != Outcome.REJECTED
 
     @property
     def refunded_amount(self):
@@ -458,6 +512,9 @@ class EventKind(models.TextChoices):
     DECIDED = "decided", _("Decision made")
     APPEAL_SENT = "appeal_sent", _("Appeal sent to customer service")
     APPEAL_ANSWERED = "appeal_answered", _("Customer service answered the appeal")
+    REFUND_INSTRUCTED = "refund_instructed", _("Refund instructed to the marketplace")
+    REFUND_EXECUTED = "refund_executed", _("Refund sent by the marketplace")
+    REFUND_FAILED = "refund_failed", _("Refund failed at the marketplace")
     # Returning the item before the refund (PRODUCT.md §4e).
     RETURN_ASKED = "return_asked", _("Refund on condition of a return")
     RETURN_SHIPPED = "return_shipped", _("Buyer shipped the return")
@@ -526,15 +583,23 @@ class DisputeMessage(models.Model):
         return f"{self.author} ({self.sent_at:%Y-%m-%d %H:%M})"
 
 
-class Appeal(models.Model):
-    """The buyer's last resort after a decision against them: one per decided dispute."""
+class AppealRuling(models.TextChoices):
+    UPHELD = "upheld", _("Decision upheld")
+    REPLACED = "replaced", _("Decision replaced")
 
-    dispute = models.OneToOneField(
-        Dispute, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("dispute")
+
+class Appeal(models.Model):
+    """A party's appeal of a decision to customer service (PRODUCT.md §4c): one per party
+    per dispute. The answer upholds the decision or replaces it (``disputes.actions``)."""
+
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("dispute")
     )
+    party = models.CharField(_("sent by"), max_length=8, choices=Party, default=Party.BUYER)
     message = models.TextField(_("message"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     answer = models.TextField(_("answer"), blank=True)
+    ruling = models.CharField(_("ruling"), max_length=16, choices=AppealRuling, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -553,11 +618,19 @@ class Appeal(models.Model):
         verbose_name_plural = _("appeals")
         ordering = ["-sent_at"]
         constraints = [
+            models.UniqueConstraint(fields=["dispute", "party"], name="one_appeal_per_party"),
             models.CheckConstraint(
-                condition=Q(answered_at__isnull=True, answered_by__isnull=True, answer="")
-                | (Q(answered_at__isnull=False, answered_by__isnull=False) & ~Q(answer="")),
+                condition=Q(
+                    answered_at__isnull=True, answered_by__isnull=True, answer="", ruling=""
+                )
+                | (
+                    Q(answered_at__isnull=False, answered_by__isnull=False)
+                    & ~Q(answer="")
+                    & Q(ruling__in=AppealRuling.values)
+                ),
                 name="appeal_answer_complete",
             ),
+            models.CheckConstraint(condition=Q(party__in=Party.values), name="appeal_known_party"),
         ]
 
     def __str__(self):
@@ -566,6 +639,133 @@ class Appeal(models.Model):
     @property
     def is_answered(self):
         return self.answered_at is not None
+
+    @property
+    def answer_due(self) -> datetime:
+        """When customer service should have answered (shown, not enforced)."""
+        return appeal_answer_due(self.sent_at)
+
+
+class RefundStatus(models.TextChoices):
+    INSTRUCTED = "instructed", _("Instructed, being processed")
+    EXECUTED = "executed", _("Sent")
+    FAILED = "failed", _("Failed")
+    SUPERSEDED = "superseded", _("Instructed again")
+
+
+class RefundInstructionQuerySet(models.QuerySet["RefundInstruction"]):
+    def live(self) -> Self:
+        """The instructions that stand: every one but those a re-instruction replaced."""
+        return self.exclude(status=RefundStatus.SUPERSEDED)
+
+    def late(self, instructed_before: datetime) -> Self:
+        """Instructed before ``instructed_before`` (``deadlines.refunds_late_before``) and
+        still not reported executed or failed."""
+        return self.filter(status=RefundStatus.INSTRUCTED, instructed_at__lte=instructed_before)
+
+
+class RefundInstruction(models.Model):
+    """What the marketplace must refund to carry out a dispute's outcome (PRODUCT.md §4f).
+
+    Created by ``disputes.refunds`` in the transaction of the outcome it carries out;
+    ``public_id`` is the marketplace's idempotency key. An order never gets back more than
+    its price: each instruction records what the order's standing instructions had moved
+    before it, and the database refuses more than the price in all.
+    """
+
+    public_id = models.UUIDField(_("refund id"), default=uuid.uuid4, unique=True, editable=False)
+    dispute = models.ForeignKey(
+        Dispute,
+        on_delete=models.PROTECT,
+        related_name="refund_instructions",
+        verbose_name=_("dispute"),
+    )
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        related_name="refund_instructions",
+        verbose_name=_("order"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=13, decimal_places=3)
+    currency = models.CharField(_("currency"), max_length=3)
+    # The order's price and what its standing instructions had moved, when this one was
+    # made: the database checks the sum against the price with them.
+    order_price = models.DecimalField(_("price paid"), max_digits=13, decimal_places=3)
+    moved_before = models.DecimalField(
+        _("refunded before"), max_digits=13, decimal_places=3, default=0
+    )
+    # The outcome it carries out: the dispute's agreement or decision at that moment.
+    outcome = models.CharField(_("outcome carried out"), max_length=16, choices=Outcome)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RefundStatus, default=RefundStatus.INSTRUCTED
+    )
+    instructed_at = models.DateTimeField(_("instructed at"), default=timezone.now)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("instructed again in place of"),
+    )
+    # What the marketplace reported: its own reference and time, or why it failed.
+    reference = models.CharField(_("marketplace's reference"), max_length=255, blank=True)
+    executed_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failure_reason = models.TextField(_("why it failed"), blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+
+    objects = RefundInstructionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("refund instruction")
+        verbose_name_plural = _("refund instructions")
+        ordering = ["instructed_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "instructed_at"], name="refund_status_idx"),
+            # The statistics' weeks (disputes.statistics): refunds instructed and executed.
+            models.Index(fields=["instructed_at"], name="refund_instructed_idx"),
+            models.Index(
+                fields=["executed_at"],
+                condition=Q(executed_at__isnull=False),
+                name="refund_executed_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(moved_before__gte=0)
+                & Q(amount__lte=F("order_price") - F("moved_before")),
+                name="refund_within_what_is_left_of_the_price",
+            ),
+            # Two instructions made from the same total would be one too many: the one
+            # made second must count the first.
+            models.UniqueConstraint(
+                fields=["order", "moved_before"],
+                condition=~Q(status="superseded"),
+                name="refund_one_standing_per_total_before",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RefundStatus.values) & Q(outcome__in=Outcome.values),
+                name="refund_known_choices",
+            ),
+            # One executed report per instruction: its reference and time, only when sent.
+            models.CheckConstraint(
+                condition=Q(status="executed", executed_at__isnull=False) & ~Q(reference="")
+                | (~Q(status="executed") & Q(executed_at__isnull=True, reference="")),
+                name="refund_executed_iff_reported",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["failed", "superseded"])
+                | (Q(failed_at__isnull=False) & ~Q(failure_reason="")),
+                name="refund_failed_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Refund %(id)s on order %(number)s") % {
+            "id": self.public_id,
+            "number": self.order.number,
+        }
 
 
 class EvidenceKind(models.TextChoices):

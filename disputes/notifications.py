@@ -38,6 +38,7 @@ from .models import (
     EscalationReason,
     EventKind,
     Party,
+    RefundInstruction,
 )
 from .signals import dispute_event_recorded
 
@@ -64,10 +65,11 @@ HEADLINES = {
     EventKind.CANCELLED: _("The buyer cancelled the dispute about order %(number)s."),
     EventKind.EVIDENCE_ADDED: _("New evidence was added to the dispute about order %(number)s."),
     EventKind.DECIDED: _("A mediator decided the dispute about order %(number)s."),
-    EventKind.APPEAL_SENT: _("The buyer appealed the decision on order %(number)s."),
+    EventKind.APPEAL_SENT: _("A party appealed the decision on order %(number)s."),
     EventKind.APPEAL_ANSWERED: _(
         "Customer service answered the appeal about the dispute on order %(number)s."
     ),
+    EventKind.REFUND_EXECUTED: _("The refund for order %(number)s has been sent."),
     EventKind.RETURN_ASKED: _(
         "The refund on order %(number)s (%(item)s) waits for the item to be returned."
     ),
@@ -114,9 +116,14 @@ ACKNOWLEDGEMENTS = {
 BUYER_TEMPLATES = {
     EventKind.DECIDED: "decided",
     EventKind.APPEAL_ANSWERED: "appeal_answered",
+    EventKind.REFUND_EXECUTED: "refund_sent",
     # Where to send the item and who pays its postage, before the buyer ships it.
     EventKind.RETURN_ASKED: "return_asked",
 }
+# The money's way out: the buyer hears when it is sent; an instruction comes with the
+# outcome already told, and a failure is the mediators' to follow up (their queue).
+BUYER_ONLY = (EventKind.REFUND_EXECUTED,)
+NOT_EMAILED = (EventKind.REFUND_INSTRUCTED, EventKind.REFUND_FAILED)
 # Only the party asked hears of an information request and of its lapse.
 ASKED_PARTY_ONLY = (EventKind.INFORMATION_REQUESTED, EventKind.INFORMATION_LAPSED)
 # Escalations recorded beside a refusal (``disputes.actions``), whose email tells them.
@@ -136,7 +143,7 @@ class Email:
 def event_emails(event: DisputeEvent) -> list[Email]:
     """The emails ``event`` causes, one per person it concerns."""
     dispute = event.dispute
-    if event.kind in MEDIATORS_ONLY_EVENTS:
+    if event.kind in NOT_EMAILED or event.kind in MEDIATORS_ONLY_EVENTS:
         return []
     if event.kind == EventKind.MESSAGE and _asks_for_information(event):
         return []
@@ -154,7 +161,11 @@ def event_emails(event: DisputeEvent) -> list[Email]:
             headline = ACKNOWLEDGEMENTS[event.kind]
         if event.kind in ASKED_PARTY_ONLY and party != event.details.get("party"):
             continue
+        if event.kind in BUYER_ONLY and party != Party.BUYER:
+            continue
         template = BUYER_TEMPLATES.get(event.kind) if party == Party.BUYER else None
+        if event.kind == EventKind.APPEAL_ANSWERED and party != event.details.get("party"):
+            template = None  # "your appeal" is the appellant's email only
         emails.append(
             _compose(
                 dispute,
@@ -163,6 +174,7 @@ def event_emails(event: DisputeEvent) -> list[Email]:
                 template or "event",
                 headline=headline,
                 event=event,
+                refund=_refund_of(event),
                 **particulars,
             )
         )
@@ -184,6 +196,14 @@ def _particulars(event: DisputeEvent) -> dict[str, object]:
         message = DisputeMessage.objects.filter(pk=details.get("message"), internal=False)
         quoted = message.values_list("body", flat=True).first() or ""
     return {"amount": Decimal(amount) if amount else None, "quoted": quoted}
+
+
+def _refund_of(event: DisputeEvent) -> RefundInstruction | None:
+    """The refund instruction a refund's event is about, or None for other events."""
+    refund_id = event.details.get("refund")
+    if refund_id is None:
+        return None
+    return RefundInstruction.objects.filter(public_id=refund_id).first()
 
 
 def _asks_for_information(message_event: DisputeEvent) -> bool:
@@ -218,7 +238,7 @@ def _compose(dispute, party, user, template, **context) -> Email:
             "party": party,
             "recipient": user,
             "buyer": dispute.order.buyer,
-            "appeal": getattr(dispute, "appeal", None),
+            "appeal": dispute.appeal,
             "next_step": deadlines.next_step(dispute),
             "dispute_url": email_link_url(user, _page_of(dispute, party)),
             **context,

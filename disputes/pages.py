@@ -24,7 +24,7 @@ from orders.models import OrderEvent, OrderEventKind
 
 from . import deadlines
 from .actions import promised_delivery
-from .eligibility import dispute_eligibility
+from .eligibility import appeal_refusal, dispute_eligibility
 from .evidence.drafts import MESSAGE, DraftForm, form_draft_key
 from .forms import AnotherReasonForm, ExtensionForm, MessageForm, OfferForm
 from .models import MEDIATORS_ONLY_EVENTS, Appeal, Dispute, DisputeEvent, Evidence
@@ -57,13 +57,15 @@ def _reported_receipt():
 
 def page_disputes(user, party: str) -> QuerySet[Dispute]:
     """The disputes of ``user`` as ``party``, with what their page shows: the buyer's page
-    their appeal, the seller's the buyer's name, both a receipt time the marketplace sent
+    their appeals, the seller's the buyer's name, both a receipt time the marketplace sent
     later (PRODUCT.md §8)."""
-    disputes = Dispute.objects.select_related("order__seller").annotate(
-        last_event=_newest_event(), reported_receipt=_reported_receipt()
+    disputes = (
+        Dispute.objects.select_related("order__seller")
+        .prefetch_related("appeals")
+        .annotate(last_event=_newest_event(), reported_receipt=_reported_receipt())
     )
     if party == Party.BUYER:
-        return disputes.of_buyer(user).select_related("appeal")
+        return disputes.of_buyer(user)
     return disputes.of_seller(user).select_related("order__buyer")
 
 
@@ -164,8 +166,8 @@ def render_dispute_page(
 ) -> HttpResponse:
     """The page of ``dispute`` for ``party``; ``context`` replaces parts of it, such as a
     form sent back with its errors or the files of an upload that were refused."""
-    # The buyer's appeal is read with the dispute (party_dispute); the seller's page has none.
-    appeal = getattr(dispute, "appeal", None) if party == Party.BUYER else None
+    # The appeals are read with the dispute (party_dispute).
+    appeal = dispute.appeal_of(party)
     evidence = page_evidence(dispute, appeal)
     page = {
         "dispute": dispute,
@@ -180,6 +182,10 @@ def render_dispute_page(
         "conversation": SimpleLazyObject(lambda: party_conversation(dispute, evidence)),
         **fragment_versions(dispute, evidence, party),
         "evidence": evidence,
+        "appeal": appeal,
+        "waiting_appeal": dispute.waiting_appeal,
+        "appeal_refusal": appeal_refusal(dispute, party, now=timezone.now()),
+        "refunds": dispute.refund_instructions.live() if dispute.has_ended else (),
         "page_url": page_url(dispute, party),
         "message_url": reverse(URL_NAMES[party]["message"], args=[dispute.pk]),
         "message_form": MessageForm(),
@@ -193,17 +199,12 @@ def render_dispute_page(
             message_draft_name(dispute),
             DraftForm.of(MESSAGE, dispute.order, dispute),
         )
-    page |= (
-        _buyer_context(dispute, appeal)
-        if party == Party.BUYER
-        else _seller_context(request, dispute)
-    )
+    page |= _buyer_context(dispute) if party == Party.BUYER else _seller_context(request, dispute)
     return render(request, TEMPLATES[party], page | context, status=status)
 
 
-def _buyer_context(dispute: Dispute, appeal: Appeal | None) -> dict:
+def _buyer_context(dispute: Dispute) -> dict:
     return {
-        "appeal": appeal,
         "another_reason_form": AnotherReasonForm(),
         "eligibility": dispute_eligibility(dispute.order, [dispute], now=timezone.now()),
     }

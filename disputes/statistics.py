@@ -27,7 +27,14 @@ from django_stubs_ext import StrOrPromise
 
 from orders.models import Order
 
-from .models import Appeal, DecisionReason, Dispute, DisputeStatus, Outcome
+from .models import (
+    Appeal,
+    DecisionReason,
+    Dispute,
+    DisputeStatus,
+    Outcome,
+    RefundInstruction,
+)
 
 WEEKS = 12
 # The window of a seller's dispute rate and of a dispute's signals.
@@ -49,17 +56,24 @@ class Week:
     escalated: int
     agreed: int
     decided: int
+    refunds_instructed: int
+    refunds_executed: int
 
 
 def weekly_counts(*, now: datetime, weeks: int = WEEKS) -> list[Week]:
-    """Per week, newest first: disputes opened, escalated, ended by agreement, decided."""
+    """Per week, newest first: disputes opened, escalated, ended by agreement, decided;
+    refund instructions sent to the marketplace (each one, a failed one instructed again
+    included) and those it reported executed, in the week it says it sent them."""
     since = first_week(now, weeks)
     disputes = Dispute.objects.order_by()
+    refunds = RefundInstruction.objects.order_by()
     columns = {
         "opened": _per_week(disputes, "opened_at", since),
         "escalated": _per_week(disputes, "escalated_at", since),
         "agreed": _per_week(disputes.filter(status=DisputeStatus.AGREED), "decided_at", since),
         "decided": _per_week(disputes.filter(status=DisputeStatus.DECIDED), "decided_at", since),
+        "refunds_instructed": _per_week(refunds, "instructed_at", since),
+        "refunds_executed": _per_week(refunds, "executed_at", since),
     }
     mondays = [since.date() + timedelta(weeks=week) for week in range(weeks)]
     return [
@@ -68,9 +82,9 @@ def weekly_counts(*, now: datetime, weeks: int = WEEKS) -> list[Week]:
     ]
 
 
-def _per_week(disputes: QuerySet[Dispute], column: str, since: datetime) -> dict[date, int]:
+def _per_week(rows_of: QuerySet[Any], column: str, since: datetime) -> dict[date, int]:
     rows = (
-        disputes.filter(**{f"{column}__gte": since})
+        rows_of.filter(**{f"{column}__gte": since})
         .annotate(week=TruncWeek(column))
         .values("week")
         .annotate(count=Count("pk"))

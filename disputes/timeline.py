@@ -61,8 +61,30 @@ SENTENCES = {
             None: gettext_lazy("Decided"),
         },
     ),
-    EventKind.APPEAL_SENT: gettext_lazy("Buyer appealed the decision to customer service"),
-    EventKind.APPEAL_ANSWERED: gettext_lazy("Customer service answered the appeal"),
+    EventKind.APPEAL_SENT: (
+        "party",
+        {
+            Party.SELLER: gettext_lazy("Seller appealed the decision to customer service"),
+            None: gettext_lazy("Buyer appealed the decision to customer service"),
+        },
+    ),
+    EventKind.APPEAL_ANSWERED: (
+        "ruling",
+        {
+            "upheld": gettext_lazy("Customer service answered the appeal: the decision stands"),
+            "replaced": gettext_lazy(
+                "Customer service answered the appeal: the decision is replaced"
+            ),
+            None: gettext_lazy("Customer service answered the appeal"),
+        },
+    ),
+    EventKind.REFUND_INSTRUCTED: gettext_lazy("Refund of %(amount)s instructed to the marketplace"),
+    EventKind.REFUND_EXECUTED: gettext_lazy(
+        "The marketplace sent the refund of %(amount)s (its reference: %(reference)s)"
+    ),
+    EventKind.REFUND_FAILED: gettext_lazy(
+        "The marketplace could not send the refund of %(amount)s: %(failure)s"
+    ),
     # A parcel that never arrived (PRODUCT.md §2a).
     EventKind.DELIVERY_PROVED: gettext_lazy(
         "Seller refused: the parcel was delivered (%(carrier)s, tracking number "
@@ -113,6 +135,9 @@ POSTAGE = {
     Party.BUYER: gettext_lazy("the buyer pays the return postage"),
 }
 
+# A refund instructed in place of a failed one (its ``replaces``).
+INSTRUCTED_AGAIN = gettext_lazy("Refund of %(amount)s instructed again to the marketplace")
+
 
 def money(amount, order) -> str:
     """An amount in the order's currency, with its decimals, as the admin writes it:
@@ -156,6 +181,8 @@ def describe(event, order) -> str:
 
 def _sentence(kind, details):
     sentence = SENTENCES[kind]
+    if kind == EventKind.REFUND_INSTRUCTED and details.get("replaces"):
+        return INSTRUCTED_AGAIN
     if isinstance(sentence, tuple):
         detail, by_value = sentence
         return by_value.get(details.get(detail), by_value[None])
@@ -176,6 +203,8 @@ def _in_words(details, order) -> dict:
         # An agreement on a full refund records the price paid; older events may not.
         "refund": money(details.get("refund_amount") or order.price, order),
         "why": _lower_first(_label(EscalationReason, details.get("reason"))),
+        "reference": details.get("reference"),
+        "failure": details.get("failure_reason"),
         "postage": POSTAGE.get(details.get("postage_paid_by"), ""),
         "carrier": details.get("carrier"),
         "tracking_number": details.get("tracking_number"),

@@ -18,7 +18,7 @@ urlpatterns = [
     path("disputes/<int:pk>/", views.dispute_detail, name="detail"),
     path("disputes/<int:pk>/cancel/", views.cancel_dispute, name="cancel"),
     path("disputes/<int:pk>/reopen/", reopen_wizard, name="reopen"),
-    path("disputes/<int:pk>/appeal/", views.appeal, name="appeal"),
+    path("disputes/<int:pk>/appeal/", views.appeal, {"party": Party.BUYER}, name="appeal"),
     path("disputes/<int:pk>/accept-offer/", views.accept_offer, name="accept_offer"),
     path("disputes/<int:pk>/mediation/", views.ask_for_mediation, name="ask_for_mediation"),
     path("disputes/<int:pk>/messages/", views.post_message, {"party": Party.BUYER}, name="message"),
@@ -37,6 +37,12 @@ urlpatterns = [
     path("seller/disputes/<int:pk>/accept/", seller_views.seller_accept, name="seller_accept"),
     path("seller/disputes/<int:pk>/offer/", seller_views.seller_offer, name="seller_offer"),
     path("seller/disputes/<int:pk>/refuse/", seller_views.seller_refuse, name="seller_refuse"),
+    path(
+        "seller/disputes/<int:pk>/appeal/",
+        views.appeal,
+        {"party": Party.SELLER},
+        name="seller_appeal",
+    ),
     path(
         "seller/disputes/<int:pk>/accept-if-returned/",
         seller_views.seller_accept_if_returned,

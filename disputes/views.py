@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from orders.templatetags.money import money
 
 from . import actions
+from .eligibility import appeal_refusal
 from .errors import DisputeErrorCode
 from .evidence import drafts, recording
 from .evidence.upload_handler import streams_evidence
@@ -200,10 +202,11 @@ def post_message(request: HttpRequest, pk: int, party: str) -> HttpResponse:
 
 @login_required
 @streams_evidence
-def appeal(request: HttpRequest, pk: int) -> HttpResponse:
-    dispute = buyer_dispute(request, pk)
-    if not dispute.can_be_appealed:
-        return redirect(dispute)
+def appeal(request: HttpRequest, pk: int, party: str) -> HttpResponse:
+    """A party's appeal of a decision against them to customer service, with files."""
+    dispute = party_dispute(request, pk, party)
+    if appeal_refusal(dispute, party, now=timezone.now()):
+        return redirect(page_url(dispute, party))
     draft = EvidenceDraft(request, dispute, f"appeal_draft_{dispute.pk}", drafts.APPEAL)
     form = AppealForm(request.POST or None)
     if request.method == "POST" and draft.accepts(form):
@@ -211,17 +214,19 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
             actions.send_appeal,
             _("Your appeal is sent to customer service."),
             dispute=dispute,
-            buyer=request.user,
+            appellant=request.user,
             message=form.cleaned_data["message"],
             draft_key=draft.key,
         )
-        return redirect(dispute)
+        return redirect(page_url(dispute, party))
     return render(
         request,
         "disputes/appeal.html",
         {
             "dispute": dispute,
             "order": dispute.order,
+            "party": party,
+            "page_url": page_url(dispute, party),
             "form": form,
             "draft_key": draft.key,
             "refusals": draft.refusals,

@@ -2,7 +2,8 @@
 
 One collector, run once per scrape by the process answering it: a handful of grouped
 counts, each on an index (the queue's own on its waiting tasks, ``observability``'s
-migration on the unfinished ones, the disputes' deadline index, the webhooks' queue index).
+migration on the unfinished ones, the disputes' deadline index, the webhooks' queue index,
+the refunds' status index).
 The numbers are the whole system's, the same whichever app server answers: add them up
 across servers with ``max``, not ``sum`` (docs/deploy.md).
 """
@@ -12,7 +13,6 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.apps import apps
 from django.db import DatabaseError
 from django.db.models import Count, Min, Q
 from django.tasks import TaskResultStatus
@@ -24,7 +24,7 @@ from prometheus_client.registry import Collector
 from api.models import ApiClient, DeliveryStatus, WebhookDelivery
 from config import readiness
 from disputes import tasks
-from disputes.models import Dispute
+from disputes.models import Dispute, RefundInstruction, RefundStatus
 from disputes.stages import Stage
 
 logger = logging.getLogger(__name__)
@@ -35,10 +35,9 @@ TASK_STATES = {
     TaskResultStatus.RUNNING: "running",
     TaskResultStatus.FAILED: "failed",
 }
-# Refund instructions (disputes.refunds), and their statuses that wait on the marketplace or
-# on a mediator. Looked up by name: a release may not have them yet.
-REFUND_INSTRUCTION = "disputes.RefundInstruction"
-REFUND_STATES = ("instructed", "failed")
+# The statuses of a refund instruction (disputes.refunds) that wait on the marketplace's
+# report or on a mediator.
+REFUND_STATES = (RefundStatus.INSTRUCTED, RefundStatus.FAILED)
 
 
 class DatabaseCollector(Collector):
@@ -206,10 +205,6 @@ def _disputes(now: datetime) -> Iterator[Metric]:
 
 
 def _refunds() -> Iterator[Metric]:
-    try:
-        instructions = apps.get_model(REFUND_INSTRUCTION)
-    except LookupError:  # a release without refund instructions
-        return
     by_status = GaugeMetricFamily(
         "disputes_refunds",
         "Refund instructions waiting for the marketplace's report (instructed) or for a "
@@ -217,7 +212,7 @@ def _refunds() -> Iterator[Metric]:
         labels=["status"],
     )
     counts = dict.fromkeys(REFUND_STATES, 0) | dict(
-        instructions.objects.filter(status__in=REFUND_STATES)
+        RefundInstruction.objects.filter(status__in=REFUND_STATES)
         .values_list("status")
         .annotate(count=Count("pk"))
         .order_by()

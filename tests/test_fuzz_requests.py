@@ -27,6 +27,7 @@ from disputes.models import Dispute
 from tests.conftest import DRAFT_KEY, corpus_upload, store_evidence
 from tests.disputes.builders import (
     DESCRIPTION,
+    agreed_dispute,
     answerable_dispute,
     cancelled_dispute,
     decided_dispute,
@@ -109,6 +110,7 @@ class Site:
         self.offered = offered_dispute(buyer)
         self.decided = decided_dispute(buyer)
         self.cancelled = cancelled_dispute(buyer)
+        self.refund = agreed_dispute(buyer).refund_instructions.get()
         self.disputable = disputable_order(buyer)
         self.in_transit = make_order(buyer, shipped_at=self.waiting.opened_at)
         self.mediator = make_mediator()
@@ -162,6 +164,7 @@ class Site:
             "uidb64": ["MQ", "x" * 40, "-"],
             "token": ["set-password", "x" * 40, "-"],
             "content_type_id": [ContentType.objects.get_for_model(Dispute).pk, 0],
+            "refund_pk": [self.refund.pk, 0, 10**30],
         }
         if name == "disputes:evidence_file":
             options["pk"] = [self.evidence.pk, 0]

@@ -2,7 +2,8 @@
 
 The form is rendered as the admin renders its own (``AdminForm``), in a template extending
 ``admin/disputes/action_form.html``; a refused action shows its message above the form,
-and a done one returns to the object's page (``done_url``).
+and a done one returns to the object's page (``done_url``). A form offering saved replies
+(``form_with_saved_reply``) can be posted back to fill its text with one instead.
 """
 
 from collections.abc import Callable
@@ -17,11 +18,18 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from accounts.roles import is_mediator
+from disputes import saved_replies
 from disputes.errors import DisputeActionError
+from disputes.forms import SavedReplyChoice
+from disputes.models import Dispute, SavedReply
+
+# The button of an action's page that fills the text with the chosen saved reply.
+FILL_IN_SAVED_REPLY = "fill_in_saved_reply"
 
 
 class MediatorRequest(HttpRequest):
@@ -83,3 +91,26 @@ def action_page(
             **context,
         },
     )
+
+
+def form_with_saved_reply[F: SavedReplyChoice](
+    request: HttpRequest,
+    dispute: Dispute,
+    make_form: Callable[[Any, dict[str, Any] | None], F],
+    *,
+    reader: str | None,
+) -> F:
+    """The action's form: posted to act, or, when the mediator asked to fill in a saved
+    reply, shown again as they left it with the reply written for ``reader`` (a party,
+    both with None, or the mediators) in its text. Filling in acts on nothing."""
+    if request.method != "POST" or FILL_IN_SAVED_REPLY not in request.POST:
+        return make_form(request.POST or None, None)
+    initial: dict[str, Any] = request.POST.dict()
+    chosen = initial.get("saved_reply")
+    reply = SavedReply.objects.filter(pk=chosen).first() if chosen else None
+    form = make_form(None, initial)
+    if reply is not None:
+        form.initial[form.reply_field] = saved_replies.fill(
+            reply, dispute, party=reader, now=timezone.now()
+        )
+    return form

@@ -1,5 +1,6 @@
 """The appeals of decided disputes: a queue of their own, and a page to answer each."""
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
@@ -18,7 +19,7 @@ from disputes.evidence.admin import EvidenceInline
 from disputes.forms import AppealAnswerForm
 from disputes.models import Appeal
 
-from .action_form import MediatorRequest, action_page, mediators_only
+from .action_form import MediatorRequest, action_page, form_with_saved_reply, mediators_only
 
 
 class AnsweredFilter(admin.SimpleListFilter):
@@ -37,7 +38,16 @@ class AnsweredFilter(admin.SimpleListFilter):
 class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
     """The appeals, unanswered first, each with the decision it appeals and its files."""
 
-    list_display = ["order_number", "buyer", "outcome", "sent_at", "answered_at"]
+    list_display = [
+        "order_number",
+        "party",
+        "buyer",
+        "outcome",
+        "sent_at",
+        "answer_due",
+        "answered_at",
+        "ruling",
+    ]
     list_filter = [AnsweredFilter]
     search_fields = [
         "dispute__order__number",
@@ -48,10 +58,13 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
     ordering = ["answered_at", "sent_at"]
     readonly_fields = (
         "dispute_link",
+        "party",
         "buyer",
         "outcome",
         "message",
         "sent_at",
+        "answer_due",
+        "ruling",
         "answer",
         "answer_reason",
         "answered_by",
@@ -72,6 +85,10 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
     @admin.display(description=_("decision"))
     def outcome(self, appeal: Appeal) -> str:
         return appeal.dispute.get_outcome_display()
+
+    @admin.display(description=_("answer expected by"))
+    def answer_due(self, appeal: Appeal) -> datetime:
+        return appeal.answer_due
 
     @admin.display(description=_("dispute"))
     def dispute_link(self, appeal: Appeal) -> SafeString:
@@ -95,14 +112,23 @@ class AppealAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Appeal]):
             request,
             model_admin=self,
             obj=appeal,
-            form=AppealAnswerForm(request.POST or None),
+            # The answer is read by both parties: a saved reply is written in each one's
+            # language.
+            form=form_with_saved_reply(
+                request,
+                appeal.dispute,
+                lambda data, initial: AppealAnswerForm(data, initial=initial),
+                reader=None,
+            ),
             act=lambda data: actions.answer_appeal(
                 appeal=appeal,
                 mediator=request.user,
                 answer=data["answer"],
                 reason=data["reason"],
+                outcome=data["outcome"],
+                refund_amount=data["refund_amount"],
             ),
-            done_message=_("The answer is recorded and the buyer is told."),
+            done_message=_("The answer is recorded and both parties are told."),
             done_url=reverse("admin:disputes_appeal_change", args=[appeal.pk]),
             template="admin/disputes/appeal/answer.html",
             context={

@@ -26,7 +26,7 @@ from django_stubs_ext import StrOrPromise
 
 from accounts.admin import MediatorReadOnlyMixin
 from accounts.models import User
-from disputes import actions, deadlines, saved_replies, statistics, timeline
+from disputes import actions, deadlines, refunds, statistics, timeline
 from disputes.errors import DisputeActionError
 from disputes.evidence.admin import EvidenceInline
 from disputes.evidence.admin import preview as evidence_preview
@@ -36,13 +36,18 @@ from disputes.forms import (
     DecisionForm,
     InformationRequestForm,
     MediatorMessageForm,
-    SavedReplyChoice,
 )
-from disputes.models import Dispute, DisputeEvent, DisputeMessage, SavedReply
+from disputes.models import (
+    Dispute,
+    DisputeEvent,
+    DisputeMessage,
+    RefundInstruction,
+    RefundStatus,
+)
 from disputes.parties import MEDIATOR, Party
 from disputes.stages import Stage
 
-from .action_form import MediatorRequest, action_page, mediators_only
+from .action_form import MediatorRequest, action_page, form_with_saved_reply, mediators_only
 from .next_step import next_step_in_words, waits_on_mediators
 from .queue import DisputeQueueAdmin
 
@@ -102,8 +107,6 @@ ASSIGN = DisputeAction(
     available=lambda dispute: True,
     done_message=_("The dispute is assigned."),
 )
-# The button of an action's page that fills the text with the chosen saved reply.
-FILL_IN_SAVED_REPLY = "fill_in_saved_reply"
 # In the order a dispute's page offers them.
 DISPUTE_ACTIONS = (REQUEST_INFORMATION, NOTE, MESSAGE, DECIDE, ASSIGN)
 
@@ -127,6 +130,44 @@ class DisputeEventInline(MediatorReadOnlyMixin, admin.TabularInline[DisputeEvent
     @admin.display(description=_("what happened"))
     def what_happened(self, event: DisputeEvent) -> str:
         return timeline.describe(event, event.dispute.order)
+
+
+class RefundInstructionInline(
+    MediatorReadOnlyMixin, admin.TabularInline[RefundInstruction, Dispute]
+):
+    """The refunds the dispute's outcomes instructed, as the marketplace reported them; a
+    failed one can be instructed again (a page of its own, a POST)."""
+
+    model = RefundInstruction
+    readonly_fields = (
+        "public_id",
+        "amount_paid_back",
+        "status",
+        "instructed_at",
+        "reference",
+        "executed_at",
+        "failure_reason",
+        "instruct_again",
+    )
+    fields = readonly_fields
+    extra = 0
+    verbose_name_plural = _("Refunds")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RefundInstruction]:
+        return super().get_queryset(request).select_related("order")
+
+    @admin.display(description=_("amount"))
+    def amount_paid_back(self, refund: RefundInstruction) -> str:
+        return timeline.money(refund.amount, refund.order)
+
+    @admin.display(description=_("what to do"))
+    def instruct_again(self, refund: RefundInstruction) -> SafeString | str:
+        if refund.status != RefundStatus.FAILED:
+            return ""
+        url = reverse(
+            "admin:disputes_dispute_instruct_refund_again", args=[refund.dispute_id, refund.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, _("Instruct again"))
 
 
 class DisputeMessageInline(MediatorReadOnlyMixin, admin.TabularInline[DisputeMessage, Dispute]):
@@ -238,7 +279,7 @@ class DisputeAdmin(DisputeQueueAdmin):
     ]
     readonly_fields = flatten_fieldsets(fieldsets)
     actions = ["assign_to_me", "assign_to_mediator"]
-    inlines = [EvidenceInline, DisputeMessageInline, DisputeEventInline]
+    inlines = [EvidenceInline, RefundInstructionInline, DisputeMessageInline, DisputeEventInline]
     change_form_template = "admin/disputes/dispute/change_form.html"
 
     @admin.display(description=_("order"))
@@ -394,6 +435,11 @@ class DisputeAdmin(DisputeQueueAdmin):
                 admin_view(mediators_only(self.decide_view)),
                 name="disputes_dispute_decide",
             ),
+            path(
+                "<int:pk>/refunds/<int:refund_pk>/instruct-again/",
+                admin_view(mediators_only(self.instruct_refund_again_view)),
+                name="disputes_dispute_instruct_refund_again",
+            ),
             *super().get_urls(),
         ]
 
@@ -448,7 +494,7 @@ class DisputeAdmin(DisputeQueueAdmin):
         dispute = self.dispute_to_act_on(pk)
         seller_can_answer = dispute.order.seller.user_id is not None
         asked = request.POST.get("party")
-        form = self.form_with_saved_reply(
+        form = form_with_saved_reply(
             request,
             dispute,
             lambda data, initial: InformationRequestForm(
@@ -481,7 +527,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             NOTE,
             dispute=dispute,
-            form=self.form_with_saved_reply(
+            form=form_with_saved_reply(
                 request,
                 dispute,
                 lambda data, initial: MediatorMessageForm(
@@ -500,7 +546,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             MESSAGE,
             dispute=dispute,
-            form=self.form_with_saved_reply(
+            form=form_with_saved_reply(
                 request,
                 dispute,
                 lambda data, initial: MediatorMessageForm(
@@ -519,7 +565,7 @@ class DisputeAdmin(DisputeQueueAdmin):
             request,
             DECIDE,
             dispute=dispute,
-            form=self.form_with_saved_reply(
+            form=form_with_saved_reply(
                 request,
                 dispute,
                 lambda data, initial: DecisionForm(data, initial=initial, dispute=dispute),
@@ -553,28 +599,36 @@ class DisputeAdmin(DisputeQueueAdmin):
             },
         )
 
-    def form_with_saved_reply[F: SavedReplyChoice](
-        self,
-        request: HttpRequest,
-        dispute: Dispute,
-        make_form: Callable[[Any, dict[str, Any] | None], F],
-        *,
-        reader: str | None,
-    ) -> F:
-        """The action's form: posted to act, or, when the mediator asked to fill in a saved
-        reply, shown again as they left it with the reply written for ``reader`` (a party,
-        both with None, or the mediators) in its text. Filling in acts on nothing."""
-        if request.method != "POST" or FILL_IN_SAVED_REPLY not in request.POST:
-            return make_form(request.POST or None, None)
-        initial: dict[str, Any] = request.POST.dict()
-        chosen = initial.get("saved_reply")
-        reply = SavedReply.objects.filter(pk=chosen).first() if chosen else None
-        form = make_form(None, initial)
-        if reply is not None:
-            form.initial[form.reply_field] = saved_replies.fill(
-                reply, dispute, party=reader, now=timezone.now()
-            )
-        return form
+    def instruct_refund_again_view(
+        self, request: MediatorRequest, pk: int, refund_pk: int
+    ) -> HttpResponse:
+        """Confirm, then instruct a failed refund again under a new id."""
+        # dispute__pk, not dispute: an id beyond the database's integers finds nothing,
+        # as for the refund's own pk, instead of overflowing the foreign key's lookup.
+        refund = get_object_or_404(
+            RefundInstruction.objects.select_related("dispute__order"),
+            pk=refund_pk,
+            dispute__pk=pk,
+        )
+        dispute = refund.dispute
+        return action_page(
+            request,
+            model_admin=self,
+            obj=dispute,
+            # No field but the confirmation: an empty POST is the mediator's yes.
+            form=forms.Form(request.POST if request.method == "POST" else None),
+            act=lambda data: refunds.instruct_again(refund=refund, mediator=request.user),
+            done_message=_("The refund is instructed again, under a new id."),
+            done_url=reverse("admin:disputes_dispute_change", args=[dispute.pk]),
+            template="admin/disputes/dispute/instruct_refund_again.html",
+            context={
+                "title": _("Instruct the refund on order %(number)s again")
+                % {"number": dispute.order.number},
+                "can_act": refund.status == RefundStatus.FAILED,
+                "refund": refund,
+                "next_step": next_step_in_words(dispute, timezone.now()),
+            },
+        )
 
     def dispute_to_act_on(self, pk: int) -> Dispute:
         dispute: Dispute = get_object_or_404(

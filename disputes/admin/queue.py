@@ -17,6 +17,7 @@ from django_stubs_ext import WithAnnotations
 from accounts.admin import MediatorReadOnlyMixin
 from accounts.models import User
 from config.fragments import fingerprint
+from disputes import deadlines
 from disputes.models import WAITING_ON_MEDIATORS, Dispute, DisputeStatus, Evidence
 from orders.models import Order, Seller
 
@@ -109,6 +110,51 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(stage_deadline__lt=now)
         return queryset.filter(stage_deadline__gte=now)
+
+
+class RefundFilter(admin.SimpleListFilter):
+    """Refunds that need the mediators (PRODUCT.md §4f): not reported executed within
+    ``REFUND_EXECUTION_DAYS``, reported failed, or more than the outcome grants since an
+    appeal lowered it. Their disputes have ended, so each choice shows every status."""
+
+    title = _("refund")
+    parameter_name = "refund"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("late", _("Not reported executed in time")),
+            ("failed", _("Failed at the marketplace")),
+            ("to_settle", _("To settle with the marketplace")),
+        ]
+
+    def choices(self, changelist: ChangeList) -> Iterator["_ListFilterChoices"]:
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("All"),
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: value, QueueStatusFilter.parameter_name: "all"}
+                ),
+                "display": label,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        disputes = Dispute.objects.all()
+        match self.value():
+            case "late":
+                late_before = deadlines.refunds_late_before(timezone.now())
+                needing = disputes.with_late_refund(late_before)
+            case "failed":
+                needing = disputes.with_failed_refund()
+            case "to_settle":
+                needing = disputes.refunds_to_settle()
+            case _:
+                return queryset
+        return queryset.filter(pk__in=needing.values("pk"))
 
 
 class AssignmentFilter(admin.SimpleListFilter):
@@ -230,6 +276,7 @@ class DisputeQueueAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Dispute]):
         AgeFilter,
         OverdueFilter,
         "outcome",
+        RefundFilter,
     ]
     # What a mediator pastes: get_search_results reads each through its own index. (Listed
     # for the admin's search box.)

@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass
 
 from django.contrib.sessions.backends.base import SessionBase
 
-from disputes.eligibility import dispute_eligibility
+from disputes.eligibility import appeal_refusal, dispute_eligibility
 from disputes.models import Dispute
+from disputes.parties import party_of
 from orders.models import Order
 
 SESSION_KEY = "evidence_drafts"
@@ -84,7 +85,8 @@ def takes_evidence(draft_form: DraftForm, user, *, now) -> bool:
     if draft_form.form == MESSAGE:
         return dispute.is_open
     if draft_form.form == APPEAL:
-        return dispute.can_be_appealed
+        party = party_of(user, dispute.order)
+        return party is not None and appeal_refusal(dispute, party, now=now) is None
     if draft_form.form == REFUSAL:
         return dispute.waits_for_answer_of(user)
     if draft_form.form == RETURN_RECEIPT:

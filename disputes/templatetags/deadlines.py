@@ -13,6 +13,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from disputes import deadlines
 from disputes.time_left import time_left_words as _time_left_words
 
 register = template.Library()
@@ -50,3 +51,9 @@ def told(context, sentence: Promise | None, deadline: datetime) -> SafeString | 
     if context.autoescape:
         values = {name: conditional_escape(value) for name, value in values.items()}
     return mark_safe(str(sentence) % values)
+
+
+@register.filter
+def appeal_closes(decided_at):
+    """The last instant a decision made at ``decided_at`` can be appealed."""
+    return deadlines.appeal_closes_at(decided_at) if decided_at else None

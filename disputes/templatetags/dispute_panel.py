@@ -1,10 +1,13 @@
 """The order page's dispute panel: owned by the disputes app so orders know nothing of it."""
 
 from django import template
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from disputes.deadlines import next_step
 from disputes.eligibility import ReasonCode, dispute_eligibility
+from disputes.models import Appeal
+from disputes.parties import Party
 
 register = template.Library()
 
@@ -16,8 +19,9 @@ def dispute_panel(order):
     now = timezone.now()
     # A decision against the buyer offers the appeal unless one was sent. Unordered:
     # the rules sort the disputes themselves.
+    buyer_appealed = Exists(Appeal.objects.filter(dispute=OuterRef("pk"), party=Party.BUYER))
     eligibility = dispute_eligibility(
-        order, order.disputes.select_related("appeal").order_by(), now=now
+        order, order.disputes.annotate(buyer_appealed=buyer_appealed).order_by(), now=now
     )
     open_dispute = next(
         (r.dispute for r in eligibility.reasons if r.code == ReasonCode.DISPUTE_OPEN), None

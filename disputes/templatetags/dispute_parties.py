@@ -1,7 +1,8 @@
 """Who did what on a dispute page, in the reader's words: "You", "The seller", "A mediator".
 
 The page's ``order`` and ``user`` tell the parties apart; anyone else who writes in a
-dispute or acts on it is a mediator, and an event without an actor was a deadline's.
+dispute or acts on it is a mediator, and an event without an actor was a deadline's, or
+the marketplace's when it reports a refund.
 """
 
 from datetime import datetime
@@ -46,6 +47,9 @@ NAMED_IN_KIND = frozenset(
 AUTOMATIC_ESCALATIONS = frozenset(
     {EscalationReason.SELLER_REFUSED, EscalationReason.NO_SELLER_ACCOUNT}
 )
+BY_THE_MARKETPLACE = _("by the marketplace")
+# What the marketplace reports through the API: events without a person's hand.
+MARKETPLACE_REPORTS = (EventKind.REFUND_EXECUTED, EventKind.REFUND_FAILED)
 
 
 def _who(context, user_id):
@@ -64,8 +68,10 @@ def author(context, user_id):
 
 @register.simple_tag(takes_context=True)
 def actor(context, event):
-    """Who did ``event``: "by you", "by the seller"…, "when the time ran out", or
-    "automatically"; nothing when its name says it already."""
+    """Who did ``event``: "by you", "by the seller"…, "by the marketplace", "when the time
+    ran out", or "automatically"; nothing when its name says it already."""
+    if event.kind in MARKETPLACE_REPORTS:
+        return BY_THE_MARKETPLACE
     if event.kind in NAMED_IN_KIND:
         return ""
     if event.kind == EventKind.ESCALATED and event.details.get("reason") in AUTOMATIC_ESCALATIONS:

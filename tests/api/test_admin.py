@@ -12,7 +12,8 @@ from django.utils import timezone
 from api.models import ApiClient, WebhookDelivery, hash_token
 from tests.api.conftest import Api
 from tests.conftest import run_tasks
-from tests.disputes.builders import agreed_dispute, make_mediator
+from tests.disputes.builders import decided_dispute as rejected_dispute
+from tests.disputes.builders import make_mediator
 
 pytestmark = pytest.mark.django_db
 
@@ -153,12 +154,12 @@ def test_mediators_do_not_manage_clients(client, marketplace):
 
 
 def test_a_delivery_shows_its_attempts_and_can_be_sent_again(admin_client, marketplace, buyer):
-    agreed_dispute(buyer)
+    rejected_dispute(buyer)
     run_tasks()  # nothing listens on that port: an error is recorded
     delivery = WebhookDelivery.objects.get()
     page = admin_client.get(f"{DELIVERIES}{delivery.pk}/change/").content.decode()
     assert delivery.event_id in page
-    assert "dispute.agreed" in page
+    assert "dispute.decided" in page
     assert "Connection refused" in delivery.attempt_log.get().error
     assert "Connection refused" in page
     listing = admin_client.get(DELIVERIES).content.decode()

@@ -191,6 +191,9 @@ def test_the_schema_and_its_page_are_public(client):
         "/api/v1/disputes/",
         "/api/v1/disputes/{id}/",
         "/api/v1/sign-in-links/",
+        "/api/v1/refunds/",
+        "/api/v1/refunds/{refund_id}/executed/",
+        "/api/v1/refunds/{refund_id}/failed/",
     }
     assert schema.json()["components"]["securitySchemes"]["clientToken"]["scheme"] == "bearer"
     page = client.get(f"{API}/docs/")

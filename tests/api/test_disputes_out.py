@@ -52,6 +52,7 @@ def test_the_events_feed_pages_in_a_stable_order_and_resumes_from_its_cursor(api
         "offer_made",
         "opened",
         "seller_accepted",
+        "refund_instructed",
     ]
     assert events[1]["actor"] == "seller"
     assert events[1]["details"] == {"amount": str(OFFER)}
@@ -229,6 +230,7 @@ def test_a_confirmed_receipt_is_in_the_events_feed_with_the_id_of_its_webhook(
         "receipt_confirmed",
         "opened",
         "seller_accepted",
+        "refund_instructed",
     ]
     receipt = events[2]
     webhook = json.loads(WebhookDelivery.objects.get(kind="order.receipt_confirmed").body)
@@ -254,4 +256,5 @@ def test_a_cursor_from_before_receipts_were_in_the_feed_still_reads_on(api, buye
         "receipt_confirmed",
         "opened",
         "seller_accepted",
+        "refund_instructed",
     ]

@@ -34,8 +34,10 @@ def test_each_step_of_a_return_is_a_webhook_with_the_tracking(marketplace, buyer
         "dispute.return_asked",
         "dispute.return_shipped",
         "dispute.return_refunded",
+        "refund.instructed",
     ]
-    asked, shipped, refunded = (body["data"] for body in bodies)
+    asked, shipped, refunded, instructed = (body["data"] for body in bodies)
+    assert instructed["refund"]["amount"] == refunded["dispute"]["outcome"]["refund_amount"]
     assert asked["event"]["details"] == {"postage_paid_by": "seller"}  # not the address
     assert shipped["event"]["details"] == {"carrier": CARRIER, "tracking_number": TRACKING_NUMBER}
     assert shipped["dispute"]["stage"] == "return_on_its_way"

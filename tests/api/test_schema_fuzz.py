@@ -64,6 +64,9 @@ def test_every_answer_matches_the_schema(live_server, api_token):
         "GET /api/v1/disputes/",
         "GET /api/v1/disputes/{id}/",
         "POST /api/v1/sign-in-links/",
+        "GET /api/v1/refunds/",
+        "POST /api/v1/refunds/{refund_id}/executed/",
+        "POST /api/v1/refunds/{refund_id}/failed/",
     }
     failures = []
     for operation in operations:

@@ -25,7 +25,7 @@ from api import signatures, webhook_types
 from api.models import ApiClient, WebhookDelivery, webhook_key
 from tests.api.test_webhooks import Receiver
 from tests.conftest import run_tasks
-from tests.disputes.builders import agreed_dispute
+from tests.disputes.builders import decided_dispute
 
 BEFORE = ("api", "0002_webhook_url_rules_and_no_response_body")
 AFTER = ("api", "0003_standard_webhooks_and_token_overlap")
@@ -71,7 +71,7 @@ def test_a_delivery_verifies_with_the_standard_webhooks_library(marketplace, buy
     with Receiver([200]) as receiver:
         marketplace.webhook_url = receiver.url
         marketplace.save()
-        dispute = agreed_dispute(buyer)
+        dispute = decided_dispute(buyer)  # rejected: one webhook, no refund to instruct
         run_tasks()
     [(headers, body)] = receiver.requests
     event = Webhook(marketplace.webhook_secret).verify(body, headers)
@@ -87,10 +87,10 @@ def test_the_legacy_header_is_sent_while_the_setting_is_on(marketplace, buyer, s
     with Receiver([200, 200]) as receiver:
         marketplace.webhook_url = receiver.url
         marketplace.save()
-        agreed_dispute(buyer)
+        decided_dispute(buyer)
         run_tasks()
         settings.WEBHOOK_LEGACY_SIGNATURE = False
-        agreed_dispute(buyer)
+        decided_dispute(buyer)
         run_tasks()
     (with_legacy, _body), (without, body) = receiver.requests
     assert "X-Dispute-Signature" in with_legacy
@@ -200,7 +200,7 @@ def test_a_delivery_during_a_rotation_verifies_with_the_old_and_the_new_secret(m
     with Receiver([200]) as receiver:
         marketplace.webhook_url = receiver.url
         marketplace.save()
-        agreed_dispute(buyer)
+        decided_dispute(buyer)
         run_tasks()
     [(headers, body)] = receiver.requests
     for secret in (old, new):

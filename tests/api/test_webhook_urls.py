@@ -20,7 +20,7 @@ from api.webhook_urls import validate_webhook_url
 from tests.api.test_admin import CLIENTS, admin_client  # noqa: F401 (a fixture)
 from tests.api.test_webhooks import Receiver
 from tests.conftest import run_tasks
-from tests.disputes.builders import agreed_dispute
+from tests.disputes.builders import decided_dispute as rejected_dispute
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def test_a_name_resolving_inside_is_not_sent_and_is_retried(
     marketplace.webhook_url = "https://hooks.example/x"
     marketplace.save()
     resolving(monkeypatch, "hooks.example", *addresses)
-    agreed_dispute(buyer)
+    rejected_dispute(buyer)
     run_tasks()
     delivery = WebhookDelivery.objects.get()
     attempt = delivery.attempt_log.get()
@@ -174,7 +174,7 @@ def test_a_url_saved_before_the_rules_is_not_opened(
 ):
     marketplace.webhook_url = url  # as an older version let staff save it
     marketplace.save()
-    agreed_dispute(buyer)
+    rejected_dispute(buyer)
     run_tasks()
     attempt = WebhookDelivery.objects.get().attempt_log.get()
     assert attempt.error.startswith("Not sent: ")
@@ -189,7 +189,7 @@ def test_the_name_is_resolved_once_and_its_checked_address_connected_to(
         marketplace.webhook_url = f"http://hooks.example:{receiver.port}/hooks"
         marketplace.save()
         looked_up = resolving(monkeypatch, "hooks.example", "127.0.0.1")
-        agreed_dispute(buyer)
+        rejected_dispute(buyer)
         run_tasks()
         [(headers, _body)] = receiver.requests
     assert headers["Host"] == f"hooks.example:{receiver.port}"
@@ -241,7 +241,7 @@ def test_https_to_the_checked_address_verifies_the_certificate_for_the_name(
         marketplace.webhook_url = f"https://hooks.example:{receiver.port}/hooks"
         marketplace.save()
         resolving(monkeypatch, "hooks.example", "127.0.0.1")
-        agreed_dispute(buyer)
+        rejected_dispute(buyer)
         run_tasks()
         assert len(receiver.requests) == 1
     assert asked_for == ["hooks.example"]

@@ -5,6 +5,7 @@ import json
 import threading
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -84,7 +85,7 @@ def make_due():
     ("make", "kind"),
     [
         (agreed_dispute, "dispute.agreed"),
-        (decided_dispute, "dispute.decided"),
+        (partial(decided_dispute, outcome=Outcome.FULL_REFUND), "dispute.decided"),
     ],
 )
 def test_events_that_move_money_queue_one_delivery_per_client(marketplace, buyer, make, kind):
@@ -93,14 +94,19 @@ def test_events_that_move_money_queue_one_delivery_per_client(marketplace, buyer
     revoked.revoked_at = timezone.now()
     revoked.save()
     dispute = make(buyer)
-    delivery = WebhookDelivery.objects.get()
+    delivery = WebhookDelivery.objects.get(kind=kind)
     assert (delivery.client, delivery.kind) == (marketplace, kind)
     body = json.loads(delivery.body)
     assert body["type"] == kind
     assert body["id"] == delivery.event_id
     assert body["data"]["dispute"]["id"] == dispute.pk
     assert body["data"]["dispute"]["status"] == dispute.status
-    assert deliveries_queued().count() == 1
+    # One per event for the one client: the outcome's, and its refund's instruction.
+    assert list(WebhookDelivery.objects.order_by("pk").values_list("kind", flat=True)) == [
+        kind,
+        "refund.instructed",
+    ]
+    assert deliveries_queued().count() == 2
 
 
 def test_an_accepted_offer_and_an_answered_appeal_are_sent(marketplace, buyer):
@@ -114,7 +120,12 @@ def test_an_accepted_offer_and_an_answered_appeal_are_sent(marketplace, buyer):
         answer="We looked again.",
     )
     kinds = list(WebhookDelivery.objects.order_by("pk").values_list("kind", flat=True))
-    assert kinds == ["dispute.agreed", "dispute.decided", "dispute.appeal_answered"]
+    assert kinds == [
+        "dispute.agreed",
+        "refund.instructed",
+        "dispute.decided",
+        "dispute.appeal_answered",
+    ]
     agreed = json.loads(WebhookDelivery.objects.order_by("pk").first().body)["data"]
     assert agreed["event"]["kind"] == "offer_accepted"
     assert agreed["dispute"]["outcome"]["refund_amount"] == "5.00"
@@ -179,7 +190,7 @@ def test_a_real_receiver_refuses_twice_then_gets_the_third_attempt(marketplace, 
     with Receiver([503, 500, 200]) as receiver:
         marketplace.webhook_url = receiver.url
         marketplace.save()
-        dispute = decided_dispute(buyer, outcome=Outcome.FULL_REFUND)
+        dispute = decided_dispute(buyer, outcome=Outcome.REJECTED)  # no refund: one webhook
         delivery = WebhookDelivery.objects.get()
         waits = []
         for _attempt in range(3):
@@ -207,12 +218,12 @@ def test_a_real_receiver_refuses_twice_then_gets_the_third_attempt(marketplace, 
         assert headers["X-Dispute-Delivery-Attempt"] == str(number)
         assert body.decode() == delivery.body
         ids.add(headers["webhook-id"])
-        assert json.loads(body)["data"]["dispute"]["outcome"]["refund_amount"] == "12.99"
+        assert json.loads(body)["data"]["dispute"]["outcome"]["outcome"] == "rejected"
     assert ids == {f"dispute-event-{dispute.events.get(kind='decided').pk}"}
 
 
 def test_nobody_listening_is_recorded_and_retried(marketplace, buyer):
-    agreed_dispute(buyer)  # port 9 on 127.0.0.1: nothing listens
+    decided_dispute(buyer)  # port 9 on 127.0.0.1: nothing listens
     run_tasks()
     delivery = WebhookDelivery.objects.get()
     attempt = delivery.attempt_log.get()
@@ -223,7 +234,7 @@ def test_nobody_listening_is_recorded_and_retried(marketplace, buyer):
 
 
 def test_retries_go_on_for_at_least_24_hours_then_stop(marketplace, buyer):
-    agreed_dispute(buyer)
+    decided_dispute(buyer)
     run_tasks()
     delivery = WebhookDelivery.objects.get()
     delivery.retrying_since = timezone.now() - timedelta(hours=23, minutes=59)
@@ -250,7 +261,7 @@ def test_backoff_doubles_up_to_an_hour_and_covers_a_day():
 
 
 def test_a_revoked_client_gets_no_more_attempts(marketplace, buyer):
-    agreed_dispute(buyer)
+    decided_dispute(buyer)
     marketplace.revoked_at = timezone.now()
     marketplace.save()
     run_tasks()
@@ -263,7 +274,7 @@ def test_send_again_makes_one_more_attempt_and_a_stale_retry_does_nothing(market
     with Receiver([500, 200, 200]) as receiver:
         marketplace.webhook_url = receiver.url
         marketplace.save()
-        agreed_dispute(buyer)
+        decided_dispute(buyer)
         run_tasks()  # 500: a retry is queued for a minute later
         delivery = WebhookDelivery.objects.get()
         webhooks.send_again(delivery)
@@ -280,7 +291,7 @@ def test_a_redirect_is_not_followed(marketplace, buyer):
     with Receiver([302]) as receiver:
         marketplace.webhook_url = receiver.url
         marketplace.save()
-        agreed_dispute(buyer)
+        decided_dispute(buyer)
         run_tasks()
     delivery = WebhookDelivery.objects.get()
     assert delivery.attempt_log.get().status_code == 302

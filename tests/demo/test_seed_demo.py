@@ -20,7 +20,17 @@ from django_tasks_db.models import DBTaskResult
 from api.models import ApiClient
 from demo.management.commands.seed_demo import SSO_IDENTITIES
 from disputes import actions, tasks
-from disputes.models import Dispute, DisputeEvent, DisputeStatus, EventKind, Party, Stage
+from disputes.models import (
+    AppealRuling,
+    Dispute,
+    DisputeEvent,
+    DisputeStatus,
+    EventKind,
+    Party,
+    RefundInstruction,
+    RefundStatus,
+    Stage,
+)
 from orders.models import Order, Seller
 from orders.receipts import confirm_receipt
 from tests.accounts import openid_providers
@@ -38,6 +48,8 @@ DISPUTES = {
     "DEMO-0013": ("alice", DisputeStatus.OPEN, Stage.WITH_MEDIATOR, None),
     "DEMO-0015": ("alice", DisputeStatus.OPEN, Stage.INFORMATION_REQUESTED, Party.SELLER),
     "DEMO-0017": ("alice", DisputeStatus.AGREED, None, None),
+    "DEMO-0018": ("alice", DisputeStatus.DECIDED, None, None),
+    "DEMO-0020": ("alice", DisputeStatus.DECIDED, None, None),
     "DEMO-0029": ("alice", DisputeStatus.OPEN, Stage.NOT_RECEIVED_WAITING_FOR_SELLER, None),
     "DEMO-0031": ("alice", DisputeStatus.OPEN, Stage.EXTENSION_WAITING_FOR_BUYER, None),
     "DEMO-0019": ("alice", DisputeStatus.OPEN, Stage.RETURN_TO_SHIP, None),
@@ -103,17 +115,38 @@ def test_the_disputes_were_made_by_the_actions_with_their_events():
         EventKind.ASSIGNED,
     ]
     assert kinds("DEMO-0015")[-2:] == [EventKind.INFORMATION_REQUESTED, EventKind.MESSAGE]
-    assert kinds("DEMO-0017") == [EventKind.OPENED, EventKind.SELLER_ACCEPTED]
+    assert kinds("DEMO-0017") == [
+        EventKind.OPENED,
+        EventKind.SELLER_ACCEPTED,
+        EventKind.REFUND_INSTRUCTED,
+    ]
     assert kinds("DEMO-0023") == [
         EventKind.OPENED,
         EventKind.RETURN_ASKED,
         EventKind.RETURN_SHIPPED,
         EventKind.RETURN_ARRIVED,
+        EventKind.REFUND_INSTRUCTED,
     ]
     refused = Dispute.objects.get(order__number="DEMO-0013")
     assert refused.seller_statement
     assert refused.escalation_reason == "seller_refused"
     assert refused.assigned_to.username == "mediator"
+
+
+def test_the_demo_has_a_refund_in_each_state_and_a_decision_replaced_on_appeal():
+    seed()
+
+    def refund(number):
+        return RefundInstruction.objects.get(dispute__order__number=number)
+
+    assert refund("DEMO-0017").status == RefundStatus.INSTRUCTED
+    assert refund("DEMO-0010").status == RefundStatus.EXECUTED
+    assert refund("DEMO-0018").status == RefundStatus.FAILED
+    replaced = Dispute.objects.get(order__number="DEMO-0020")
+    assert replaced.appeal.ruling == AppealRuling.REPLACED
+    decisions = replaced.events.filter(kind=EventKind.DECIDED).order_by("pk")
+    assert [event.details["outcome"] for event in decisions] == ["rejected", "full_refund"]
+    assert refund("DEMO-0020").status == RefundStatus.EXECUTED
 
 
 def test_the_open_stages_deadlines_are_ahead_and_queued_for_the_worker():

@@ -153,7 +153,7 @@ def parcel_arrived_dispute(buyer):
 
 def appealed_dispute(buyer):
     dispute = decided_dispute(buyer)
-    actions.send_appeal(dispute=dispute, buyer=buyer, message="The seller never answered me.")
+    actions.send_appeal(dispute=dispute, appellant=buyer, message="The seller never answered me.")
     return dispute
 
 

@@ -74,7 +74,7 @@ def decided_after_refusal(outcome):
 
 def appealed_after_refusal(buyer):
     dispute = decided_after_refusal(Outcome.REJECTED)(buyer)
-    actions.send_appeal(dispute=dispute, buyer=buyer, message="The seller never answered me.")
+    actions.send_appeal(dispute=dispute, appellant=buyer, message="The seller never answered me.")
     return dispute
 
 
@@ -213,7 +213,9 @@ ACTIONS = {
     ),
     "appeal": (
         "buyer",
-        lambda d, user: actions.send_appeal(dispute=d, buyer=user, message="Look again, please."),
+        lambda d, user: actions.send_appeal(
+            dispute=d, appellant=user, message="Look again, please."
+        ),
     ),
     "answer": (
         "mediator",
@@ -459,7 +461,11 @@ WRONG_ACTOR = {
     "seller": Code.NOT_THE_SELLER,
     "mediator": Code.NOT_MEDIATOR,
 }
-WRONG_ACTOR_EXCEPTIONS = {"message": Code.NOT_A_PARTY, "add_evidence": Code.NOT_A_PARTY}
+WRONG_ACTOR_EXCEPTIONS = {
+    "message": Code.NOT_A_PARTY,
+    "add_evidence": Code.NOT_A_PARTY,
+    "appeal": Code.NOT_A_PARTY,
+}
 
 
 def rightful(role, dispute, buyer):
@@ -683,7 +689,7 @@ def test_decision_is_recorded_with_the_mediator_and_emailed(buyer):
 def test_partial_refund_below_the_request_is_against_the_buyer(buyer):
     dispute = decided_dispute(buyer, Outcome.PARTIAL_REFUND, refund_amount=Decimal("4.00"))
     assert dispute.is_against_buyer
-    actions.send_appeal(dispute=dispute, buyer=buyer, message="I asked for a full refund.")
+    actions.send_appeal(dispute=dispute, appellant=buyer, message="I asked for a full refund.")
 
 
 def test_appeal_answer_is_emailed(buyer):

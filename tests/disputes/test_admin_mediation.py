@@ -514,7 +514,9 @@ def test_mediator_answers_an_appeal_once(mediator_client, mediator, buyer):
     url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
 
     response = submit(
-        mediator_client, url, {"reason": "item_as_described", "answer": "The decision stands."}
+        mediator_client,
+        url,
+        {"ruling": "upheld", "reason": "item_as_described", "answer": "The decision stands."},
     )
 
     assert response.status_code == 302
@@ -522,6 +524,44 @@ def test_mediator_answers_an_appeal_once(mediator_client, mediator, buyer):
     appeal.refresh_from_db()
     assert (appeal.answer, appeal.answered_by) == ("The decision stands.", mediator)
     assert "already been answered" in mediator_client.get(url).content.decode()
+
+
+def test_mediator_replaces_a_decision_on_appeal_with_its_reason(mediator_client, buyer):
+    dispute = appealed_dispute(buyer)
+    appeal = dispute.appeal
+    url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
+    page = mediator_client.get(url).content.decode()
+    assert 'name="ruling"' in page
+    assert 'name="reason"' in page
+
+    response = submit(
+        mediator_client,
+        url,
+        {
+            "ruling": "replaced",
+            "outcome": "full_refund",
+            "reason": "not_as_described",
+            "answer": "The listing promised what the item lacks.",
+        },
+    )
+
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    appeal.refresh_from_db()
+    assert (dispute.outcome, dispute.decision_reason) == ("full_refund", "not_as_described")
+    assert (appeal.ruling, appeal.answer_reason) == ("replaced", "not_as_described")
+
+
+def test_an_appeals_answer_without_a_reason_is_refused(mediator_client, buyer):
+    appeal = appealed_dispute(buyer).appeal
+    url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
+
+    response = submit(mediator_client, url, {"ruling": "upheld", "answer": "It stands."})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    appeal.refresh_from_db()
+    assert not appeal.is_answered
 
 
 def test_people_who_are_not_mediators_cannot_answer_an_appeal(buyer_client, buyer):

@@ -116,7 +116,7 @@ def test_the_buyer_gets_an_acknowledgement_of_an_appeal(buyer):
         reason="item_as_described",
         note="No fault.",
     )
-    actions.send_appeal(dispute=dispute, buyer=buyer, message="The photos show the fault.")
+    actions.send_appeal(dispute=dispute, appellant=buyer, message="The photos show the fault.")
     body = email_to(buyer, dispute, EventKind.APPEAL_SENT).body
     assert "Your appeal about the dispute on order" in body
     assert "Customer service (the mediators) will answer you" in body

@@ -87,7 +87,9 @@ def test_the_answer_to_an_appeal_is_emailed_in_the_buyers_language(buyer):
     with translation.override("fr"):
         dispute = open_dispute(buyer)
     decide(dispute)
-    actions.send_appeal(dispute=dispute, buyer=buyer, message="Le vendeur ne m'a jamais répondu.")
+    actions.send_appeal(
+        dispute=dispute, appellant=buyer, message="Le vendeur ne m'a jamais répondu."
+    )
     run_tasks()  # the decision's own email, and the acknowledgements
     mail.outbox.clear()
 

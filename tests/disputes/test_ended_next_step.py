@@ -93,4 +93,7 @@ def test_what_is_left_is_said_in_french(log_in, buyer):
     client = log_in(buyer)
     dispute = decided_dispute(buyer)
     page = client.get(dispute.get_absolute_url(), headers={"accept-language": "fr"})
-    assert "Vous\u00a0: vous pouvez encore contacter le service client" in page.content.decode()
+    assert (
+        "Vous\u00a0: vous pouvez encore faire appel de la décision auprès du service client"
+        in page.content.decode()
+    )

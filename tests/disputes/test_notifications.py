@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django_tasks_db.models import DBTaskResult
 
-from disputes import actions, notifications, tasks
+from disputes import actions, notifications, refunds, tasks
 from disputes.models import Dispute, DisputeEvent, EventKind, Outcome, Party
 from tests.accounts.links import email_links_in, link_of
 from tests.conftest import run_tasks
@@ -100,7 +100,7 @@ add_evidence = then(
 )
 decide = then(refused_dispute, _decide)
 appeal = then(
-    decide, lambda d, b: actions.send_appeal(dispute=d, buyer=b, message="Nobody answered me.")
+    decide, lambda d, b: actions.send_appeal(dispute=d, appellant=b, message="Nobody answered me.")
 )
 answer_appeal = then(
     appeal,
@@ -128,6 +128,19 @@ return_problem = then(
     lambda d, b: actions.report_return_problem(dispute=d, seller=seller_of(d), statement=STATEMENT),
 )
 return_not_confirmed = then(return_on_its_way_dispute, _deadline_passes)
+
+
+def _refund_reported(report):
+    def act(dispute, buyer):
+        refund = dispute.refund_instructions.get()
+        if report == "executed":
+            refunds.report_executed(
+                refund_id=refund.public_id, reference="TX-1", executed_at=timezone.now()
+            )
+        else:
+            refunds.report_failed(refund_id=refund.public_id, reason="Card expired")
+
+    return then(agreed_dispute, act)
 
 
 def proved_delivery(buyer):
@@ -195,6 +208,10 @@ CASES = {
     "decided": (EventKind.DECIDED, decide, {BUYER, SELLER}),
     "appeal_sent": (EventKind.APPEAL_SENT, appeal, {BUYER, SELLER}),
     "appeal_answered": (EventKind.APPEAL_ANSWERED, answer_appeal, {BUYER, SELLER}),
+    # The outcome's own email told of the refund; its failure is the mediators' to follow.
+    "refund_instructed": (EventKind.REFUND_INSTRUCTED, agreed_dispute, set()),
+    "refund_executed": (EventKind.REFUND_EXECUTED, _refund_reported("executed"), {BUYER}),
+    "refund_failed": (EventKind.REFUND_FAILED, _refund_reported("failed"), set()),
     # A parcel that never arrived (PRODUCT.md §2a).
     "delivery_proved": (EventKind.DELIVERY_PROVED, proved_delivery, {BUYER}),
     "delivery_extended": (EventKind.DELIVERY_EXTENDED, extended_dispute, {BUYER}),
@@ -486,3 +503,14 @@ def test_a_retry_waits_twice_as_long_each_time_and_stops_after_the_last_attempt(
     with pytest.raises(ConnectionRefusedError):
         tasks.deliver_email.call(**args, attempt=tasks.EMAIL_ATTEMPTS)
     assert not deliveries().exists()
+
+
+def test_the_buyer_is_told_the_refund_was_sent_and_when(buyer):
+    dispute = _refund_reported("executed")(buyer)
+    event = latest_event(dispute, EventKind.REFUND_EXECUTED)
+    (email,) = notifications.event_emails(event)
+    sent = dispute.refund_instructions.get().executed_at
+    with timezone.override("Europe/Paris"):
+        day = formats.date_format(timezone.localtime(sent), "j M Y")
+    assert f"Refund of €12.99 sent on {day}" in email.body
+    assert "refund" in email.subject and dispute.order.number in email.subject

@@ -12,6 +12,7 @@ from disputes import saved_replies
 from disputes.models import DisputeMessage, Party, SavedReply
 from disputes.parties import MEDIATOR
 from tests.disputes.builders import (
+    appealed_dispute,
     information_requested_dispute,
     make_mediator,
     refused_dispute,
@@ -161,6 +162,31 @@ def test_filling_in_a_decision_keeps_what_was_chosen(client, buyer, reply):
     assert form.initial["outcome"] == "rejected"
     dispute.refresh_from_db()
     assert dispute.outcome is None
+
+
+def test_filling_in_an_appeals_answer_keeps_the_ruling_and_answers_nothing(client, buyer, reply):
+    dispute = appealed_dispute(buyer)
+    appeal = dispute.appeals.get()
+    client.force_login(make_mediator())
+    url = reverse("admin:disputes_appeal_answer", args=[appeal.pk])
+    assert "fill_in_saved_reply" in client.get(url).content.decode()
+
+    response = client.post(
+        url,
+        {
+            "ruling": "replaced",
+            "outcome": "full_refund",
+            "reason": "evidence_shows_defect",
+            "saved_reply": reply.pk,
+            "fill_in_saved_reply": "Fill in",
+        },
+    )
+
+    form = response.context["form"]
+    assert form.initial["answer"].startswith(f"Order {dispute.order.number}")
+    assert (form.initial["ruling"], form.initial["reason"]) == ("replaced", "evidence_shows_defect")
+    appeal.refresh_from_db()
+    assert not appeal.is_answered
 
 
 def test_mediators_keep_saved_replies_and_other_staff_cannot(client):

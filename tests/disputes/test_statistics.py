@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from disputes import actions, statistics
+from disputes import actions, refunds, statistics
 from disputes.models import DecisionReason, DisputeReason, Outcome, RefundRequest
 from tests.disputes.builders import DESCRIPTION, make_seller_account
 from tests.factories import make_mediator, make_order, make_seller, make_user
@@ -109,6 +109,30 @@ def test_each_week_counts_its_openings_escalations_agreements_and_decisions(data
     assert counts[date(2026, 11, 2)] == (3, 3, 0, 2)  # A, B, E opened and escalated; A, B
     assert counts[date(2026, 10, 26)] == (1, 0, 0, 0)  # G, on Sunday 1 November
     assert sum(sum(row) for row in counts.values()) == 8 + 6 + 1 + 5
+
+
+def test_each_week_counts_the_refunds_instructed_and_executed(data):
+    """B, C and E were decided with a refund and F agreed on one: each instructed then.
+    The marketplace sent B's on 6 November and C's on the 17th; E's failed and a
+    mediator instructed it again on the 18th (a new instruction, counted too)."""
+    instruction = {name: data[name].refund_instructions.get() for name in "BCEF"}
+    refunds.report_executed(
+        refund_id=instruction["B"].public_id, reference="MP-B", executed_at=at(6), now=at(6)
+    )
+    refunds.report_executed(
+        refund_id=instruction["C"].public_id, reference="MP-C", executed_at=at(17), now=at(17)
+    )
+    refunds.report_failed(refund_id=instruction["E"].public_id, reason="Card closed", now=at(17))
+    refunds.instruct_again(refund=instruction["E"], mediator=make_mediator(), now=at(18, hour=9))
+
+    weeks = statistics.weekly_counts(now=NOW)
+
+    counts = {week.starts: (week.refunds_instructed, week.refunds_executed) for week in weeks}
+    assert counts[date(2026, 11, 16)] == (3, 1)  # E, F and E again; C sent
+    assert counts[date(2026, 11, 9)] == (1, 0)  # C
+    assert counts[date(2026, 11, 2)] == (1, 1)  # B, instructed and sent
+    assert sum(instructed for instructed, _ in counts.values()) == 5
+    assert sum(executed for _, executed in counts.values()) == 2
 
 
 def test_median_and_90th_percentile_from_escalation_to_decision(data):

@@ -98,7 +98,7 @@ def test_each_form_takes_evidence_by_its_own_rule(buyer):
     assert takes(MESSAGE, waiting) and not takes(MESSAGE, decided)
     assert takes(REFUSAL, waiting, user=seller) and not takes(REFUSAL, waiting, user=buyer)
     assert takes(APPEAL, decided) and not takes(APPEAL, waiting)
-    actions.send_appeal(dispute=decided, buyer=buyer, message="The seller never answered.")
+    actions.send_appeal(dispute=decided, appellant=buyer, message="The seller never answered.")
     assert not takes(APPEAL, decided)  # once per decision
     actions.refuse_request(
         dispute=waiting, seller=seller, statement="The cable was tested before it was shipped."

@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from api.models import ApiClient, DeliveryStatus, WebhookDelivery
-from disputes import tasks
-from disputes.models import Dispute, Stage
+from disputes import refunds, tasks
+from disputes.models import Dispute, RefundInstruction, RefundStatus, Stage
 from observability import collectors, metrics
 from observability.collectors import DatabaseCollector
-from tests.disputes.builders import answerable_dispute, refused_dispute
-from tests.factories import make_user
+from tests.disputes.builders import agreed_dispute, answerable_dispute, refused_dispute
+from tests.factories import make_mediator, make_user
 from tests.observability.scraping import samples, scrape, value
 
 pytestmark = pytest.mark.django_db
@@ -218,16 +218,25 @@ def test_disputes_are_counted_by_stage_and_the_overdue_by_their_most_late_deadli
     assert value(scraped, "disputes_overdue_seconds") == 16 * 60
 
 
-def test_refunds_are_left_out_of_a_release_without_refund_instructions(monkeypatch):
-    def no_such_model(label):
-        raise LookupError(label)
-
-    monkeypatch.setattr(collectors.apps, "get_model", no_such_model)
+def test_refunds_are_counted_by_the_statuses_waiting_on_the_marketplace_or_a_mediator():
+    """Four agreements, each with its refund instructed: one waits for the marketplace,
+    one was sent, one failed, and one failed and was instructed again (a new instruction
+    waiting; the one it replaces counts no more)."""
+    _waiting, sent, failed, again = (
+        agreed_dispute(make_user(name)).refund_instructions.get()
+        for name in ["bob", "carol", "dave", "erin"]
+    )
+    refunds.report_executed(refund_id=sent.public_id, reference="MP-1", executed_at=NOW, now=NOW)
+    for refund in (failed, again):
+        refunds.report_failed(refund_id=refund.public_id, reason="Card expired", now=NOW)
+    refunds.instruct_again(refund=again, mediator=make_mediator(), now=NOW)
 
     scraped = collected()
 
-    assert not any(name.startswith("disputes_refunds") for name, _labels in scraped)
-    assert value(scraped, "disputes_overdue") == 0
+    # The labels as the alert rules and dashboards read them.
+    assert value(scraped, "disputes_refunds", status="instructed") == 2
+    assert value(scraped, "disputes_refunds", status="failed") == 1
+    assert RefundInstruction.objects.filter(status=RefundStatus.SUPERSEDED).count() == 1
 
 
 def test_a_database_that_fails_leaves_the_readiness_and_drops_the_counts(monkeypatch):

@@ -25,13 +25,14 @@ from django_tasks_db.models import DBTaskResult
 from accounts.roles import mediators_group
 from accounts.sign_in_links import LinkKind, create_link, url_of
 from api.models import ApiClient
-from disputes import actions, tasks
+from disputes import actions, refunds, tasks
 from disputes.eligibility import ReasonCode, dispute_eligibility
 from disputes.models import (
     DecisionReason,
     DisputeReason,
     Outcome,
     Party,
+    RefundInstruction,
     RefundRequest,
     SavedReply,
     Stage,
@@ -79,6 +80,11 @@ SITUATIONS = [
     ("DEMO-0019", "Electric kettle, 1.7 l", "34.90", 20, 18, 6, "the item is to be returned"),
     ("DEMO-0021", "Bluetooth mouse, silent", "17.50", 25, 23, 10, "the return is on its way"),
     ("DEMO-0023", "Tablet stand, aluminium", "21.00", 24, 22, 12, "ended by agreement"),
+    # The refund of each outcome as the marketplace reported it (PRODUCT.md §4f): DEMO-0017's
+    # is still instructed (late: in the mediators' queue), DEMO-0010's was sent, DEMO-0018's
+    # failed; DEMO-0020's decision was replaced on appeal, and its refund sent.
+    ("DEMO-0018", "Electric toothbrush", "45.00", 24, 22, 9, "partially refunded, as asked"),
+    ("DEMO-0020", "Hair straightener, ceramic", "17.50", 30, 27, 14, "refunded in full"),
     # A parcel that never arrived (PRODUCT.md §2a): its promised dates are in DELIVERY_BY.
     ("DEMO-0025", "Travel adapter, universal", "17.90", 30, 28, None, "in transit"),
     ("DEMO-0027", "Bike light set, USB", "21.50", 50, 48, None, "not received, dispute possible"),
@@ -245,15 +251,30 @@ class Command(BaseCommand):
                 order=order, buyer=order.buyer, now=ago(days_ago), **answers
             )
 
-        def decided(number, days_ago, decided_days_ago, outcome, why, note, **answers):
+        def decided(number, days_ago, decided_days_ago, outcome, why, note, amount=None, **answers):
             if dispute := open_on(number, days_ago, **answers):
-                actions.decide_dispute(
+                return actions.decide_dispute(
                     reason=why,
                     dispute=dispute,
                     mediator=mediator,
                     outcome=outcome,
+                    refund_amount=amount,
                     note=note,
                     now=ago(decided_days_ago),
+                )
+            return None
+
+        def marketplace_reports(dispute, days_ago, *, reference=None, failure=None):
+            """The marketplace reports the dispute's standing refund sent, or failed."""
+            refund = RefundInstruction.objects.live().filter(dispute=dispute).latest("pk")
+            if failure:
+                refunds.report_failed(refund_id=refund.public_id, reason=failure, now=ago(days_ago))
+            else:
+                refunds.report_executed(
+                    refund_id=refund.public_id,
+                    reference=reference,
+                    executed_at=ago(days_ago),
+                    now=ago(days_ago),
                 )
 
         def refused(number, days_ago, refused_days_ago):
@@ -287,14 +308,52 @@ class Command(BaseCommand):
             "DEMO-0009", 3, refund_request=RefundRequest.PARTIAL, requested_amount=Decimal("5.00")
         ):
             actions.cancel_dispute(dispute=dispute, buyer=dispute.order.buyer, now=ago(1))
-        decided(
+        if dispute := decided(
             "DEMO-0010",
             12,
             10,
             Outcome.FULL_REFUND,
             DecisionReason.EVIDENCE_SHOWS_DEFECT,
             "The seller agreed the item was faulty.",
-        )
+        ):
+            marketplace_reports(dispute, 8, reference="MKT-RF-10432")
+        if dispute := decided(
+            "DEMO-0018",
+            8,
+            5,
+            Outcome.PARTIAL_REFUND,
+            DecisionReason.PARTLY_JUSTIFIED,
+            "The brush head is missing: the refund covers it.",
+            amount=Decimal("9.00"),
+            refund_request=RefundRequest.PARTIAL,
+            requested_amount=Decimal("9.00"),
+            reason=DisputeReason.MISSING_PARTS,
+        ):
+            marketplace_reports(dispute, 4, failure="The buyer's card has expired.")
+        if dispute := decided(
+            "DEMO-0020",
+            13,
+            12,
+            Outcome.REJECTED,
+            DecisionReason.ITEM_AS_DESCRIBED,
+            "The straightener works with the plugs it lists.",
+            reason=DisputeReason.NOT_AS_DESCRIBED,
+        ):
+            appeal = actions.send_appeal(
+                dispute=dispute,
+                appellant=dispute.order.buyer,
+                message="It has no UK plug, which the listing shows: here is the listing.",
+                now=ago(11),
+            )
+            actions.answer_appeal(
+                appeal=appeal,
+                mediator=mediator,
+                answer="The listing shows a UK plug the straightener does not have: a full refund.",
+                reason=DecisionReason.NOT_AS_DESCRIBED,
+                outcome=Outcome.FULL_REFUND,
+                now=ago(9),
+            )
+            marketplace_reports(dispute, 7, reference="MKT-RF-10877")
 
         # A dispute in every stage with the seller who signs in (PRODUCT.md §4a).
         if dispute := open_on(
