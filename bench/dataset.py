@@ -19,6 +19,7 @@ from accounts.second_factor import replace_second_factor
 from disputes.deadlines import stage_deadline
 from disputes.models import (
     Appeal,
+    AppealRuling,
     Dispute,
     DisputeEvent,
     DisputeMessage,
@@ -263,6 +264,7 @@ def _disputes(rng, now, size, orders, heavy_id, mediator_id, answering_seller_id
     for appeal in appeals:
         if rng.random() < 0.5:
             appeal.answer = "We reviewed the decision and it stands."
+            appeal.ruling = AppealRuling.UPHELD
             appeal.answered_by_id = mediator_id
             appeal.answered_at = appeal.sent_at + (now - appeal.sent_at) / 2
     appeals = {appeal.dispute_id: appeal for appeal in Appeal.objects.bulk_create(appeals)}

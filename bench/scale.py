@@ -220,11 +220,11 @@ WITH appealed AS (
     WHERE d.outcome = 'rejected' AND d.m %% 2 = 0
 ), appeals AS (
     INSERT INTO disputes_appeal (message, sent_at, answer, answered_at, answered_by_id,
-        dispute_id, answer_reason)
+        dispute_id, answer_reason, party, ruling)
     SELECT 'The seller never answered me.', sent_at,
         CASE WHEN answered_at IS NULL THEN '' ELSE 'We reviewed the decision and it stands.' END,
         answered_at, CASE WHEN answered_at IS NOT NULL THEN %(mediator)s::bigint END,
-        dispute_id, ''
+        dispute_id, '', 'buyer', CASE WHEN answered_at IS NOT NULL THEN 'upheld' ELSE '' END
     FROM appealed
     RETURNING 1
 )
