@@ -104,8 +104,10 @@ messages: $(VENV)/.installed-test
 	$(BIN)/python manage.py makemessages -l fr --no-wrap --ignore=.venv --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# `make bench SCALE=100`: the data set a hundred times larger (10 million orders).
+SCALE ?= 1
 bench: $(VENV)/.installed-test
 	@bash scripts/system-deps.sh bench
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --scale $(SCALE)
 	$(BIN)/python bench/upload_s3_bench.py
 	$(BIN)/python bench/metrics_bench.py

@@ -19,6 +19,7 @@ from accounts.second_factor import replace_second_factor
 from disputes.deadlines import stage_deadline
 from disputes.models import (
     Appeal,
+    AppealRuling,
     Dispute,
     DisputeEvent,
     DisputeMessage,
@@ -92,6 +93,7 @@ class Targets:
     buyer_id: int
     mediator_id: int
     seller_user_id: int
+    seller_id: int
     order_number: str
     dispute_id: int
 
@@ -113,6 +115,7 @@ def load(size, *, seed=2026):
         buyer_id=heavy_id,
         mediator_id=mediator.pk,
         seller_user_id=seller_user.pk,
+        seller_id=seller_ids[0],
         order_number=target.order.number,
         dispute_id=target.pk,
     )
@@ -261,6 +264,7 @@ def _disputes(rng, now, size, orders, heavy_id, mediator_id, answering_seller_id
     for appeal in appeals:
         if rng.random() < 0.5:
             appeal.answer = "We reviewed the decision and it stands."
+            appeal.ruling = AppealRuling.UPHELD
             appeal.answered_by_id = mediator_id
             appeal.answered_at = appeal.sent_at + (now - appeal.sent_at) / 2
     appeals = {appeal.dispute_id: appeal for appeal in Appeal.objects.bulk_create(appeals)}

@@ -69,14 +69,22 @@ def parse_args():
         action="append",
         default=[],
         metavar="WORDS",
-        help="only the pages whose name contains WORDS (repeatable; the floor and the peer "
+        help="only the pages whose name contains WORDS (repeatable; the floor and both peers "
         "are always measured); skips the bulk upsert",
     )
     parser.add_argument("--label", default="", help="a note stored with the results")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="the data set times this (make bench SCALE=100: 10 million orders); 1 by default",
+    )
     args = parser.parse_args()
     args.duration = args.duration or (3 if args.quick else 10)
     if not 1 <= args.duration <= 120:
         parser.error("--duration must be between 1 and 120 seconds")
+    if args.scale < 1:
+        parser.error("--scale must be 1 or more")
     return args
 
 
@@ -154,8 +162,9 @@ def step(message):
     print(f"bench: {message}", flush=True)
 
 
-def prepare(size):
+def prepare(size, scale):
     import dataset
+    import scale as scaled
     from django.core.management import call_command
     from django.db import connection
 
@@ -165,12 +174,22 @@ def prepare(size):
     step(f"migrated and collected static files in {time.monotonic() - started:.1f} s")
     started = time.monotonic()
     targets = dataset.load(size)
+    if scale > 1:
+        step(f"the data set times {scale}: PostgreSQL writes the rest")
+        scaled.grow(
+            size,
+            factor=scale,
+            mediator_id=targets.mediator_id,
+            answering_seller_id=targets.seller_id,
+            step=step,
+        )
     with connection.cursor() as cursor:
         # What autovacuum would have done by now: planner statistics and visibility maps.
         cursor.execute("VACUUM ANALYZE")
     seconds = time.monotonic() - started
     volume = dataset.counts()
-    step(f"loaded {volume} in {seconds:.1f} s")
+    rows = sum(volume.values())
+    step(f"loaded {volume} in {seconds:.1f} s: {rows / seconds:,.0f} rows/s, VACUUM ANALYZE in it")
     return targets, volume, seconds
 
 
@@ -219,6 +238,9 @@ def browser_cookies(user_id):
 
 FLOOR = "healthz (floor)"
 PEER = "bare Django page (peer)"
+# The cheapest logged-in page: the same middleware, the session, the user, 20 of their orders.
+LOGGED_IN_PEER = "logged-in peer"
+ANCHORS = (FLOOR, PEER, LOGGED_IN_PEER)
 
 
 def pages(targets):
@@ -227,6 +249,7 @@ def pages(targets):
     return [
         (FLOOR, "/healthz", None),
         (PEER, "/bench/peer/", None),
+        (LOGGED_IN_PEER, "/bench/logged-in-peer/", "buyer"),
         ("my account", "/", "buyer"),
         ("orders list", "/orders/", "buyer"),
         ("orders list, page 50", "/orders/?page=50", "buyer"),
@@ -438,14 +461,15 @@ def bench_pages(args, page_list, credentials, then=None):
 
 def table(results):
     header = (
-        f"{'page':<24} {'req/s':>8} {'x floor':>8} {'x peer':>7} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'page':<24} {'req/s':>8} {'x floor':>8} {'x peer':>7} {'x li peer':>9} "
+        f"{'p50 ms':>8} {'p95 ms':>8} "
         f"{'p99 ms':>8} {'errors':>7} {'queries':>8} {'cpu ms':>7} {'1-req ms':>8}"
     )
     lines = [header, "-" * len(header)]
     for name, row in results.items():
         lines.append(
             f"{name[:24]:<24} {row['rps']:>8.1f} {row['floor_ratio']:>8.2f} "
-            f"{row['peer_ratio']:>7.2f} {row['p50_ms']:>8.2f} "
+            f"{row['peer_ratio']:>7.2f} {row['logged_in_peer_ratio']:>9.2f} {row['p50_ms']:>8.2f} "
             f"{row['p95_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['errors']:>7} "
             f"{row['queries']:>8} {row['cpu_ms']:>7.2f} {row['wall_ms']:>8.2f}"
         )
@@ -481,7 +505,7 @@ def main():
     step(f"recreating database {BENCH_DB}")
     recreate_database()
     try:
-        targets, volume, load_seconds = prepare(size)
+        targets, volume, load_seconds = prepare(size, args.scale)
         credentials = {
             "buyer": {"Cookie": browser_cookies(targets.buyer_id)},
             "seller": {"Cookie": browser_cookies(targets.seller_user_id)},
@@ -491,7 +515,7 @@ def main():
         page_list = [
             page
             for page in pages(targets)
-            if not args.only or page[0] in (FLOOR, PEER) or any(w in page[0] for w in args.only)
+            if not args.only or page[0] in ANCHORS or any(w in page[0] for w in args.only)
         ]
         measures = measure_in_process(page_list, credentials, repeats=20 if args.quick else 50)
         checks = settings_checks()
@@ -515,15 +539,18 @@ def main():
             recreate_database(drop_only=True)
 
     floor, peer = results[FLOOR]["rps"], results[PEER]["rps"]
+    logged_in_peer = results[LOGGED_IN_PEER]["rps"]
     for name, row in results.items():
         row["floor_ratio"] = round(row["rps"] / floor, 3)
         row["peer_ratio"] = round(row["rps"] / peer, 3)
+        row["logged_in_peer_ratio"] = round(row["rps"] / logged_in_peer, 3)
         row.update(measures[name])
     report = {
         "label": args.label,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "load_average": [start_load, os.getloadavg()]},
         "mode": "quick" if args.quick else "full",
+        "scale": args.scale,
         "server": f"gunicorn {server}",
         "load": {
             "tool": "wrk",

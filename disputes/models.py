@@ -296,6 +296,14 @@ class Dispute(models.Model):
             models.Index(fields=["opened_at"], name="dispute_opened_idx"),
             models.Index(fields=["escalated_at"], name="dispute_escalated_idx"),
             models.Index(fields=["decided_at"], name="dispute_decided_idx"),
+            # The queue's outcome filter, in the queue's order: without it, its count read
+            # every dispute (tests/test_hot_reads_use_indexes.py) and its page walked the
+            # escalations to find 25 (190 ms at 100x the benchmark's data; now 0.2 ms).
+            models.Index(
+                fields=["outcome", "escalated_at", "opened_at", "-id"],
+                condition=Q(outcome__isnull=False),
+                name="dispute_outcome_idx",
+            ),
             # The queue's "new information" filter.
             models.Index(
                 fields=["new_information_since"],
