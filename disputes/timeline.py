@@ -208,12 +208,12 @@ def _in_words(details, order) -> dict:
         "postage": POSTAGE.get(details.get("postage_paid_by"), ""),
         "carrier": details.get("carrier"),
         "tracking_number": details.get("tracking_number"),
-        "delivery_by": _date(details.get("delivery_by")),
+        "delivery_by": recorded_date(details.get("delivery_by")),
         "assignee": details.get("assignee_name") or _("nobody"),
     }
 
 
-def _date(moment: str | None) -> str:
+def recorded_date(moment: str | None) -> str:
     """An event's ISO 8601 date as the reader's locale writes it, in their zone."""
     if not moment:
         return ""
