@@ -127,6 +127,9 @@ SENTENCES = {
     # The mediators' own bookkeeping (PRODUCT.md §5).
     EventKind.ASSIGNED: gettext_lazy("Assigned the dispute to %(assignee)s"),
     EventKind.NEW_INFORMATION_READ: gettext_lazy("Read the parties' new information"),
+    EventKind.REFUND_SETTLED: gettext_lazy(
+        "Settled with the marketplace the %(amount)s refunded above the outcome"
+    ),
 }
 
 # Who pays a return's postage, as the return's sentences end.
