@@ -43,6 +43,7 @@ class DisputeErrorCode(StrEnum):
     REFUND_OTHER_REFERENCE = "refund_executed_with_another_reference"
     REFUND_SUPERSEDED = "refund_superseded"
     REFUND_NOT_FAILED = "refund_not_failed"
+    NOTHING_TO_SETTLE = "nothing_to_settle"
     REFUND_EXECUTED_IN_THE_FUTURE = "refund_executed_in_the_future"
     NO_RETURN_ADDRESS = "no_return_address"
     TRACKING_REQUIRED = "tracking_required"

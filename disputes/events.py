@@ -322,6 +322,13 @@ def refund_failed_event(*, instruction: RefundInstruction, now: datetime) -> Dis
     )
 
 
+def refund_settled_event(
+    *, dispute: Dispute, mediator: User, amount: Decimal, now: datetime
+) -> DisputeEvent:
+    """``amount``: all that was refunded above the outcome, now settled."""
+    return _event(dispute, EventKind.REFUND_SETTLED, mediator, now, amount=_amount(dispute, amount))
+
+
 def assigned_event(
     *, dispute: Dispute, mediator: User, assignee: User | None, now: datetime
 ) -> DisputeEvent:

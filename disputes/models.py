@@ -4,7 +4,19 @@ from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -139,8 +151,8 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
 
     def refunds_to_settle(self) -> Self:
         """Ended disputes whose refunds instructed add up to more than their outcome grants
-        now (an appeal lowered or cancelled it): the mediators settle it with the
-        marketplace, as no refund is ever negative."""
+        now (an appeal lowered or cancelled it), beyond what the mediators have settled:
+        they settle it with the marketplace, as no refund is ever negative."""
         instructed = (
             RefundInstruction.objects.live()
             .filter(dispute=OuterRef("pk"))
@@ -158,7 +170,12 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
         )
         return self.annotate(
             refunds_instructed=Coalesce(Subquery(instructed), Value(0), output_field=money)
-        ).filter(status__in=ENDED_STATUSES, refunds_instructed__gt=granted)
+        ).filter(
+            status__in=ENDED_STATUSES,
+            refunds_instructed__gt=ExpressionWrapper(
+                granted + F("refund_settled"), output_field=money
+            ),
+        )
 
     def overdue(self, now: datetime) -> Self:
         """Open disputes whose party deadline has passed: the worker acts on these."""
@@ -224,6 +241,11 @@ class Dispute(models.Model):
     )
     refund_amount = models.DecimalField(
         _("refund granted"), max_digits=13, decimal_places=3, null=True, blank=True
+    )
+    # What was refunded above the outcome (an appeal lowered it) and the mediators have
+    # settled with the marketplace: no longer to settle (``refunds.settle_excess``).
+    refund_settled = models.DecimalField(
+        _("refunded above the outcome, settled"), max_digits=13, decimal_places=3, default=0
     )
     decision_note = models.TextField(_("note to the buyer"), blank=True)
     decided_by = models.ForeignKey(
@@ -530,11 +552,16 @@ class EventKind(models.TextChoices):
     # The mediators' own bookkeeping (PRODUCT.md §5).
     ASSIGNED = "assigned", _("Assigned to a mediator")
     NEW_INFORMATION_READ = "new_information_read", _("A mediator read the new information")
+    REFUND_SETTLED = "refund_settled", _("Refund above the outcome settled with the marketplace")
 
 
 # The mediators' own bookkeeping: in the admin's timeline and the API, never on a party's
 # page nor in their emails.
-MEDIATORS_ONLY_EVENTS = (EventKind.ASSIGNED, EventKind.NEW_INFORMATION_READ)
+MEDIATORS_ONLY_EVENTS = (
+    EventKind.ASSIGNED,
+    EventKind.NEW_INFORMATION_READ,
+    EventKind.REFUND_SETTLED,
+)
 
 
 class DisputeEvent(AppendOnlyEvent):

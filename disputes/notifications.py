@@ -41,6 +41,7 @@ from .models import (
     RefundInstruction,
 )
 from .signals import dispute_event_recorded
+from .timeline import recorded_date
 
 HEADLINES = {
     EventKind.OPENED: _("The buyer opened a dispute about order %(number)s (%(item)s)."),
@@ -90,7 +91,7 @@ HEADLINES = {
         "tracking number %(tracking_number)s."
     ),
     EventKind.DELIVERY_EXTENDED: _(
-        "The seller asks you to wait longer for the parcel of order %(number)s."
+        "The seller asks you to wait for the parcel of order %(number)s until %(delivery_by)s."
     ),
     EventKind.EXTENSION_ACCEPTED: _(
         "The buyer accepted to wait longer for the parcel of order %(number)s: the dispute is "
@@ -245,8 +246,10 @@ def _compose(dispute, party, user, template, **context) -> Email:
         }
         if "headline" in context:
             # A headline may name what its event recorded (the carrier of a delivery).
+            details = context["event"].details
             context["headline"] = context["headline"] % {
-                **context["event"].details,
+                **details,
+                "delivery_by": recorded_date(details.get("delivery_by")),
                 "number": dispute.order.number,
                 "item": dispute.order.item,
             }

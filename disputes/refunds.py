@@ -23,7 +23,7 @@ from orders.models import Order
 
 from . import events
 from .errors import DisputeActionError, DisputeErrorCode
-from .models import Dispute, RefundInstruction, RefundStatus
+from .models import ENDED_STATUSES, Dispute, RefundInstruction, RefundStatus
 
 # A marketplace's clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -141,6 +141,36 @@ def report_failed(
     instruction.save()
     events.refund_failed_event(instruction=instruction, now=now)
     return instruction
+
+
+def excess_of(dispute: Dispute) -> Decimal:
+    """What ``dispute``'s standing instructions refunded above its outcome now: more than
+    zero once an appeal lowered or cancelled a refund already instructed."""
+    standing = RefundInstruction.objects.live().filter(dispute=dispute)
+    return _moved(standing) - (dispute.refunded_amount or Decimal(0))
+
+
+@transaction.atomic
+def settle_excess(*, dispute: Dispute, mediator: User, now: datetime | None = None) -> Dispute:
+    """A mediator has settled with the marketplace what was refunded above the outcome: the
+    dispute leaves the queue's "to settle" (a later excess, after another appeal, comes
+    back to it)."""
+    now = now or timezone.now()
+    if not is_mediator(mediator):
+        raise DisputeActionError(DisputeErrorCode.NOT_MEDIATOR, _("Only a mediator can do this."))
+    dispute = (
+        Dispute.objects.select_for_update(of=("self",)).select_related("order").get(pk=dispute.pk)
+    )
+    excess = excess_of(dispute)
+    if dispute.status not in ENDED_STATUSES or excess <= dispute.refund_settled:
+        raise DisputeActionError(
+            DisputeErrorCode.NOTHING_TO_SETTLE,
+            _("Nothing was refunded above this dispute's outcome that is left to settle."),
+        )
+    dispute.refund_settled = excess
+    dispute.save(update_fields=["refund_settled"])
+    events.refund_settled_event(dispute=dispute, mediator=mediator, amount=excess, now=now)
+    return dispute
 
 
 @transaction.atomic

@@ -127,6 +127,9 @@ SENTENCES = {
     # The mediators' own bookkeeping (PRODUCT.md §5).
     EventKind.ASSIGNED: gettext_lazy("Assigned the dispute to %(assignee)s"),
     EventKind.NEW_INFORMATION_READ: gettext_lazy("Read the parties' new information"),
+    EventKind.REFUND_SETTLED: gettext_lazy(
+        "Settled with the marketplace the %(amount)s refunded above the outcome"
+    ),
 }
 
 # Who pays a return's postage, as the return's sentences end.
@@ -208,12 +211,12 @@ def _in_words(details, order) -> dict:
         "postage": POSTAGE.get(details.get("postage_paid_by"), ""),
         "carrier": details.get("carrier"),
         "tracking_number": details.get("tracking_number"),
-        "delivery_by": _date(details.get("delivery_by")),
+        "delivery_by": recorded_date(details.get("delivery_by")),
         "assignee": details.get("assignee_name") or _("nobody"),
     }
 
 
-def _date(moment: str | None) -> str:
+def recorded_date(moment: str | None) -> str:
     """An event's ISO 8601 date as the reader's locale writes it, in their zone."""
     if not moment:
         return ""

@@ -107,8 +107,16 @@ ASSIGN = DisputeAction(
     available=lambda dispute: True,
     done_message=_("The dispute is assigned."),
 )
+SETTLE_REFUND = DisputeAction(
+    url_name="admin:disputes_dispute_settle_refund",
+    template="admin/disputes/dispute/settle_refund.html",
+    label=_("Settled with the marketplace"),
+    title=_("Settle the refund above the outcome on order %(number)s"),
+    available=lambda dispute: refunds.excess_of(dispute) > dispute.refund_settled,
+    done_message=_("Recorded as settled: the dispute leaves the refunds to settle."),
+)
 # In the order a dispute's page offers them.
-DISPUTE_ACTIONS = (REQUEST_INFORMATION, NOTE, MESSAGE, DECIDE, ASSIGN)
+DISPUTE_ACTIONS = (REQUEST_INFORMATION, NOTE, MESSAGE, DECIDE, ASSIGN, SETTLE_REFUND)
 
 
 class DisputeEventInline(MediatorReadOnlyMixin, admin.TabularInline[DisputeEvent, Dispute]):
@@ -436,6 +444,11 @@ class DisputeAdmin(DisputeQueueAdmin):
                 name="disputes_dispute_decide",
             ),
             path(
+                "<int:pk>/settle-refund/",
+                admin_view(mediators_only(self.settle_refund_view)),
+                name="disputes_dispute_settle_refund",
+            ),
+            path(
                 "<int:pk>/refunds/<int:refund_pk>/instruct-again/",
                 admin_view(mediators_only(self.instruct_refund_again_view)),
                 name="disputes_dispute_instruct_refund_again",
@@ -597,6 +610,19 @@ class DisputeAdmin(DisputeQueueAdmin):
                     )
                 ]
             },
+        )
+
+    def settle_refund_view(self, request: MediatorRequest, pk: int) -> HttpResponse:
+        """Confirm that what was refunded above the outcome is settled with the marketplace."""
+        dispute = self.dispute_to_act_on(pk)
+        return self.dispute_action_page(
+            request,
+            SETTLE_REFUND,
+            dispute=dispute,
+            # No field but the confirmation: an empty POST is the mediator's yes.
+            form=forms.Form(request.POST if request.method == "POST" else None),
+            act=lambda data: refunds.settle_excess(dispute=dispute, mediator=request.user),
+            context={"excess": timeline.money(refunds.excess_of(dispute), dispute.order)},
         )
 
     def instruct_refund_again_view(

@@ -576,12 +576,13 @@ def _seller_problems(batch: Batch) -> Iterator[Problem]:
 
 def _fixed_terms_problems(batch: Batch) -> Iterator[Problem]:
     """Once an order has a dispute (``Order.terms_fixed_at``), its seller, price and currency
-    stay and its shipment and receipt are not cleared: the dispute is between these parties
-    about this amount (PRODUCT.md §8). Sending the same values again is fine."""
+    stay and its shipment, receipt and promised delivery are not cleared: the dispute is
+    between these parties about this amount, and its window ran from these dates
+    (PRODUCT.md §8). Sending the same values again is fine."""
     positions = {record.number: position for position, record in enumerate(batch.records)}
     fixed = Order.objects.filter(number__in=positions, terms_fixed_at__isnull=False)
-    for number, seller, price, currency, shipped, received in fixed.values_list(
-        "number", "seller__name", "price", "currency", "shipped_at", "received_at"
+    for number, seller, price, currency, shipped, received, promised in fixed.values_list(
+        "number", "seller__name", "price", "currency", "shipped_at", "received_at", "delivery_by"
     ):
         position = positions[number]
         record, index = batch.records[position], batch.indexes[position]
@@ -596,6 +597,7 @@ def _fixed_terms_problems(batch: Batch) -> Iterator[Problem]:
         for field, sent_moment, kept_moment in (
             ("shipped_at", record.shipped_at, shipped),
             ("received_at", record.received_at, received),
+            ("delivery_by", record.delivery_by, promised),
         ):
             if sent_moment is None and kept_moment is not None:
                 yield Problem(

@@ -50,6 +50,7 @@ ACTION_URLS = [
     "admin:disputes_dispute_message",
     "admin:disputes_dispute_decide",
     "admin:disputes_dispute_assign",
+    "admin:disputes_dispute_settle_refund",
 ]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -465,6 +466,7 @@ def test_every_action_a_dispute_page_offers_is_among_those_tested_here():
         ("admin:disputes_dispute_message", "/admin/disputes/dispute/7/message/"),
         ("admin:disputes_dispute_decide", "/admin/disputes/dispute/7/decide/"),
         ("admin:disputes_dispute_assign", "/admin/disputes/dispute/7/assign/"),
+        ("admin:disputes_dispute_settle_refund", "/admin/disputes/dispute/7/settle-refund/"),
         ("admin:disputes_appeal_answer", "/admin/disputes/appeal/7/answer/"),
     ],
 )

@@ -23,7 +23,7 @@ from disputes.models import (
     RefundStatus,
 )
 from tests.disputes.builders import agreed_dispute, answerable_dispute, seller_of
-from tests.factories import FIXED_NOW, make_mediator
+from tests.factories import FIXED_NOW, make_mediator, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +191,51 @@ def test_a_replacement_lowering_an_executed_refund_instructs_nothing_and_is_to_s
     answer(appeal(dispute, seller_of(dispute)), Outcome.REJECTED)
     assert list(RefundInstruction.objects.filter(dispute=dispute)) == [sent]
     assert RefundInstruction.objects.get().status == RefundStatus.EXECUTED
+    assert Dispute.objects.refunds_to_settle().get() == dispute
+
+
+def lowered_after_sending(buyer):
+    """A 5.00 refund sent, then an appeal's replacement lowered it to 2.00: 3.00 to settle."""
+    dispute = decided(buyer, Outcome.PARTIAL_REFUND, Decimal("5.00"))
+    sent = RefundInstruction.objects.get(dispute=dispute)
+    refunds.report_executed(
+        refund_id=sent.public_id, reference="TX-1", executed_at=FIXED_NOW, now=FIXED_NOW
+    )
+    answer(appeal(dispute, seller_of(dispute)), Outcome.PARTIAL_REFUND, Decimal("2.00"))
+    dispute.refresh_from_db()
+    return dispute
+
+
+def test_a_mediator_records_the_excess_settled_and_the_dispute_leaves_the_refunds_to_settle(
+    buyer,
+):
+    dispute = lowered_after_sending(buyer)
+    assert refunds.excess_of(dispute) == Decimal("3.00")
+
+    settled = refunds.settle_excess(dispute=dispute, mediator=make_mediator(), now=FIXED_NOW)
+
+    assert settled.refund_settled == Decimal("3.00")
+    assert not Dispute.objects.refunds_to_settle().exists()
+    event = dispute.events.latest("pk")
+    assert (event.kind, event.details) == (EventKind.REFUND_SETTLED, {"amount": "3.00"})
+
+
+def test_settling_twice_or_with_nothing_to_settle_is_refused_with_its_code(buyer):
+    dispute = lowered_after_sending(buyer)
+    refunds.settle_excess(dispute=dispute, mediator=make_mediator())
+    with pytest.raises(DisputeActionError) as again:
+        refunds.settle_excess(dispute=dispute, mediator=make_mediator())
+    assert again.value.code == DisputeErrorCode.NOTHING_TO_SETTLE
+    with pytest.raises(DisputeActionError) as nothing:
+        refunds.settle_excess(dispute=decided(make_user("bob")), mediator=make_mediator())
+    assert nothing.value.code == DisputeErrorCode.NOTHING_TO_SETTLE
+
+
+def test_only_a_mediator_settles(buyer):
+    dispute = lowered_after_sending(buyer)
+    with pytest.raises(DisputeActionError) as refused:
+        refunds.settle_excess(dispute=dispute, mediator=make_user("staff", is_staff=True))
+    assert refused.value.code == DisputeErrorCode.NOT_MEDIATOR
     assert Dispute.objects.refunds_to_settle().get() == dispute
 
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
+from accounts.middleware import time_zone_of
 from disputes import actions, notifications
 from disputes.models import EventKind, Outcome
 from tests.conftest import run_tasks
@@ -14,6 +15,7 @@ from tests.disputes.builders import (
     STATEMENT,
     agreed_dispute,
     answerable_dispute,
+    extended_dispute,
     information_requested_dispute,
     make_mediator,
     offered_dispute,
@@ -146,3 +148,12 @@ def test_an_unknown_zone_from_the_browser_is_not_kept(buyer, client):
     )
     seller.refresh_from_db()
     assert seller.browser_time_zone == ""
+
+
+def test_the_buyer_reads_until_when_the_seller_asks_them_to_wait(buyer):
+    dispute = extended_dispute(buyer)
+    with timezone.override(time_zone_of(buyer)):  # the reader's zone
+        new_date = timezone.localtime(dispute.delivery_extended_to)
+        words = formats.date_format(new_date, "DATETIME_FORMAT")
+    body = email_to(buyer, dispute, EventKind.DELIVERY_EXTENDED).body
+    assert f"wait for the parcel of order {dispute.order.number} until {words}." in body

@@ -8,6 +8,7 @@ refusal's email. Emails are composed and sent by the worker
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -26,6 +27,7 @@ from tests.disputes.builders import (
     STATEMENT,
     agreed_dispute,
     answerable_dispute,
+    decided_dispute,
     extended_dispute,
     information_requested_dispute,
     make_mediator,
@@ -173,6 +175,15 @@ def keep_with_another_reason(buyer):
 
 # case: (event kind, how the dispute gets it last, who is emailed about it)
 BUYER, SELLER = Party.BUYER, Party.SELLER
+
+
+def settled_above_the_outcome(buyer):
+    """A refund lowered after it was instructed (as by an appeal), settled by a mediator."""
+    dispute = decided_dispute(buyer, Outcome.PARTIAL_REFUND, Decimal("6.00"))
+    Dispute.objects.filter(pk=dispute.pk).update(refund_amount=Decimal("1.00"))
+    return refunds.settle_excess(dispute=dispute, mediator=make_mediator())
+
+
 CASES = {
     "opened": (EventKind.OPENED, answerable_dispute, {BUYER, SELLER}),
     "reopened": (EventKind.REOPENED, reopen, {BUYER, SELLER}),
@@ -231,6 +242,7 @@ CASES = {
     # The mediators' own bookkeeping: nobody is emailed.
     "assigned": (EventKind.ASSIGNED, assign, set()),
     "new_information_read": (EventKind.NEW_INFORMATION_READ, read_new_information, set()),
+    "refund_settled": (EventKind.REFUND_SETTLED, settled_above_the_outcome, set()),
 }
 
 

@@ -135,3 +135,40 @@ def test_staff_who_are_not_mediators_cannot_instruct_again(client, buyer):
     url = reverse("admin:disputes_dispute_instruct_refund_again", args=[dispute.pk, refund.pk])
     assert client.post(url).status_code == 403
     assert refund_of(dispute).status == RefundStatus.FAILED
+
+
+def to_settle(buyer):
+    """A 6.00 refund instructed, then the decision lowered to 4.00 (as by an appeal)."""
+    dispute = decided_dispute(buyer, Outcome.PARTIAL_REFUND, Decimal("6.00"))
+    Dispute.objects.filter(pk=dispute.pk).update(refund_amount=Decimal("4.00"))
+    return dispute
+
+
+def test_a_mediator_confirms_the_excess_settled_and_the_queue_no_longer_shows_it(
+    mediator_client, buyer
+):
+    dispute = to_settle(buyer)
+    url = reverse("admin:disputes_dispute_settle_refund", args=[dispute.pk])
+    page = mediator_client.get(reverse("admin:disputes_dispute_change", args=[dispute.pk]))
+    assert url in page.content.decode()
+    assert "2.00 EUR was instructed above" in mediator_client.get(url).content.decode()
+
+    assert mediator_client.post(url).status_code == 302
+
+    assert queue(mediator_client, "to_settle") == set()
+    assert (
+        url
+        not in mediator_client.get(
+            reverse("admin:disputes_dispute_change", args=[dispute.pk])
+        ).content.decode()
+    )
+
+
+def test_staff_who_are_not_mediators_cannot_settle(client, buyer):
+    dispute = to_settle(buyer)
+    client.force_login(make_user("api-manager", is_staff=True))
+    assert (
+        client.post(reverse("admin:disputes_dispute_settle_refund", args=[dispute.pk])).status_code
+        == 403
+    )
+    assert Dispute.objects.refunds_to_settle().get() == dispute

@@ -401,13 +401,14 @@ def test_a_shipment_after_the_confirmed_receipt_is_refused(tmp_path, shipped_at,
 
 
 # Once an order has a dispute (its terms fixed, PRODUCT.md §8), what the dispute is about stays.
-DISPUTED = {"received_at": "2026-10-09T08:00:00Z"}
+DISPUTED = {"received_at": "2026-10-09T08:00:00Z", "delivery_by": "2026-10-20T00:00:00Z"}
 FIXED_TERMS_CHANGES = [
     ({"seller": "Another Store"}, "seller", "must stay Shenzhen Gadget Store"),
     ({"price": "1.00"}, "price", "must stay 12.99"),
     ({"currency": "GBP"}, "currency", "must stay EUR"),
     ({"shipped_at": None, "received_at": None}, "shipped_at", "cannot be cleared"),
     ({"received_at": None}, "received_at", "cannot be cleared"),
+    ({"delivery_by": None}, "delivery_by", "cannot be cleared"),
 ]
 
 
@@ -427,7 +428,7 @@ def test_a_disputed_orders_terms_are_refused_with_their_field(tmp_path, change, 
 
     assert f"record 1, field '{field}': {message}" in str(error.value)
     after = Order.objects.get()  # nothing written, the other record neither
-    fields = ("seller_id", "price", "currency", "shipped_at", "received_at")
+    fields = ("seller_id", "price", "currency", "shipped_at", "received_at", "delivery_by")
     assert [getattr(after, name) for name in fields] == [getattr(before, name) for name in fields]
 
 
