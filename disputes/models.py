@@ -253,6 +253,7 @@ class Dispute(models.Model):
         db_default=0,
     )
     decision_note = models.TextField(_("note to the buyer"), blank=True)
+    # For an agreement: who accepted (the seller the request, or the buyer the offer).
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -261,7 +262,6 @@ class Dispute(models.Model):
         related_name="decided_disputes",
         verbose_name=_("decided by"),
     )
-    # For an agreement: who accepted (the seller the request, or the buyer the offer).
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # A mediator's decision only; "" for an agreement and for disputes decided before
     # reasons were recorded.
