@@ -342,7 +342,8 @@ def gunicorn_command(args, port):
 
 
 def get(port, path, headers=None):
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    # A first read of the 100x data runs on a cold cache (seconds on a busy machine).
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
         connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()

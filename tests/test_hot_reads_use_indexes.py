@@ -6,6 +6,8 @@ The benchmark's data set (``bench/dataset.py``, the quick size) grown forty time
 events), committed and vacuumed as the benchmark's is, then every hot page is requested
 through the test client and each of its statements on those tables is EXPLAINed. A
 sequential scan of one of them fails the test with the page, the statement and its plan.
+(That the seller's list reads its own indexes in its order is tested on its own:
+``tests/disputes/test_seller_list_index.py``.)
 
 The queue and the statistics count thousands of disputes on every view, so more is asked
 of them: each of their counts reads an index alone, never a dispute's row (an index-only
@@ -140,6 +142,7 @@ def test_no_hot_read_scans_a_whole_table_of_orders_disputes_or_events(marketplac
         client_of(marketplace.mediator_id),
     )
     api = {"Authorization": f"Bearer {ApiClient.create('explain')[1]}"}
+    get_user_model().objects.filter(pk=marketplace.seller_user_id).update(marketplace_id="m-seller")
     reads = [
         ("the buyer's orders list", buyer, "/orders/", {}),
         ("its 50th page", buyer, "/orders/?page=50", {}),
@@ -151,11 +154,12 @@ def test_no_hot_read_scans_a_whole_table_of_orders_disputes_or_events(marketplac
         ("the queue, a refund to settle", mediator, f"{QUEUE}?refund=to_settle&status=all", {}),
         ("the queue, an order number", mediator, f"{QUEUE}?q={marketplace.order_number}", {}),
         ("the queue, a buyer", mediator, f"{QUEUE}?q=buyer00007&status=all", {}),
-        # Not a seller, nor the statistics' sellers: their disputes are found through their
-        # orders (hundreds here, thousands at 100x), and hashing every dispute, or every
-        # order, is then the planner's cheapest plan. Reading them by index needs the
-        # seller on the dispute row (docs/benchmark.md, "Decisions"). The statistics'
-        # counts are below.
+        # By the dispute's own seller (Dispute.seller): a seller known by name, and one whose
+        # account's username is also a buyer's (each half of the search by its own index).
+        ("the queue, a seller", mediator, f"{QUEUE}?q=Bench+Store+0042&status=all", {}),
+        ("the queue, a seller's account", mediator, f"{QUEUE}?q={dataset.SELLER}", {}),
+        ("the disputes feed, a seller", Client(), "/api/v1/disputes/?seller=m-seller", api),
+        ("the statistics", mediator, f"{QUEUE}statistics/", {}),
     ]
 
     found = [
