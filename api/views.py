@@ -320,7 +320,7 @@ def _matching_disputes(
     conditions = {
         "order__number": order,
         "order__buyer__marketplace_id": buyer,
-        "order__seller__user__marketplace_id": seller,
+        "seller__user__marketplace_id": seller,
         "status": status,
         "stage": stage,
         "opened_at__gte": opened_from,

@@ -241,6 +241,7 @@ def _disputes(rng, now, size, orders, heavy_id, mediator_id, answering_seller_id
         partial = rng.random() < 0.3
         dispute = Dispute(
             order=order,
+            seller_id=order.seller_id,
             status=status,
             reason=rng.choice(DisputeReason.values),
             refund_request=RefundRequest.PARTIAL if partial else RefundRequest.FULL,

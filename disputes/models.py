@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_mediator
-from orders.models import AppendOnlyEvent, Order, event_actor
+from orders.models import AppendOnlyEvent, Order, Seller, event_actor
 
 from .deadlines import appeal_answer_due
 from .evidence.storage import evidence_storage
@@ -120,12 +120,18 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
         return self.filter(order__buyer=buyer)
 
     def of_seller(self, user: "User") -> Self:
-        """Disputes on the orders of the seller whose account is ``user``."""
-        return self.filter(order__seller__user=user)
+        """Disputes on the orders of the seller whose account is ``user``.
+
+        The seller is found first, by a subquery: PostgreSQL then reads its disputes from
+        an index that leads with the seller, in the list's order, a page and no more.
+        Joined to the sellers, it sorted all of the seller's disputes, or walked every
+        seller's waiting ones."""
+        account = Seller.objects.filter(user=user).order_by()  # one at most (one-to-one)
+        return self.filter(seller=Subquery(account.values("pk")[:1]))
 
     def of_party(self, user: "User") -> Self:
         """Disputes where ``user`` is the buyer or the seller."""
-        return self.filter(Q(order__buyer=user) | Q(order__seller__user=user))
+        return self.filter(Q(order__buyer=user) | Q(seller__user=user))
 
     def waiting_for(self, party: str) -> Self:
         """Open disputes where ``party`` must act next: answer (the seller the request, the
@@ -189,6 +195,18 @@ class Dispute(models.Model):
 
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("order")
+    )
+    # The order's seller, kept on the dispute so that the seller's lists and a seller's
+    # search read the seller's own disputes from an index in their order, instead of
+    # finding them through every order the seller sold. It never goes stale: once an order
+    # has a dispute its seller cannot change (PRODUCT.md §8, ``Order.terms_fixed_at``).
+    # No index of its own: the seller's indexes below lead with it.
+    seller = models.ForeignKey(
+        Seller,
+        on_delete=models.PROTECT,
+        related_name="disputes",
+        verbose_name=_("seller"),
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=DisputeStatus, default=DisputeStatus.OPEN
@@ -316,6 +334,16 @@ class Dispute(models.Model):
                 condition=WAITING_ON_MEDIATORS,
                 name="dispute_mediators_queue_idx",
             ),
+            # The seller's list (``disputes.pages.seller_disputes``): what waits for the
+            # seller, soonest deadline first, then the others, newest first. The second also
+            # serves a seller's search in the queue, the API's seller filter and a seller's
+            # signals, and PROTECT's check when a seller is deleted.
+            models.Index(
+                fields=["seller", "stage_deadline", "id"],
+                condition=_waiting_for(Party.SELLER),
+                name="dispute_seller_waiting_idx",
+            ),
+            models.Index(fields=["seller", "-opened_at", "-id"], name="dispute_seller_newest_idx"),
             # The worker's sweep and the overdue filter: deadlines that have passed.
             models.Index(fields=["stage", "stage_deadline"], name="dispute_deadline_idx"),
             # The statistics (disputes.statistics): weeks of openings, escalations and
@@ -832,7 +860,7 @@ class EvidenceQuerySet(models.QuerySet):
         own = Q(uploaded_by=user)
         if originals:
             return self.filter(own)
-        other_party = (Q(dispute__order__buyer=user) | Q(dispute__order__seller__user=user)) & ~Q(
+        other_party = (Q(dispute__order__buyer=user) | Q(dispute__seller__user=user)) & ~Q(
             message__internal=True
         )
         return self.filter(own | other_party)

@@ -261,13 +261,11 @@ def seller_rates(
         dict(row)
         for row in Dispute.objects.filter(opened_at__gte=since)
         .order_by()
-        .values("order__seller", "order__seller__name")
+        .values("seller", "seller__name")
         .annotate(disputes=Count("pk"), **_outcome_counts())
     ]
     placed = dict(
-        Order.objects.filter(
-            seller__in=[row["order__seller"] for row in rows], placed_at__gte=since
-        )
+        Order.objects.filter(seller__in=[row["seller"] for row in rows], placed_at__gte=since)
         .order_by()
         .values("seller")
         .annotate(count=Count("*"))
@@ -275,9 +273,9 @@ def seller_rates(
     )
     sellers = [
         {
-            "seller": row["order__seller__name"],
+            "seller": row["seller__name"],
             "disputes": row["disputes"],
-            "orders": (orders := placed.get(row["order__seller"], 0)),
+            "orders": (orders := placed.get(row["seller"], 0)),
             "rate": row["disputes"] / orders if orders else None,
             **{name: row[name] for name in OUTCOMES},
         }
@@ -320,7 +318,7 @@ def party_signals(dispute: Dispute, *, now: datetime) -> Signals:
     )
     return Signals(
         buyer=_record(recent.filter(order__buyer_id=dispute.order.buyer_id)),
-        seller=_record(recent.filter(order__seller_id=dispute.order.seller_id)),
+        seller=_record(recent.filter(seller=dispute.seller_id)),
     )
 
 

@@ -6,6 +6,8 @@ events), committed and vacuumed as the benchmark's is, then every hot page is re
 through the test client and each of its statements on those tables is EXPLAINed. A
 sequential scan of one of them fails the test with the page, the statement and its plan;
 so does a feed that looks for its young events other than by the index on their time.
+(That the seller's list reads its own indexes in its order is tested on its own:
+``tests/disputes/test_seller_list_index.py``.)
 
 PostgreSQL only: it is the production database, and its planner decides.
 """
@@ -89,6 +91,7 @@ def test_no_hot_read_scans_a_whole_table_of_orders_disputes_or_events(settings):
         client_of(targets.mediator_id),
     )
     api = {"Authorization": f"Bearer {ApiClient.create('explain')[1]}"}
+    get_user_model().objects.filter(pk=targets.seller_user_id).update(marketplace_id="m-seller")
     events = DisputeEvent.objects.aggregate(first=Min("pk"), last=Max("pk"))
     middle = (events["first"] + events["last"]) // 2
     queue = "/admin/disputes/dispute/"
@@ -114,10 +117,11 @@ def test_no_hot_read_scans_a_whole_table_of_orders_disputes_or_events(settings):
         ("the queue, by reason", mediator, f"{queue}?reason=defective", {}),
         ("the queue, an order number", mediator, f"{queue}?q={targets.order_number}", {}),
         ("the queue, a buyer", mediator, f"{queue}?q=buyer00007&status=all", {}),
-        # Not a seller: their disputes are found through their orders (hundreds here,
-        # thousands at 100x), and hashing every dispute is then the planner's cheapest
-        # plan. Reading them by index needs the seller on the dispute row
-        # (docs/benchmark.md, "Decisions").
+        # By the dispute's own seller (Dispute.seller): a seller known by name, and one whose
+        # account's username is also a buyer's (each half of the search by its own index).
+        ("the queue, a seller", mediator, f"{queue}?q=Bench+Store+0042&status=all", {}),
+        ("the queue, a seller's account", mediator, f"{queue}?q={dataset.SELLER}", {}),
+        ("the disputes feed, a seller", Client(), "/api/v1/disputes/?seller=m-seller", api),
     ]
 
     found = {

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disputes', '0011_refund_settled'),
+        ('disputes', '0012_dispute_seller'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
