@@ -6,6 +6,7 @@ reads which account each description is (and why one cannot be), ``save`` create
 updates them.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -49,12 +50,6 @@ class Plan:
     def identity(self, position: int) -> Identity:
         user = self.existing[position]
         return self.people[position].username if user is None else user.pk
-
-    def username(self, identity: Identity) -> str:
-        """The account's username as it is now saved (or will be created)."""
-        if isinstance(identity, str):
-            return identity
-        return next(user.username for user in self.existing if user and user.pk == identity)
 
 
 @dataclass
@@ -170,6 +165,8 @@ def save(planned: Plan) -> Saved:
     assert not planned.refusals, planned.refusals
     saved = Saved(users={})
     new: dict[str, User] = {}
+    # Accounts to update, by the fields that change: one statement for each combination.
+    changed_by_fields: dict[tuple[str, ...], list[User]] = defaultdict(list)
     for position, person in enumerate(planned.people):
         identity = planned.identity(position)
         user = planned.existing[position]
@@ -191,9 +188,11 @@ def save(planned: Plan) -> Saved:
         if "username" in changed:
             saved.renamed.append(identity)
         if changed:
-            user.save(update_fields=changed)
+            changed_by_fields[tuple(changed)].append(user)
+    for fields, users in changed_by_fields.items():
+        User.objects.bulk_update(users, fields)
     # Skips those another transaction created meanwhile (a retried request still running).
-    User.objects.bulk_create(new.values(), ignore_conflicts=True, batch_size=500)
+    User.objects.bulk_create(new.values(), ignore_conflicts=True)
     saved.users |= User.objects.in_bulk(list(new), field_name="username")
     return saved
 
