@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
+from rest_framework.fields import SkipField, empty
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
@@ -210,23 +211,29 @@ def validate_currency(value: str) -> None:
 class ClosedSerializer(serializers.Serializer[Any]):
     """Refuses the fields it does not declare, named with the others' problems."""
 
-    def to_internal_value(self, data: Any) -> Any:
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             self.fail("invalid")
-        unknown = {
+        fields = self.fields
+        problems: dict[str, Any] = {
             # A name that is not text (a NUL, a lone surrogate) is shown escaped.
             (name if is_text(name) else repr(name)): ["is not a field of an order record"]
             for name in data
-            if name not in self.fields
+            if name not in fields
         }
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            assert isinstance(error.detail, dict)  # a serializer's problems, by field
-            raise serializers.ValidationError({**unknown, **error.detail}) from None
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return value
+        # DRF's loop without what a JSON body never needs (HTML form input, dotted sources,
+        # read-only fields, validate_<field> methods), run for every record of an import.
+        values = {}
+        for name, field in fields.items():
+            try:
+                values[name] = field.run_validation(data.get(name, empty))
+            except serializers.ValidationError as error:
+                problems[name] = error.detail
+            except SkipField:  # absent and optional
+                pass
+        if problems:
+            raise serializers.ValidationError(problems)
+        return values
 
 
 class AccountRecordSerializer(ClosedSerializer):
