@@ -211,11 +211,13 @@ SELECT 'evidence_added', opened_at + interval '1 minute' * (number + 1),
 FROM files
 """
 
-# Half the rejected decisions are appealed, half of those answered, each with its events.
+# Half the rejected decisions are appealed, half of those answered, each with its events,
+# between the decision and now: an event in the future would hold the events feed back.
 _APPEALS = f"""
 WITH appealed AS (
-    SELECT d.*, d.decided_at + interval '1 day' AS sent_at,
-        CASE WHEN d.m %% 4 = 0 THEN d.decided_at + interval '2 days' END AS answered_at
+    SELECT d.*, d.decided_at + (now() - d.decided_at) / 3 AS sent_at,
+        CASE WHEN d.m %% 4 = 0 THEN d.decided_at + (now() - d.decided_at) * 2 / 3
+        END AS answered_at
     FROM ({_SCALED_DISPUTES}) AS d
     WHERE d.outcome = 'rejected' AND d.m %% 2 = 0
 ), appeals AS (

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disputes', '0012_dispute_seller'),
+        ('disputes', '0013_dispute_event_created_index'),
         ('orders', '0008_amounts_in_minor_units_receipt_reported'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
