@@ -18,7 +18,7 @@ from accounts.admin import MediatorReadOnlyMixin
 from accounts.models import User
 from config.fragments import fingerprint
 from disputes import deadlines
-from disputes.models import WAITING_ON_MEDIATORS, Dispute, DisputeStatus, Evidence
+from disputes.models import WAITING_ON_MEDIATORS, Dispute, DisputeStatus, Evidence, Outcome
 from orders.models import Order, Seller
 
 from .next_step import is_overdue, next_step_in_words
@@ -112,20 +112,12 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset.filter(stage_deadline__gte=now)
 
 
-class RefundFilter(admin.SimpleListFilter):
-    """Refunds that need the mediators (PRODUCT.md §4f): not reported executed within
-    ``REFUND_EXECUTION_DAYS``, reported failed, or more than the outcome grants since an
-    appeal lowered it. Their disputes have ended, so each choice shows every status."""
+class EndedDisputesFilter(admin.SimpleListFilter):
+    """A filter whose disputes have all ended: each choice shows every status, since the
+    queue opens on what waits on the mediators, where none would be found (after reading
+    every waiting dispute to be sure)."""
 
-    title = _("refund")
-    parameter_name = "refund"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [
-            ("late", _("Not reported executed in time")),
-            ("failed", _("Failed at the marketplace")),
-            ("to_settle", _("To settle with the marketplace")),
-        ]
+    parameter_name: str
 
     def choices(self, changelist: ChangeList) -> Iterator["_ListFilterChoices"]:
         yield {
@@ -141,6 +133,37 @@ class RefundFilter(admin.SimpleListFilter):
                 ),
                 "display": label,
             }
+
+
+class OutcomeFilter(EndedDisputesFilter):
+    """How an ended dispute was decided or agreed."""
+
+    title = _("decision")
+    parameter_name = "outcome"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return Outcome.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        if self.value() in Outcome.values:
+            return queryset.filter(outcome=self.value())
+        return queryset
+
+
+class RefundFilter(EndedDisputesFilter):
+    """Refunds that need the mediators (PRODUCT.md §4f): not reported executed within
+    ``REFUND_EXECUTION_DAYS``, reported failed, or more than the outcome grants since an
+    appeal lowered it."""
+
+    title = _("refund")
+    parameter_name = "refund"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("late", _("Not reported executed in time")),
+            ("failed", _("Failed at the marketplace")),
+            ("to_settle", _("To settle with the marketplace")),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
         disputes = Dispute.objects.all()
@@ -275,7 +298,7 @@ class DisputeQueueAdmin(MediatorReadOnlyMixin, admin.ModelAdmin[Dispute]):
         "reason",
         AgeFilter,
         OverdueFilter,
-        "outcome",
+        OutcomeFilter,
         RefundFilter,
     ]
     # What a mediator pastes: get_search_results reads each through its own index. (Listed
