@@ -6,11 +6,14 @@ reads which account each description is (and why one cannot be), ``save`` create
 updates them.
 """
 
+import secrets
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Q
 
 from .models import User
 
@@ -50,12 +53,6 @@ class Plan:
         user = self.existing[position]
         return self.people[position].username if user is None else user.pk
 
-    def username(self, identity: Identity) -> str:
-        """The account's username as it is now saved (or will be created)."""
-        if isinstance(identity, str):
-            return identity
-        return next(user.username for user in self.existing if user and user.pk == identity)
-
 
 @dataclass
 class Saved:
@@ -75,8 +72,11 @@ def plan(people: Sequence[Person]) -> Plan:
     twice with another email, id or username.
     """
     ids = [person.marketplace_id for person in people if person.marketplace_id]
-    # Not in_bulk(): the id is unique only when given, which in_bulk() does not take.
-    by_id = {user.marketplace_id: user for user in User.objects.filter(marketplace_id__in=ids)}
+    # Not in_bulk(): the id is unique only when given, which in_bulk() does not take. The
+    # index's own condition, named, lets PostgreSQL use it for more than a hundred ids (it
+    # proves "given" from the list only up to a hundred, then reads every account).
+    with_ids = User.objects.filter(~Q(marketplace_id=""), marketplace_id__in=ids)
+    by_id = {user.marketplace_id: user for user in with_ids}
     by_username = User.objects.in_bulk(
         [person.username for person in people], field_name="username"
     )
@@ -170,6 +170,8 @@ def save(planned: Plan) -> Saved:
     assert not planned.refusals, planned.refusals
     saved = Saved(users={})
     new: dict[str, User] = {}
+    # Accounts to update, by the fields that change: one statement for each combination.
+    changed_by_fields: dict[tuple[str, ...], list[User]] = defaultdict(list)
     for position, person in enumerate(planned.people):
         identity = planned.identity(position)
         user = planned.existing[position]
@@ -180,7 +182,7 @@ def save(planned: Plan) -> Saved:
                 username=person.username,
                 email=person.email,
                 marketplace_id=person.marketplace_id,
-                password=make_password(None),
+                password=_unusable_password(),
             )
             saved.created.append(identity)
             continue
@@ -191,11 +193,20 @@ def save(planned: Plan) -> Saved:
         if "username" in changed:
             saved.renamed.append(identity)
         if changed:
-            user.save(update_fields=changed)
+            changed_by_fields[tuple(changed)].append(user)
+    for fields, users in changed_by_fields.items():
+        User.objects.bulk_update(users, fields)
     # Skips those another transaction created meanwhile (a retried request still running).
-    User.objects.bulk_create(new.values(), ignore_conflicts=True, batch_size=500)
+    User.objects.bulk_create(new.values(), ignore_conflicts=True)
     saved.users |= User.objects.in_bulk(list(new), field_name="username")
     return saved
+
+
+def _unusable_password() -> str:
+    """What ``make_password(None)`` gives, "!" and 40 random characters (each account its
+    own: a password reset link depends on it), from one read of the system's randomness
+    rather than one per character: 2 µs instead of 130, for each account an import creates."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
 def _update(user: User, person: Person) -> list[str]:

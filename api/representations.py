@@ -43,9 +43,30 @@ PUBLIC_DETAILS = (
 )
 MEDIATOR = deadlines.MEDIATOR
 # What ``dispute_data`` reads, to select with the dispute.
-DISPUTE_RELATIONS = ("order__buyer", "order__seller", "decided_by", "assigned_to")
+DISPUTE_RELATIONS = ("order__buyer", "order__seller", "assigned_to")
 # What ``dispute_data`` reads, to prefetch with the dispute.
 DISPUTE_PREFETCH = ("appeals",)
+# What ``event_data`` reads of a dispute event and of its order (through its dispute), and
+# ``order_event_data`` of an order event: the events feed loads nothing else of the hundreds
+# it reads a page (the accounts are known by their ids).
+EVENT_FIELDS = (
+    "created_at",
+    "kind",
+    "details",
+    "actor",
+    "dispute__order__number",
+    "dispute__order__buyer",
+    "dispute__order__seller__user",
+)
+ORDER_EVENT_FIELDS = (
+    "created_at",
+    "kind",
+    "details",
+    "actor",
+    "order__number",
+    "order__buyer",
+    "order__seller__user",
+)
 
 
 def money(amount, order):
@@ -53,11 +74,12 @@ def money(amount, order):
     return None if amount is None else in_minor_units(amount, order.currency)
 
 
-def role(user, order):
-    """ "buyer", "seller", "mediator", or None for what a deadline did by itself."""
-    if user is None:
+def role(user_id, order):
+    """What the account ``user_id`` is on ``order``: "buyer", "seller", "mediator", or None
+    for what a deadline did by itself. Its id is enough: no account is read for it."""
+    if user_id is None:
         return None
-    return party_of(user, order) or MEDIATOR
+    return party_of(user_id, order) or MEDIATOR
 
 
 def order_data(order):
@@ -120,7 +142,7 @@ def order_event_data(event):
         "order": event.order.number,
         "kind": event.kind,
         "created_at": event.created_at,
-        "actor": role(event.actor, event.order),
+        "actor": role(event.actor_id, event.order),
         "details": {"received_at": serializers.moment(received_at)},
     }
 
@@ -134,7 +156,7 @@ def event_data(event):
         "order": order.number,
         "kind": event.kind,
         "created_at": event.created_at,
-        "actor": role(event.actor, order),
+        "actor": role(event.actor_id, order),
         "details": {key: event.details[key] for key in PUBLIC_DETAILS if key in event.details},
     }
 
@@ -158,7 +180,7 @@ def _outcome(dispute):
         "outcome": dispute.outcome,
         "refund_amount": money(dispute.refunded_amount, dispute.order),
         "decided_at": dispute.decided_at,
-        "decided_by": role(dispute.decided_by, dispute.order),
+        "decided_by": role(dispute.decided_by_id, dispute.order),
         "decision_reason": dispute.decision_reason or None,
     }
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone, translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
@@ -174,6 +174,11 @@ def _cursor(request, pattern):
     return after, int(limit) if limit else DEFAULT_PAGE
 
 
+def _settle_time():
+    """Rows created after this may still be joined by rows with smaller ids (``settled``)."""
+    return timezone.now() - timedelta(seconds=settings.API_FEED_SETTLE_SECONDS)
+
+
 def settled(rows, after, *, created="created_at"):
     """The ``rows`` after the cursor that every reader will see in this order for good.
 
@@ -184,13 +189,24 @@ def settled(rows, after, *, created="created_at"):
     after it.
     """
     rows = rows.filter(pk__gt=after)
-    since = timezone.now() - timedelta(seconds=settings.API_FEED_SETTLE_SECONDS)
-    horizon = rows.filter(**{f"{created}__gt": since}).aggregate(first=Min("pk"))["first"]
+    young = Q(**{f"{created}__gt": _settle_time()})
+    # The young rows are found by the index on their time. For a plain MIN, PostgreSQL may
+    # walk the ids from the cursor instead until one is young (LIMIT 1 on the primary key),
+    # which from an early cursor reads the whole table; never for an aggregate's FILTER.
+    horizon = rows.filter(young).aggregate(first=Min("pk", filter=young))["first"]
     return rows if horizon is None else rows.filter(pk__lt=horizon)
 
 
-def _settled_events(model, after):
-    return settled(model.objects.all(), after)
+def settled_page(events, after, limit):
+    """The first ``limit + 1`` of ``events`` after the cursor, in the order of their ids,
+    stopped short of the first young one as ``settled`` does.
+
+    Cut from the page itself: a young event beyond the page would cut nothing from it, so
+    no query looks for the first one among every event after the cursor.
+    """
+    since = _settle_time()
+    page = events.filter(pk__gt=after).order_by("pk")[: limit + 1]
+    return list(itertools.takewhile(lambda event: event.created_at <= since, page))
 
 
 def cursor_parameters(pattern):
@@ -261,16 +277,19 @@ class EventsView(FeedView):
 
     def items(self, after, limit):
         dispute_position, _dot, order_position = after.partition(".")
-        dispute_events = (
-            _settled_events(DisputeEvent, int(dispute_position))
-            .select_related("actor", "dispute__order__seller")
-            .order_by("pk")[: limit + 1]
+        dispute_events = settled_page(
+            DisputeEvent.objects.select_related("dispute__order__seller").only(
+                *representations.EVENT_FIELDS
+            ),
+            int(dispute_position),
+            limit,
         )
-        receipts = (
-            _settled_events(OrderEvent, int(order_position or 0))
-            .filter(kind=OrderEventKind.RECEIPT_CONFIRMED)
-            .select_related("actor", "order__seller")
-            .order_by("pk")[: limit + 1]
+        receipts = settled_page(
+            OrderEvent.objects.filter(kind=OrderEventKind.RECEIPT_CONFIRMED)
+            .select_related("order__seller")
+            .only(*representations.ORDER_EVENT_FIELDS),
+            int(order_position or 0),
+            limit,
         )
         # Each table in the order of its ids (a page never skips one), whichever came first.
         merged = heapq.merge(dispute_events, receipts, key=lambda event: event.created_at)
@@ -301,7 +320,7 @@ def _matching_disputes(
     conditions = {
         "order__number": order,
         "order__buyer__marketplace_id": buyer,
-        "order__seller__user__marketplace_id": seller,
+        "seller__user__marketplace_id": seller,
         "status": status,
         "stage": stage,
         "opened_at__gte": opened_from,
@@ -329,23 +348,27 @@ class DisputesView(FeedView):
     page_serializer = serializers.DisputePageSerializer
 
     def items(self, after, limit):
-        events = _settled_events(DisputeEvent, int(after))
+        events = settled(DisputeEvent.objects.all(), int(after))
+        # Each dispute at its latest settled event: the events that no later one of their
+        # dispute follows, read in the order of their ids until the page is full (grouping
+        # the events by dispute would read every one after the cursor).
+        latest = events.filter(
+            ~Exists(events.filter(dispute=OuterRef("dispute"), pk__gt=OuterRef("pk")))
+        )
         # A plain dict: from a QueryDict, DRF would take an empty value for an absent one.
         filters = serializers.DisputeFiltersSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
         if filters.validated_data:
-            events = events.filter(dispute__in=_matching_disputes(**filters.validated_data))
-        changed = list(
-            events.values("dispute").annotate(last=Max("pk")).order_by("last")[: limit + 1]
-        )
+            latest = latest.filter(dispute__in=_matching_disputes(**filters.validated_data))
+        changed = list(latest.order_by("pk").values_list("dispute", "pk")[: limit + 1])
         disputes = (
             Dispute.objects.select_related(*representations.DISPUTE_RELATIONS)
             .prefetch_related(*representations.DISPUTE_PREFETCH)
-            .in_bulk([row["dispute"] for row in changed])
+            .in_bulk([dispute for dispute, _last in changed])
         )
         return [
-            representations.dispute_data(disputes[row["dispute"]], last_event=row["last"])
-            for row in changed
+            representations.dispute_data(disputes[dispute], last_event=last)
+            for dispute, last in changed
         ]
 
 
@@ -364,7 +387,7 @@ class DisputeView(ApiView):
         )
         if dispute is None:
             raise NotFound(f"No dispute has the id {pk}.")
-        events = list(dispute.events.select_related("actor").order_by("pk"))
+        events = list(dispute.events.order_by("pk"))
         for event in events:
             event.dispute = dispute  # its order is loaded already
         data = representations.dispute_data(dispute, events=events)

@@ -55,7 +55,7 @@ def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
         .prefetch_related(*representations.DISPUTE_PREFETCH)
         .get(pk=event.dispute_id)
     )
-    event = DisputeEvent.objects.select_related("actor").get(pk=event.pk)
+    event = DisputeEvent.objects.get(pk=event.pk)
     event.dispute = dispute
     payload = {
         "dispute": serializers.DisputeSerializer(representations.dispute_data(dispute)).data,

@@ -1,11 +1,15 @@
 """The marketplace API under the benchmark: the bulk order upsert, side by side with
-``import_orders`` on the same records, and the events feed (a page of ``run.py``).
+``import_orders`` on the same records, and the events feed, read by one client.
 
 Each batch is 1,000 new orders of 200 new buyers and existing sellers. The command's path
 (``orders.importing.import_orders``, in this process) imports a batch, then the same batch
 again (every order unchanged); the batch's orders and buyers are then deleted and the API
 (``POST /api/v1/orders/`` over HTTP to gunicorn) does the same two calls on the same
 records, from the same starting state. Orders per second is the median over the batches.
+
+The events feed is a page of ``run.py`` (wrk, many clients, one page again and again);
+``read_feed`` reads it as the marketplace does: one client, page after page from a cursor,
+over one kept-alive connection, from the start and from the middle of the events.
 """
 
 import http.client
@@ -16,6 +20,8 @@ import time
 BATCH_SIZE = 1_000
 BUYERS_PER_BATCH = 200
 API_CLIENT = "bench-marketplace"
+FEED_PAGE = 500  # the API's largest (api.views.MAX_PAGE)
+FEED_EVENTS = 20_000  # read from each starting point
 
 
 def make_client():
@@ -122,5 +128,78 @@ def table(result):
         row = result[path]
         lines.append(
             f"{label:<28} {row['new_orders_per_s']:>10.1f} {row['unchanged_orders_per_s']:>10.1f}"
+        )
+    return "\n".join(lines)
+
+
+def feed_starts():
+    """Where the one-client reader starts: the beginning of the events and their middle
+    (a cursor in each table, as the feed gives them)."""
+    from django.db.models import Max
+
+    from disputes.models import DisputeEvent
+    from orders.models import OrderEvent
+
+    middle = [
+        (model.objects.aggregate(last=Max("pk"))["last"] or 0) // 2
+        for model in (DisputeEvent, OrderEvent)
+    ]
+    return {"start": "0", "middle": ".".join(map(str, middle))}
+
+
+def read_feed(host, port, token, after, events=FEED_EVENTS):
+    """Read the events feed from ``after`` as one client: pages of ``FEED_PAGE`` one after
+    the other on one connection, each answer parsed, until ``events`` are read or the feed
+    has no more. Events per second over the whole read."""
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}"}
+    read = pages = 0
+    cursor = after
+    started = time.perf_counter()
+    try:
+        while read < events:
+            connection.request(
+                "GET", f"/api/v1/events/?limit={FEED_PAGE}&after={cursor}", headers=headers
+            )
+            response = connection.getresponse()
+            answer = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"the feed answered {response.status}: {answer[:500]!r}")
+            page = json.loads(answer)
+            read += len(page["results"])
+            pages += 1
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                break
+    finally:
+        connection.close()
+    seconds = time.perf_counter() - started
+    return {
+        "after": after,
+        "events": read,
+        "pages": pages,
+        "seconds": round(seconds, 2),
+        "events_per_s": round(read / seconds),
+    }
+
+
+def feed_reader(host, port, token):
+    """The one-client read from each of ``feed_starts``."""
+    return {
+        "page": FEED_PAGE,
+        **{name: read_feed(host, port, token, after) for name, after in feed_starts().items()},
+    }
+
+
+def feed_table(result):
+    lines = [
+        f"events feed, one client, pages of {result['page']} on one connection",
+        f"{'from':<10} {'cursor':>18} {'events':>8} {'pages':>6} {'seconds':>8} {'events/s':>9}",
+    ]
+    for name in ("start", "middle"):
+        row = result[name]
+        lines.append(
+            f"{name:<10} {row['after']:>18} {row['events']:>8,} {row['pages']:>6} "
+            f"{row['seconds']:>8.2f} {row['events_per_s']:>9,}"
         )
     return "\n".join(lines)

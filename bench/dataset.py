@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.roles import mediators_group
@@ -121,6 +122,29 @@ def load(size, *, seed=2026):
     )
 
 
+def targets():
+    """The ``Targets`` of a data set loaded before (``load``, perhaps grown by
+    ``bench/scale.py``), found again by their names: the benchmarked dispute is the heavy
+    buyer's with the long conversation."""
+    user_model = get_user_model()
+    buyer = user_model.objects.get(username=HEAVY_BUYER)
+    seller_user = user_model.objects.get(username=SELLER)
+    dispute = (
+        Dispute.objects.filter(order__buyer=buyer)
+        .annotate(conversation=Count("messages"))
+        .select_related("order")
+        .latest("conversation")
+    )
+    return Targets(
+        buyer_id=buyer.pk,
+        mediator_id=user_model.objects.get(username=MEDIATOR).pk,
+        seller_user_id=seller_user.pk,
+        seller_id=Seller.objects.get(user=seller_user).pk,
+        order_number=dispute.order.number,
+        dispute_id=dispute.pk,
+    )
+
+
 def _users(size):
     user_model = get_user_model()
     users = [user_model(username=HEAVY_BUYER, email=f"{HEAVY_BUYER}@example.com")]
@@ -217,6 +241,7 @@ def _disputes(rng, now, size, orders, heavy_id, mediator_id, answering_seller_id
         partial = rng.random() < 0.3
         dispute = Dispute(
             order=order,
+            seller_id=order.seller_id,
             status=status,
             reason=rng.choice(DisputeReason.values),
             refund_request=RefundRequest.PARTIAL if partial else RefundRequest.FULL,

@@ -65,12 +65,19 @@ def parse_args():
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
     parser.add_argument(
+        "--existing-db",
+        action="store_true",
+        help="measure BENCH_DB as it is, loaded before (a copy of a 100x database): migrated, "
+        "not loaded, not dropped",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         default=[],
         metavar="WORDS",
         help="only the pages whose name contains WORDS (repeatable; the floor and both peers "
-        "are always measured); skips the bulk upsert",
+        "are always measured); skips the bulk upsert, and the one-client feed reader unless "
+        "the events feed is among them",
     )
     parser.add_argument("--label", default="", help="a note stored with the results")
     parser.add_argument(
@@ -85,6 +92,8 @@ def parse_args():
         parser.error("--duration must be between 1 and 120 seconds")
     if args.scale < 1:
         parser.error("--scale must be 1 or more")
+    if args.existing_db and args.scale != 1:
+        parser.error("--scale loads data; --existing-db measures the data already there")
     return args
 
 
@@ -162,16 +171,21 @@ def step(message):
     print(f"bench: {message}", flush=True)
 
 
-def prepare(size, scale):
-    import dataset
-    import scale as scaled
+def migrate():
     from django.core.management import call_command
-    from django.db import connection
 
     started = time.monotonic()
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     step(f"migrated and collected static files in {time.monotonic() - started:.1f} s")
+
+
+def prepare(size, scale):
+    import dataset
+    import scale as scaled
+    from django.db import connection
+
+    migrate()
     started = time.monotonic()
     targets = dataset.load(size)
     if scale > 1:
@@ -241,6 +255,8 @@ PEER = "bare Django page (peer)"
 # The cheapest logged-in page: the same middleware, the session, the user, 20 of their orders.
 LOGGED_IN_PEER = "logged-in peer"
 ANCHORS = (FLOOR, PEER, LOGGED_IN_PEER)
+# Also read by one client, page after page (``api_bench.read_feed``).
+EVENTS_FEED = "API events feed"
 
 
 def pages(targets):
@@ -258,7 +274,7 @@ def pages(targets):
         ("seller's disputes", "/seller/disputes/", "seller"),
         ("admin dispute queue", "/admin/disputes/dispute/", "mediator"),
         ("admin statistics", "/admin/disputes/dispute/statistics/", "mediator"),
-        ("API events feed", "/api/v1/events/?limit=100", "api"),
+        (EVENTS_FEED, "/api/v1/events/?limit=100", "api"),
     ]
 
 
@@ -342,7 +358,8 @@ def gunicorn_command(args, port):
 
 
 def get(port, path, headers=None):
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    # A first read of the 100x data runs on a cold cache (seconds on a busy machine).
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
         connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
@@ -502,10 +519,17 @@ def main():
     import dataset
 
     size = dataset.QUICK if args.quick else dataset.FULL
-    step(f"recreating database {BENCH_DB}")
-    recreate_database()
+    if args.existing_db:
+        step(f"measuring database {BENCH_DB} as it is")
+    else:
+        step(f"recreating database {BENCH_DB}")
+        recreate_database()
     try:
-        targets, volume, load_seconds = prepare(size, args.scale)
+        if args.existing_db:
+            migrate()
+            targets, volume, load_seconds = dataset.targets(), dataset.counts(), 0
+        else:
+            targets, volume, load_seconds = prepare(size, args.scale)
         credentials = {
             "buyer": {"Cookie": browser_cookies(targets.buyer_id)},
             "seller": {"Cookie": browser_cookies(targets.seller_user_id)},
@@ -523,16 +547,22 @@ def main():
 
         connections.close_all()
 
-        def bulk_upsert(port):
-            if args.only:
-                return None
-            step("bulk order upsert: import_orders and the API on the same batches")
+        def api_calls(port):
             token = credentials["api"]["Authorization"].removeprefix("Bearer ")
-            return api_bench.bulk_upsert(HOST, port, token, batches=2 if args.quick else 5)
+            reader = upsert = None
+            if any(name == EVENTS_FEED for name, _path, _who in page_list):
+                step("events feed: one client reading it from the start and from the middle")
+                reader = api_bench.feed_reader(HOST, port, token)
+            if not args.only:
+                step("bulk order upsert: import_orders and the API on the same batches")
+                upsert = api_bench.bulk_upsert(HOST, port, token, batches=2 if args.quick else 5)
+            return reader, upsert
 
-        results, static, server, upsert = bench_pages(args, page_list, credentials, bulk_upsert)
+        results, static, server, (reader, upsert) = bench_pages(
+            args, page_list, credentials, api_calls
+        )
     finally:
-        if not args.keep_db:
+        if not (args.keep_db or args.existing_db):
             from django.db import connections
 
             connections.close_all()
@@ -551,6 +581,7 @@ def main():
         "machine": {"cpus": os.cpu_count(), "load_average": [start_load, os.getloadavg()]},
         "mode": "quick" if args.quick else "full",
         "scale": args.scale,
+        "existing_db": BENCH_DB if args.existing_db else None,
         "server": f"gunicorn {server}",
         "load": {
             "tool": "wrk",
@@ -563,6 +594,7 @@ def main():
         "settings": checks,
         "static": static,
         "pages": results,
+        "events_feed_reader": reader,
         "bulk_order_upsert": upsert,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -572,6 +604,9 @@ def main():
     print()
     print(cpu_table(results))
     print()
+    if reader:
+        print(api_bench.feed_table(reader))
+        print()
     if upsert:
         print(api_bench.table(upsert))
     print(f"\nbench: results written to {args.output}")

@@ -130,8 +130,8 @@ FROM generate_series(%(low)s::bigint, %(high)s::bigint - 1) AS n,
 # The scaled orders in [low, high) that have a dispute, m-th of them: every twentieth order,
 # which is always received (n % 100 < 85).
 _DISPUTED = """
-SELECT o.id AS order_id, o.buyer_id, o.price, o.received_at, s.n / %(every)s AS m,
-    (s.n / %(every)s) %% 10 AS kind
+SELECT o.id AS order_id, o.buyer_id, o.seller_id, o.price, o.received_at,
+    s.n / %(every)s AS m, (s.n / %(every)s) %% 10 AS kind
 FROM generate_series(%(low)s::bigint, %(high)s::bigint - 1) AS s(n)
 JOIN orders_order o ON o.number = (%(number_base)s + s.n)::text
 WHERE s.n %% %(every)s = 0
@@ -139,12 +139,12 @@ WHERE s.n %% %(every)s = 0
 
 # Of ten disputes, 4 wait on the mediators (no seller account), 2 were cancelled, 4 decided.
 _DISPUTES = f"""
-INSERT INTO disputes_dispute (order_id, status, reason, refund_request, requested_amount,
-    description, opened_at, language, cancelled_at, outcome, refund_amount, decision_note,
-    decided_at, decided_by_id, escalated_at, escalation_reason, seller_statement, stage,
-    stage_deadline, stage_started_at, return_address, return_carrier, return_problem,
+INSERT INTO disputes_dispute (order_id, seller_id, status, reason, refund_request,
+    requested_amount, description, opened_at, language, cancelled_at, outcome, refund_amount,
+    decision_note, decided_at, decided_by_id, escalated_at, escalation_reason, seller_statement,
+    stage, stage_deadline, stage_started_at, return_address, return_carrier, return_problem,
     return_tracking_number, delivery_carrier, delivery_tracking_number, decision_reason)
-SELECT d.order_id,
+SELECT d.order_id, d.seller_id,
     CASE WHEN d.kind < 4 THEN 'open' WHEN d.kind < 6 THEN 'cancelled' ELSE 'decided' END,
     (%(reasons)s::text[])[1 + d.m %% cardinality(%(reasons)s::text[])],
     CASE WHEN d.m %% 3 = 0 THEN 'partial' ELSE 'full' END,
@@ -211,11 +211,13 @@ SELECT 'evidence_added', opened_at + interval '1 minute' * (number + 1),
 FROM files
 """
 
-# Half the rejected decisions are appealed, half of those answered, each with its events.
+# Half the rejected decisions are appealed, half of those answered, each with its events,
+# between the decision and now: an event in the future would hold the events feed back.
 _APPEALS = f"""
 WITH appealed AS (
-    SELECT d.*, d.decided_at + interval '1 day' AS sent_at,
-        CASE WHEN d.m %% 4 = 0 THEN d.decided_at + interval '2 days' END AS answered_at
+    SELECT d.*, d.decided_at + (now() - d.decided_at) / 3 AS sent_at,
+        CASE WHEN d.m %% 4 = 0 THEN d.decided_at + (now() - d.decided_at) * 2 / 3
+        END AS answered_at
     FROM ({_SCALED_DISPUTES}) AS d
     WHERE d.outcome = 'rejected' AND d.m %% 2 = 0
 ), appeals AS (

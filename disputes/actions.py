@@ -263,7 +263,7 @@ def open_dispute(
     order = _locked_order_of(buyer, order)
     eligibility = _check_rules(order, now=now)
     _fix_terms(order, now=now)
-    dispute = Dispute(order=order, opened_at=now)
+    dispute = Dispute(order=order, seller_id=order.seller_id, opened_at=now)
     _take_answers(dispute, eligibility=eligibility, **answers)
     attached = _submit(dispute, buyer=buyer, draft_key=draft_key, now=now)
     events.dispute_opened_event(dispute=dispute, buyer=buyer, evidence=attached, now=now)

@@ -10,6 +10,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -17,13 +18,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_mediator
-from orders.models import AppendOnlyEvent, Order, event_actor
+from orders.models import AppendOnlyEvent, Order, Seller, event_actor
 
 from .deadlines import appeal_answer_due
 from .evidence.storage import evidence_storage
@@ -105,6 +105,16 @@ class DisputeStatus(models.TextChoices):
 # The disputes in the mediators' queue as it opens (admin), which its index covers.
 WAITING_ON_MEDIATORS = Q(status=DisputeStatus.OPEN, stage__in=MEDIATOR_STAGES)
 ENDED_STATUSES = (DisputeStatus.AGREED, DisputeStatus.DECIDED)
+# What the queue's filters (admin) read beside its order: in its indexes
+# (``Dispute.Meta.indexes``).
+QUEUE_FILTER_COLUMNS = [
+    "assigned_to",
+    "new_information_since",
+    "stage",
+    "reason",
+    "stage_deadline",
+    "outcome",
+]
 RETURN_STAGES = (Stage.RETURN_TO_SHIP, Stage.RETURN_ON_ITS_WAY)
 
 
@@ -120,12 +130,18 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
         return self.filter(order__buyer=buyer)
 
     def of_seller(self, user: "User") -> Self:
-        """Disputes on the orders of the seller whose account is ``user``."""
-        return self.filter(order__seller__user=user)
+        """Disputes on the orders of the seller whose account is ``user``.
+
+        The seller is found first, by a subquery: PostgreSQL then reads its disputes from
+        an index that leads with the seller, in the list's order, a page and no more.
+        Joined to the sellers, it sorted all of the seller's disputes, or walked every
+        seller's waiting ones."""
+        account = Seller.objects.filter(user=user).order_by()  # one at most (one-to-one)
+        return self.filter(seller=Subquery(account.values("pk")[:1]))
 
     def of_party(self, user: "User") -> Self:
         """Disputes where ``user`` is the buyer or the seller."""
-        return self.filter(Q(order__buyer=user) | Q(order__seller__user=user))
+        return self.filter(Q(order__buyer=user) | Q(seller__user=user))
 
     def waiting_for(self, party: str) -> Self:
         """Open disputes where ``party`` must act next: answer (the seller the request, the
@@ -152,30 +168,35 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
     def refunds_to_settle(self) -> Self:
         """Ended disputes whose refunds instructed add up to more than their outcome grants
         now (an appeal lowered or cancelled it), beyond what the mediators have settled:
-        they settle it with the marketplace, as no refund is ever negative."""
-        instructed = (
-            RefundInstruction.objects.live()
-            .filter(dispute=OuterRef("pk"))
-            .order_by()
-            .values("dispute")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
+        they settle it with the marketplace, as no refund is ever negative.
+
+        Counted from the refunds' side, grouped by dispute, since only a dispute with a
+        standing refund can have been refunded too much; what a full refund grants is the
+        order's price, which each instruction records (it cannot change once the order is
+        disputed: PRODUCT.md §8), so no order is read. Summed for each ended dispute and
+        compared with its order's price, this read every dispute and order (20 s at 100x
+        the benchmark's data; docs/benchmark.md).
+        """
         money = DecimalField(max_digits=13, decimal_places=3)
         granted = Case(
-            When(outcome=Outcome.FULL_REFUND, then=F("order__price")),
-            When(outcome=Outcome.PARTIAL_REFUND, then=F("refund_amount")),
+            When(dispute__outcome=Outcome.FULL_REFUND, then=Max("order_price")),
+            When(dispute__outcome=Outcome.PARTIAL_REFUND, then=F("dispute__refund_amount")),
             default=Value(0),
             output_field=money,
         )
-        return self.annotate(
-            refunds_instructed=Coalesce(Subquery(instructed), Value(0), output_field=money)
-        ).filter(
-            status__in=ENDED_STATUSES,
-            refunds_instructed__gt=ExpressionWrapper(
-                granted + F("refund_settled"), output_field=money
-            ),
+        refunded_too_much = (
+            RefundInstruction.objects.live()
+            .filter(dispute__status__in=ENDED_STATUSES)
+            .values("dispute")
+            .annotate(instructed=Sum("amount"), granted=granted)
+            .filter(
+                instructed__gt=ExpressionWrapper(
+                    F("granted") + F("dispute__refund_settled"), output_field=money
+                )
+            )
+            .values("dispute")
         )
+        return self.filter(pk__in=refunded_too_much)
 
     def overdue(self, now: datetime) -> Self:
         """Open disputes whose party deadline has passed: the worker acts on these."""
@@ -189,6 +210,18 @@ class Dispute(models.Model):
 
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("order")
+    )
+    # The order's seller, kept on the dispute so that the seller's lists and a seller's
+    # search read the seller's own disputes from an index in their order, instead of
+    # finding them through every order the seller sold. It never goes stale: once an order
+    # has a dispute its seller cannot change (PRODUCT.md §8, ``Order.terms_fixed_at``).
+    # No index of its own: the seller's indexes below lead with it.
+    seller = models.ForeignKey(
+        Seller,
+        on_delete=models.PROTECT,
+        related_name="disputes",
+        verbose_name=_("seller"),
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=DisputeStatus, default=DisputeStatus.OPEN
@@ -306,23 +339,57 @@ class Dispute(models.Model):
         verbose_name_plural = _("disputes")
         ordering = ["-opened_at", "-pk"]
         indexes = [
-            # The mediators' queue (admin): one status, oldest first (the admin adds -pk).
-            models.Index(fields=["status", "opened_at", "-id"], name="dispute_queue_idx"),
+            # The mediators' queue (admin) on one status, in the queue's order (the admin
+            # adds -pk): its page is the first 25 entries. Its filters' columns follow the
+            # order (the key ends at the unique id, so they never change it): a filter is
+            # checked in the index, its count reads no row and its page only the rows it
+            # shows (at 100x the benchmark's data, counts that read their rows took
+            # 150-250 ms; docs/benchmark.md).
+            models.Index(
+                fields=["status", "escalated_at", "opened_at", "-id", *QUEUE_FILTER_COLUMNS],
+                name="dispute_queue_idx",
+            ),
             # The queue as it opens, on what waits on the mediators in its order (oldest
             # escalation first; ascending puts the never escalated last): its page is the
-            # first 25 entries, not a sort of every waiting dispute.
+            # first 25 entries, not a sort of every waiting dispute; its count and its
+            # filters' are the index alone, as above.
             models.Index(
-                fields=["escalated_at", "opened_at", "-id"],
+                fields=["escalated_at", "opened_at", "-id", *QUEUE_FILTER_COLUMNS],
                 condition=WAITING_ON_MEDIATORS,
                 name="dispute_mediators_queue_idx",
             ),
+            # The seller's list (``disputes.pages.seller_disputes``): what waits for the
+            # seller, soonest deadline first, then the others, newest first. The second also
+            # serves a seller's search in the queue, the API's seller filter and a seller's
+            # signals, and PROTECT's check when a seller is deleted.
+            models.Index(
+                fields=["seller", "stage_deadline", "id"],
+                condition=_waiting_for(Party.SELLER),
+                name="dispute_seller_waiting_idx",
+            ),
+            models.Index(fields=["seller", "-opened_at", "-id"], name="dispute_seller_newest_idx"),
             # The worker's sweep and the overdue filter: deadlines that have passed.
             models.Index(fields=["stage", "stage_deadline"], name="dispute_deadline_idx"),
+            # The open disputes past their date, whatever their stage (the statistics, the
+            # queue's overdue filter on every status): a range of this index, where
+            # PostgreSQL otherwise read every open dispute's row (180 ms at 100x).
+            models.Index(
+                fields=["stage_deadline"],
+                condition=Q(status=DisputeStatus.OPEN),
+                name="dispute_open_deadline_idx",
+            ),
             # The statistics (disputes.statistics): weeks of openings, escalations and
-            # endings, and the signals' 90 days.
-            models.Index(fields=["opened_at"], name="dispute_opened_idx"),
+            # endings, and the signals' 90 days. The openings with what the sellers' table
+            # reads, the endings by status with what the time to a decision and the reasons
+            # read: each of those is the index alone (docs/benchmark.md).
+            models.Index(
+                fields=["opened_at", "seller", "status", "outcome"], name="dispute_opened_idx"
+            ),
             models.Index(fields=["escalated_at"], name="dispute_escalated_idx"),
-            models.Index(fields=["decided_at"], name="dispute_decided_idx"),
+            models.Index(
+                fields=["status", "decided_at", "escalated_at", "decision_reason"],
+                name="dispute_decided_idx",
+            ),
             # The queue's outcome filter, in the queue's order: without it, its count read
             # every dispute (tests/test_hot_reads_use_indexes.py) and its page walked the
             # escalations to find 25 (190 ms at 100x the benchmark's data; now 0.2 ms).
@@ -582,6 +649,11 @@ class DisputeEvent(AppendOnlyEvent):
     class Meta(AppendOnlyEvent.Meta):
         verbose_name = _("dispute event")
         verbose_name_plural = _("dispute events")
+        indexes = [
+            # The disputes feed stops short of the events younger than a few seconds
+            # (``api.views.settled``): found here, not among every event after its cursor.
+            models.Index(fields=["created_at"], name="dispute_event_created_idx"),
+        ]
 
 
 class DisputeMessage(models.Model):
@@ -827,7 +899,7 @@ class EvidenceQuerySet(models.QuerySet):
         own = Q(uploaded_by=user)
         if originals:
             return self.filter(own)
-        other_party = (Q(dispute__order__buyer=user) | Q(dispute__order__seller__user=user)) & ~Q(
+        other_party = (Q(dispute__order__buyer=user) | Q(dispute__seller__user=user)) & ~Q(
             message__internal=True
         )
         return self.filter(own | other_party)

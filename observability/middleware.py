@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
@@ -54,7 +55,7 @@ class ObservedRequestMiddleware:
                 "route": route,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 1),
-                "user_id": user_id_of(request),
+                **principal_of(request),
             },
         )
         return response
@@ -66,13 +67,18 @@ def forget_request_id(**kwargs: Any) -> None:
     request_id.bind(None)
 
 
-def user_id_of(request: HttpRequest) -> int | None:
-    """The signed-in user's id when the request already looked them up: a log line must
-    not read the session itself (a health check reads nothing)."""
-    user = getattr(request, "user", None)
-    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
-        return None
-    return user.pk if user.is_authenticated else None
+def principal_of(request: HttpRequest) -> dict[str, int | None]:
+    """Who made the request, when it already looked them up: a signed-in user, or the
+    marketplace's system its API token names (DRF sets that client as the request's user).
+    A log line must not read the session itself (a health check reads nothing)."""
+    principal = getattr(request, "user", None)
+    if isinstance(principal, SimpleLazyObject) and principal._wrapped is empty:
+        principal = None
+    if principal is None or not principal.is_authenticated:
+        return {"user_id": None, "api_client_id": None}
+    if isinstance(principal, get_user_model()):
+        return {"user_id": principal.pk, "api_client_id": None}
+    return {"user_id": None, "api_client_id": principal.pk}
 
 
 def view_label(request: HttpRequest) -> str:

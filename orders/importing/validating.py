@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
+from rest_framework.fields import SkipField, empty
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
@@ -210,23 +211,29 @@ def validate_currency(value: str) -> None:
 class ClosedSerializer(serializers.Serializer[Any]):
     """Refuses the fields it does not declare, named with the others' problems."""
 
-    def to_internal_value(self, data: Any) -> Any:
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             self.fail("invalid")
-        unknown = {
+        fields = self.fields
+        problems: dict[str, Any] = {
             # A name that is not text (a NUL, a lone surrogate) is shown escaped.
             (name if is_text(name) else repr(name)): ["is not a field of an order record"]
             for name in data
-            if name not in self.fields
+            if name not in fields
         }
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            assert isinstance(error.detail, dict)  # a serializer's problems, by field
-            raise serializers.ValidationError({**unknown, **error.detail}) from None
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return value
+        # DRF's loop without what a JSON body never needs (HTML form input, dotted sources,
+        # read-only fields, validate_<field> methods), run for every record of an import.
+        values = {}
+        for name, field in fields.items():
+            try:
+                values[name] = field.run_validation(data.get(name, empty))
+            except serializers.ValidationError as error:
+                problems[name] = error.detail
+            except SkipField:  # absent and optional
+                pass
+        if problems:
+            raise serializers.ValidationError(problems)
+        return values
 
 
 class AccountRecordSerializer(ClosedSerializer):
@@ -418,12 +425,14 @@ def _problems(index: int, detail: Any, field: str = "") -> Iterator[Problem]:
 
 @dataclass(frozen=True)
 class Batch:
-    """Valid records and the accounts they name: ``accounts.people`` holds each record's
-    buyer, then its seller's account when it has one."""
+    """Valid records, the accounts they name and the orders they update: ``accounts.people``
+    holds each record's buyer, then its seller's account when it has one."""
 
     records: list[OrderRecord]
     indexes: list[int]  # each record's index in the file
     accounts: provisioning.Plan
+    # The records' orders already saved, by number: read once, for the checks and the upsert.
+    existing: dict[str, Order]
     roles: list[str]  # of each account, "buyer" or "seller"
     record_at: list[int]  # of each account, its record's position in ``records``
     buyer_at: list[int]  # each record's buyer, as a position in ``accounts``
@@ -477,6 +486,7 @@ def _batch(records: list[OrderRecord], indexes: list[int]) -> Batch:
         records=records,
         indexes=indexes,
         accounts=provisioning.plan(people),
+        existing=Order.objects.in_bulk([record.number for record in records], field_name="number"),
         roles=roles,
         record_at=record_at,
         buyer_at=buyer_at,
@@ -502,22 +512,24 @@ def _account_problems(batch: Batch) -> Iterator[Problem]:
 
 def _owner_problems(batch: Batch) -> Iterator[Problem]:
     """An order number already known for another buyer is a mistake, not a transfer."""
-    positions = {record.number: position for position, record in enumerate(batch.records)}
-    existing = Order.objects.filter(number__in=positions).values_list("number", "buyer_id")
-    for number, buyer_id in existing:
-        position = positions[number]
-        if batch.accounts.identity(batch.buyer_at[position]) != buyer_id:
+    for number, position in _positions(batch).items():
+        order = batch.existing.get(number)
+        if order and batch.accounts.identity(batch.buyer_at[position]) != order.buyer_id:
             message = f"order {number} belongs to another buyer"
             yield Problem(batch.indexes[position], "buyer.username", message)
 
 
+def _positions(batch: Batch) -> dict[str, int]:
+    """Each number's record, the last when it repeats (the earlier ones are refused)."""
+    return {record.number: position for position, record in enumerate(batch.records)}
+
+
 def _confirmed_receipt_problems(batch: Batch) -> Iterator[Problem]:
     """A receipt the buyer confirmed stays, so the shipment cannot move after it."""
-    positions = {record.number: position for position, record in enumerate(batch.records)}
-    confirmed = Order.objects.filter(number__in=positions, receipt_confirmed_at__isnull=False)
-    for number, received in confirmed.values_list("number", "receipt_confirmed_at"):
-        assert received is not None, "filtered on"
-        position = positions[number]
+    for number, position in _positions(batch).items():
+        order = batch.existing.get(number)
+        if order is None or (received := order.receipt_confirmed_at) is None:
+            continue
         shipped = batch.records[position].shipped_at
         if shipped is None:
             message = f"is null but its buyer confirmed receipt on {received.isoformat()}"
@@ -579,25 +591,29 @@ def _fixed_terms_problems(batch: Batch) -> Iterator[Problem]:
     stay and its shipment, receipt and promised delivery are not cleared: the dispute is
     between these parties about this amount, and its window ran from these dates
     (PRODUCT.md §8). Sending the same values again is fine."""
-    positions = {record.number: position for position, record in enumerate(batch.records)}
-    fixed = Order.objects.filter(number__in=positions, terms_fixed_at__isnull=False)
-    for number, seller, price, currency, shipped, received, promised in fixed.values_list(
-        "number", "seller__name", "price", "currency", "shipped_at", "received_at", "delivery_by"
-    ):
-        position = positions[number]
+    fixed = [
+        (order, position)
+        for number, position in _positions(batch).items()
+        if (order := batch.existing.get(number)) and order.terms_fixed_at
+    ]
+    if not fixed:
+        return
+    sellers = Seller.objects.filter(pk__in={order.seller_id for order, _ in fixed})
+    seller_names = dict(sellers.values_list("pk", "name"))
+    for order, position in fixed:
         record, index = batch.records[position], batch.indexes[position]
         seller_field = "seller.name" if record.seller.account else "seller"
         for field, sent, kept in (
-            (seller_field, record.seller.name, seller),
-            ("price", record.price, price),
-            ("currency", record.currency, currency),
+            (seller_field, record.seller.name, seller_names[order.seller_id]),
+            ("price", record.price, order.price),
+            ("currency", record.currency, order.currency),
         ):
             if sent != kept:
                 yield Problem(index, field, f"must stay {kept} once the order has a dispute")
         for field, sent_moment, kept_moment in (
-            ("shipped_at", record.shipped_at, shipped),
-            ("received_at", record.received_at, received),
-            ("delivery_by", record.delivery_by, promised),
+            ("shipped_at", record.shipped_at, order.shipped_at),
+            ("received_at", record.received_at, order.received_at),
+            ("delivery_by", record.delivery_by, order.delivery_by),
         ):
             if sent_moment is None and kept_moment is not None:
                 yield Problem(

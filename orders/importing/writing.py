@@ -88,16 +88,20 @@ def _save_sellers(
     )
     sellers |= Seller.objects.in_bulk(missing, field_name="name")
     report.sellers_created.extend(missing)
+    linked: dict[str, Seller] = {}
+    readdressed: dict[str, Seller] = {}
     for record, at in zip(batch.records, batch.seller_at, strict=True):
         seller = sellers[record.seller.name]
         if at is not None and seller.user_id is None:
             seller.user = accounts.users[batch.accounts.identity(at)]
-            seller.save(update_fields=["user"])
+            linked[seller.name] = seller
             report.sellers_linked.append(seller.name)
         address = record.seller.return_address
         if address and address != seller.return_address:
             seller.return_address = address
-            seller.save(update_fields=["return_address"])
+            readdressed[seller.name] = seller
+    Seller.objects.bulk_update(linked.values(), ["user"])
+    Seller.objects.bulk_update(readdressed.values(), ["return_address"])
     return sellers
 
 
@@ -107,19 +111,16 @@ def _upsert(
     sellers: dict[str, Seller],
     report: ImportReport,
 ) -> None:
-    existing = Order.objects.in_bulk(
-        [record.number for record in batch.records], field_name="number"
-    )
-    new, changed, changed_fields = [], [], set()
+    upserted = []
     for record, at in zip(batch.records, batch.buyer_at, strict=True):
         fields = {
             "buyer_id": accounts.users[batch.accounts.identity(at)].pk,
             "seller_id": sellers[record.seller.name].pk,
             **{name: getattr(record, name) for name in (*ORDER_FIELDS, *DATE_FIELDS)},
         }
-        order = existing.get(record.number)
+        order = batch.existing.get(record.number)
         if order is None:
-            new.append(Order(number=record.number, **fields))
+            upserted.append(Order(number=record.number, **fields))
             report.created.append(record.number)
             continue
         if order.receipt_confirmed_at and fields["received_at"] != order.received_at:
@@ -134,21 +135,14 @@ def _upsert(
             )
             fields["received_at"] = order.received_at or fields["received_at"]
             report.receipts_recorded.append(record.number)
-        names = [name for name, value in fields.items() if getattr(order, name) != value]
-        if not names:
+        if all(getattr(order, name) == value for name, value in fields.items()):
             report.unchanged.append(record.number)
             continue
-        for name in names:
-            setattr(order, name, fields[name])
-        changed.append(order)
-        changed_fields.update(names)
+        upserted.append(Order(number=record.number, **fields))
         report.updated.append(record.number)
+    # New and changed orders in one statement, whatever their number (PostgreSQL takes each
+    # column as one array): an existing order takes the UPDATABLE fields, and keeps the rest
+    # (its buyer, a receipt its buyer confirmed, when its terms were fixed).
     Order.objects.bulk_create(
-        new,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["number"],
-        update_fields=UPDATABLE,
+        upserted, update_conflicts=True, unique_fields=["number"], update_fields=UPDATABLE
     )
-    if changed:
-        Order.objects.bulk_update(changed, sorted(changed_fields), batch_size=500)

@@ -178,7 +178,12 @@ def test_single_order_dates_are_updated_through_the_same_rules(api):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "(body)"), ({"price": "1.00"}, "price"), (["2026-10-09T08:00:00Z"], "(body)")],
+    [
+        ({}, "(body)"),
+        ({"price": "1.00"}, "price"),
+        ({"seller": "Another Store"}, "seller"),
+        (["2026-10-09T08:00:00Z"], "(body)"),
+    ],
 )
 def test_single_order_update_takes_only_the_dates(api, body, field):
     api.post("/orders/", {"orders": [record()]})
@@ -306,16 +311,18 @@ def test_a_disputed_orders_terms_and_dates_stay_through_the_api(api):
     open_dispute(order.buyer, order, now=datetime(2026, 10, 15, tzinfo=UTC))
     assert Order.objects.get().terms_fixed_at == datetime(2026, 10, 15, tzinfo=UTC)
 
-    lowered = api.post("/orders/", {"orders": [record(price="1.00", currency="GBP")]})
+    changed = record(seller="Another Store", price="1.00", currency="GBP")
+    lowered = api.post("/orders/", {"orders": [changed]})
     assert lowered.status_code == 400
     assert error_of(lowered) == (
         "invalid_orders",
-        [(0, "price"), (0, "currency"), (0, "received_at")],
+        [(0, "seller"), (0, "price"), (0, "currency"), (0, "received_at")],
     )
     cleared = api.patch("/orders/8030112233445566/", {"shipped_at": None, "received_at": None})
     assert error_of(cleared) == ("invalid_orders", [(None, "shipped_at"), (None, "received_at")])
     order = Order.objects.get()
-    assert (order.price, order.currency, order.shipped_at is not None) == (
+    assert (order.seller, order.price, order.currency, order.shipped_at is not None) == (
+        order.disputes.get().seller,
         Decimal("40.00"),
         "EUR",
         True,

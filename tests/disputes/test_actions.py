@@ -558,6 +558,13 @@ def test_opening_records_an_event_with_the_request(buyer):
     assert event.details["requested_amount"] == "5.00"
 
 
+def test_a_dispute_keeps_its_orders_seller_from_its_opening(buyer):
+    seller = make_seller_account()
+    dispute = answerable_dispute(buyer, seller)
+    assert Dispute.objects.get(pk=dispute.pk).seller == seller
+    assert Dispute.objects.of_seller(seller.user).get() == dispute
+
+
 def test_opening_rechecks_the_rules(buyer):
     now = timezone.now()
     too_early = disputable_order(
@@ -579,7 +586,11 @@ def test_database_allows_one_open_dispute_per_order(buyer):
     dispute = open_dispute(buyer)
     with pytest.raises(IntegrityError):
         Dispute.objects.create(
-            order=dispute.order, reason="other", refund_request="full", description="x"
+            order=dispute.order,
+            seller=dispute.seller,
+            reason="other",
+            refund_request="full",
+            description="x",
         )
 
 

@@ -155,6 +155,18 @@ def test_queue_filters_the_disputes_whose_date_has_passed(mediator_client, buyer
     assert "(overdue)" in row_of(content, late.order.number)
 
 
+def test_the_decision_filter_shows_the_ended_disputes_of_every_status(mediator_client, buyer):
+    rejected = decided_dispute(buyer, Outcome.REJECTED)
+    decided_dispute(buyer, Outcome.FULL_REFUND)
+    refused_dispute(buyer)
+    content = mediator_client.get(reverse(QUEUE)).content.decode()
+
+    # From the queue as it opens, where nothing has ended, a decision leads to every status.
+    assert "?outcome=rejected&amp;status=all" in content
+    assert queue(mediator_client, outcome=Outcome.REJECTED, status="all") == [rejected.pk]
+    assert queue(mediator_client, outcome=Outcome.REJECTED, status="decided") == [rejected.pk]
+
+
 def test_queue_searches_by_seller_name_and_username(mediator_client, buyer):
     bazaar = make_seller_account("bzr-support", "Bazaar Cables Ltd")
     theirs = refused_by(bazaar, buyer)

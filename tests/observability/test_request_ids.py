@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from pythonjsonlogger.json import JsonFormatter
 
+from api.models import ApiClient
 from disputes import tasks
 from observability import request_id
 from observability.logs import RequestIdFilter
@@ -68,8 +69,18 @@ def test_each_request_has_one_log_line_with_its_pattern_status_time_user_and_id(
         200,
     )
     assert line.user_id == buyer.pk
+    assert line.api_client_id is None
     assert line.request_id == "req-orders"
     assert line.duration_ms > 0
+
+
+def test_an_api_requests_line_names_the_client_not_a_user(client, logged):
+    marketplace, token = ApiClient.create("Marketplace")
+
+    client.get("/api/v1/events/", headers={"Authorization": f"Bearer {token}"})
+
+    [line] = [r for r in logged.records if r.name == "observability.requests"]
+    assert (line.status, line.api_client_id, line.user_id) == (200, marketplace.pk, None)
 
 
 def test_in_production_each_line_is_one_json_object(client, logged, settings):
@@ -94,6 +105,7 @@ def test_in_production_each_line_is_one_json_object(client, logged, settings):
         "status": 200,
         "duration_ms": 1,
         "user_id": None,
+        "api_client_id": None,
     }
 
 

@@ -37,6 +37,14 @@ def test_import_creates_orders_buyers_and_sellers(tmp_path):
     assert Seller.objects.count() == 2
 
 
+def test_each_new_account_has_an_unusable_password_of_its_own(tmp_path):
+    buyers = [record(number=f"{n}", buyer={"username": f"b{n}", "email": ""}) for n in range(3)]
+    run_import(tmp_path, buyers)
+    accounts = get_user_model().objects.all()
+    assert not any(account.has_usable_password() for account in accounts)
+    assert len({account.password for account in accounts}) == 3
+
+
 def test_reimport_changes_nothing(tmp_path):
     run_import(tmp_path, [record()])
     output = run_import(tmp_path, [record()])
