@@ -8,9 +8,10 @@ One second short of a day is "23 hours", and under a minute is "less than a minu
 Pure: the caller passes the time left; the words are in the active language.
 """
 
+import functools
 from datetime import timedelta
 
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 WEEK = timedelta(weeks=1)
 DAY = timedelta(days=1)
@@ -31,17 +32,26 @@ def time_left_words(left: timedelta) -> str:
     always rounded down."""
     if left >= DAY:
         days, rest = divmod(left, DAY)
-        hours = rest // HOUR
-        if left >= WEEK or not hours:
-            return _days(days)
+        return _words(days, 0 if left >= WEEK else rest // HOUR, 0, get_language())
+    if left >= HOUR:
+        return _words(0, left // HOUR, 0, get_language())
+    # Also what a deadline already passed gets: callers show a time left only before it.
+    return _words(0, 0, max(left // MINUTE, 0), get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _words(days: int, hours: int, minutes: int, language: str | None) -> str:
+    # Said in ``language``, the active one: a list of deadlines says the same few times
+    # left for every reader, and each took up to four translations.
+    if days and hours:
         return pgettext("time left", "%(days)s %(hours)s") % {
             "days": _days(days),
             "hours": _hours(hours),
         }
-    if left >= HOUR:
-        return _hours(left // HOUR)
-    if left >= MINUTE:
-        minutes = left // MINUTE
+    if days:
+        return _days(days)
+    if hours:
+        return _hours(hours)
+    if minutes:
         return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
-    # Also what a deadline already passed gets: callers show a time left only before it.
     return gettext("less than a minute")

@@ -1,9 +1,12 @@
 """Where a person goes from the layout and My account (issue 26, item 17): a seller to the
 disputes on their orders, a buyer to the disputes waiting for their answer."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
+from disputes.models import Dispute
 from tests.disputes.builders import (
     answerable_dispute,
     information_requested_dispute,
@@ -17,6 +20,7 @@ PASSWORD = "correct-horse-battery"  # what tests.factories.make_user sets
 pytestmark = pytest.mark.django_db
 
 SELLER_LIST = reverse("disputes:seller_list")
+HOUR = timedelta(hours=1)
 
 
 def signed_in(client, user):
@@ -54,6 +58,18 @@ def test_my_account_lists_the_disputes_waiting_for_the_buyer(buyer_client, buyer
     for dispute in (offered, asked):
         assert f'href="{dispute.get_absolute_url()}"' in page
         assert f"answer by {shown(dispute.stage_deadline, 'en')}" in page
+
+
+def test_my_account_lists_the_disputes_waiting_for_the_buyer_soonest_deadline_first(
+    buyer_client, buyer
+):
+    later = offered_dispute(buyer)
+    sooner = information_requested_dispute(buyer, party="buyer")
+    Dispute.objects.filter(pk=sooner.pk).update(stage_deadline=later.stage_deadline - HOUR)
+
+    page = buyer_client.get(reverse("orders:account")).content.decode()
+
+    assert page.index(sooner.get_absolute_url()) < page.index(later.get_absolute_url())
 
 
 def test_my_account_shows_no_block_when_nothing_waits_for_the_buyer(buyer_client, buyer):
