@@ -255,6 +255,7 @@ PEER = "bare Django page (peer)"
 # The cheapest logged-in page: the same middleware, the session, the user, 20 of their orders.
 LOGGED_IN_PEER = "logged-in peer"
 ANCHORS = (FLOOR, PEER, LOGGED_IN_PEER)
+QUEUE = "/admin/disputes/dispute/"
 # Also read by one client, page after page (``api_bench.read_feed``).
 EVENTS_FEED = "API events feed"
 
@@ -262,6 +263,8 @@ EVENTS_FEED = "API events feed"
 def pages(targets):
     """(name, path, who) for every page; who is None (anonymous), "buyer", "seller",
     "mediator" or "api" (the marketplace's token)."""
+    import dataset
+
     return [
         (FLOOR, "/healthz", None),
         (PEER, "/bench/peer/", None),
@@ -272,7 +275,13 @@ def pages(targets):
         ("order page", f"/orders/{targets.order_number}/", "buyer"),
         ("dispute page", f"/disputes/{targets.dispute_id}/", "buyer"),
         ("seller's disputes", "/seller/disputes/", "seller"),
-        ("admin dispute queue", "/admin/disputes/dispute/", "mediator"),
+        ("admin dispute queue", QUEUE, "mediator"),
+        ("queue: overdue", f"{QUEUE}?overdue=yes", "mediator"),
+        ("queue: unassigned", f"{QUEUE}?assigned=nobody", "mediator"),
+        ("queue: decided, rejected", f"{QUEUE}?status=decided&outcome=rejected", "mediator"),
+        ("queue: an order number", f"{QUEUE}?q={targets.order_number}", "mediator"),
+        ("queue: a buyer", f"{QUEUE}?q={dataset.HEAVY_BUYER}&status=all", "mediator"),
+        ("queue: a seller", f"{QUEUE}?q={dataset.SELLER}&status=all", "mediator"),
         ("admin statistics", "/admin/disputes/dispute/statistics/", "mediator"),
         (EVENTS_FEED, "/api/v1/events/?limit=100", "api"),
     ]
