@@ -431,7 +431,8 @@ class Batch:
     records: list[OrderRecord]
     indexes: list[int]  # each record's index in the file
     accounts: provisioning.Plan
-    # The records' orders already saved, by number: read once, for the checks and the upsert.
+    # The records' orders already saved, by number: read once and locked, for the checks
+    # and the upsert.
     existing: dict[str, Order]
     roles: list[str]  # of each account, "buyer" or "seller"
     record_at: list[int]  # of each account, its record's position in ``records``
@@ -486,12 +487,19 @@ def _batch(records: list[OrderRecord], indexes: list[int]) -> Batch:
         records=records,
         indexes=indexes,
         accounts=provisioning.plan(people),
-        existing=Order.objects.in_bulk([record.number for record in records], field_name="number"),
+        existing=_locked_orders([record.number for record in records]),
         roles=roles,
         record_at=record_at,
         buyer_at=buyer_at,
         seller_at=seller_at,
     )
+
+
+def _locked_orders(numbers: list[str]) -> dict[str, Order]:
+    """The records' saved orders, locked until the import ends: a dispute opened meanwhile
+    (``disputes.actions.open_dispute`` locks its order) either waits for the import, or is
+    seen by the checks below once it is saved."""
+    return Order.objects.select_for_update(of=("self",)).in_bulk(numbers, field_name="number")
 
 
 def _repeated_numbers(batch: Batch) -> Iterator[Problem]:
