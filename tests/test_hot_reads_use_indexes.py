@@ -195,8 +195,8 @@ def test_the_queue_counts_from_its_indexes_and_pages_in_their_order(marketplace)
             for sql in statements_of(mediator, f"{QUEUE}?{query}")
             if re.search(r'FROM "disputes_dispute"', sql)
         ]
-        [count] = [sql for sql in disputes if "COUNT(*)" in sql]
-        [page] = [sql for sql in disputes if "ORDER BY" in sql]
+        [count] = [sql for sql in disputes if sql.startswith("SELECT COUNT(*)")]
+        [page] = [sql for sql in disputes if "ORDER BY" in sql and sql != count]
         if name in FEW:
             continue
         if DISPUTE_ROWS_READ.search(plan := plan_of(count)):

@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from disputes.admin.queue import DisputeQueueAdmin, QueuePaginator
 from disputes.models import DisputeStatus, Outcome
 from tests.conftest import corpus_upload, store_evidence
 from tests.disputes.builders import cancelled_dispute, make_mediator, open_dispute
@@ -49,6 +52,47 @@ def test_the_queue_shows_25_disputes_a_page_the_longest_waiting_first(mediator_c
     assert first_page.context["cl"].result_count == 27
     second_page = mediator_client.get(reverse("admin:disputes_dispute_changelist"), {"p": 2})
     assert list(second_page.context["cl"].result_list) == disputes[25:]
+
+
+def test_past_its_cap_the_queue_says_more_than_and_pages_through_those(
+    mediator_client, monkeypatch
+):
+    monkeypatch.setattr(QueuePaginator, "cap", 3)
+    monkeypatch.setattr(DisputeQueueAdmin, "list_per_page", 2)
+    disputes = [open_dispute(make_user(f"buyer-{index}")) for index in range(5)]
+    queue = reverse("admin:disputes_dispute_changelist")
+
+    first_page = mediator_client.get(queue)
+    content = first_page.content.decode()
+    assert "More than 3 disputes: the first 3 are listed." in content
+    assert "Select all 3 disputes" not in content  # an action on all would take 5
+    assert list(first_page.context["cl"].result_list) == disputes[:2]
+    last_page = mediator_client.get(queue, {"p": 2})
+    assert list(last_page.context["cl"].result_list) == disputes[2:3]
+    searched = mediator_client.get(queue, {"q": "Shenzhen"})
+    assert "more than 3 results" in searched.content.decode()
+
+
+def test_up_to_its_cap_the_queue_counts_exactly(mediator_client, monkeypatch):
+    monkeypatch.setattr(QueuePaginator, "cap", 3)
+    monkeypatch.setattr(DisputeQueueAdmin, "list_per_page", 2)
+    for index in range(3):
+        open_dispute(make_user(f"buyer-{index}"))
+    content = mediator_client.get(reverse("admin:disputes_dispute_changelist")).content.decode()
+    assert "3 disputes" in content
+    assert "Select all 3 disputes" in content
+    assert "More than" not in content
+
+
+def test_the_queues_count_reads_no_further_than_its_cap(mediator_client, monkeypatch):
+    monkeypatch.setattr(QueuePaginator, "cap", 3)
+    for index in range(5):
+        open_dispute(make_user(f"buyer-{index}"))
+    with CaptureQueriesContext(connection) as queries:
+        mediator_client.get(reverse("admin:disputes_dispute_changelist"))
+    [count] = [query["sql"] for query in queries if query["sql"].startswith("SELECT COUNT(*)")]
+    assert "LIMIT 4" in count
+    assert "disputes_evidence" not in count
 
 
 def test_mediator_sees_evidence_previews_and_the_timeline(mediator_client, buyer):
