@@ -13,7 +13,7 @@ so does a feed that looks for its young events other than by the index on their 
 The queue and the statistics count thousands of disputes on every view, so more is asked
 of them: each of their counts reads an index alone, never a dispute's row (an index-only
 scan), and each page of the queue that many disputes fill is the first entries of an index
-in the queue's order, never a sort (docs/benchmark.md, "100 times the data").
+in the queue's order, never a sort (docs/benchmark.md, "Today's figures").
 
 PostgreSQL only: it is the production database, and its planner decides.
 """
