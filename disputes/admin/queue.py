@@ -3,7 +3,7 @@ with filters, a search, and who acts next on each."""
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
@@ -217,7 +217,7 @@ class NewInformationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class QueuePaginator(Paginator):
+class QueuePaginator(Paginator[Dispute]):
     """Counts the queue's disputes up to ``cap``, and knows whether there are more.
 
     An exact count reads one index entry per dispute it counts: with 200,000 waiting on
@@ -236,7 +236,8 @@ class QueuePaginator(Paginator):
         """The count, read no further than ``cap`` + 1 disputes."""
         # Any cap + 1 keys will do: neither the rows' order nor their annotations (their
         # files' count) are read to count them.
-        return self.object_list.values("pk").order_by()[: self.cap + 1].count()
+        disputes = cast("QuerySet[Dispute]", self.object_list)  # the admin's, always
+        return disputes.values("pk").order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
