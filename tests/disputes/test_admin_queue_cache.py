@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes import actions
+from disputes.admin.queue import DisputeQueueAdmin
 from disputes.models import Party
 from tests.disputes.builders import make_mediator, open_dispute
 from tests.disputes.test_query_counts import add_file
@@ -132,3 +133,16 @@ def test_filters_with_counts_are_never_cached(log_in, buyer):
     assert "With a mediator (1)" in filters_of(client.get(QUEUE, with_counts))
     open_dispute(make_user("bob"))
     assert "With a mediator (2)" in filters_of(client.get(QUEUE, with_counts))
+
+
+def test_the_actions_count_of_every_dispute_follows_the_queue(log_in, monkeypatch):
+    """The cached table holds the actions' "Select all N": a dispute joining the queue
+    beyond the first page changes N, not the rows shown."""
+    monkeypatch.setattr(DisputeQueueAdmin, "list_per_page", 2)
+    for index in range(3):
+        open_dispute(make_user(f"buyer-{index}"))
+    client = log_in(make_mediator())
+    assert "Select all 3 disputes" in client.get(QUEUE).content.decode()
+
+    open_dispute(make_user("buyer-3"))
+    assert "Select all 4 disputes" in client.get(QUEUE).content.decode()
