@@ -62,22 +62,33 @@ def in_thread(action):
     return thread, outcome
 
 
-@pytest.mark.django_db(transaction=True)
-def test_an_import_waits_for_a_dispute_being_opened_then_refuses_the_new_seller():
-    import_orders([RECORD])
-    order = Order.objects.get()
-    buyer = get_user_model().objects.get(username="alice")
-    opened = threading.Event()
-    release = threading.Event()
+def held(action):
+    """Run ``action`` in a transaction on its own connection, and keep that transaction
+    open (its locks held) until the returned event is set."""
+    done, release = threading.Event(), threading.Event()
 
-    def open_and_hold():
+    def run():
         with transaction.atomic():
-            open_dispute(buyer, order)
-            opened.set()
+            action()
+            done.set()
             release.wait(timeout=60)
 
-    opener, _ = in_thread(open_and_hold)
-    opened.wait(timeout=60)
+    thread, _ = in_thread(run)
+    done.wait(timeout=60)
+    return thread, release
+
+
+@pytest.fixture
+def imported():
+    """The order, imported with its first seller, and its buyer."""
+    import_orders([RECORD])
+    return Order.objects.get(), get_user_model().objects.get(username="alice")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_waits_for_a_dispute_being_opened_then_refuses_the_new_seller(imported):
+    order, buyer = imported
+    opener, release = held(lambda: open_dispute(buyer, order))
     importer, outcome = in_thread(lambda: import_orders([ANOTHER_SELLER]))
     wait_for_a_lock_wait()
     release.set()
@@ -95,21 +106,9 @@ def test_an_import_waits_for_a_dispute_being_opened_then_refuses_the_new_seller(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_dispute_opened_during_an_import_waits_and_takes_the_new_seller():
-    import_orders([RECORD])
-    order = Order.objects.get()
-    buyer = get_user_model().objects.get(username="alice")
-    validated = threading.Event()
-    release = threading.Event()
-
-    def import_and_hold():
-        with transaction.atomic():
-            import_orders([ANOTHER_SELLER])
-            validated.set()
-            release.wait(timeout=60)
-
-    importer, _ = in_thread(import_and_hold)
-    validated.wait(timeout=60)
+def test_a_dispute_opened_during_an_import_waits_and_takes_the_new_seller(imported):
+    order, buyer = imported
+    importer, release = held(lambda: import_orders([ANOTHER_SELLER]))
     opener, outcome = in_thread(lambda: open_dispute(buyer, order))
     wait_for_a_lock_wait()
     release.set()
