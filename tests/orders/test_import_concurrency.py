@@ -62,20 +62,27 @@ def in_thread(action):
     return thread, outcome
 
 
-def held(action):
-    """Run ``action`` in a transaction on its own connection, and keep that transaction
-    open (its locks held) until the returned event is set."""
+def while_first_holds_its_locks(first, second):
+    """Run ``first`` in a transaction on its own connection and keep it open; run
+    ``second`` on another once it waits for a lock ``first`` holds, then let ``first``
+    commit. What ``second`` returned or raised."""
     done, release = threading.Event(), threading.Event()
 
-    def run():
+    def hold():
         with transaction.atomic():
-            action()
+            first()
             done.set()
             release.wait(timeout=60)
 
-    thread, _ = in_thread(run)
+    holder, _ = in_thread(hold)
     done.wait(timeout=60)
-    return thread, release
+    waiter, outcome = in_thread(second)
+    wait_for_a_lock_wait()
+    release.set()
+    holder.join(timeout=60)
+    waiter.join(timeout=60)
+    [result] = outcome
+    return result
 
 
 @pytest.fixture
@@ -88,14 +95,10 @@ def imported():
 @pytest.mark.django_db(transaction=True)
 def test_an_import_waits_for_a_dispute_being_opened_then_refuses_the_new_seller(imported):
     order, buyer = imported
-    opener, release = held(lambda: open_dispute(buyer, order))
-    importer, outcome = in_thread(lambda: import_orders([ANOTHER_SELLER]))
-    wait_for_a_lock_wait()
-    release.set()
-    opener.join(timeout=60)
-    importer.join(timeout=60)
+    error = while_first_holds_its_locks(
+        lambda: open_dispute(buyer, order), lambda: import_orders([ANOTHER_SELLER])
+    )
 
-    [error] = outcome
     assert isinstance(error, OrderImportError)
     assert [(problem.field, problem.message) for problem in error.problems] == [
         ("seller", "must stay Shenzhen Gadget Store once the order has a dispute")
@@ -108,14 +111,10 @@ def test_an_import_waits_for_a_dispute_being_opened_then_refuses_the_new_seller(
 @pytest.mark.django_db(transaction=True)
 def test_a_dispute_opened_during_an_import_waits_and_takes_the_new_seller(imported):
     order, buyer = imported
-    importer, release = held(lambda: import_orders([ANOTHER_SELLER]))
-    opener, outcome = in_thread(lambda: open_dispute(buyer, order))
-    wait_for_a_lock_wait()
-    release.set()
-    importer.join(timeout=60)
-    opener.join(timeout=60)
+    dispute = while_first_holds_its_locks(
+        lambda: import_orders([ANOTHER_SELLER]), lambda: open_dispute(buyer, order)
+    )
 
-    [dispute] = outcome
     assert isinstance(dispute, Dispute)
     order.refresh_from_db()
     assert order.seller.name == "Another Store"
