@@ -7,10 +7,13 @@ by when, amounts, outcomes), not the parties' conversation.
 """
 
 from datetime import datetime
+from typing import Any
+
+from django.db.models import F, QuerySet
 
 from disputes import deadlines
-from disputes.models import DisputeReason, DisputeStatus, EventKind
-from disputes.parties import party_of
+from disputes.models import DisputeEvent, DisputeReason, DisputeStatus, EventKind
+from disputes.parties import party_among, party_of
 from orders.models import OrderEvent
 from orders.money import in_minor_units
 
@@ -46,27 +49,27 @@ MEDIATOR = deadlines.MEDIATOR
 DISPUTE_RELATIONS = ("order__buyer", "order__seller", "assigned_to")
 # What ``dispute_data`` reads, to prefetch with the dispute.
 DISPUTE_PREFETCH = ("appeals",)
-# What ``event_data`` reads of a dispute event and of its order (through its dispute), and
-# ``order_event_data`` of an order event: the events feed loads nothing else of the hundreds
-# it reads a page (the accounts are known by their ids).
-EVENT_FIELDS = (
-    "created_at",
-    "kind",
-    "details",
-    "actor",
-    "dispute__order__number",
-    "dispute__order__buyer",
-    "dispute__order__seller__user",
-)
-ORDER_EVENT_FIELDS = (
-    "created_at",
-    "kind",
-    "details",
-    "actor",
-    "order__number",
-    "order__buyer",
-    "order__seller__user",
-)
+
+
+def dispute_events(events: QuerySet[DisputeEvent]) -> QuerySet[DisputeEvent]:
+    """``events`` with what ``event_data`` reads of their order, as columns of each event's
+    row (``order_parties``): one instance an event, not four with its dispute, order and
+    seller (the events feed reads up to 500 a page: the four took half its time)."""
+    return order_parties(events, "dispute__order")
+
+
+def order_events(events: QuerySet[OrderEvent]) -> QuerySet[OrderEvent]:
+    """``events`` with what ``order_event_data`` reads of their order."""
+    return order_parties(events, "order")
+
+
+def order_parties[Events: QuerySet[Any]](events: Events, order: str) -> Events:
+    """``events`` with their order's number and parties, ``order`` being the path to it."""
+    return events.annotate(
+        order_number=F(f"{order}__number"),
+        order_buyer_id=F(f"{order}__buyer"),
+        order_seller_user_id=F(f"{order}__seller__user"),
+    )
 
 
 def money(amount, order):
@@ -122,6 +125,16 @@ def order_record(order):
     }
 
 
+def _actor(event):
+    """``role`` of an event's actor, from the parties read with it (``order_parties``)."""
+    if event.actor_id is None:
+        return None
+    party = party_among(
+        event.actor_id, buyer_id=event.order_buyer_id, seller_user_id=event.order_seller_user_id
+    )
+    return party or MEDIATOR
+
+
 def event_id(event):
     """A dispute event's id, the same in the events feed and in its webhook."""
     return f"dispute-event-{event.pk}"
@@ -133,30 +146,30 @@ def order_event_id(event: OrderEvent) -> str:
 
 
 def order_event_data(event):
-    """An order event as the events feed shows it, beside the dispute events (the feed
-    gives its cursor, a position in both)."""
+    """An order event (read through ``order_events``) as the events feed shows it, beside
+    the dispute events (the feed gives its cursor, a position in both)."""
     received_at = datetime.fromisoformat(event.details["received_at"])
     return {
         "id": order_event_id(event),
         "dispute": None,
-        "order": event.order.number,
+        "order": event.order_number,
         "kind": event.kind,
         "created_at": event.created_at,
-        "actor": role(event.actor_id, event.order),
+        "actor": _actor(event),
         "details": {"received_at": serializers.moment(received_at)},
     }
 
 
 def event_data(event):
-    order = event.dispute.order
+    """A dispute event, read through ``dispute_events``."""
     return {
         "cursor": str(event.pk),
         "id": event_id(event),
         "dispute": event.dispute_id,
-        "order": order.number,
+        "order": event.order_number,
         "kind": event.kind,
         "created_at": event.created_at,
-        "actor": role(event.actor_id, order),
+        "actor": _actor(event),
         "details": {key: event.details[key] for key in PUBLIC_DETAILS if key in event.details},
     }
 

@@ -278,16 +278,14 @@ class EventsView(FeedView):
     def items(self, after, limit):
         dispute_position, _dot, order_position = after.partition(".")
         dispute_events = settled_page(
-            DisputeEvent.objects.select_related("dispute__order__seller").only(
-                *representations.EVENT_FIELDS
-            ),
+            representations.dispute_events(DisputeEvent.objects.all()),
             int(dispute_position),
             limit,
         )
         receipts = settled_page(
-            OrderEvent.objects.filter(kind=OrderEventKind.RECEIPT_CONFIRMED)
-            .select_related("order__seller")
-            .only(*representations.ORDER_EVENT_FIELDS),
+            representations.order_events(
+                OrderEvent.objects.filter(kind=OrderEventKind.RECEIPT_CONFIRMED)
+            ),
             int(order_position or 0),
             limit,
         )
@@ -387,8 +385,6 @@ class DisputeView(ApiView):
         )
         if dispute is None:
             raise NotFound(f"No dispute has the id {pk}.")
-        events = list(dispute.events.order_by("pk"))
-        for event in events:
-            event.dispute = dispute  # its order is loaded already
+        events = list(representations.dispute_events(dispute.events.order_by("pk")))
         data = representations.dispute_data(dispute, events=events)
         return Response(serializers.DisputeDetailSerializer(data).data)

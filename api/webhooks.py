@@ -55,8 +55,7 @@ def queue_for_event(event: DisputeEvent) -> list[WebhookDelivery]:
         .prefetch_related(*representations.DISPUTE_PREFETCH)
         .get(pk=event.dispute_id)
     )
-    event = DisputeEvent.objects.get(pk=event.pk)
-    event.dispute = dispute
+    event = representations.dispute_events(DisputeEvent.objects.all()).get(pk=event.pk)
     payload = {
         "dispute": serializers.DisputeSerializer(representations.dispute_data(dispute)).data,
         "event": serializers.EventSerializer(representations.event_data(event)).data,

@@ -26,11 +26,22 @@ def party_of(user: "AbstractBaseUser | AnonymousUser | int | None", order: Order
     One account can be both (a seller buying from themselves): it is the buyer then, as the
     actions never let a seller answer their own dispute.
     """
+    return party_among(user, buyer_id=order.buyer_id, seller_user_id=order.seller.user_id)
+
+
+def party_among(
+    user: "AbstractBaseUser | AnonymousUser | int | None",
+    *,
+    buyer_id: int,
+    seller_user_id: int | None,
+) -> Party | None:
+    """``party_of`` from the ids of an order's buyer and of its seller's account (None: a
+    seller without one), for a read that has only those."""
     user_id = user if isinstance(user, int) or user is None else user.pk
     if user_id is None:
         return None
-    if user_id == order.buyer_id:
+    if user_id == buyer_id:
         return Party.BUYER
-    if user_id == order.seller.user_id:
+    if user_id == seller_user_id:
         return Party.SELLER
     return None
