@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from api import webhook_types
 from api.models import WebhookDelivery
 from disputes import actions
 from disputes.models import DisputeEvent, Party
@@ -86,6 +87,30 @@ def test_a_deadline_is_an_event_without_actor(api, buyer):
     escalated = api.get("/events/").json()["results"][-1]
     assert (escalated["kind"], escalated["actor"]) == ("escalated", None)
     assert escalated["details"] == {"reason": "seller_did_not_answer"}
+
+
+def test_each_actor_is_the_same_party_in_the_feed_the_dispute_and_its_webhooks(
+    api, marketplace, buyer
+):
+    marketplace.webhook_types = [kind for kind, _label in webhook_types.choices()]
+    marketplace.save(update_fields=["webhook_types"])
+    dispute = information_requested_dispute(buyer, party=Party.SELLER)
+    feed = api.get("/events/").json()["results"]
+    detail = api.get(f"/disputes/{dispute.pk}/").json()["events"]
+    webhooks = [
+        json.loads(delivery.body)["data"]["event"]
+        for delivery in WebhookDelivery.objects.order_by("pk")
+    ]
+    actors = [(event["kind"], event["actor"]) for event in feed]
+    assert actors == [
+        ("opened", "buyer"),
+        ("seller_refused", "seller"),
+        ("escalated", "seller"),  # by refusing
+        ("information_requested", "mediator"),
+        ("message", "mediator"),  # the request's text
+    ]
+    assert [(event["kind"], event["actor"]) for event in detail] == actors
+    assert [(event["kind"], event["actor"]) for event in webhooks] == actors
 
 
 def test_the_feed_waits_for_events_to_settle(api, buyer, settings):
