@@ -78,22 +78,14 @@ class Order(models.Model):
     when its buyer confirms receipt (``orders.receipts``)."""
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
-    # Neither the buyer's nor the seller's key has an index of its own: an index of Meta
-    # leads with each, and every order an import writes updates every index (10 million
-    # orders kept two copies of these).
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
-        db_index=False,
         related_name="orders",
         verbose_name=_("buyer"),
     )
     seller = models.ForeignKey(
-        Seller,
-        on_delete=models.PROTECT,
-        db_index=False,
-        related_name="orders",
-        verbose_name=_("seller"),
+        Seller, on_delete=models.PROTECT, related_name="orders", verbose_name=_("seller")
     )
     item = models.CharField(_("item"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -120,7 +112,6 @@ class Order(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        db_index=False,  # indexed where set (Meta)
         related_name="confirmed_receipts",
         verbose_name=_("receipt confirmed by"),
     )
@@ -141,13 +132,6 @@ class Order(models.Model):
             models.Index(fields=["buyer", "-placed_at", "-id"], name="order_buyer_newest_idx"),
             # The mediators' statistics: each seller's orders of the last 90 days.
             models.Index(fields=["seller", "placed_at"], name="order_seller_placed_idx"),
-            # An account's confirmed receipts, which keep it from being deleted: few orders
-            # have one, so the index holds only those, not one empty entry an order.
-            models.Index(
-                fields=["receipt_confirmed_by"],
-                condition=Q(receipt_confirmed_by__isnull=False),
-                name="order_receipt_confirmer_idx",
-            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=0), name="order_price_positive"),
