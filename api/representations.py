@@ -13,7 +13,7 @@ from django.db.models import F, QuerySet
 
 from disputes import deadlines
 from disputes.models import DisputeEvent, DisputeReason, DisputeStatus, EventKind
-from disputes.parties import party_among, party_of
+from disputes.parties import party_among
 from orders.models import OrderEvent
 from orders.money import in_minor_units
 
@@ -80,9 +80,14 @@ def money(amount, order):
 def role(user_id, order):
     """What the account ``user_id`` is on ``order``: "buyer", "seller", "mediator", or None
     for what a deadline did by itself. Its id is enough: no account is read for it."""
+    return role_among(user_id, buyer_id=order.buyer_id, seller_user_id=order.seller.user_id)
+
+
+def role_among(user_id, *, buyer_id, seller_user_id):
+    """``role`` from the ids of an order's buyer and of its seller's account."""
     if user_id is None:
         return None
-    return party_of(user_id, order) or MEDIATOR
+    return party_among(user_id, buyer_id=buyer_id, seller_user_id=seller_user_id) or MEDIATOR
 
 
 def order_data(order):
@@ -127,12 +132,9 @@ def order_record(order):
 
 def _actor(event):
     """``role`` of an event's actor, from the parties read with it (``order_parties``)."""
-    if event.actor_id is None:
-        return None
-    party = party_among(
+    return role_among(
         event.actor_id, buyer_id=event.order_buyer_id, seller_user_id=event.order_seller_user_id
     )
-    return party or MEDIATOR
 
 
 def event_id(event):
