@@ -1,4 +1,5 @@
-"""gunicorn.conf.py: the production server gives an upload time to be received and inspected."""
+"""gunicorn.conf.py: the production server gives an upload time to be received and inspected,
+and its workers set aside what they loaded."""
 
 import argparse
 import importlib.util
@@ -59,6 +60,27 @@ def test_gunicorn_accepts_the_config():
 
     assert checked.returncode == 0, checked.stderr
     assert re.search(r"^timeout\s+= 120$", checked.stdout, re.MULTILINE)
+
+
+def test_a_worker_sets_aside_what_it_loaded_with_the_views():
+    # In a process of its own: freezing is for the rest of a process's life.
+    script = (
+        "import gc, runpy, sys, django; django.setup();"
+        f"runpy.run_path({str(CONFIG)!r})['post_worker_init'](None);"
+        "print(gc.get_freeze_count(), 'disputes.views' in sys.modules, len(gc.get_objects()))"
+    )
+    frozen = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    set_aside, views_loaded, collected = frozen.stdout.split()
+    assert views_loaded == "True"
+    assert int(set_aside) > 10 * int(collected)
 
 
 def test_make_bench_and_the_readme_run_gunicorn_with_the_config():
