@@ -38,6 +38,9 @@ from .pages import page_url, party_dispute, render_dispute_page, seller_disputes
 from .views import EvidenceDraft, act, button_view, refund_of
 
 OTHER_DISPUTES_PER_PAGE = 20
+# The soonest deadlines a seller answers first; the later ones are counted, and come up as
+# these are answered. Without a bound, a page grew with a large seller's disputes.
+WAITING_SHOWN = 50
 REFUSED = gettext_lazy("You refused the request: a mediator will now review the dispute.")
 # Refusals of an offer that are about the amount typed: shown beside the field.
 AMOUNT_ERRORS = (DisputeErrorCode.INVALID_AMOUNT, DisputeErrorCode.OFFER_NOT_BELOW_REQUEST)
@@ -56,12 +59,18 @@ def back_to(dispute: Dispute) -> HttpResponse:
 def seller_list(request: HttpRequest) -> HttpResponse:
     """What waits for the seller's answer first, soonest deadline first; then the others."""
     waiting, others = seller_disputes(request.user)
+    shown = list(waiting[: WAITING_SHOWN + 1])  # one more says whether there are more
+    more_waiting = waiting.count() - WAITING_SHOWN if len(shown) > WAITING_SHOWN else 0
     page = Paginator(others, OTHER_DISPUTES_PER_PAGE).get_page(request.GET.get("page"))
     # Only an account without a dispute on its orders can be no seller: asked only then.
-    if not (waiting or page.object_list) and not Seller.objects.filter(user=request.user).exists():
+    if not (shown or page.object_list) and not Seller.objects.filter(user=request.user).exists():
         raise Http404
     remember_selling(request.session, True)  # linked to a seller since signing in
-    return render(request, "disputes/seller_list.html", {"waiting": waiting, "page": page})
+    return render(
+        request,
+        "disputes/seller_list.html",
+        {"waiting": shown[:WAITING_SHOWN], "more_waiting": more_waiting, "page": page},
+    )
 
 
 @login_required

@@ -88,6 +88,31 @@ def test_list_shows_what_waits_for_an_answer_first_soonest_deadline_first(log_in
     assert "(4 days 22 hours left)" in page  # 4 days 23 hours, less the moment it took
 
 
+def test_past_its_bound_the_waiting_list_counts_the_later_deadlines(log_in, monkeypatch):
+    monkeypatch.setattr("disputes.seller_views.WAITING_SHOWN", 2)
+    seller = make_seller_account()
+    waiting = [answerable_dispute(make_user(f"buyer{n}"), seller=seller) for n in range(5)]
+    for hours, dispute in enumerate(waiting, start=1):
+        dispute.__class__.objects.filter(pk=dispute.pk).update(
+            stage_deadline=timezone.now() + timedelta(hours=hours)
+        )
+    client = log_in(seller.user)
+
+    response = client.get(reverse("disputes:seller_list"))
+
+    assert list(response.context["waiting"]) == waiting[:2]
+    page = text_of(response)
+    assert "And 3 more with later deadlines: they come up here as you answer these." in page
+    assert waiting[2].order.number not in page
+    # One fewer past the bound: still counted, in the singular.
+    actions.cancel_dispute(dispute=waiting[4], buyer=waiting[4].order.buyer)
+    actions.cancel_dispute(dispute=waiting[3], buyer=waiting[3].order.buyer)
+    page = text_of(client.get(reverse("disputes:seller_list")))
+    assert "And 1 more with a later deadline: it comes up here as you answer these." in page
+    actions.cancel_dispute(dispute=waiting[2], buyer=waiting[2].order.buyer)
+    assert "more with a" not in text_of(client.get(reverse("disputes:seller_list")))
+
+
 def test_other_disputes_come_a_page_at_a_time(log_in, monkeypatch):
     monkeypatch.setattr("disputes.seller_views.OTHER_DISPUTES_PER_PAGE", 1)
     older = refused_dispute(make_user("first"))
