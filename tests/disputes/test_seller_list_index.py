@@ -52,3 +52,21 @@ def test_the_sellers_list_reads_both_parts_from_its_indexes_in_their_order(log_i
     assert "dispute_seller_waiting_idx" in waiting_plan
     assert "dispute_seller_newest_idx" in others_plan
     assert "Sort" not in waiting_plan + others_plan  # read in the list's order
+
+
+def test_the_waiting_disputes_past_the_list_are_counted_from_their_index(
+    log_in, buyer, monkeypatch
+):
+    monkeypatch.setattr("disputes.seller_views.WAITING_SHOWN", 1)
+    seller = make_seller_account()
+    for _ in range(3):
+        answerable_dispute(buyer, seller)
+    client = log_in(seller.user)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("disputes:seller_list")).context["more_waiting"] == 2
+
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    # The others' paginator counts them too: theirs is the waiting condition negated.
+    [count] = [sql for sql in counts if "NOT (" not in sql]
+    assert "dispute_seller_waiting_idx" in plan_of(count)
